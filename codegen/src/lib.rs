@@ -1,1 +1,19 @@
-//! placeholder
+//! Code generation for `qlik-sdk`: loads Qlik's published OpenAPI specs (pinned by
+//! [`manifest`]), runs the named normalisation [`passes`], generates a typed client per API with
+//! progenitor ([`generate`]) and the [`table`] of operations. Used by the crate's `build.rs` and
+//! by the spec tools.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod extras;
+pub mod generate;
+pub mod manifest;
+pub mod naming;
+pub mod overlay;
+pub mod passes;
+pub mod table;
+
+pub use error::CodegenError;
+pub use generate::{generate, GeneratedApi};
+pub use manifest::{ApiEntry, Manifest};

@@ -1,0 +1,216 @@
+//! Methods for operations progenitor cannot express (multipart and tus upload bodies),
+//! generated in the same builder style as progenitor's: `client.op().param(..).send().await`,
+//! through the same hooks (auth, limiter, retries), with the same error type.
+
+use crate::passes::{ExtraOperation, ParamIn};
+use heck::{ToPascalCase, ToSnakeCase};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::HashSet;
+
+fn ident(name: &str) -> syn::Ident {
+    let s = name.replace(|c: char| !c.is_alphanumeric(), "_").to_snake_case();
+    let s = if s.chars().next().is_some_and(|c| c.is_ascii_digit()) { format!("_{s}") } else { s };
+    match s.as_str() {
+        "type" | "ref" | "match" | "self" | "fn" | "mod" | "use" | "move" | "in" | "loop" | "where" | "async" | "await" => {
+            format_ident!("{}_", s)
+        }
+        _ => format_ident!("{}", s),
+    }
+}
+
+/// Generates the extra methods (an `impl Client` block and a `builder_extra` module).
+/// `known_types` are the type names present in the generated `types` module.
+pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> TokenStream {
+    if extras.is_empty() {
+        return TokenStream::new();
+    }
+    let mut methods = Vec::new();
+    let mut builders = Vec::new();
+    for e in extras {
+        let method = format_ident!("{}", e.method_name);
+        let op_id = &e.method_name;
+        let builder = format_ident!("{}", e.operation_id.to_pascal_case());
+        let mut doc = e.doc.clone();
+        doc.push_str(&format!("\n\nSends a `{}` request to `{}` with a `{}` body.", e.http_method, e.path, e.media_type));
+        let http = format_ident!("{}", e.http_method);
+        methods.push(quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> builder_extra::#builder<'_> {
+                builder_extra::#builder::new(self)
+            }
+        });
+        let (ok_ty, ok_decode) = match (&e.success_ref, e.success_json) {
+            (Some(r), true) if known_types.contains(&r.to_pascal_case()) => {
+                let t = format_ident!("{}", r.to_pascal_case());
+                (quote!(types::#t), quote!(ResponseValue::from_response(response).await))
+            }
+            (_, true) => (quote!(::serde_json::Value), quote!(ResponseValue::from_response(response).await)),
+            (_, false) => (quote!(ByteStream), quote!(Ok(ResponseValue::stream(response)))),
+        };
+        let mut fields = Vec::new();
+        let mut inits = Vec::new();
+        let mut setters = Vec::new();
+        let mut path_fmt = String::new();
+        let mut path_args = Vec::new();
+        let mut checks = Vec::new();
+        let mut query = Vec::new();
+        let mut headers = Vec::new();
+        for p in &e.params {
+            let f = ident(&p.name);
+            let name = &p.name;
+            let pdoc = if p.description.is_empty() { format!("Sets `{name}`.") } else { p.description.clone() };
+            fields.push(quote!(#f: Option<String>));
+            inits.push(quote!(#f: None));
+            setters.push(quote! {
+                #[doc = #pdoc]
+                pub fn #f(mut self, value: impl ToString) -> Self {
+                    self.#f = Some(value.to_string());
+                    self
+                }
+            });
+            if p.required {
+                let msg = format!("`{name}` is required for {op_id}");
+                checks.push(quote!(let #f = #f.ok_or_else(|| Error::InvalidRequest(#msg.to_string()))?;));
+            }
+            match p.location {
+                ParamIn::Path => path_args.push(f.clone()),
+                ParamIn::Query if p.required => query.push(quote!(request = request.query(&[(#name, #f.as_str())]);)),
+                ParamIn::Query => query.push(quote!(if let Some(v) = &#f { request = request.query(&[(#name, v.as_str())]); })),
+                ParamIn::Header if p.required => headers.push(quote!(request = request.header(#name, #f.as_str());)),
+                ParamIn::Header => headers.push(quote!(if let Some(v) = &#f { request = request.header(#name, v.as_str()); })),
+            }
+        }
+        // path template with `{}` placeholders
+        for seg in e.path.split('/').filter(|s| !s.is_empty()) {
+            path_fmt.push('/');
+            if seg.starts_with('{') {
+                path_fmt.push_str("{}");
+            } else {
+                path_fmt.push_str(seg);
+            }
+        }
+        let path_fmt = format!("{{}}{path_fmt}");
+        let path_values: Vec<TokenStream> = e
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|n| {
+                let f = ident(n);
+                quote!(encode_path(&#f))
+            })
+            .collect();
+        let body = if e.media_type == "multipart/form-data" {
+            fields.push(quote!(form: reqwest::multipart::Form));
+            inits.push(quote!(form: reqwest::multipart::Form::new()));
+            for f in &e.fields {
+                let fname = ident(&f.name);
+                let name = &f.name;
+                let req = if f.required { " Required." } else { "" };
+                let fdoc = format!("{}{req}", if f.description.is_empty() { format!("Form part `{name}`.") } else { f.description.clone() });
+                if f.binary {
+                    setters.push(quote! {
+                        #[doc = #fdoc]
+                        pub fn #fname(mut self, file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+                            let part = reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into());
+                            self.form = self.form.part(#name, part);
+                            self
+                        }
+                    });
+                } else if f.json {
+                    let msg = format!("form part `{name}` of {op_id} cannot be encoded as JSON: {{}}");
+                    setters.push(quote! {
+                        #[doc = #fdoc]
+                        pub fn #fname<T: serde::Serialize>(mut self, value: &T) -> Result<Self, Error> {
+                            let text = serde_json::to_string(value).map_err(|e| Error::InvalidRequest(format!(#msg, e)))?;
+                            let part = reqwest::multipart::Part::text(text).mime_str("application/json").map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                            self.form = self.form.part(#name, part);
+                            Ok(self)
+                        }
+                    });
+                } else {
+                    setters.push(quote! {
+                        #[doc = #fdoc]
+                        pub fn #fname(mut self, value: impl ToString) -> Self {
+                            self.form = self.form.text(#name, value.to_string());
+                            self
+                        }
+                    });
+                }
+            }
+            quote!(request = request.multipart(form);)
+        } else {
+            fields.push(quote!(body: Option<reqwest::Body>));
+            inits.push(quote!(body: None));
+            setters.push(quote! {
+                /// The bytes to send (an upload chunk).
+                pub fn body(mut self, bytes: impl Into<reqwest::Body>) -> Self {
+                    self.body = Some(bytes.into());
+                    self
+                }
+            });
+            let mt = &e.media_type;
+            let msg = format!("a body is required for {op_id}");
+            quote! {
+                let body = body.ok_or_else(|| Error::InvalidRequest(#msg.to_string()))?;
+                request = request.header(reqwest::header::CONTENT_TYPE, #mt).body(body);
+            }
+        };
+        let field_names: Vec<syn::Ident> = e.params.iter().map(|p| ident(&p.name)).collect();
+        let destructure_extra = if e.media_type == "multipart/form-data" { quote!(form,) } else { quote!(body,) };
+        let bdoc = format!("Builder for [`Client::{}`](super::Client::{}).", e.method_name, e.method_name);
+        let _ = &path_args;
+        builders.push(quote! {
+            #[doc = #bdoc]
+            #[derive(Debug)]
+            pub struct #builder<'a> {
+                client: &'a super::Client,
+                #(#fields,)*
+            }
+
+            impl<'a> #builder<'a> {
+                /// Starts a request.
+                pub fn new(client: &'a super::Client) -> Self {
+                    Self { client, #(#inits,)* }
+                }
+
+                #(#setters)*
+
+                /// Sends the request.
+                pub async fn send(self) -> Result<ResponseValue<#ok_ty>, Error<::serde_json::Value>> {
+                    let Self { client, #(#field_names,)* #destructure_extra } = self;
+                    #(#checks)*
+                    let url = format!(#path_fmt, client.baseurl, #(#path_values),*);
+                    let mut request = client.client.request(reqwest::Method::#http, url);
+                    #(#query)*
+                    #(#headers)*
+                    #body
+                    let mut request = request.build().map_err(Error::CommunicationError)?;
+                    let info = OperationInfo { operation_id: #op_id };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result.map_err(Error::CommunicationError)?;
+                    match response.status().as_u16() {
+                        200..=299 => #ok_decode,
+                        400..=599 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
+                }
+            }
+        });
+    }
+    quote! {
+        impl Client {
+            #(#methods)*
+        }
+
+        /// Builders for upload operations (multipart and tus bodies), in progenitor's builder style.
+        #[allow(clippy::all, unused_mut)]
+        pub mod builder_extra {
+            #[allow(unused_imports)]
+            use super::{types, encode_path, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, ResponseValue};
+            #(#builders)*
+        }
+    }
+}

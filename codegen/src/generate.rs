@@ -1,0 +1,189 @@
+//! From spec bytes to a formatted Rust module: parse, normalise, convert, run progenitor
+//! (builder style, hooks expected, inner type), then surface Qlik's extensions in the output.
+
+use crate::error::CodegenError;
+use crate::passes::{self, PassContext};
+use crate::table::{self, OperationRow};
+use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The Rust type every generated client carries (`with_inner_type`).
+pub const INNER_TYPE: &str = "crate::transport::Inner";
+
+/// One generated API.
+#[derive(Debug, Clone)]
+pub struct GeneratedApi {
+    /// API name.
+    pub api: String,
+    /// Formatted Rust source of the module body.
+    pub code: String,
+    /// Every operation of the API.
+    pub operations: Vec<OperationRow>,
+    /// What the passes changed.
+    pub log: Vec<String>,
+}
+
+/// Parses spec bytes as JSON and checks it is OpenAPI 3.0.
+pub fn parse(file: &str, bytes: &[u8]) -> Result<Value, CodegenError> {
+    let doc: Value = serde_json::from_slice(bytes)
+        .map_err(|e| CodegenError::new(file, "", format!("not valid JSON ({e}); is the file truncated or an HTML error page?")))?;
+    match doc.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0.") => Ok(doc),
+        Some(v) => Err(CodegenError::new(file, "/openapi", format!("OpenAPI version {v} is not supported (3.0.x only)"))),
+        None => Err(CodegenError::new(file, "/openapi", "not an OpenAPI document: no `openapi` version field")),
+    }
+}
+
+/// Parses and normalises a spec: the document progenitor will see, plus the pass context.
+pub fn normalised(api: &str, file: &str, bytes: &[u8]) -> Result<(Value, PassContext), CodegenError> {
+    let mut doc = parse(file, bytes)?;
+    let mut ctx = PassContext::new(api, file);
+    passes::normalise(&mut doc, &mut ctx)?;
+    Ok((doc, ctx))
+}
+
+fn settings() -> GenerationSettings {
+    let mut s = GenerationSettings::new();
+    s.with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(INNER_TYPE.parse().expect("valid path"));
+    s
+}
+
+/// Converts the JSON document to the typed model, naming the failing pointer.
+fn to_openapi(file: &str, doc: Value) -> Result<openapiv3::OpenAPI, CodegenError> {
+    serde_path_to_error::deserialize(doc).map_err(|e| {
+        let ptr = e.path().to_string().split('.').filter(|s| !s.is_empty() && *s != "?").map(crate::error::escape_token).collect::<Vec<_>>().join("/");
+        CodegenError::new(file, format!("/{ptr}"), format!("not a valid OpenAPI 3.0 document: {}", e.inner()))
+    })
+}
+
+/// Runs progenitor, turning both its errors and its panics into [`CodegenError`]s.
+fn run_progenitor(file: &str, spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+    let spec = spec.clone();
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let out = std::panic::catch_unwind(move || Generator::new(&settings()).generate_tokens(&spec));
+    std::panic::set_hook(prev);
+    match out {
+        Ok(Ok(t)) => Ok(t),
+        Ok(Err(e)) => Err(format!("progenitor: {e}")),
+        Err(p) => {
+            let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+            Err(format!("progenitor panicked ({msg}) in {file}"))
+        }
+    }
+}
+
+/// When the whole spec fails, find the first operation that fails alone, to name it.
+fn locate_failure(file: &str, doc: &Value) -> Option<CodegenError> {
+    for o in passes::operations(doc) {
+        let mut one = doc.clone();
+        let item = doc["paths"][&o.path].clone();
+        let mut single = serde_json::Map::new();
+        for (k, v) in item.as_object()? {
+            if !passes::HTTP_METHODS.contains(&k.as_str()) || *k == o.method {
+                single.insert(k.clone(), v.clone());
+            }
+        }
+        let mut paths = serde_json::Map::new();
+        paths.insert(o.path.clone(), Value::Object(single));
+        one["paths"] = Value::Object(paths);
+        let Ok(spec) = to_openapi(file, one) else { continue };
+        if let Err(reason) = run_progenitor(file, &spec) {
+            return Some(CodegenError::new(file, o.pointer(), reason));
+        }
+    }
+    None
+}
+
+/// Generates the module for one API from its spec bytes.
+pub fn generate(api: &str, file: &str, bytes: &[u8]) -> Result<GeneratedApi, CodegenError> {
+    let (mut doc, ctx) = normalised(api, file, bytes)?;
+    let rows = table::rows(api, &doc);
+    passes::remove_extras(&mut doc);
+    let spec = to_openapi(file, doc.clone())?;
+    let tokens = match run_progenitor(file, &spec) {
+        Ok(t) => t,
+        Err(reason) => return Err(locate_failure(file, &doc).unwrap_or_else(|| CodegenError::new(file, "", reason))),
+    };
+    let mut syntax: syn::File = syn::parse2(tokens).map_err(|e| CodegenError::new(file, "", format!("generated code does not parse: {e}")))?;
+    let known = type_names(&syntax);
+    let extra = crate::extras::generate(&ctx.extras, &known);
+    if !extra.is_empty() {
+        let more: syn::File = syn::parse2(extra).map_err(|e| CodegenError::new(file, "", format!("generated extras do not parse: {e}")))?;
+        syntax.items.extend(more.items);
+    }
+    annotate(&mut syntax, &rows, &doc);
+    Ok(GeneratedApi { api: api.to_string(), code: prettyplease::unparse(&syntax), operations: rows, log: ctx.log })
+}
+
+/// Names of the types in the generated `types` module.
+fn type_names(file: &syn::File) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for item in &file.items {
+        let syn::Item::Mod(m) = item else { continue };
+        if m.ident != "types" {
+            continue;
+        }
+        for it in m.content.iter().flat_map(|(_, items)| items) {
+            match it {
+                syn::Item::Struct(s) => out.insert(s.ident.to_string()),
+                syn::Item::Enum(e) => out.insert(e.ident.to_string()),
+                syn::Item::Type(t) => out.insert(t.ident.to_string()),
+                _ => false,
+            };
+        }
+    }
+    out
+}
+
+/// Adds `#[deprecated]` and a Qlik line (tier, limit, stability) to each client method's docs.
+fn annotate(file: &mut syn::File, rows: &[OperationRow], doc: &Value) {
+    let by_name: HashMap<&str, &OperationRow> = rows.iter().map(|r| (r.method_name.as_str(), r)).collect();
+    for item in &mut file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(tp) = &*imp.self_ty else { continue };
+        if imp.trait_.is_some() || !tp.path.is_ident("Client") {
+            continue;
+        }
+        for it in &mut imp.items {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            let Some(row) = by_name.get(f.sig.ident.to_string().as_str()) else { continue };
+            let mut line = String::from(" Qlik:");
+            if let Some(t) = &row.tier {
+                line.push_str(&format!(" rate-limit tier {t}"));
+            }
+            if let Some(l) = row.limit_per_minute {
+                line.push_str(&format!(" ({l} requests/minute)"));
+            }
+            if let Some(s) = &row.stability {
+                line.push_str(&format!("; stability {s}"));
+            }
+            line.push('.');
+            if let Some(r) = &row.redirect_to {
+                line.push_str(&format!(" Follows the redirect to `{r}` and returns that resource."));
+            }
+            f.attrs.push(syn::parse_quote!(#[doc = ""]));
+            f.attrs.push(syn::parse_quote!(#[doc = #line]));
+            if row.deprecated {
+                let note = deprecation_note(doc, row);
+                f.attrs.push(syn::parse_quote!(#[deprecated(note = #note)]));
+            }
+        }
+    }
+}
+
+/// The reason text for a deprecated operation: a description sentence that mentions
+/// deprecation, else a generic note.
+fn deprecation_note(doc: &Value, row: &OperationRow) -> String {
+    let op = &doc["paths"][&row.path][row.http_method.to_ascii_lowercase()];
+    let text = op.get("description").and_then(Value::as_str).unwrap_or_default();
+    text.split(['\n', '.'])
+        .find(|s| s.to_ascii_lowercase().contains("deprecat"))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "marked deprecated by Qlik (x-qlik-deprecated)".to_string())
+}

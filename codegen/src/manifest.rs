@@ -1,0 +1,160 @@
+//! The committed spec manifest (`specs/manifest.json`): which API files the crate builds from,
+//! pinned by sha256. The spec text itself is third-party data and never committed.
+
+use crate::error::CodegenError;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The manifest file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    /// Free text for readers of the file.
+    #[serde(default)]
+    pub comment: String,
+    /// Publication date of the pinned snapshot (`YYYY-MM-DD`).
+    pub snapshot: String,
+    /// One entry per API.
+    pub apis: Vec<ApiEntry>,
+}
+
+/// One pinned API.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ApiEntry {
+    /// API name: module name source and cargo feature (e.g. `analytics-apps`).
+    pub api: String,
+    /// File name inside the specs directory (e.g. `analytics-apps.json`).
+    pub file: String,
+    /// Hex sha256 of the file as published.
+    pub sha256: String,
+    /// Where the file is published.
+    pub url: String,
+    /// Cargo feature that enables this API.
+    pub feature: String,
+}
+
+impl ApiEntry {
+    /// Rust module / accessor name for this API (`analytics-apps` -> `analytics_apps`).
+    pub fn module_name(&self) -> String {
+        module_name(&self.api)
+    }
+}
+
+/// Rust module name for an API name.
+pub fn module_name(api: &str) -> String {
+    api.replace(['-', '.'], "_")
+}
+
+impl Manifest {
+    /// Reads and parses a manifest file.
+    pub fn load(path: &Path) -> Result<Self, CodegenError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CodegenError::new(&name, "", format!("cannot read the spec manifest: {e}")))?;
+        let de = &mut serde_json::Deserializer::from_str(&text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            CodegenError::new(&name, format!("/{}", e.path()).replace('.', "/"), format!("invalid manifest: {}", e.inner()))
+        })
+    }
+
+    /// The entry for `api`, if pinned.
+    pub fn get(&self, api: &str) -> Option<&ApiEntry> {
+        self.apis.iter().find(|a| a.api == api)
+    }
+}
+
+/// Hex sha256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Environment variable that names the specs directory explicitly.
+pub const SPECS_DIR_ENV: &str = "QLIK_SPECS_DIR";
+/// Environment variable that, set to `1`, builds from whatever files the specs directory holds
+/// without checking them against the manifest (for trying a new snapshot before pinning it).
+pub const SPECS_UNPINNED_ENV: &str = "QLIK_SPECS_UNPINNED";
+
+/// How the specs directory was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpecsDirSource {
+    /// From the `QLIK_SPECS_DIR` environment variable.
+    Env,
+    /// The crate's own `specs/` folder held the files.
+    CrateSpecs,
+    /// The sibling checkout `../shared/qlik-specs/rest`.
+    Shared,
+}
+
+/// Finds the specs directory: `$QLIK_SPECS_DIR`, else `<crate>/specs` if it holds the first
+/// pinned file, else `<crate>/../shared/qlik-specs/rest`.
+pub fn locate_specs_dir(
+    crate_root: &Path,
+    explicit: Option<&str>,
+    manifest: &Manifest,
+) -> Result<(PathBuf, SpecsDirSource), CodegenError> {
+    if let Some(dir) = explicit.filter(|d| !d.trim().is_empty()) {
+        let p = PathBuf::from(dir);
+        if !p.is_dir() {
+            return Err(CodegenError::new(
+                SPECS_DIR_ENV,
+                "",
+                format!("{SPECS_DIR_ENV}={dir} is not a directory; point it at a folder of Qlik REST spec files (see specs/README.md)"),
+            ));
+        }
+        return Ok((p, SpecsDirSource::Env));
+    }
+    let own = crate_root.join("specs");
+    let probe = manifest.apis.iter().map(|a| a.file.as_str()).find(|f| !f.is_empty());
+    if let Some(f) = probe {
+        if own.join(f).is_file() {
+            return Ok((own, SpecsDirSource::CrateSpecs));
+        }
+    }
+    let shared = crate_root.join("..").join("shared").join("qlik-specs").join("rest");
+    if shared.is_dir() {
+        return Ok((shared, SpecsDirSource::Shared));
+    }
+    Err(CodegenError::new(
+        "specs/manifest.json",
+        "",
+        format!(
+            "no specs directory found: set {SPECS_DIR_ENV}, or put the pinned files in {} or {} (see specs/README.md for how to download them)",
+            own.display(),
+            shared.display()
+        ),
+    ))
+}
+
+/// Reads one pinned spec file and checks its sha256 against the manifest (unless `unpinned`).
+pub fn read_pinned(dir: &Path, entry: &ApiEntry, unpinned: bool) -> Result<Vec<u8>, CodegenError> {
+    let path = dir.join(&entry.file);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        CodegenError::new(
+            &entry.file,
+            "",
+            format!(
+                "cannot read {} ({e}); download it from {} into {} or set {SPECS_DIR_ENV}",
+                path.display(),
+                entry.url,
+                dir.display()
+            ),
+        )
+    })?;
+    if !unpinned {
+        let got = sha256_hex(&bytes);
+        if got != entry.sha256 {
+            return Err(CodegenError::new(
+                &entry.file,
+                "",
+                format!(
+                    "sha256 mismatch: manifest pins {} but {} has {got}; fetch the pinned version from {}, or update the pin with the specs tool (or build with {SPECS_UNPINNED_ENV}=1 to try unpinned files)",
+                    entry.sha256,
+                    path.display(),
+                    entry.url
+                ),
+            ));
+        }
+    }
+    Ok(bytes)
+}

@@ -1,0 +1,97 @@
+//! The operation table: one row per operation, from the normalised spec. Emitted into the crate
+//! as `qlik_sdk::operations::OPERATIONS` (the transport rate-limits by its tier) and used by the
+//! coverage test.
+
+use crate::naming::rust_method_name;
+use crate::passes::{operation, operations};
+use serde::Serialize;
+use serde_json::Value;
+
+/// One operation as the SDK exposes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperationRow {
+    /// API name (manifest `api`).
+    pub api: String,
+    /// The operationId (published, or synthesised by the naming rule).
+    pub operation_id: String,
+    /// Rust method name on the API's client.
+    pub method_name: String,
+    /// Upper-case HTTP method.
+    pub http_method: String,
+    /// Path as published.
+    pub path: String,
+    /// `x-qlik-tier.tier`.
+    pub tier: Option<String>,
+    /// `x-qlik-tier.limit` (requests per minute).
+    pub limit_per_minute: Option<u32>,
+    /// `x-qlik-stability`.
+    pub stability: Option<String>,
+    /// `x-qlik-deprecated` or `deprecated`.
+    pub deprecated: bool,
+    /// The id was synthesised (not published).
+    pub synthesised: bool,
+    /// Typed as this resource path after following a redirect.
+    pub redirect_to: Option<String>,
+    /// Generated outside progenitor (multipart / upload bodies).
+    pub extra: bool,
+}
+
+/// Rows for every operation of a normalised document.
+pub fn rows(api: &str, doc: &Value) -> Vec<OperationRow> {
+    operations(doc)
+        .iter()
+        .map(|o| {
+            let op = operation(doc, o);
+            let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+            let tier = op.get("x-qlik-tier");
+            OperationRow {
+                api: api.to_string(),
+                method_name: rust_method_name(&id),
+                operation_id: id,
+                http_method: o.method.to_ascii_uppercase(),
+                path: o.path.clone(),
+                tier: tier.and_then(|t| t.get("tier")).and_then(|t| match t {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                }),
+                limit_per_minute: tier.and_then(|t| t.get("limit")).and_then(Value::as_u64).map(|l| l as u32),
+                stability: op.get("x-qlik-stability").and_then(Value::as_str).map(str::to_string),
+                deprecated: is_deprecated(op),
+                synthesised: op.get("x-qlik-sdk-synthesised") == Some(&Value::Bool(true)),
+                redirect_to: op.get("x-qlik-sdk-redirect-to").and_then(Value::as_str).map(str::to_string),
+                extra: op.get("x-qlik-sdk-extra") == Some(&Value::Bool(true)),
+            }
+        })
+        .collect()
+}
+
+/// `x-qlik-deprecated: true` or `deprecated: true`.
+pub fn is_deprecated(op: &serde_json::Map<String, Value>) -> bool {
+    op.get("x-qlik-deprecated") == Some(&Value::Bool(true)) || op.get("deprecated") == Some(&Value::Bool(true))
+}
+
+/// Rust source of a `&[Operation]` slice literal for `rows`.
+pub fn to_rust(rows: &[OperationRow]) -> String {
+    let mut s = String::from("&[\n");
+    for r in rows {
+        let opt = |v: &Option<String>| v.as_ref().map_or("None".to_string(), |t| format!("Some({t:?})"));
+        s.push_str(&format!(
+            "    Operation {{ api: {:?}, operation_id: {:?}, method_name: {:?}, http_method: {:?}, path: {:?}, tier: {}, limit_per_minute: {}, stability: {}, deprecated: {}, synthesised: {}, redirect_to: {}, extra: {} }},\n",
+            r.api,
+            r.operation_id,
+            r.method_name,
+            r.http_method,
+            r.path,
+            opt(&r.tier),
+            r.limit_per_minute.map_or("None".into(), |l| format!("Some({l})")),
+            opt(&r.stability),
+            r.deprecated,
+            r.synthesised,
+            opt(&r.redirect_to),
+            r.extra,
+        ));
+    }
+    s.push(']');
+    s
+}
