@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 mod dedupe_operation_ids;
 mod fill_missing_media_schemas;
 mod inline_property_refs;
+mod path_params;
 mod query_param_styles;
 mod schema_type_consistency;
 mod single_request_media_type;
@@ -69,6 +70,7 @@ pub const PASSES: &[Pass] = &[
     schema_type_consistency::PASS,
     sign_enums_to_patterns::PASS,
     query_param_styles::PASS,
+    path_params::PASS,
     redirect_to_resource::PASS,
     single_success_response::PASS,
     uniform_error_responses::PASS,
