@@ -1,1 +1,32 @@
-//! Generated API clients, one module per enabled API feature (placeholder until codegen lands).
+//! Generated API clients: one module per enabled API feature (`users`, `spaces`,
+//! `analytics-apps` -> `analytics_apps`, ...), each reached through an accessor on
+//! [`Qlik`](crate::Qlik) (`qlik.users()`). The modules are generated at build time from the
+//! pinned specs and never edited; each module's `Client` goes through the SDK's transport
+//! (auth, rate limiting, retries) by the hooks below.
+
+/// Connects a generated `Client` to the SDK's transport. Generated with
+/// `HooksMode::Expected`, so a client without these hooks does not compile.
+macro_rules! api_hooks {
+    ($api:literal) => {
+        impl progenitor_client::ClientHooks<crate::transport::Inner> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
+                self.inner.pre($api, request, info).await.map_err(|e| progenitor_client::Error::Custom(e.to_string()))
+            }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                self.inner.exec(&self.client, $api, request, info).await
+            }
+        }
+    };
+}
+pub(crate) use api_hooks;
+
+include!(concat!(env!("OUT_DIR"), "/apis.rs"));

@@ -104,12 +104,28 @@ pub fn generate(api: &str, file: &str, bytes: &[u8]) -> Result<GeneratedApi, Cod
     let (mut doc, ctx) = normalised(api, file, bytes)?;
     let rows = table::rows(api, &doc);
     passes::remove_extras(&mut doc);
-    let spec = to_openapi(file, doc.clone())?;
-    let tokens = match run_progenitor(file, &spec) {
-        Ok(t) => t,
-        Err(reason) => return Err(locate_failure(file, &doc).unwrap_or_else(|| CodegenError::new(file, "", reason))),
-    };
-    let mut syntax: syn::File = syn::parse2(tokens).map_err(|e| CodegenError::new(file, "", format!("generated code does not parse: {e}")))?;
+    let mut ctx = ctx;
+    let mut syntax = None;
+    for _round in 0..6 {
+        let spec = to_openapi(file, doc.clone())?;
+        let tokens = match run_progenitor(file, &spec) {
+            Ok(t) => t,
+            Err(reason) => return Err(locate_failure(file, &doc).unwrap_or_else(|| CodegenError::new(file, "", reason))),
+        };
+        let parsed: syn::File =
+            syn::parse2(tokens).map_err(|e| CodegenError::new(file, "", format!("generated code does not parse: {e}")))?;
+        let dups = duplicate_types(&parsed);
+        if dups.is_empty() {
+            syntax = Some(parsed);
+            break;
+        }
+        for ty in dups {
+            if passes::rename_for_type(&mut doc, &ty, &mut ctx).is_none() {
+                return Err(CodegenError::new(file, "/components/schemas", format!("two schemas generate the Rust type `{ty}` and neither is a component that can be renamed")));
+            }
+        }
+    }
+    let mut syntax = syntax.ok_or_else(|| CodegenError::new(file, "/components/schemas", "type names still collide after 6 renaming rounds"))?;
     let known = type_names(&syntax);
     let extra = crate::extras::generate(&ctx.extras, &known);
     if !extra.is_empty() {
@@ -118,6 +134,29 @@ pub fn generate(api: &str, file: &str, bytes: &[u8]) -> Result<GeneratedApi, Cod
     }
     annotate(&mut syntax, &rows, &doc);
     Ok(GeneratedApi { api: api.to_string(), code: prettyplease::unparse(&syntax), operations: rows, log: ctx.log })
+}
+
+/// Type names defined more than once in the generated `types` module.
+fn duplicate_types(file: &syn::File) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut dups = std::collections::BTreeSet::new();
+    for item in &file.items {
+        let syn::Item::Mod(m) = item else { continue };
+        if m.ident != "types" {
+            continue;
+        }
+        for it in m.content.iter().flat_map(|(_, items)| items) {
+            let name = match it {
+                syn::Item::Struct(s) => s.ident.to_string(),
+                syn::Item::Enum(e) => e.ident.to_string(),
+                _ => continue,
+            };
+            if !seen.insert(name.clone()) {
+                dups.insert(name);
+            }
+        }
+    }
+    dups.into_iter().collect()
 }
 
 /// Names of the types in the generated `types` module.

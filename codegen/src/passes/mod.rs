@@ -13,12 +13,14 @@ mod query_param_styles;
 mod schema_type_consistency;
 mod single_request_media_type;
 mod uniform_error_responses;
+mod unique_type_names;
 mod redirect_to_resource;
 mod sign_enums_to_patterns;
 mod single_success_response;
 mod split_unsupported_bodies;
 mod synthesise_operation_ids;
 
+pub use unique_type_names::rename_for_type;
 pub use split_unsupported_bodies::{remove_extras, ExtraOperation, ExtraParam, FormField, ParamIn};
 
 /// HTTP methods an OpenAPI path item may hold.
@@ -63,6 +65,7 @@ pub struct Pass {
 
 /// All passes, in the order they run.
 pub const PASSES: &[Pass] = &[
+    unique_type_names::PASS,
     synthesise_operation_ids::PASS,
     dedupe_operation_ids::PASS,
     inline_property_refs::PASS,
