@@ -1,7 +1,8 @@
 //! `uniform-error-responses`: Qlik's specs declare a different error schema per status (and
 //! often a `default` error next to explicit successes), which progenitor cannot type. Every
 //! error becomes one shape: `default` beside 2xx responses is read as the error catch-all
-//! (`4XX` + `5XX`), every operation gets `4XX` and `5XX`, and every 4xx/5xx response carries
+//! (`4XX` + `5XX`), every operation gets `4XX` and `5XX` in place of specific error codes
+//! (which carried nothing the ranges do not), and every error response carries
 //! a JSON body of any shape (`serde_json::Value`). The SDK's one error type then decodes
 //! Qlik's `{"errors": [...]}` from it (the transport turns non-JSON error bodies into that shape).
 
@@ -38,6 +39,8 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
                 rs.insert(range.into(), json!({"description": description}));
             }
         }
+        // Specific error codes say nothing the ranges do not: one shape for all.
+        rs.retain(|code, _| !is_error_status(code) || code.ends_with("XX"));
         for (code, r) in rs.iter_mut() {
             if !is_error_status(code) {
                 continue;
@@ -68,7 +71,8 @@ mod tests {
         run(&mut doc, &mut ctx).unwrap();
         let rs = &doc["paths"]["/x"]["get"]["responses"];
         assert_eq!(rs.get("default"), None);
-        for code in ["404", "4XX", "5XX"] {
+        assert_eq!(rs.get("404"), None);
+        for code in ["4XX", "5XX"] {
             assert_eq!(rs[code]["content"]["application/json"]["schema"], json!({}), "{code}");
         }
         assert_eq!(rs["200"]["content"]["application/json"]["schema"], json!({"type": "string"}));
