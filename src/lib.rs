@@ -3,12 +3,31 @@
 //! Every published Qlik Cloud REST API is generated at build time from Qlik's
 //! OpenAPI specs (one cargo feature per API) and reached through one [`Qlik`]
 //! client that owns the connection pool, the token cache and the rate limiter.
+//!
+//! ## Auth and transport
+//! - [`auth`]: API keys, OAuth2 client credentials, M2M user impersonation, authorization code +
+//!   PKCE; tokens are cached, refreshed ahead of expiry, single-flight, and dropped on 401.
+//! - [`config`]: host normalisation, the builder, environment variables, profile files and
+//!   qlik-cli contexts, with one documented lookup order ([`Qlik::discover`]).
+//! - [`transport`]: retries with backoff and `Retry-After`, the per-tier rate limiter, timeouts,
+//!   and credentials scoped to the configured host.
+//! - [`rest`]: `qlik.rest(Method::GET, "/api/v1/...")`, the untyped escape hatch.
+//! - [`error`]: the one [`Error`] type.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod apis;
+pub mod auth;
 pub mod client;
+pub mod config;
+pub mod error;
 pub mod operations;
-pub(crate) mod transport;
+pub mod rest;
+pub mod transport;
 
+pub use auth::{Credentials, Secret, UserLookup};
 pub use client::Qlik;
+pub use config::QlikBuilder;
+pub use error::{Error, QlikError};
+pub use reqwest::Method;
+pub use transport::{RateLimit, RetryPolicy};

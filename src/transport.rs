@@ -1,23 +1,342 @@
-//! The layer between generated clients and the wire (placeholder until the auth/transport issue lands).
+//! The layer between the generated clients and the wire: bearer tokens, host scoping, the
+//! proactive rate limiter and retries.
+//!
+//! ## Retries ([`RetryPolicy`])
+//! Retried: 429, 502, 503 and 504 answers and connection failures, with exponential backoff
+//! (`base_delay * 2^attempt`, capped at `max_delay`, "equal jitter": half fixed, half random) or,
+//! when the answer has `Retry-After` (seconds or an HTTP date), exactly that long plus up to 50 ms
+//! of jitter. A `Retry-After` longer than `max_retry_after` is not waited for: the answer is
+//! returned. Only idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) are retried after
+//! the request may have reached the server. POST and PATCH are retried only when it surely did not
+//! take effect: a connection that could not be established, or a 429 (the server refused it
+//! without processing it; switch off with `retry_non_idempotent_on_429`). A request whose body is
+//! a stream cannot be replayed and is never retried.
+//!
+//! ## Rate limits ([`RateLimit`])
+//! Each operation's Qlik tier (`x-qlik-tier`, from [`crate::operations`]) selects a bucket shared
+//! by every operation of that tier. A bucket admits `limit` requests per minute at a steady pace,
+//! with bursts of up to `limit / 10` (at least 1); a call over the limit waits for its turn
+//! instead of drawing a 429. Operations without a tier are not limited.
+//!
+//! ## Credentials
+//! The `Authorization` header (marked sensitive, so it never appears in debug output) is only
+//! attached to requests whose scheme, host and port equal the configured host's. Requests to any
+//! other origin (a pagination link, an absolute URL) go out without it, and reqwest drops it on
+//! redirects to another origin.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use progenitor_client::OperationInfo;
+use rand::Rng;
+use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER};
+use reqwest::{Method, StatusCode, Url};
 
-/// Shared state handed to every generated client (`with_inner_type`).
-#[derive(Clone, Debug, Default)]
-pub struct Inner {}
+use crate::auth::TokenCache;
+use crate::config::Timeouts;
+use crate::error::{Error, Result};
+use crate::operations::Operation;
+
+/// When and how often failed calls are retried (see the module docs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (default 4; 0 disables retries).
+    pub max_retries: u32,
+    /// First backoff step (default 500 ms).
+    pub base_delay: Duration,
+    /// Longest backoff step (default 30 s).
+    pub max_delay: Duration,
+    /// Longest `Retry-After` honoured; longer ones end the retries (default 120 s).
+    pub max_retry_after: Duration,
+    /// Retry POST/PATCH on 429 (the server did not process them) (default true).
+    pub retry_non_idempotent_on_429: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(120),
+            retry_non_idempotent_on_429: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(attempt.min(20)))
+            .min(self.max_delay);
+        let half = exp / 2;
+        half + rand::thread_rng().gen_range(Duration::ZERO..=half)
+    }
+}
+
+/// Proactive client-side rate limiting per Qlik tier (see the module docs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// On by default.
+    pub enabled: bool,
+    /// Requests per minute per tier label (`"1"`, `"2"`, `"special"`, ...). Overrides the
+    /// operation table's limit. Defaults: tier 1 = 1000, tier 2 = 100.
+    pub per_tier: BTreeMap<String, u32>,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit {
+            enabled: true,
+            per_tier: BTreeMap::new(),
+        }
+    }
+}
+
+impl RateLimit {
+    /// No client-side limiting.
+    pub fn off() -> Self {
+        RateLimit {
+            enabled: false,
+            per_tier: BTreeMap::new(),
+        }
+    }
+
+    /// Sets the requests-per-minute of one tier.
+    pub fn tier(mut self, tier: impl Into<String>, per_minute: u32) -> Self {
+        self.per_tier.insert(tier.into(), per_minute);
+        self
+    }
+
+    fn limit_for(&self, tier: Option<&str>, op_limit: Option<u32>) -> Option<(String, u32)> {
+        let tier = tier?;
+        let limit = self
+            .per_tier
+            .get(tier)
+            .copied()
+            .or(op_limit)
+            .or(match tier {
+                "1" => Some(1000),
+                "2" => Some(100),
+                _ => None,
+            })?;
+        Some((tier.to_owned(), limit.max(1)))
+    }
+}
+
+/// Generic cell rate algorithm bucket: steady pace `interval`, bursts of `burst`.
+struct Bucket {
+    interval: Duration,
+    tolerance: Duration,
+    tat: Instant,
+}
+
+struct Limiter {
+    cfg: RateLimit,
+    buckets: Mutex<HashMap<String, Bucket>>,
+}
+
+impl Limiter {
+    /// Reserves a slot and returns how long to wait for it.
+    fn reserve(&self, tier: Option<&str>, op_limit: Option<u32>) -> Option<Duration> {
+        if !self.cfg.enabled {
+            return None;
+        }
+        let (key, limit) = self.cfg.limit_for(tier, op_limit)?;
+        let now = Instant::now();
+        let mut map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let b = map.entry(key).or_insert_with(|| {
+            let interval = Duration::from_secs(60) / limit;
+            let burst = (limit / 10).max(1);
+            Bucket {
+                interval,
+                tolerance: interval * (burst - 1),
+                tat: now,
+            }
+        });
+        let earliest = b.tat.checked_sub(b.tolerance).unwrap_or(now);
+        let start = earliest.max(now);
+        b.tat = b.tat.max(start) + b.interval;
+        let wait = start - now;
+        (!wait.is_zero()).then_some(wait)
+    }
+
+    async fn acquire(&self, op: Option<&Operation>) {
+        if let Some(w) = self.reserve(op.and_then(|o| o.tier), op.and_then(|o| o.limit_per_minute))
+        {
+            tracing::debug!(
+                wait_ms = w.as_millis() as u64,
+                "rate limiter: waiting for a slot"
+            );
+            tokio::time::sleep(w).await;
+        }
+    }
+}
+
+pub(crate) struct Shared {
+    origin: Url,
+    tokens: Arc<TokenCache>,
+    retry: RetryPolicy,
+    limiter: Limiter,
+}
+
+/// Shared state handed to every generated client (`with_inner_type`): token cache, limiter,
+/// retry policy. Cheap to clone.
+#[derive(Clone)]
+pub struct Inner(Arc<Shared>);
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inner")
+            .field("origin", &self.0.origin.as_str())
+            .field("tokens", &self.0.tokens)
+            .field("retry", &self.0.retry)
+            .field("rate_limit", &self.0.limiter.cfg)
+            .finish()
+    }
+}
+
+/// Builds the one pooled reqwest client (rustls with the ring provider).
+pub(crate) fn build_http(timeouts: &Timeouts) -> Result<reqwest::Client> {
+    // Installing fails only if a provider is already installed, which is just as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(timeouts.connect)
+        .timeout(timeouts.request)
+        .user_agent(concat!("qlik-sdk-rust/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::limited(10))
+        .build()
+        .map_err(|e| Error::config("tls", format!("could not build the HTTP client: {e}")))
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+fn idempotent(m: &Method) -> bool {
+    matches!(
+        *m,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
+    )
+}
+
+fn bearer_of(req: &reqwest::Request) -> Option<String> {
+    req.headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned)
+}
+
+fn set_bearer(req: &mut reqwest::Request, token: &str) -> Result<()> {
+    let mut v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+        Error::auth(
+            None,
+            None,
+            "the access token contains characters not allowed in a header",
+        )
+    })?;
+    v.set_sensitive(true);
+    req.headers_mut().insert(AUTHORIZATION, v);
+    Ok(())
+}
+
+/// Parses `Retry-After`: delay-seconds or an HTTP date.
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    if let Ok(secs) = v.parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            return Some(Duration::from_secs_f64(secs));
+        }
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
+enum Next {
+    Done,
+    Refresh(String),
+    Wait(Duration),
+}
 
 impl Inner {
-    /// Runs before every request (auth, limiter).
+    pub(crate) fn new(
+        origin: Url,
+        tokens: TokenCache,
+        retry: RetryPolicy,
+        rate_limit: RateLimit,
+    ) -> Self {
+        Inner(Arc::new(Shared {
+            origin,
+            tokens: Arc::new(tokens),
+            retry,
+            limiter: Limiter {
+                cfg: rate_limit,
+                buckets: Mutex::new(HashMap::new()),
+            },
+        }))
+    }
+
+    pub(crate) fn tokens(&self) -> &TokenCache {
+        &self.0.tokens
+    }
+
+    /// Runs before every request (auth, limiter). Called by the generated clients' hooks.
+    #[allow(dead_code)]
     pub(crate) async fn pre(
         &self,
-        _api: &'static str,
-        _request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), String> {
+        api: &'static str,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> std::result::Result<(), crate::error::Error> {
+        let op = crate::operations::find(api, info.operation_id);
+        self.prepare(op, request).await
+    }
+
+    /// Waits on the limiter for `op`'s tier, then attaches the bearer token if the request goes
+    /// to the configured origin (and strips any `Authorization` header otherwise).
+    pub(crate) async fn prepare(
+        &self,
+        op: Option<&Operation>,
+        request: &mut reqwest::Request,
+    ) -> Result<()> {
+        self.0.limiter.acquire(op).await;
+        if same_origin(request.url(), &self.0.origin) {
+            let token = self.0.tokens.token().await?;
+            set_bearer(request, token.expose_secret())?;
+        } else {
+            if request.headers_mut().remove(AUTHORIZATION).is_some() {
+                tracing::warn!(
+                    host = request.url().host_str(),
+                    "credentials removed from a request to another host"
+                );
+            }
+            tracing::debug!(
+                host = request.url().host_str(),
+                "request to another host: no credentials attached"
+            );
+        }
         Ok(())
     }
 
-    /// Sends the request (retries, 401 refresh).
+    /// Sends the request (retries, 401 refresh). Called by the generated clients' hooks.
+    #[allow(dead_code)]
     pub(crate) async fn exec(
         &self,
         client: &reqwest::Client,
@@ -25,6 +344,219 @@ impl Inner {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        client.execute(request).await
+        self.execute(client, request).await
+    }
+
+    /// The retry loop shared by generated clients and [`crate::rest`].
+    pub(crate) async fn execute(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        let policy = &self.0.retry;
+        let method = request.method().clone();
+        let is_idempotent = idempotent(&method);
+        let ours = same_origin(request.url(), &self.0.origin);
+        let mut attempt: u32 = 0;
+        let mut refreshed = false;
+        loop {
+            let spare = request.try_clone();
+            let used = bearer_of(&request);
+            let path = request.url().path().to_owned();
+            let result = client.execute(request).await;
+            let next = match &result {
+                Ok(resp) => {
+                    let status = resp.status();
+                    if status == StatusCode::UNAUTHORIZED
+                        && ours
+                        && !refreshed
+                        && used.is_some()
+                        && self.0.tokens.can_refresh()
+                    {
+                        Next::Refresh(used.clone().unwrap_or_default())
+                    } else if matches!(status.as_u16(), 429 | 502 | 503 | 504)
+                        && attempt < policy.max_retries
+                    {
+                        let allowed = is_idempotent
+                            || (status == StatusCode::TOO_MANY_REQUESTS
+                                && policy.retry_non_idempotent_on_429);
+                        match (allowed, retry_after(resp.headers())) {
+                            (false, _) => Next::Done,
+                            (true, Some(d)) if d > policy.max_retry_after => {
+                                tracing::warn!(%status, retry_after_s = d.as_secs(), "Retry-After longer than allowed; giving up");
+                                Next::Done
+                            }
+                            (true, Some(d)) => Next::Wait(
+                                d + Duration::from_millis(rand::thread_rng().gen_range(0..=50)),
+                            ),
+                            (true, None) => Next::Wait(policy.backoff(attempt)),
+                        }
+                    } else {
+                        Next::Done
+                    }
+                }
+                Err(e) if attempt < policy.max_retries => {
+                    // A failed connect never reached the server: safe for any method.
+                    if e.is_connect()
+                        || (is_idempotent && (e.is_timeout() || e.is_request() || e.is_body()))
+                    {
+                        Next::Wait(policy.backoff(attempt))
+                    } else {
+                        Next::Done
+                    }
+                }
+                Err(_) => Next::Done,
+            };
+            let Some(mut again) = spare else {
+                return result;
+            };
+            match next {
+                Next::Done => return result,
+                Next::Refresh(used) => {
+                    refreshed = true;
+                    self.0.tokens.invalidate(&used);
+                    match self.0.tokens.token().await {
+                        Ok(t) => {
+                            if set_bearer(&mut again, t.expose_secret()).is_err() {
+                                return result;
+                            }
+                            tracing::debug!(%method, path, "401: retrying once with a fresh token");
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "401 and the token could not be refreshed");
+                            return result;
+                        }
+                    }
+                }
+                Next::Wait(d) => {
+                    let what = match &result {
+                        Ok(r) => r.status().to_string(),
+                        Err(e) => format!("{e}"),
+                    };
+                    tracing::debug!(%method, path, attempt, wait_ms = d.as_millis() as u64, what, "retrying");
+                    drop(result);
+                    tokio::time::sleep(d).await;
+                    attempt += 1;
+                }
+            }
+            request = again;
+        }
+    }
+}
+
+/// Finds the operation whose method and path template match a concrete request (for
+/// [`crate::Qlik::rest`], which has no operation id).
+pub(crate) fn match_operation(method: &Method, path: &str) -> Option<&'static Operation> {
+    let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    crate::operations::OPERATIONS.iter().find(|op| {
+        if !op.http_method.eq_ignore_ascii_case(method.as_str()) {
+            return false;
+        }
+        let t: Vec<&str> = op.path.trim_end_matches('/').split('/').collect();
+        t.len() == segs.len()
+            && t.iter()
+                .zip(&segs)
+                .all(|(t, s)| (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limiter_bursts_then_paces() {
+        let l = Limiter {
+            cfg: RateLimit::default(),
+            buckets: Mutex::new(HashMap::new()),
+        };
+        // 100/min: burst 10, then one per 600 ms
+        let waits: Vec<Option<Duration>> =
+            (0..12).map(|_| l.reserve(Some("2"), Some(100))).collect();
+        assert!(waits[..10].iter().all(Option::is_none), "{waits:?}");
+        let w10 = waits[10].unwrap();
+        let w11 = waits[11].unwrap();
+        assert!(
+            w10 > Duration::from_millis(500) && w10 <= Duration::from_millis(600),
+            "{w10:?}"
+        );
+        assert!(
+            w11 > Duration::from_millis(1100) && w11 <= Duration::from_millis(1200),
+            "{w11:?}"
+        );
+        // Off, or no tier: never waits.
+        let off = Limiter {
+            cfg: RateLimit::off(),
+            buckets: Mutex::new(HashMap::new()),
+        };
+        assert!((0..50).all(|_| off.reserve(Some("2"), Some(100)).is_none()));
+        assert!((0..50).all(|_| l.reserve(None, Some(5)).is_none()));
+    }
+
+    #[test]
+    fn tier_overrides_and_defaults() {
+        let cfg = RateLimit::default().tier("1", 60);
+        assert_eq!(cfg.limit_for(Some("1"), Some(1000)), Some(("1".into(), 60)));
+        assert_eq!(cfg.limit_for(Some("2"), None), Some(("2".into(), 100)));
+        assert_eq!(cfg.limit_for(Some("special"), None), None);
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(10));
+        h.insert(RETRY_AFTER, HeaderValue::from_str(&date).unwrap());
+        let d = retry_after(&h).unwrap();
+        assert!(
+            d > Duration::from_secs(8) && d <= Duration::from_secs(10),
+            "{d:?}"
+        );
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = RetryPolicy {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(1000),
+            ..RetryPolicy::default()
+        };
+        for _ in 0..100 {
+            let d0 = p.backoff(0);
+            assert!(d0 >= Duration::from_millis(50) && d0 <= Duration::from_millis(100));
+            let d3 = p.backoff(3);
+            assert!(d3 >= Duration::from_millis(400) && d3 <= Duration::from_millis(800));
+            let d9 = p.backoff(9);
+            assert!(d9 >= Duration::from_millis(500) && d9 <= Duration::from_millis(1000));
+        }
+    }
+
+    #[test]
+    fn origins() {
+        let base = Url::parse("https://t.eu.qlikcloud.com/").unwrap();
+        assert!(same_origin(
+            &Url::parse("https://t.eu.qlikcloud.com:443/api/v1/x").unwrap(),
+            &base
+        ));
+        assert!(!same_origin(
+            &Url::parse("https://evil.example/api").unwrap(),
+            &base
+        ));
+        assert!(!same_origin(
+            &Url::parse("http://t.eu.qlikcloud.com/api").unwrap(),
+            &base
+        ));
+        assert!(!same_origin(
+            &Url::parse("https://t.eu.qlikcloud.com:8443/").unwrap(),
+            &base
+        ));
     }
 }

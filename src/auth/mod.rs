@@ -1,0 +1,570 @@
+//! Credentials and the token cache.
+//!
+//! Supported flows:
+//! - **API key** ([`Credentials::ApiKey`]): sent as a bearer token, never refreshed.
+//! - **OAuth2 client credentials** ([`Credentials::ClientCredentials`]): `POST {host}/oauth/token`
+//!   through the `oauth2` crate (form body, client secret in the body).
+//! - **M2M user impersonation** ([`Credentials::Impersonation`]): Qlik's
+//!   `grant_type=urn:qlik:oauth:user-impersonation` with a `user_lookup {field, value}` object, sent
+//!   as a JSON body (the `oauth2` crate only form-encodes flat parameters, which cannot carry the
+//!   nested `user_lookup` object).
+//! - **Authorization code + PKCE (S256)** ([`AuthorizationCodeFlow`], with a loopback-redirect
+//!   helper for command-line programs); the resulting [`TokenSet`] is refreshed with its refresh
+//!   token ([`Credentials::RefreshToken`]) and rotated refresh tokens can be persisted (mode 0600).
+//!
+//! ## Token lifecycle
+//! The access token is cached with its expiry (from `expires_in`, or `expires_at` given as
+//! RFC 3339 or epoch seconds; when both are present the earlier wins). It is refreshed **ahead of
+//! expiry** once less than `min(skew, lifetime / 2)` remains, where `skew` defaults to
+//! [`DEFAULT_REFRESH_SKEW`] (60 s) and is set with
+//! [`QlikBuilder::token_refresh_skew`](crate::config::QlikBuilder::token_refresh_skew). A token
+//! whose response has no expiry is kept until the API answers 401. Refreshes are single-flight:
+//! however many tasks need a token at once, one token request is made and the others wait for
+//! it; if it fails, the tasks that were waiting get the same error instead of each retrying. On a
+//! 401 from the API the token that request used is dropped (only if it is still the cached one)
+//! and the request is retried once with a fresh token.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+mod oauth;
+mod pkce;
+mod store;
+
+pub use pkce::{AuthorizationCodeFlow, PendingAuthorization};
+
+/// Default margin before expiry at which a token is refreshed (see the module docs).
+pub const DEFAULT_REFRESH_SKEW: Duration = Duration::from_secs(60);
+
+/// A secret string (API key, client secret, token). Its `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself. Only call this to put it on the wire.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_owned())
+    }
+}
+
+/// Which user an impersonation token is issued for (`user_lookup` of Qlik's impersonation grant).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserLookup {
+    /// Field to look the user up by: `subject`, `userId` or `email`.
+    pub field: String,
+    /// Value of that field.
+    pub value: String,
+}
+
+impl UserLookup {
+    /// Look the user up by their IdP subject.
+    pub fn subject(value: impl Into<String>) -> Self {
+        UserLookup {
+            field: "subject".into(),
+            value: value.into(),
+        }
+    }
+
+    /// Look the user up by their Qlik user id.
+    pub fn user_id(value: impl Into<String>) -> Self {
+        UserLookup {
+            field: "userId".into(),
+            value: value.into(),
+        }
+    }
+
+    /// Look the user up by email.
+    pub fn email(value: impl Into<String>) -> Self {
+        UserLookup {
+            field: "email".into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// Tokens obtained from an interactive flow; keep the refresh token to skip the browser next time.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TokenSet {
+    /// Access token.
+    pub access_token: Secret,
+    /// Refresh token, when the server issued one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret>,
+    /// When the access token expires, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<SystemTime>,
+}
+
+impl TokenSet {
+    /// Reads a token set saved with [`TokenSet::save`].
+    pub fn load(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        store::load(path.as_ref())
+    }
+
+    /// Saves the token set as JSON in a file created with mode 0600 (owner only).
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        store::save(path.as_ref(), self)
+    }
+}
+
+/// How the SDK authenticates.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// A Qlik API key, sent as `Authorization: Bearer <key>`.
+    ApiKey(Secret),
+    /// OAuth2 client credentials (a machine-to-machine OAuth client).
+    ClientCredentials {
+        /// OAuth client id.
+        client_id: String,
+        /// OAuth client secret.
+        client_secret: Secret,
+        /// Scopes to request (none: the client's defaults).
+        scopes: Vec<String>,
+    },
+    /// M2M user impersonation: a token acting as another user.
+    Impersonation {
+        /// OAuth client id (the client must allow impersonation).
+        client_id: String,
+        /// OAuth client secret.
+        client_secret: Secret,
+        /// Which user to act as.
+        user_lookup: UserLookup,
+        /// Scopes to request (none: the client's defaults).
+        scopes: Vec<String>,
+    },
+    /// Tokens from the authorization-code flow, refreshed with the refresh token.
+    RefreshToken {
+        /// OAuth client id.
+        client_id: String,
+        /// OAuth client secret, for confidential clients.
+        client_secret: Option<Secret>,
+        /// The current tokens.
+        tokens: TokenSet,
+        /// Where to persist rotated tokens (file mode 0600), if anywhere.
+        store: Option<std::path::PathBuf>,
+    },
+}
+
+impl Credentials {
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Credentials::ApiKey(_) => "api key",
+            Credentials::ClientCredentials { .. } => "client credentials",
+            Credentials::Impersonation { .. } => "user impersonation",
+            Credentials::RefreshToken { .. } => "authorization code (refresh token)",
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        let nonempty = |v: &str, setting: &str| {
+            if v.trim().is_empty() {
+                Err(Error::config(setting, "is empty"))
+            } else {
+                Ok(())
+            }
+        };
+        match self {
+            Credentials::ApiKey(k) if k.is_empty() => Err(Error::config("api_key", "is empty")),
+            Credentials::ApiKey(_) => Ok(()),
+            Credentials::ClientCredentials {
+                client_id,
+                client_secret,
+                ..
+            } => {
+                nonempty(client_id, "client_id")?;
+                if client_secret.is_empty() {
+                    return Err(Error::config(
+                        "client_secret",
+                        "is empty (a client id needs its secret)",
+                    ));
+                }
+                Ok(())
+            }
+            Credentials::Impersonation {
+                client_id,
+                client_secret,
+                user_lookup,
+                ..
+            } => {
+                nonempty(client_id, "client_id")?;
+                if client_secret.is_empty() {
+                    return Err(Error::config(
+                        "client_secret",
+                        "is empty (a client id needs its secret)",
+                    ));
+                }
+                nonempty(&user_lookup.field, "user_lookup.field")?;
+                nonempty(&user_lookup.value, "user_lookup.value")
+            }
+            Credentials::RefreshToken { client_id, .. } => nonempty(client_id, "client_id"),
+        }
+    }
+}
+
+/// Token endpoints derived from the host (or overridden).
+#[derive(Clone, Debug)]
+pub(crate) struct Endpoints {
+    pub token: reqwest::Url,
+    pub revoke: reqwest::Url,
+}
+
+#[derive(Clone)]
+pub(crate) struct CachedToken {
+    pub access: Secret,
+    /// Instant after which the token is refreshed ahead of expiry.
+    pub refresh_after: Option<Instant>,
+}
+
+/// What a token request returned.
+pub(crate) struct Fetched {
+    pub access: Secret,
+    pub refresh: Option<Secret>,
+    pub lifetime: Option<Duration>,
+}
+
+struct State {
+    current: Option<CachedToken>,
+    refresh_token: Option<Secret>,
+    /// Bumped after every completed token request (success or failure).
+    generation: u64,
+    last_failure: Option<(u64, Option<String>, Option<StatusCode>, String)>,
+}
+
+/// Caches the access token, refreshes it single-flight, drops it on 401.
+pub(crate) struct TokenCache {
+    creds: Credentials,
+    endpoints: Endpoints,
+    http: reqwest::Client,
+    skew: Duration,
+    state: Mutex<State>,
+    refresh_lock: tokio::sync::Mutex<()>,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("credentials", &self.creds.kind())
+            .field("token_url", &self.endpoints.token.as_str())
+            .field("skew", &self.skew)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenCache {
+    pub(crate) fn new(
+        creds: Credentials,
+        endpoints: Endpoints,
+        http: reqwest::Client,
+        skew: Duration,
+    ) -> Self {
+        let (current, refresh_token) = match &creds {
+            Credentials::ApiKey(k) => (
+                Some(CachedToken {
+                    access: k.clone(),
+                    refresh_after: None,
+                }),
+                None,
+            ),
+            Credentials::RefreshToken { tokens, .. } => {
+                let lifetime = tokens
+                    .expires_at
+                    .map(|t| t.duration_since(SystemTime::now()).unwrap_or_default());
+                let current = match lifetime {
+                    Some(l) if l.is_zero() => None,
+                    _ => Some(CachedToken {
+                        access: tokens.access_token.clone(),
+                        refresh_after: lifetime
+                            .map(|l| Instant::now() + l.saturating_sub(skew.min(l / 2))),
+                    }),
+                };
+                (current, tokens.refresh_token.clone())
+            }
+            _ => (None, None),
+        };
+        TokenCache {
+            creds,
+            endpoints,
+            http,
+            skew,
+            state: Mutex::new(State {
+                current,
+                refresh_token,
+                generation: 0,
+                last_failure: None,
+            }),
+            refresh_lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn fresh(&self) -> Option<Secret> {
+        let st = self.lock();
+        st.current.as_ref().and_then(|t| match t.refresh_after {
+            Some(at) if Instant::now() >= at => None,
+            _ => Some(t.access.clone()),
+        })
+    }
+
+    /// Whether a new token can be obtained without the user (false for API keys).
+    pub(crate) fn can_refresh(&self) -> bool {
+        match &self.creds {
+            Credentials::ApiKey(_) => false,
+            Credentials::RefreshToken { .. } => self.lock().refresh_token.is_some(),
+            _ => true,
+        }
+    }
+
+    /// A valid access token, fetching or refreshing it (single-flight) when needed.
+    pub(crate) async fn token(&self) -> Result<Secret> {
+        if let Some(t) = self.fresh() {
+            return Ok(t);
+        }
+        let seen_generation = self.lock().generation;
+        let _guard = self.refresh_lock.lock().await;
+        if let Some(t) = self.fresh() {
+            return Ok(t);
+        }
+        {
+            // A token request completed while we waited and it failed: share its error rather
+            // than hammering the token endpoint once per waiting task.
+            let st = self.lock();
+            if let Some((gen, setting, status, message)) = &st.last_failure {
+                if *gen > seen_generation {
+                    return Err(Error::auth(setting.as_deref(), *status, message.clone()));
+                }
+            }
+        }
+        let started = Instant::now();
+        let result = self.fetch().await;
+        let mut st = self.lock();
+        st.generation += 1;
+        match result {
+            Ok(f) => {
+                let refresh_after = f
+                    .lifetime
+                    .map(|l| started + l.saturating_sub(self.skew.min(l / 2)));
+                if f.refresh.is_some() {
+                    st.refresh_token = f.refresh.clone();
+                }
+                st.current = Some(CachedToken {
+                    access: f.access.clone(),
+                    refresh_after,
+                });
+                st.last_failure = None;
+                let persist = self.persist_target(&f, &st);
+                drop(st);
+                if let Some((path, set)) = persist {
+                    if let Err(e) = store::save(&path, &set) {
+                        tracing::warn!(error = %e, "could not persist refreshed tokens");
+                    }
+                }
+                tracing::debug!(kind = self.creds.kind(), lifetime = ?f.lifetime, "access token obtained");
+                Ok(f.access)
+            }
+            Err(e) => {
+                if let Error::Auth {
+                    setting,
+                    status,
+                    message,
+                } = &e
+                {
+                    st.last_failure =
+                        Some((st.generation, setting.clone(), *status, message.clone()));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn persist_target(&self, f: &Fetched, st: &State) -> Option<(std::path::PathBuf, TokenSet)> {
+        if let Credentials::RefreshToken {
+            store: Some(path), ..
+        } = &self.creds
+        {
+            return Some((
+                path.clone(),
+                TokenSet {
+                    access_token: f.access.clone(),
+                    refresh_token: st.refresh_token.clone(),
+                    expires_at: f.lifetime.map(|l| SystemTime::now() + l),
+                },
+            ));
+        }
+        None
+    }
+
+    /// Drops the cached token if it is still `used` (a 401 said it is no good).
+    pub(crate) fn invalidate(&self, used: &str) {
+        if !self.can_refresh() {
+            return;
+        }
+        let mut st = self.lock();
+        if st
+            .current
+            .as_ref()
+            .map(|c| c.access.expose_secret() == used)
+            == Some(true)
+        {
+            st.current = None;
+            tracing::debug!("cached access token dropped after 401");
+        }
+    }
+
+    async fn fetch(&self) -> Result<Fetched> {
+        match &self.creds {
+            Credentials::ApiKey(k) => Ok(Fetched {
+                access: k.clone(),
+                refresh: None,
+                lifetime: None,
+            }),
+            Credentials::ClientCredentials {
+                client_id,
+                client_secret,
+                scopes,
+            } => {
+                oauth::client_credentials(
+                    &self.http,
+                    &self.endpoints,
+                    client_id,
+                    client_secret,
+                    scopes,
+                )
+                .await
+            }
+            Credentials::Impersonation {
+                client_id,
+                client_secret,
+                user_lookup,
+                scopes,
+            } => {
+                oauth::impersonation(
+                    &self.http,
+                    &self.endpoints,
+                    client_id,
+                    client_secret,
+                    user_lookup,
+                    scopes,
+                )
+                .await
+            }
+            Credentials::RefreshToken {
+                client_id,
+                client_secret,
+                ..
+            } => {
+                let rt = self.lock().refresh_token.clone().ok_or_else(|| {
+                    Error::auth(
+                        Some("refresh_token"),
+                        None,
+                        "the access token expired and there is no refresh token; log in again",
+                    )
+                })?;
+                oauth::refresh(
+                    &self.http,
+                    &self.endpoints,
+                    client_id,
+                    client_secret.as_ref(),
+                    &rt,
+                )
+                .await
+            }
+        }
+    }
+
+    /// Revokes the refresh token (if any) or the access token at `POST /oauth/revoke`.
+    pub(crate) async fn revoke(&self) -> Result<()> {
+        let (client_id, client_secret) = match &self.creds {
+            Credentials::ApiKey(_) => return Err(Error::config(
+                "credentials",
+                "API keys cannot be revoked through /oauth/revoke; delete the key in the tenant",
+            )),
+            Credentials::ClientCredentials {
+                client_id,
+                client_secret,
+                ..
+            }
+            | Credentials::Impersonation {
+                client_id,
+                client_secret,
+                ..
+            } => (client_id, Some(client_secret)),
+            Credentials::RefreshToken {
+                client_id,
+                client_secret,
+                ..
+            } => (client_id, client_secret.as_ref()),
+        };
+        let (access, refresh) = {
+            let mut st = self.lock();
+            let a = st.current.take().map(|c| c.access);
+            (a, st.refresh_token.take())
+        };
+        if let Some(rt) = refresh {
+            oauth::revoke(
+                &self.http,
+                &self.endpoints,
+                client_id,
+                client_secret,
+                &rt,
+                true,
+            )
+            .await?;
+        }
+        if let Some(at) = access {
+            oauth::revoke(
+                &self.http,
+                &self.endpoints,
+                client_id,
+                client_secret,
+                &at,
+                false,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,339 @@
+//! The one error type of the SDK.
+//!
+//! Every fallible call returns [`Error`]. Qlik's error body
+//! (`{"errors":[{"code","title","detail","status"}]}`) is decoded into [`QlikError`]s; bodies that
+//! fail to decode name the failing field path; configuration and authentication errors name the
+//! setting that is missing or wrong. No variant ever carries a secret: tokens, API keys and client
+//! secrets are redacted before an error is built.
+
+use std::fmt;
+
+use reqwest::StatusCode;
+use serde::{Deserialize, Serialize};
+
+/// Result alias used throughout the SDK.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One entry of Qlik's error body `{"errors":[...]}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QlikError {
+    /// Machine-readable code, e.g. `HTTP-404` or `IDENTITIES-6`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Short human-readable summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Longer explanation, when the API gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// HTTP status as the API reports it (a number or a string in the wild).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "status_any"
+    )]
+    pub status: Option<String>,
+}
+
+fn status_any<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    })
+}
+
+impl fmt::Display for QlikError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(c) = &self.code {
+            parts.push(c.as_str());
+        }
+        if let Some(t) = &self.title {
+            parts.push(t.as_str());
+        }
+        f.write_str(&parts.join(": "))?;
+        if let Some(d) = &self.detail {
+            if !d.is_empty() && Some(d) != self.title.as_ref() {
+                write!(f, " ({d})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct QlikErrorBody {
+    errors: Vec<QlikError>,
+}
+
+/// Tries to decode Qlik's `{"errors":[...]}` body.
+pub(crate) fn decode_qlik_errors(body: &[u8]) -> Option<Vec<QlikError>> {
+    serde_json::from_slice::<QlikErrorBody>(body)
+        .ok()
+        .map(|b| b.errors)
+        .filter(|e| !e.is_empty())
+}
+
+/// A printable excerpt of a response body: at most 200 characters, control characters escaped.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = text.chars().take(200).collect();
+    if text.chars().count() > 200 {
+        out.push('…');
+    }
+    out.escape_debug().to_string()
+}
+
+/// Everything that can go wrong talking to Qlik Cloud.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// A configuration setting is missing or invalid (host, credentials, profile file, ...).
+    Config {
+        /// The setting at fault, e.g. `host`, `QLIK_CLIENT_SECRET`, `profile "prod".client_id`.
+        setting: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Getting or refreshing an access token failed.
+    Auth {
+        /// The setting most likely at fault (e.g. `client_secret`), when that can be told.
+        setting: Option<String>,
+        /// HTTP status of the token endpoint, when it answered.
+        status: Option<StatusCode>,
+        /// What went wrong (never contains a secret).
+        message: String,
+    },
+    /// The API answered with a non-success status.
+    Api {
+        /// HTTP status.
+        status: StatusCode,
+        /// Decoded Qlik error entries (empty if the body was not Qlik's error format).
+        errors: Vec<QlikError>,
+        /// Excerpt of the body when it was not Qlik's error format (e.g. an HTML error page).
+        body: Option<String>,
+    },
+    /// A response body could not be decoded into the expected type.
+    Decode {
+        /// Field path where decoding failed, e.g. `data[3].createdAt` (`.` for the root).
+        path: String,
+        /// The decoder's message.
+        message: String,
+        /// Content type of the response, when known.
+        content_type: Option<String>,
+        /// Excerpt of the body.
+        body: String,
+    },
+    /// Connection, TLS or timeout failure (after any retries).
+    Http(reqwest::Error),
+    /// Reading or writing a local file (profile, token store) failed.
+    Io {
+        /// The file concerned.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// An error reported by a generated client that fits no other variant.
+    Other(String),
+}
+
+impl Error {
+    pub(crate) fn config(setting: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Config {
+            setting: setting.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn auth(
+        setting: Option<&str>,
+        status: Option<StatusCode>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Auth {
+            setting: setting.map(str::to_owned),
+            status,
+            message: message.into(),
+        }
+    }
+
+    /// Builds an [`Error::Api`] from a status and raw body.
+    pub(crate) fn from_status_body(status: StatusCode, body: &[u8]) -> Self {
+        match decode_qlik_errors(body) {
+            Some(errors) => Error::Api {
+                status,
+                errors,
+                body: None,
+            },
+            None => Error::Api {
+                status,
+                errors: Vec::new(),
+                body: if body.is_empty() {
+                    None
+                } else {
+                    Some(snippet(body))
+                },
+            },
+        }
+    }
+
+    /// Turns a non-success response into an [`Error::Api`], reading its body.
+    pub async fn from_response(response: reqwest::Response) -> Self {
+        let status = response.status();
+        match response.bytes().await {
+            Ok(b) => Error::from_status_body(status, &b),
+            Err(e) => Error::Http(e.without_url()),
+        }
+    }
+
+    /// HTTP status of the failed call, if the server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api { status, .. } => Some(*status),
+            Error::Auth { status, .. } => *status,
+            Error::Http(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    /// The decoded Qlik error entries (empty unless this is an [`Error::Api`] with Qlik's body).
+    pub fn qlik_errors(&self) -> &[QlikError] {
+        match self {
+            Error::Api { errors, .. } => errors,
+            _ => &[],
+        }
+    }
+
+    /// Decodes `body` as `T`, naming the failing field path on error.
+    pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+        body: &[u8],
+        content_type: Option<&str>,
+    ) -> Result<T> {
+        let de = &mut serde_json::Deserializer::from_slice(body);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            Error::Decode {
+                path,
+                message: e.into_inner().to_string(),
+                content_type: content_type.map(str::to_owned),
+                body: snippet(body),
+            }
+        })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Config { setting, message } => {
+                write!(f, "configuration error in `{setting}`: {message}")
+            }
+            Error::Auth {
+                setting,
+                status,
+                message,
+            } => {
+                write!(f, "authentication failed")?;
+                if let Some(s) = status {
+                    write!(f, " (token endpoint answered {s})")?;
+                }
+                write!(f, ": {message}")?;
+                if let Some(s) = setting {
+                    write!(f, "; check the `{s}` setting")?;
+                }
+                Ok(())
+            }
+            Error::Api {
+                status,
+                errors,
+                body,
+            } => {
+                write!(f, "Qlik API error {status}")?;
+                if !errors.is_empty() {
+                    let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                    write!(f, ": {}", list.join("; "))?;
+                } else if let Some(b) = body {
+                    write!(f, "; body is not Qlik's error format: {b}")?;
+                }
+                Ok(())
+            }
+            Error::Decode {
+                path,
+                message,
+                content_type,
+                body,
+            } => {
+                write!(f, "could not decode response at `{path}`: {message}")?;
+                if let Some(ct) = content_type {
+                    write!(f, " (content-type {ct})")?;
+                }
+                write!(f, "; body starts: {body}")
+            }
+            Error::Http(e) => {
+                write!(f, "HTTP transport error: {e}")?;
+                let mut src = std::error::Error::source(e);
+                while let Some(s) = src {
+                    write!(f, ": {s}")?;
+                    src = s.source();
+                }
+                Ok(())
+            }
+            Error::Io { path, source } => write!(f, "file `{path}`: {source}"),
+            Error::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Http(e) => Some(e),
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<reqwest::Error> for Error {
+    fn from(e: reqwest::Error) -> Self {
+        Error::Http(e)
+    }
+}
+
+impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
+    fn from(e: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error as P;
+        match e {
+            P::InvalidRequest(m) => Error::Other(format!("invalid request: {m}")),
+            P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
+                Error::Http(e)
+            }
+            P::ErrorResponse(rv) => {
+                let status = rv.status();
+                let body = serde_json::to_vec(&*rv).unwrap_or_default();
+                Error::from_status_body(status, &body)
+            }
+            P::InvalidResponsePayload(bytes, err) => Error::Decode {
+                path: format!("(line {}, column {})", err.line(), err.column()),
+                message: err.to_string(),
+                content_type: None,
+                body: snippet(&bytes),
+            },
+            P::UnexpectedResponse(resp) => Error::Api {
+                status: resp.status(),
+                errors: Vec::new(),
+                body: Some(format!(
+                    "unexpected response (content-type {})",
+                    resp.headers()
+                        .get(reqwest::header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("none")
+                )),
+            },
+            P::Custom(m) => Error::Other(m),
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The raw escape hatch: `qlik.rest(Method::GET, "/api/v1/...")` with the same auth, retries and
+//! rate limits as the generated clients, returning bytes or JSON.
+
+use bytes::Bytes;
+use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::Qlik;
+
+/// A request built by [`Qlik::rest`]. Finish it with [`send`](Self::send),
+/// [`bytes`](Self::bytes), [`json`](Self::json) or [`value`](Self::value).
+#[derive(Debug)]
+pub struct RestRequest {
+    qlik: Qlik,
+    builder: Result<reqwest::RequestBuilder>,
+}
+
+impl Qlik {
+    /// Starts a raw request. `path` is either a path on the tenant (`/api/v1/users/me`) or an
+    /// absolute URL (e.g. a `links.next` link); credentials are only sent if it is on the
+    /// configured host.
+    pub fn rest(&self, method: Method, path: &str) -> RestRequest {
+        let url = if path.starts_with('/') {
+            reqwest::Url::parse(&format!("{}{}", self.base_url(), path))
+                .map_err(|e| Error::config("path", format!("{path:?}: {e}")))
+        } else if path.starts_with("https://") || path.starts_with("http://") {
+            reqwest::Url::parse(path).map_err(|e| Error::config("path", format!("{path:?}: {e}")))
+        } else {
+            Err(Error::config(
+                "path",
+                format!(
+                    "{path:?} must start with `/` (e.g. /api/v1/users/me) or be an absolute URL"
+                ),
+            ))
+        };
+        RestRequest {
+            qlik: self.clone(),
+            builder: url.map(|u| self.http().request(method, u)),
+        }
+    }
+}
+
+impl RestRequest {
+    fn map(mut self, f: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder) -> Self {
+        self.builder = self.builder.map(f);
+        self
+    }
+
+    /// Adds query parameters (anything serde can encode as a URL query).
+    pub fn query<T: Serialize + ?Sized>(self, query: &T) -> Self {
+        self.map(|b| b.query(query))
+    }
+
+    /// Sets a JSON body.
+    pub fn json_body<T: Serialize + ?Sized>(self, body: &T) -> Self {
+        self.map(|b| b.json(body))
+    }
+
+    /// Sets a raw body with its content type.
+    pub fn body(self, content_type: &str, body: impl Into<Bytes>) -> Self {
+        let ct = HeaderValue::from_str(content_type);
+        let body = body.into();
+        match ct {
+            Ok(ct) => self.map(|b| b.header(CONTENT_TYPE, ct).body(body)),
+            Err(_) => RestRequest {
+                builder: Err(Error::config(
+                    "content_type",
+                    format!("{content_type:?} is not a valid header value"),
+                )),
+                qlik: self.qlik,
+            },
+        }
+    }
+
+    /// Adds a header. `Authorization` is managed by the SDK and cannot be set here.
+    pub fn header(self, name: &str, value: &str) -> Self {
+        let parsed = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        );
+        match parsed {
+            (Ok(n), _) if n == reqwest::header::AUTHORIZATION => RestRequest {
+                builder: Err(Error::config(
+                    "header",
+                    "Authorization is set by the SDK from the credentials",
+                )),
+                qlik: self.qlik,
+            },
+            (Ok(n), Ok(v)) => self.map(|b| b.header(n, v)),
+            _ => RestRequest {
+                builder: Err(Error::config(
+                    "header",
+                    format!("{name:?} is not a valid header"),
+                )),
+                qlik: self.qlik,
+            },
+        }
+    }
+
+    /// Sends the request; a non-success status becomes [`Error::Api`].
+    pub async fn send(self) -> Result<reqwest::Response> {
+        let mut request = self.builder?.build()?;
+        let inner = self.qlik.inner();
+        let op = crate::transport::match_operation(request.method(), request.url().path());
+        inner.prepare(op, &mut request).await?;
+        let resp = inner.execute(self.qlik.http(), request).await?;
+        if resp.status().is_success() {
+            Ok(resp)
+        } else {
+            Err(Error::from_response(resp).await)
+        }
+    }
+
+    /// Sends the request and returns the body bytes.
+    pub async fn bytes(self) -> Result<Bytes> {
+        Ok(self.send().await?.bytes().await?)
+    }
+
+    /// Sends the request and decodes the JSON body as `T`; a decoding failure names the field path.
+    /// An empty body decodes as JSON `null`.
+    pub async fn json<T: DeserializeOwned>(self) -> Result<T> {
+        let resp = self.send().await?;
+        let ct = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = resp.bytes().await?;
+        if body.is_empty() {
+            return Error::decode(b"null", ct.as_deref());
+        }
+        if let Some(c) = &ct {
+            let lc = c.to_ascii_lowercase();
+            if !(lc.contains("json") || lc.starts_with("text/plain")) {
+                return Err(Error::Decode {
+                    path: ".".into(),
+                    message: "expected a JSON body".into(),
+                    content_type: ct.clone(),
+                    body: crate::error::snippet(&body),
+                });
+            }
+        }
+        Error::decode(&body, ct.as_deref())
+    }
+
+    /// Sends the request and returns the body as a [`serde_json::Value`].
+    pub async fn value(self) -> Result<serde_json::Value> {
+        self.json().await
+    }
+}
