@@ -69,7 +69,7 @@ fn module_source(api: &str, module: &str, feature: &str) -> String {
     format!(
         r#"
 /// The `{api}` API (cargo feature `{feature}`), generated from its published spec.
-#[allow(missing_docs, clippy::all, unused_imports, unused_mut, deprecated)]
+#[allow(missing_docs, clippy::all, unused_imports, unused_mut, unused_comparisons, dead_code, deprecated)]
 pub mod {module} {{
     include!(concat!(env!("OUT_DIR"), "/{module}.rs"));
     crate::apis::api_hooks!("{api}");
