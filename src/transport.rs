@@ -539,6 +539,52 @@ mod tests {
         }
     }
 
+    /// The hook path the generated clients take: `pre` then `exec`.
+    #[tokio::test]
+    async fn hooks_attach_token_and_retry() {
+        use wiremock::matchers::{header, method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/users/me"))
+            .and(header("authorization", "Bearer key-1"))
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/users/me"))
+            .and(header("authorization", "Bearer key-1"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        let qlik = crate::Qlik::builder()
+            .host(server.uri())
+            .allow_http(true)
+            .api_key("key-1")
+            .retry(RetryPolicy {
+                base_delay: Duration::from_millis(10),
+                ..RetryPolicy::default()
+            })
+            .build()
+            .unwrap();
+        let (base, http, inner) = qlik.parts();
+        let info = OperationInfo {
+            operation_id: "get_my_user",
+        };
+        let mut req = http.get(format!("{base}/api/v1/users/me")).build().unwrap();
+        inner.pre("users", &mut req, &info).await.unwrap();
+        assert!(req.headers()[AUTHORIZATION].is_sensitive());
+        assert!(
+            !format!("{req:?}").contains("key-1"),
+            "sensitive header shown in Debug"
+        );
+        let resp = inner.exec(http, "users", req, &info).await.unwrap();
+        assert_eq!(resp.status(), 200);
+        assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    }
+
     #[test]
     fn origins() {
         let base = Url::parse("https://t.eu.qlikcloud.com/").unwrap();

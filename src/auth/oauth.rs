@@ -53,8 +53,7 @@ impl<'a> Adapter<'a> {
         }
     }
 
-    /// Sends one `oauth2` request. Used through `|req| adapter.send(req)`, which implements
-    /// `oauth2::AsyncHttpClient`.
+    /// Sends one `oauth2` request (see the `AsyncHttpClient` impl below).
     pub(crate) async fn send(
         &self,
         request: oauth2::HttpRequest,
@@ -97,7 +96,7 @@ impl<'a> Adapter<'a> {
         out.body(bytes).map_err(|_| HttpFailure(unreachable_err()))
     }
 
-    fn last(&self) -> Option<LastResponse> {
+    fn last_response(&self) -> Option<LastResponse> {
         self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
@@ -113,6 +112,21 @@ fn unreachable_err() -> reqwest::Error {
 fn mark_sensitive(headers: &mut reqwest::header::HeaderMap) {
     if let Some(v) = headers.get_mut(reqwest::header::AUTHORIZATION) {
         v.set_sensitive(true);
+    }
+}
+
+// Implemented by hand (not through oauth2's blanket impl for closures) so the future is `Send`
+// for every lifetime, which keeps every SDK call spawnable on a multi-threaded runtime.
+impl<'c> oauth2::AsyncHttpClient<'c> for Adapter<'_> {
+    type Error = HttpFailure;
+    type Future = std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<oauth2::HttpResponse, HttpFailure>> + Send + 'c,
+        >,
+    >;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(self.send(request))
     }
 }
 
@@ -272,7 +286,7 @@ pub(crate) fn map_token_error(
     adapter: &Adapter<'_>,
     endpoint: &str,
 ) -> Error {
-    let last = adapter.last();
+    let last = adapter.last_response();
     let status = last.as_ref().map(|l| l.0);
     match e {
         oauth2::RequestTokenError::ServerResponse(body) => Error::auth(
@@ -348,11 +362,10 @@ pub(crate) async fn client_credentials(
 ) -> Result<Fetched> {
     let c = client(endpoints, client_id, Some(client_secret));
     let adapter = Adapter::new(http);
-    let send = |r| adapter.send(r);
     let resp = c
         .exchange_client_credentials()
         .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
-        .request_async(&send)
+        .request_async(&adapter)
         .await
         .map_err(|e| map_token_error(e, &adapter, endpoints.token.as_str()))?;
     check_access(&resp)?;
@@ -368,11 +381,10 @@ pub(crate) async fn refresh(
 ) -> Result<Fetched> {
     let c = client(endpoints, client_id, client_secret);
     let adapter = Adapter::new(http);
-    let send = |r| adapter.send(r);
     let rt = RefreshToken::new(refresh_token.expose_secret().to_owned());
     let resp = c
         .exchange_refresh_token(&rt)
-        .request_async(&send)
+        .request_async(&adapter)
         .await
         .map_err(|e| map_token_error(e, &adapter, endpoints.token.as_str()))?;
     check_access(&resp)?;
@@ -389,7 +401,6 @@ pub(crate) async fn revoke(
 ) -> Result<()> {
     let c = client(endpoints, client_id, client_secret);
     let adapter = Adapter::new(http);
-    let send = |r| adapter.send(r);
     let t = if is_refresh {
         StandardRevocableToken::RefreshToken(RefreshToken::new(token.expose_secret().to_owned()))
     } else {
@@ -398,7 +409,7 @@ pub(crate) async fn revoke(
     let req = c
         .revoke_token(t)
         .map_err(|e| Error::config("revoke_url", e.to_string()))?;
-    req.request_async(&send)
+    req.request_async(&adapter)
         .await
         .map_err(|e| map_token_error(e, &adapter, endpoints.revoke.as_str()))
 }

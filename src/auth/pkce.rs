@@ -171,11 +171,10 @@ impl AuthorizationCodeFlow {
         )
         .set_redirect_uri(RedirectUrl::from_url(self.redirect.clone()));
         let adapter = Adapter::new(&self.http);
-        let send = |r| adapter.send(r);
         let resp = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .set_pkce_verifier(pending.verifier)
-            .request_async(&send)
+            .request_async(&adapter)
             .await
             .map_err(|e| oauth::map_token_error(e, &adapter, self.endpoints.token.as_str()))?;
         use oauth2::TokenResponse;
