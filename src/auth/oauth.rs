@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use oauth2::basic::BasicTokenIntrospectionResponse;
 use oauth2::{
-    AccessToken, AuthType, ClientId, ClientSecret, RefreshToken, RevocationUrl, Scope,
-    StandardRevocableToken, TokenUrl,
+    AccessToken, AuthType, ClientId, ClientSecret, RefreshToken, Scope, StandardRevocableToken,
+    TokenUrl,
 };
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -242,7 +242,7 @@ impl fmt::Display for TokenErrorBody {
 
 impl oauth2::ErrorResponse for TokenErrorBody {}
 
-type OClient<HasRevoke> = oauth2::Client<
+type OClient = oauth2::Client<
     TokenErrorBody,
     QlikTokenResponse,
     BasicTokenIntrospectionResponse,
@@ -251,7 +251,7 @@ type OClient<HasRevoke> = oauth2::Client<
     oauth2::EndpointNotSet,
     oauth2::EndpointNotSet,
     oauth2::EndpointNotSet,
-    HasRevoke,
+    oauth2::EndpointNotSet,
     oauth2::EndpointSet,
 >;
 
@@ -259,11 +259,10 @@ pub(crate) fn client(
     endpoints: &Endpoints,
     client_id: &str,
     client_secret: Option<&Secret>,
-) -> OClient<oauth2::EndpointSet> {
+) -> OClient {
     let mut c = oauth2::Client::new(ClientId::new(client_id.to_owned()))
         .set_auth_type(AuthType::RequestBody)
-        .set_token_uri(TokenUrl::from_url(endpoints.token.clone()))
-        .set_revocation_url(RevocationUrl::from_url(endpoints.revoke.clone()));
+        .set_token_uri(TokenUrl::from_url(endpoints.token.clone()));
     if let Some(s) = client_secret {
         c = c.set_client_secret(ClientSecret::new(s.expose_secret().to_owned()));
     }
@@ -391,6 +390,8 @@ pub(crate) async fn refresh(
     Ok(fetched(resp))
 }
 
+/// RFC 7009 revocation, sent directly: the `oauth2` crate refuses non-https revocation URLs,
+/// which the host-scoping rules (and `allow_http` for local test servers) already govern.
 pub(crate) async fn revoke(
     http: &reqwest::Client,
     endpoints: &Endpoints,
@@ -399,19 +400,58 @@ pub(crate) async fn revoke(
     token: &Secret,
     is_refresh: bool,
 ) -> Result<()> {
-    let c = client(endpoints, client_id, client_secret);
-    let adapter = Adapter::new(http);
-    let t = if is_refresh {
-        StandardRevocableToken::RefreshToken(RefreshToken::new(token.expose_secret().to_owned()))
-    } else {
-        StandardRevocableToken::AccessToken(AccessToken::new(token.expose_secret().to_owned()))
-    };
-    let req = c
-        .revoke_token(t)
-        .map_err(|e| Error::config("revoke_url", e.to_string()))?;
-    req.request_async(&adapter)
+    let mut form: Vec<(&str, &str)> = vec![
+        ("token", token.expose_secret()),
+        (
+            "token_type_hint",
+            if is_refresh {
+                "refresh_token"
+            } else {
+                "access_token"
+            },
+        ),
+        ("client_id", client_id),
+    ];
+    if let Some(s) = client_secret {
+        form.push(("client_secret", s.expose_secret()));
+    }
+    let endpoint = endpoints.revoke.as_str();
+    let resp = http
+        .post(endpoints.revoke.clone())
+        .form(&form)
+        .send()
         .await
-        .map_err(|e| map_token_error(e, &adapter, endpoints.revoke.as_str()))
+        .map_err(|e| {
+            Error::auth(
+                Some("revoke_url"),
+                None,
+                format!(
+                    "could not reach the revocation endpoint {endpoint}: {}",
+                    HttpFailure(e.without_url())
+                ),
+            )
+        })?;
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let bytes = resp.bytes().await.unwrap_or_default();
+    let parsed: Option<TokenErrorBody> = serde_json::from_slice(&bytes).ok();
+    Err(match parsed {
+        Some(b) => Error::auth(
+            blame(&b, Some(status)),
+            Some(status),
+            format!("the revocation endpoint {endpoint} refused: {b}"),
+        ),
+        None => Error::auth(
+            None,
+            Some(status),
+            format!(
+                "the revocation endpoint {endpoint} refused; body starts: {}",
+                snippet(&bytes)
+            ),
+        ),
+    })
 }
 
 #[derive(Serialize)]

@@ -1,0 +1,105 @@
+//! Profile files and qlik-cli contexts.
+
+use std::io::Write;
+
+use qlik_sdk::{Error, QlikBuilder};
+
+fn write(dir: &std::path::Path, name: &str, text: &str, mode: u32) -> std::path::PathBuf {
+    let p = dir.join(name);
+    let mut f = std::fs::File::create(&p).unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    p
+}
+
+const PROFILES: &str = r#"
+[profiles.default]
+host = "tenant.eu.qlikcloud.com"
+client_id = "abc"
+client_secret = "profile-secret-xyz"
+scopes = ["user_default"]
+
+[profiles.key]
+host = "https://other.us.qlikcloud.com/"
+api_key = "profile-key-xyz"
+
+[profiles.imp]
+host = "tenant.eu.qlikcloud.com"
+client_id = "abc"
+client_secret = "profile-secret-xyz"
+user_lookup = { field = "email", value = "bob@example.com" }
+
+[profiles.half]
+host = "tenant.eu.qlikcloud.com"
+client_id = "abc"
+"#;
+
+#[test]
+fn profiles_load_each_flow_and_name_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "profiles.toml", PROFILES, 0o600);
+    let q = QlikBuilder::from_profile_file(&p, "default")
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(q.base_url(), "https://tenant.eu.qlikcloud.com");
+    assert!(q.config_source().unwrap().contains("profile \"default\""));
+    assert!(!format!("{q:?}").contains("profile-secret-xyz"));
+    let q = QlikBuilder::from_profile_file(&p, "key")
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(q.base_url(), "https://other.us.qlikcloud.com");
+    QlikBuilder::from_profile_file(&p, "imp")
+        .unwrap()
+        .build()
+        .unwrap();
+
+    let e = QlikBuilder::from_profile_file(&p, "half").unwrap_err();
+    assert!(
+        matches!(&e, Error::Config { setting, .. } if setting == "profile \"half\".client_secret"),
+        "{e}"
+    );
+    let e = QlikBuilder::from_profile_file(&p, "nope").unwrap_err();
+    assert!(e.to_string().contains("default, half, imp, key"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_world_readable_secrets_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "profiles.toml", PROFILES, 0o644);
+    let e = QlikBuilder::from_profile_file(&p, "default").unwrap_err();
+    assert!(e.to_string().contains("chmod 600"), "{e}");
+    assert!(!e.to_string().contains("profile-secret-xyz"));
+}
+
+#[test]
+fn qlik_cli_contexts_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "contexts.yml",
+        "contexts:\n  me@cloud:\n    headers:\n      Authorization: Bearer cli-key-xyz\n    server: https://my-tenant.eu.qlikcloud.com\n    server-type: cloud\n  m2m:\n    oauth-client-id: id1\n    oauth-client-secret: \"cli-secret\"\n    server: my-tenant.eu.qlikcloud.com\ncurrent-context: me@cloud\n",
+        0o600,
+    );
+    let b = QlikBuilder::from_qlik_cli_file(&p, None).unwrap();
+    assert!(matches!(
+        b.clone().build().unwrap().base_url(),
+        "https://my-tenant.eu.qlikcloud.com"
+    ));
+    assert!(format!("{b:?}").contains("ApiKey") && !format!("{b:?}").contains("cli-key-xyz"));
+    let b = QlikBuilder::from_qlik_cli_file(&p, Some("m2m")).unwrap();
+    assert!(format!("{b:?}").contains("ClientCredentials"));
+    let e = QlikBuilder::from_qlik_cli_file(&p, Some("gone")).unwrap_err();
+    assert!(
+        matches!(&e, Error::Config { setting, .. } if setting == "context \"gone\""),
+        "{e}"
+    );
+}
