@@ -60,13 +60,31 @@ fn to_openapi(file: &str, doc: Value) -> Result<openapiv3::OpenAPI, CodegenError
     })
 }
 
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs (once) a panic hook that stays silent while this thread runs progenitor, whose
+/// panics are caught and reported as [`CodegenError`]s; every other panic is reported as before.
+fn quiet_panics_install() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                prev(info)
+            }
+        }));
+    });
+}
+
 /// Runs progenitor, turning both its errors and its panics into [`CodegenError`]s.
 fn run_progenitor(file: &str, spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
     let spec = spec.clone();
-    let prev = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    quiet_panics_install();
+    QUIET.with(|q| q.set(true));
     let out = std::panic::catch_unwind(move || Generator::new(&settings()).generate_tokens(&spec));
-    std::panic::set_hook(prev);
+    QUIET.with(|q| q.set(false));
     match out {
         Ok(Ok(t)) => Ok(t),
         Ok(Err(e)) => Err(format!("progenitor: {e}")),

@@ -1,0 +1,1192 @@
+#[allow(unused_imports)]
+pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+#[allow(unused_imports)]
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+/// Types used as operation parameters and responses.
+#[allow(clippy::all)]
+pub mod types {
+    ///`Errors`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct Errors {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub errors: ::std::vec::Vec<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    }
+    impl Errors {
+        pub fn builder() -> builder::Errors {
+            Default::default()
+        }
+    }
+    ///One of: `+name`, `-name`, `createdAt`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct GetWidgetsSort(::std::string::String);
+    impl ::std::ops::Deref for GetWidgetsSort {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetWidgetsSort> for ::std::string::String {
+        fn from(value: GetWidgetsSort) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetWidgetsSort {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^(?:\\+name|\\-name|createdAt)$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^(?:\\+name|\\-name|createdAt)$\"".into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetWidgetsSort {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetWidgetsSort {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetWidgetsSort {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`Kind`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct Kind {
+        ///the kind
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl Kind {
+        pub fn builder() -> builder::Kind {
+            Default::default()
+        }
+    }
+    ///`Widget`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct Widget {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        pub id: ::std::string::String,
+        ///the kind
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub kind: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<WidgetType>,
+    }
+    impl Widget {
+        pub fn builder() -> builder::Widget {
+            Default::default()
+        }
+    }
+    ///`WidgetList`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct WidgetList {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<Widget>,
+    }
+    impl WidgetList {
+        pub fn builder() -> builder::WidgetList {
+            Default::default()
+        }
+    }
+    ///`WidgetType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum WidgetType {
+        #[serde(rename = "a")]
+        A,
+        #[serde(rename = "b")]
+        B,
+    }
+    impl ::std::fmt::Display for WidgetType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::A => f.write_str("a"),
+                Self::B => f.write_str("b"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WidgetType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "a" => Ok(Self::A),
+                "b" => Ok(Self::B),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WidgetType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WidgetType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`WidgetType2`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    pub struct WidgetType2(pub ::std::string::String);
+    impl ::std::ops::Deref for WidgetType2 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WidgetType2> for ::std::string::String {
+        fn from(value: WidgetType2) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for WidgetType2 {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for WidgetType2 {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for WidgetType2 {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
+    ///`WidgetType3`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct WidgetType3 {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl WidgetType3 {
+        pub fn builder() -> builder::WidgetType3 {
+            Default::default()
+        }
+    }
+    /// Types for composing complex structures.
+    pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct Errors {
+            errors: ::std::result::Result<
+                ::std::vec::Vec<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Errors {
+            fn default() -> Self {
+                Self {
+                    errors: Ok(Default::default()),
+                }
+            }
+        }
+        impl Errors {
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Errors> for super::Errors {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Errors,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { errors: value.errors? })
+            }
+        }
+        impl ::std::convert::From<super::Errors> for Errors {
+            fn from(value: super::Errors) -> Self {
+                Self { errors: Ok(value.errors) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Kind {
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Kind {
+            fn default() -> Self {
+                Self {
+                    value: Ok(Default::default()),
+                }
+            }
+        }
+        impl Kind {
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Kind> for super::Kind {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Kind,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { value: value.value? })
+            }
+        }
+        impl ::std::convert::From<super::Kind> for Kind {
+            fn from(value: super::Kind) -> Self {
+                Self { value: Ok(value.value) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Widget {
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            kind: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<super::WidgetType>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Widget {
+            fn default() -> Self {
+                Self {
+                    enabled: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    kind: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl Widget {
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn kind<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kind = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kind: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WidgetType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Widget> for super::Widget {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Widget,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    enabled: value.enabled?,
+                    id: value.id?,
+                    kind: value.kind?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Widget> for Widget {
+            fn from(value: super::Widget) -> Self {
+                Self {
+                    enabled: Ok(value.enabled),
+                    id: Ok(value.id),
+                    kind: Ok(value.kind),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WidgetList {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Widget>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WidgetList {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                }
+            }
+        }
+        impl WidgetList {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Widget>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WidgetList> for super::WidgetList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WidgetList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { data: value.data? })
+            }
+        }
+        impl ::std::convert::From<super::WidgetList> for WidgetList {
+            fn from(value: super::WidgetList) -> Self {
+                Self { data: Ok(value.data) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WidgetType3 {
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WidgetType3 {
+            fn default() -> Self {
+                Self {
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+        impl WidgetType3 {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WidgetType3> for super::WidgetType3 {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WidgetType3,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { name: value.name? })
+            }
+        }
+        impl ::std::convert::From<super::WidgetType3> for WidgetType3 {
+            fn from(value: super::WidgetType3) -> Self {
+                Self { name: Ok(value.name) }
+            }
+        }
+    }
+    /// Error types.
+    pub mod error {
+        /// Error from a `TryFrom` or `FromStr` implementation.
+        pub struct ConversionError(::std::borrow::Cow<'static, str>);
+        impl ::std::error::Error for ConversionError {}
+        impl ::std::fmt::Display for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+        impl ::std::fmt::Debug for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+        impl From<&'static str> for ConversionError {
+            fn from(value: &'static str) -> Self {
+                Self(value.into())
+            }
+        }
+        impl From<String> for ConversionError {
+            fn from(value: String) -> Self {
+                Self(value.into())
+            }
+        }
+    }
+}
+#[derive(Clone, Debug)]
+/**Client for fixture tenant
+
+Version: 1.0*/
+pub struct Client {
+    pub(crate) baseurl: String,
+    pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::transport::Inner,
+}
+impl Client {
+    /// Create a new client.
+    ///
+    /// `baseurl` is the base URL provided to the internal
+    /// `reqwest::Client`, and should include a scheme and hostname,
+    /// as well as port and a path stem if applicable.
+    pub fn new(baseurl: &str, inner: crate::transport::Inner) -> Self {
+        #[cfg(not(target_arch = "wasm32"))]
+        let client = {
+            let dur = ::std::time::Duration::from_secs(15u64);
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
+        };
+        #[cfg(target_arch = "wasm32")]
+        let client = reqwest::ClientBuilder::new();
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
+    }
+    /// Construct a new client with an existing `reqwest::Client`,
+    /// allowing more control over its configuration.
+    ///
+    /// `baseurl` is the base URL provided to the internal
+    /// `reqwest::Client`, and should include a scheme and hostname,
+    /// as well as port and a path stem if applicable.
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::transport::Inner,
+    ) -> Self {
+        Self {
+            baseurl: baseurl.to_string(),
+            client,
+            inner,
+        }
+    }
+}
+impl ClientInfo<crate::transport::Inner> for Client {
+    fn api_version() -> &'static str {
+        "1.0"
+    }
+    fn baseurl(&self) -> &str {
+        self.baseurl.as_str()
+    }
+    fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+    fn inner(&self) -> &crate::transport::Inner {
+        &self.inner
+    }
+}
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<crate::transport::Inner>,
+    {}
+};
+impl Client {
+    /**List widgets
+
+Sends a `GET` request to `/api/v1/widgets`
+
+```ignore
+let response = client.get_widgets()
+    .filter(filter)
+    .sort(sort)
+    .send()
+    .await;
+```*/
+    ///
+    /// Qlik: rate-limit tier 1 (1000 requests/minute); stability stable.
+    pub fn get_widgets(&self) -> builder::GetWidgets<'_> {
+        builder::GetWidgets::new(self)
+    }
+    /**Create a widget
+
+Creates a widget. Deprecated: use the widgets v2 API instead.
+
+Sends a `POST` request to `/api/v1/widgets`
+
+```ignore
+let response = client.post_widgets()
+    .body(body)
+    .send()
+    .await;
+```*/
+    ///
+    /// Qlik: rate-limit tier 2 (100 requests/minute).
+    #[deprecated(note = "Deprecated: use the widgets v2 API instead")]
+    pub fn post_widgets(&self) -> builder::PostWidgets<'_> {
+        builder::PostWidgets::new(self)
+    }
+    /**Get my widget
+
+Sends a `GET` request to `/api/v1/widgets/me`
+
+```ignore
+let response = client.get_widgets_me()
+    .send()
+    .await;
+```*/
+    ///
+    /// Qlik: rate-limit tier 1 (1000 requests/minute). Follows the redirect to `/api/v1/widgets/{widgetId}` and returns that resource.
+    pub fn get_widgets_me(&self) -> builder::GetWidgetsMe<'_> {
+        builder::GetWidgetsMe::new(self)
+    }
+    /**Sends a `GET` request to `/api/v1/widgets/{widgetId}`
+
+```ignore
+let response = client.get_widgets_by_widget_id()
+    .widget_id(widget_id)
+    .send()
+    .await;
+```*/
+    ///
+    /// Qlik: rate-limit tier 1 (1000 requests/minute).
+    pub fn get_widgets_by_widget_id(&self) -> builder::GetWidgetsByWidgetId<'_> {
+        builder::GetWidgetsByWidgetId::new(self)
+    }
+    /**Sends a `DELETE` request to `/api/v1/widgets/{widgetId}`
+
+```ignore
+let response = client.delete_widgets_by_widget_id()
+    .widget_id(widget_id)
+    .send()
+    .await;
+```*/
+    ///
+    /// Qlik: rate-limit tier special (20 requests/minute).
+    pub fn delete_widgets_by_widget_id(&self) -> builder::DeleteWidgetsByWidgetId<'_> {
+        builder::DeleteWidgetsByWidgetId::new(self)
+    }
+}
+/// Types for composing operation parameters.
+#[allow(clippy::all)]
+pub mod builder {
+    use super::types;
+    #[allow(unused_imports)]
+    use super::{
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
+    };
+    /**Builder for [`Client::get_widgets`]
+
+[`Client::get_widgets`]: super::Client::get_widgets*/
+    #[derive(Debug, Clone)]
+    pub struct GetWidgets<'a> {
+        client: &'a super::Client,
+        filter: Result<Option<::std::string::String>, String>,
+        sort: Result<Option<types::GetWidgetsSort>, String>,
+    }
+    impl<'a> GetWidgets<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                filter: Ok(None),
+                sort: Ok(None),
+            }
+        }
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetWidgetsSort>,
+        {
+            self.sort = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `GetWidgetsSort` for sort failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/v1/widgets`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WidgetList>, Error<::serde_json::Value>> {
+            let Self { client, filter, sort } = self;
+            let filter = filter.map_err(Error::InvalidRequest)?;
+            let sort = sort.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v1/widgets", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("sort", &sort))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_widgets",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_widgets`]
+
+[`Client::post_widgets`]: super::Client::post_widgets*/
+    #[derive(Debug, Clone)]
+    pub struct PostWidgets<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::Widget, String>,
+    }
+    impl<'a> PostWidgets<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Widget>,
+            <V as std::convert::TryInto<types::Widget>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `Widget` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::Widget) -> types::builder::Widget,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/v1/widgets`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Widget>, Error<::serde_json::Value>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::Widget::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v1/widgets", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_widgets",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_widgets_me`]
+
+[`Client::get_widgets_me`]: super::Client::get_widgets_me*/
+    #[derive(Debug, Clone)]
+    pub struct GetWidgetsMe<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetWidgetsMe<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/api/v1/widgets/me`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Widget>, Error<::serde_json::Value>> {
+            let Self { client } = self;
+            let url = format!("{}/api/v1/widgets/me", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_widgets_me",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_widgets_by_widget_id`]
+
+[`Client::get_widgets_by_widget_id`]: super::Client::get_widgets_by_widget_id*/
+    #[derive(Debug, Clone)]
+    pub struct GetWidgetsByWidgetId<'a> {
+        client: &'a super::Client,
+        widget_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetWidgetsByWidgetId<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                widget_id: Err("widget_id was not initialized".to_string()),
+            }
+        }
+        pub fn widget_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.widget_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for widget_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/v1/widgets/{widgetId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Widget>, Error<::serde_json::Value>> {
+            let Self { client, widget_id } = self;
+            let widget_id = widget_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v1/widgets/{}", client.baseurl, encode_path(& widget_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_widgets_by_widget_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_widgets_by_widget_id`]
+
+[`Client::delete_widgets_by_widget_id`]: super::Client::delete_widgets_by_widget_id*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteWidgetsByWidgetId<'a> {
+        client: &'a super::Client,
+        widget_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteWidgetsByWidgetId<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                widget_id: Err("widget_id was not initialized".to_string()),
+            }
+        }
+        pub fn widget_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.widget_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for widget_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/api/v1/widgets/{widgetId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<ByteStream>, Error<::serde_json::Value>> {
+            let Self { client, widget_id } = self;
+            let widget_id = widget_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v1/widgets/{}", client.baseurl, encode_path(& widget_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.delete(url).headers(header_map).build()?;
+            let info = OperationInfo {
+                operation_id: "delete_widgets_by_widget_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                204u16 => Ok(ResponseValue::stream(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+}
+/// Items consumers will typically use such as the Client.
+pub mod prelude {
+    pub use self::super::Client;
+}
+impl Client {
+    /**
+
+Sends a `POST` request to `/api/v1/widgets/{widgetId}/files` with a `multipart/form-data` body.*/
+    ///
+    /// Qlik: rate-limit tier 2 (100 requests/minute).
+    pub fn upload_widget_file(&self) -> builder_extra::UploadWidgetFile<'_> {
+        builder_extra::UploadWidgetFile::new(self)
+    }
+}
+/// Builders for upload operations (multipart and tus bodies), in progenitor's builder style.
+#[allow(clippy::all, unused_mut)]
+pub mod builder_extra {
+    #[allow(unused_imports)]
+    use super::{
+        types, encode_path, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo,
+        ResponseValue,
+    };
+    ///Builder for [`Client::upload_widget_file`](super::Client::upload_widget_file).
+    #[derive(Debug)]
+    pub struct UploadWidgetFile<'a> {
+        client: &'a super::Client,
+        widget_id: Option<String>,
+        form: reqwest::multipart::Form,
+    }
+    impl<'a> UploadWidgetFile<'a> {
+        /// Starts a request.
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client,
+                widget_id: None,
+                form: reqwest::multipart::Form::new(),
+            }
+        }
+        ///Sets `widgetId`.
+        pub fn widget_id(mut self, value: impl ToString) -> Self {
+            self.widget_id = Some(value.to_string());
+            self
+        }
+        ///Form part `file`.
+        pub fn file(
+            mut self,
+            file_name: impl Into<String>,
+            bytes: impl Into<Vec<u8>>,
+        ) -> Self {
+            let part = reqwest::multipart::Part::bytes(bytes.into())
+                .file_name(file_name.into());
+            self.form = self.form.part("file", part);
+            self
+        }
+        ///Form part `name`. Required.
+        pub fn name(mut self, value: impl ToString) -> Self {
+            self.form = self.form.text("name", value.to_string());
+            self
+        }
+        ///Form part `meta`.
+        pub fn meta<T: serde::Serialize>(mut self, value: &T) -> Result<Self, Error> {
+            let text = serde_json::to_string(value)
+                .map_err(|e| Error::InvalidRequest(
+                    format!(
+                        "form part `meta` of upload_widget_file cannot be encoded as JSON: {}",
+                        e
+                    ),
+                ))?;
+            let part = reqwest::multipart::Part::text(text)
+                .mime_str("application/json")
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            self.form = self.form.part("meta", part);
+            Ok(self)
+        }
+        /// Sends the request.
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Widget>, Error<::serde_json::Value>> {
+            let Self { client, widget_id, form } = self;
+            let widget_id = widget_id
+                .ok_or_else(|| Error::InvalidRequest(
+                    "`widgetId` is required for upload_widget_file".to_string(),
+                ))?;
+            let url = format!(
+                "{}/api/v1/widgets/{}/files", client.baseurl, encode_path(& widget_id)
+            );
+            let mut request = client.client.request(reqwest::Method::POST, url);
+            request = request.multipart(form);
+            let mut request = request.build().map_err(Error::CommunicationError)?;
+            let info = OperationInfo {
+                operation_id: "upload_widget_file",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result.map_err(Error::CommunicationError)?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400..=599 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+}
