@@ -18,7 +18,10 @@ fn oauth_url() -> Option<String> {
     match std::env::var(VAR) {
         Ok(u) if !u.is_empty() => Some(u.trim_end_matches('/').to_owned()),
         _ => {
-            eprintln!(
+            // Written to the stderr handle directly: libtest captures eprintln! of passing tests.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
                  !! SKIPPED: {VAR} is not set, so the OAuth2 server tests did not run.\n\
                  !! Start it with: (cd tests/oauth-server && npm ci) && tests/oauth-server/start.sh\n\
