@@ -11,6 +11,7 @@ pub mod extras;
 pub mod generate;
 pub mod manifest;
 pub mod naming;
+pub mod names_lock;
 pub mod overlay;
 pub mod passes;
 pub mod table;

@@ -1,0 +1,344 @@
+//! The names lock (`specs/names.lock.json`): the Rust method name each operation was published
+//! under, so that a spec update which gives an operation a new name (an `operationId` appears
+//! where the path rule named it, or Qlik changes it) keeps the old name as a `#[deprecated]`
+//! alias instead of silently breaking user code.
+//!
+//! The lock is our own data: API name, HTTP method, path and Rust method names; no spec text.
+//!
+//! Operations are looked up by API + method + path; when the exact path is not locked, by the
+//! *match key* ([`match_key`]): the path without its server prefix (`/api/<segment>`) and with
+//! every path parameter written `{}`. So an operation that moved from `/api/v1/x/{id}` to
+//! `/api/workflows/x/{xId}` keeps its published name and aliases.
+
+use crate::error::CodegenError;
+use crate::table::OperationRow;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The lock file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NamesLock {
+    /// Free text for readers of the file.
+    #[serde(default)]
+    pub comment: String,
+    /// One entry per published operation, sorted by API, path, method.
+    pub operations: Vec<LockEntry>,
+}
+
+/// The published names of one operation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LockEntry {
+    /// API name (manifest `api`).
+    pub api: String,
+    /// Path as published.
+    pub path: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// The Rust method name currently generated.
+    pub name: String,
+    /// Earlier published names still served as `#[deprecated]` aliases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+/// An alias the generator must emit: `old` calls `new` and is `#[deprecated]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alias {
+    /// API name.
+    pub api: String,
+    /// Upper-case HTTP method.
+    pub http_method: String,
+    /// Path as published now.
+    pub path: String,
+    /// The previously published Rust method name.
+    pub old_name: String,
+    /// The Rust method name generated now.
+    pub new_name: String,
+}
+
+/// The comment written into new lock files.
+pub const LOCK_COMMENT: &str = "Published Rust method names per operation (our own data; no spec text). Written by `qlik-specs lock` and `qlik-specs pull`; the generator keeps every name listed here as a #[deprecated] alias when an operation's name changes.";
+
+/// The path with its server prefix removed and every path parameter written `{}`:
+/// `/api/v1/apps/{appId}` and `/api/analytics/apps/{id}` both give `/apps/{}`. The prefix is
+/// `/api/` plus exactly one segment (`v1`, `core`, `analytics`, `workflows`, ...); paths not
+/// under `/api/` (`/oauth/token`, `/login`, `/.well-known/...`) keep all their segments.
+pub fn match_key(path: &str) -> String {
+    let rest = match path.strip_prefix("/api/") {
+        Some(r) => match r.find('/') {
+            Some(i) => &r[i..],
+            None => "",
+        },
+        None => path,
+    };
+    let mut out = String::with_capacity(rest.len());
+    let mut in_param = false;
+    for c in rest.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{}");
+            }
+            '}' => in_param = false,
+            _ if in_param => {}
+            _ => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+impl NamesLock {
+    /// Reads a lock file; a missing file is an empty lock.
+    pub fn load(path: &Path) -> Result<Self, CodegenError> {
+        let name = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => {
+                return Err(CodegenError::new(
+                    &name,
+                    "",
+                    format!("cannot read the names lock: {e}"),
+                ))
+            }
+        };
+        serde_json::from_str(&text)
+            .map_err(|e| CodegenError::new(&name, "", format!("invalid names lock: {e}")))
+    }
+
+    /// The file text (pretty JSON, trailing newline).
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("serialisable");
+        s.push('\n');
+        s
+    }
+
+    /// Writes the lock file.
+    pub fn save(&self, path: &Path) -> Result<(), CodegenError> {
+        std::fs::write(path, self.to_json()).map_err(|e| {
+            CodegenError::new(
+                path.display().to_string(),
+                "",
+                format!("cannot write the names lock: {e}"),
+            )
+        })
+    }
+
+    /// The entry of `api` for `method` + `path`: the exact path, else the only entry with the
+    /// same [`match_key`] whose exact path is not in `current_paths` (an operation that moved).
+    pub fn find(
+        &self,
+        api: &str,
+        method: &str,
+        path: &str,
+        current_paths: &BTreeSet<(String, String)>,
+    ) -> Option<&LockEntry> {
+        let method = method.to_ascii_uppercase();
+        if let Some(e) = self
+            .operations
+            .iter()
+            .find(|e| e.api == api && e.method == method && e.path == path)
+        {
+            return Some(e);
+        }
+        let key = match_key(path);
+        let mut moved = self.operations.iter().filter(|e| {
+            e.api == api
+                && e.method == method
+                && match_key(&e.path) == key
+                && !current_paths.contains(&(e.method.clone(), e.path.clone()))
+        });
+        let first = moved.next()?;
+        moved.next().is_none().then_some(first)
+    }
+
+    /// Updates the entries of `api` from its newly generated rows: each row's name becomes the
+    /// entry's `name`; a changed name moves the old one (and its aliases) into `aliases`.
+    /// Entries of operations no longer published are dropped. Returns the aliases now in force.
+    pub fn update(&mut self, api: &str, rows: &[OperationRow]) -> Vec<Alias> {
+        let aliases = aliases(self, api, rows);
+        let mut by_op: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for a in &aliases {
+            by_op
+                .entry((a.http_method.clone(), a.path.clone()))
+                .or_default()
+                .push(a.old_name.clone());
+        }
+        self.operations.retain(|e| e.api != api);
+        for r in rows {
+            let mut olds = by_op
+                .remove(&(r.http_method.clone(), r.path.clone()))
+                .unwrap_or_default();
+            olds.sort();
+            olds.dedup();
+            self.operations.push(LockEntry {
+                api: api.to_string(),
+                path: r.path.clone(),
+                method: r.http_method.clone(),
+                name: r.method_name.clone(),
+                aliases: olds,
+            });
+        }
+        self.operations.sort();
+        if self.comment.is_empty() {
+            self.comment = LOCK_COMMENT.to_string();
+        }
+        aliases
+    }
+}
+
+/// The aliases the generator must emit for `api`, given the lock and the table rows of the
+/// newly generated API ([`crate::table::rows`]): for each operation whose locked name (or an
+/// earlier alias) differs from its new method name, `old -> new`. An old name that another
+/// operation of the new rows now uses cannot be an alias and is left out (the diff tool reports
+/// it as breaking). Sorted by old name.
+pub fn aliases(lock: &NamesLock, api: &str, rows: &[OperationRow]) -> Vec<Alias> {
+    let current: BTreeSet<(String, String)> = rows
+        .iter()
+        .map(|r| (r.http_method.clone(), r.path.clone()))
+        .collect();
+    let taken: BTreeSet<&str> = rows.iter().map(|r| r.method_name.as_str()).collect();
+    let mut out: Vec<Alias> = Vec::new();
+    for r in rows {
+        let Some(entry) = lock.find(api, &r.http_method, &r.path, &current) else {
+            continue;
+        };
+        for old in std::iter::once(&entry.name).chain(entry.aliases.iter()) {
+            if *old == r.method_name
+                || taken.contains(old.as_str())
+                || out.iter().any(|a| a.old_name == *old)
+            {
+                continue;
+            }
+            out.push(Alias {
+                api: api.to_string(),
+                http_method: r.http_method.clone(),
+                path: r.path.clone(),
+                old_name: old.clone(),
+                new_name: r.method_name.clone(),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.old_name.cmp(&b.old_name));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(method: &str, path: &str, name: &str) -> OperationRow {
+        OperationRow {
+            api: "things".into(),
+            operation_id: name.into(),
+            method_name: name.into(),
+            http_method: method.into(),
+            path: path.into(),
+            tier: None,
+            limit_per_minute: None,
+            stability: None,
+            deprecated: false,
+            synthesised: false,
+            redirect_to: None,
+            extra: false,
+        }
+    }
+
+    #[test]
+    fn match_key_strips_one_prefix_segment_and_param_names() {
+        assert_eq!(match_key("/api/v1/apps/{appId}"), "/apps/{}");
+        assert_eq!(match_key("/api/analytics/apps/{id}/x"), "/apps/{}/x");
+        assert_eq!(
+            match_key("/api/data-governance/data-products"),
+            "/data-products"
+        );
+        assert_eq!(match_key("/oauth/token"), "/oauth/token");
+        assert_eq!(
+            match_key("/.well-known/oauth-authorization-server"),
+            "/.well-known/oauth-authorization-server"
+        );
+        assert_eq!(match_key("/api/v1"), "/");
+        assert_eq!(match_key("/apiary/{x}"), "/apiary/{}");
+    }
+
+    #[test]
+    fn renamed_operation_gets_an_alias_and_the_lock_remembers_it() {
+        let mut lock = NamesLock::default();
+        lock.update(
+            "things",
+            &[
+                row("GET", "/api/v1/things/{id}", "get_things_by_id"),
+                row("GET", "/api/v1/things", "get_things"),
+            ],
+        );
+        let new_rows = [
+            row("GET", "/api/v1/things/{id}", "get_thing"),
+            row("GET", "/api/v1/things", "get_things"),
+        ];
+        let a = aliases(&lock, "things", &new_rows);
+        assert_eq!(a.len(), 1);
+        assert_eq!(
+            (a[0].old_name.as_str(), a[0].new_name.as_str()),
+            ("get_things_by_id", "get_thing")
+        );
+        lock.update("things", &new_rows);
+        let e = lock
+            .find("things", "get", "/api/v1/things/{id}", &BTreeSet::new())
+            .unwrap();
+        assert_eq!(
+            (e.name.as_str(), e.aliases.clone()),
+            ("get_thing", vec!["get_things_by_id".to_string()])
+        );
+        // A second rename keeps both earlier names as aliases.
+        let newer = [
+            row("GET", "/api/v1/things/{id}", "read_thing"),
+            row("GET", "/api/v1/things", "get_things"),
+        ];
+        let names: Vec<_> = aliases(&lock, "things", &newer)
+            .into_iter()
+            .map(|a| a.old_name)
+            .collect();
+        assert_eq!(names, ["get_thing", "get_things_by_id"]);
+    }
+
+    #[test]
+    fn moved_operation_is_found_by_match_key_and_taken_names_are_not_aliased() {
+        let mut lock = NamesLock::default();
+        lock.update(
+            "things",
+            &[
+                row("GET", "/api/v1/things/{id}", "get_things_by_id"),
+                row("POST", "/api/v1/things", "post_things"),
+            ],
+        );
+        let new_rows = [
+            row("GET", "/api/workflows/things/{thingId}", "get_thing"),
+            row("POST", "/api/v1/things", "get_things_by_id"),
+        ];
+        let a = aliases(&lock, "things", &new_rows);
+        // get_things_by_id is now another operation's name: no alias; post_things -> get_things_by_id is fine.
+        assert_eq!(a.len(), 1);
+        assert_eq!(
+            (a[0].old_name.as_str(), a[0].new_name.as_str()),
+            ("post_things", "get_things_by_id")
+        );
+        assert!(lock
+            .find(
+                "things",
+                "GET",
+                "/api/workflows/things/{thingId}",
+                &BTreeSet::new()
+            )
+            .is_some());
+    }
+
+    #[test]
+    fn missing_file_is_an_empty_lock() {
+        let lock = NamesLock::load(Path::new("/nonexistent/names.lock.json")).unwrap();
+        assert!(lock.operations.is_empty());
+    }
+}
