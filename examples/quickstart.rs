@@ -14,7 +14,7 @@
 //! The stand-in is built on wiremock, already a dev-dependency for the transport tests, so the
 //! example adds nothing to compile.
 
-use qlik_sdk::{Method, Qlik};
+use qlik_sdk::Qlik;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -43,9 +43,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (qlik, Some(local))
     };
 
-    // TODO(codegen): qlik.users().get_my_user().send().await?
-    let me = qlik.rest(Method::GET, "/api/v1/users/me").value().await?;
-    println!("{}", serde_json::to_string_pretty(&me)?);
+    // GET /api/v1/users/me answers 301 to the user resource; the typed method follows it on the
+    // same host (keeping the token) and decodes the `User`.
+    let me = qlik.users().get_my_user().send().await?;
+    println!("{}", serde_json::to_string_pretty(&*me)?);
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 
 /// Connects a generated `Client` to the SDK's transport. Generated with
 /// `HooksMode::Expected`, so a client without these hooks does not compile.
+#[allow(unused_macros)]
 macro_rules! api_hooks {
     ($api:literal) => {
         impl progenitor_client::ClientHooks<crate::transport::Inner> for Client {

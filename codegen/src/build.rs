@@ -90,7 +90,7 @@ impl crate::Qlik {{
 /// A function naming every method of the table as a Rust path, so that a test which includes
 /// it only compiles if every listed method exists (`tests/operations_typed.rs`).
 fn method_refs(rows: &[OperationRow]) -> String {
-    let mut s = String::from("#[allow(deprecated, clippy::all)]\nfn method_refs() -> usize {\n    let mut n = 0usize;\n");
+    let mut s = String::from("#[allow(deprecated, unused_mut, clippy::all)]\nfn method_refs() -> usize {\n    let mut n = 0usize;\n");
     for r in rows {
         s.push_str(&format!("    let _ = qlik_sdk::apis::{}::Client::{};\n    n += 1;\n", manifest::module_name(&r.api), r.method_name));
     }
