@@ -398,7 +398,7 @@ pub fn diff(old: &SpecSet, new: &SpecSet) -> Result<Report> {
                     let rust = type_path(n, name);
                     let mut changes = Vec::new();
                     let cx = Cx { old: o, new: n };
-                    cx.schema(&rust, os, ns, Role::Type, 0, &mut changes);
+                    cx.schema(&rust, os, ns, Role::Type, 0, false, &mut changes);
                     if type_path(o, name) != rust {
                         changes.push(Change {
                             kind: "type-renamed".into(),
@@ -608,6 +608,37 @@ fn media_schema(content: Option<&Value>) -> Option<&Value> {
     media.1.get("schema")
 }
 
+/// The values of an enum schema: its `enum`, or those of every member of a `oneOf`/`anyOf`
+/// whose members are all enums (after `$ref`s).
+fn enum_values(doc: &Value, s: &Value) -> Option<Vec<String>> {
+    let s = resolve(doc, s);
+    if let Some(list) = s.get("enum").and_then(Value::as_array) {
+        return Some(
+            list.iter()
+                .map(|x| {
+                    x.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| x.to_string())
+                })
+                .collect(),
+        );
+    }
+    for comb in ["oneOf", "anyOf"] {
+        if let Some(list) = s
+            .get(comb)
+            .and_then(Value::as_array)
+            .filter(|l| !l.is_empty())
+        {
+            let mut out = Vec::new();
+            for m in list {
+                out.extend(enum_values(doc, m)?);
+            }
+            return Some(out);
+        }
+    }
+    None
+}
+
 /// Where a schema sits, which decides what its changes break.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -651,6 +682,9 @@ impl Cx<'_> {
             return r.to_string();
         }
         let nullable = if is_true(s, "nullable") { "?" } else { "" };
+        if enum_values(&spec.raw, s).is_some() {
+            return format!("enum{nullable}");
+        }
         for comb in ["oneOf", "anyOf", "allOf"] {
             if let Some(list) = s.get(comb).and_then(Value::as_array) {
                 let parts: Vec<String> =
@@ -676,7 +710,6 @@ impl Cx<'_> {
                 Some(ap) if ap.is_object() => format!("map<{}>", Self::sig(spec, ap, depth + 1)),
                 _ => "object".into(),
             },
-            "string" if s.get("enum").is_some() => "enum".into(),
             t => match s.get("format").and_then(Value::as_str) {
                 Some(f) => format!("{t}({f})"),
                 None => t.to_string(),
@@ -722,6 +755,9 @@ impl Cx<'_> {
     }
 
     /// Compares two schemas at `rust` (a type or a field), pushing changes.
+    /// `optional`: the schema is a field that is not required on either side, so it is an
+    /// `Option` whatever its nullability.
+    #[allow(clippy::too_many_arguments)]
     fn schema(
         &self,
         rust: &str,
@@ -729,11 +765,31 @@ impl Cx<'_> {
         ns: &Value,
         role: Role,
         depth: usize,
+        optional: bool,
         out: &mut Vec<Change>,
     ) {
         let (osig, nsig) = (Self::sig(self.old, os, 0), Self::sig(self.new, ns, 0));
         let both_refs = os.get("$ref").is_some() && ns.get("$ref").is_some();
-        if osig != nsig {
+        if osig != nsig && optional && osig.trim_end_matches('?') == nsig.trim_end_matches('?') {
+            push(
+                out,
+                "nullable-changed",
+                format!("nullability changed (`{osig}` -> `{nsig}`); the field is optional, an `Option` either way"),
+                rust,
+                Impact::Patch,
+            );
+        } else if let Some(added) = self.members_added(os, ns) {
+            for m in added {
+                push(
+                    out,
+                    "variant-added",
+                    format!("oneOf/anyOf member `{m}` added (enum variant)"),
+                    rust,
+                    Impact::Additive,
+                );
+            }
+            return;
+        } else if osig != nsig {
             push(
                 out,
                 "type-changed",
@@ -749,7 +805,7 @@ impl Cx<'_> {
         let (or, nr) = (resolve(&self.old.raw, os), resolve(&self.new.raw, ns));
         self.enums(rust, or, nr, out);
         if let (Some(oi), Some(ni)) = (or.get("items"), nr.get("items")) {
-            self.schema(&format!("{rust}[]"), oi, ni, role, depth + 1, out);
+            self.schema(&format!("{rust}[]"), oi, ni, role, depth + 1, false, out);
         }
         let (mut op, mut oreq, mut np, mut nreq) =
             (Map::new(), BTreeSet::new(), Map::new(), BTreeSet::new());
@@ -784,7 +840,8 @@ impl Cx<'_> {
                         ),
                         _ => {}
                     }
-                    self.schema(&field, ov, nv, role, depth + 1, out);
+                    let optional = !oreq.contains(k) && !nreq.contains(k);
+                    self.schema(&field, ov, nv, role, depth + 1, optional, out);
                 }
             }
         }
@@ -813,40 +870,49 @@ impl Cx<'_> {
         }
     }
 
+    /// When both are the same `oneOf`/`anyOf` and NEW only adds members: their names (title or
+    /// type signature). `None` when that is not the case.
+    fn members_added(&self, os: &Value, ns: &Value) -> Option<Vec<String>> {
+        let (o, n) = (resolve(&self.old.raw, os), resolve(&self.new.raw, ns));
+        for comb in ["oneOf", "anyOf"] {
+            let (Some(ol), Some(nl)) = (
+                o.get(comb).and_then(Value::as_array),
+                n.get(comb).and_then(Value::as_array),
+            ) else {
+                continue;
+            };
+            let name = |spec: &ApiSpec, m: &Value| {
+                m.get("title")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| Self::sig(spec, m, 1))
+            };
+            let mut new_names: Vec<String> = nl.iter().map(|m| name(self.new, m)).collect();
+            for m in ol {
+                let k = name(self.old, m);
+                let i = new_names.iter().position(|x| *x == k)?;
+                new_names.remove(i);
+            }
+            return (!new_names.is_empty()).then_some(new_names);
+        }
+        None
+    }
+
     fn enums(&self, rust: &str, o: &Value, n: &Value, out: &mut Vec<Change>) {
-        let vals = |v: &Value| -> Option<Vec<String>> {
-            Some(
-                v.get("enum")?
-                    .as_array()?
-                    .iter()
-                    .map(|x| {
-                        x.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| x.to_string())
-                    })
-                    .collect(),
-            )
-        };
-        let (Some(ov), Some(nv)) = (vals(o), vals(n)) else {
+        let (Some(ov), Some(nv)) = (enum_values(&self.old.raw, o), enum_values(&self.new.raw, n))
+        else {
             return;
         };
         for v in ov.iter().filter(|v| !nv.contains(v)) {
-            push(
-                out,
-                "enum-value-removed",
-                format!("enum value `{v}` removed"),
-                &format!("{rust}::{}", v.to_pascal_case()),
-                Impact::Breaking,
+            let detail = format!(
+                "enum value `{v}` removed (variant `{}`)",
+                v.to_pascal_case()
             );
+            push(out, "enum-value-removed", detail, rust, Impact::Breaking);
         }
         for v in nv.iter().filter(|v| !ov.contains(v)) {
-            push(
-                out,
-                "enum-value-added",
-                format!("enum value `{v}` added"),
-                &format!("{rust}::{}", v.to_pascal_case()),
-                Impact::Additive,
-            );
+            let detail = format!("enum value `{v}` added (variant `{}`)", v.to_pascal_case());
+            push(out, "enum-value-added", detail, rust, Impact::Additive);
         }
     }
 }
@@ -950,7 +1016,7 @@ fn op_changes(os: &ApiSpec, o: &Op, ns: &ApiSpec, n: &Op) -> Vec<Change> {
                     _ => {}
                 }
                 if let (Some(a), Some(b)) = (ov.get("schema"), nv.get("schema")) {
-                    cx.schema(&prust, a, b, Role::Input, 0, &mut out);
+                    cx.schema(&prust, a, b, Role::Input, 0, false, &mut out);
                 }
             }
         }
@@ -1041,7 +1107,7 @@ fn op_changes(os: &ApiSpec, o: &Op, ns: &ApiSpec, n: &Op) -> Vec<Change> {
                 media_schema(a.get("content")),
                 media_schema(b.get("content")),
             ) {
-                cx.schema(&brust, x, y, Role::Input, 0, &mut out);
+                cx.schema(&brust, x, y, Role::Input, 0, false, &mut out);
             }
         }
         (None, None) => {}
@@ -1051,7 +1117,7 @@ fn op_changes(os: &ApiSpec, o: &Op, ns: &ApiSpec, n: &Op) -> Vec<Change> {
     let (ncode, nschema) = success_schema(&ns.raw, nop);
     let rrust = format!("{rust} -> ResponseValue");
     match (oschema, nschema) {
-        (Some(a), Some(b)) => cx.schema(&rrust, a, b, Role::Output, 0, &mut out),
+        (Some(a), Some(b)) => cx.schema(&rrust, a, b, Role::Output, 0, false, &mut out),
         (None, Some(_)) | (Some(_), None) => push(
             &mut out,
             "response-type-changed",

@@ -12,6 +12,27 @@ pub fn json(r: &Report) -> String {
     s
 }
 
+/// `a, b ×3, c`: change kinds in first-seen order with their counts.
+fn kinds(changes: &[crate::diff::Change]) -> String {
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    for c in changes {
+        match seen.iter_mut().find(|(k, _)| *k == c.kind) {
+            Some(e) => e.1 += 1,
+            None => seen.push((c.kind.as_str(), 1)),
+        }
+    }
+    seen.iter()
+        .map(|(k, n)| {
+            if *n > 1 {
+                format!("{k} ×{n}")
+            } else {
+                k.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn verdict_line(r: &Report) -> String {
     let s = &r.summary;
     match s.semver.as_str() {
@@ -87,14 +108,11 @@ pub fn markdown(r: &Report, heading: &str) -> String {
                 .as_ref()
                 .map(|p| format!(", was `{p}`"))
                 .unwrap_or_default();
-            let kinds: Vec<&str> = o.changes.iter().map(|c| c.kind.as_str()).collect();
+            let kinds = kinds(&o.changes);
             let _ = writeln!(
                 m,
                 "- changed `{} {}`{moved} (`{}`): {}",
-                o.method,
-                o.path,
-                o.rust,
-                kinds.join(", ")
+                o.method, o.path, o.rust, kinds
             );
         }
         m.push('\n');
@@ -106,14 +124,8 @@ pub fn markdown(r: &Report, heading: &str) -> String {
             let _ = writeln!(m, "- removed `{}` in `{}` (`{}`)", t.name, t.api, t.rust);
         }
         for t in &r.schemas_changed {
-            let kinds: Vec<&str> = t.changes.iter().map(|c| c.kind.as_str()).collect();
-            let _ = writeln!(
-                m,
-                "- changed `{}` in `{}`: {}",
-                t.name,
-                t.api,
-                kinds.join(", ")
-            );
+            let kinds = kinds(&t.changes);
+            let _ = writeln!(m, "- changed `{}` in `{}`: {}", t.name, t.api, kinds);
         }
         let added_existing = r
             .schemas_added
