@@ -4,6 +4,26 @@
 //! OpenAPI specs (one cargo feature per API) and reached through one [`Qlik`]
 //! client that owns the connection pool, the token cache and the rate limiter.
 //!
+//! ```no_run
+//! # #[cfg(feature = "users")]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use qlik_sdk::Qlik;
+//!
+//! let qlik = Qlik::builder()
+//!     .host("tenant.eu.qlikcloud.com")
+//!     .client_credentials("client-id", "client-secret")
+//!     .build()?;
+//! // `GET /api/v1/users/me` redirects to the user; the typed method follows it.
+//! let me = qlik.users().get_my_user().send().await?;
+//! println!("{} <{}>", me.name, me.email.as_deref().unwrap_or("-"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Each API module (`qlik_sdk::apis::users`, ...) is generated from Qlik's published spec by
+//! `build.rs` when its cargo feature is on; [`operations::OPERATIONS`] lists every operation with
+//! its Qlik rate-limit tier.
+//!
 //! ## Auth and transport
 //! - [`auth`]: API keys, OAuth2 client credentials, M2M user impersonation, authorization code +
 //!   PKCE; tokens are cached, refreshed ahead of expiry, single-flight, and dropped on 401.
