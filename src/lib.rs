@@ -42,6 +42,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod operations;
+pub mod paginate;
 pub mod rest;
 pub mod transport;
 

@@ -6,7 +6,12 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let dir = std::path::PathBuf::from(args.next().expect("usage: try_all DIR [OUT_DIR]"));
     let out = args.next().map(std::path::PathBuf::from);
-    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.ends_with(".json")).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
     names.sort();
     let (mut ok, mut ops) = (0, 0);
     let mut per_pass: std::collections::BTreeMap<String, usize> = Default::default();
@@ -18,10 +23,13 @@ fn main() {
                 ok += 1;
                 ops += g.operations.len();
                 for line in &g.log {
-                    *per_pass.entry(line.split(':').next().unwrap_or_default().to_string()).or_default() += 1;
+                    *per_pass
+                        .entry(line.split(':').next().unwrap_or_default().to_string())
+                        .or_default() += 1;
                 }
                 if let Some(o) = &out {
-                    std::fs::write(o.join(format!("{}.rs", api.replace('-', "_"))), &g.code).unwrap();
+                    std::fs::write(o.join(format!("{}.rs", api.replace('-', "_"))), &g.code)
+                        .unwrap();
                 }
             }
             Err(e) => println!("FAIL {e}"),

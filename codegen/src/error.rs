@@ -15,8 +15,16 @@ pub struct CodegenError {
 
 impl CodegenError {
     /// Builds an error for `file` at `pointer`.
-    pub fn new(file: impl Into<String>, pointer: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { file: file.into(), pointer: pointer.into(), reason: reason.into() }
+    pub fn new(
+        file: impl Into<String>,
+        pointer: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self {
+            file: file.into(),
+            pointer: pointer.into(),
+            reason: reason.into(),
+        }
     }
 }
 

@@ -9,10 +9,17 @@ use quote::{format_ident, quote};
 use std::collections::HashSet;
 
 fn ident(name: &str) -> syn::Ident {
-    let s = name.replace(|c: char| !c.is_alphanumeric(), "_").to_snake_case();
-    let s = if s.chars().next().is_some_and(|c| c.is_ascii_digit()) { format!("_{s}") } else { s };
+    let s = name
+        .replace(|c: char| !c.is_alphanumeric(), "_")
+        .to_snake_case();
+    let s = if s.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        format!("_{s}")
+    } else {
+        s
+    };
     match s.as_str() {
-        "type" | "ref" | "match" | "self" | "fn" | "mod" | "use" | "move" | "in" | "loop" | "where" | "async" | "await" => {
+        "type" | "ref" | "match" | "self" | "fn" | "mod" | "use" | "move" | "in" | "loop"
+        | "where" | "async" | "await" => {
             format_ident!("{}_", s)
         }
         _ => format_ident!("{}", s),
@@ -32,7 +39,10 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
         let op_id = &e.method_name;
         let builder = format_ident!("{}", e.operation_id.to_pascal_case());
         let mut doc = e.doc.clone();
-        doc.push_str(&format!("\n\nSends a `{}` request to `{}` with a `{}` body.", e.http_method, e.path, e.media_type));
+        doc.push_str(&format!(
+            "\n\nSends a `{}` request to `{}` with a `{}` body.",
+            e.http_method, e.path, e.media_type
+        ));
         let http = format_ident!("{}", e.http_method);
         methods.push(quote! {
             #[doc = #doc]
@@ -43,10 +53,19 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
         let (ok_ty, ok_decode) = match (&e.success_ref, e.success_json) {
             (Some(r), true) if known_types.contains(&r.to_pascal_case()) => {
                 let t = format_ident!("{}", r.to_pascal_case());
-                (quote!(types::#t), quote!(ResponseValue::from_response(response).await))
+                (
+                    quote!(types::#t),
+                    quote!(ResponseValue::from_response(response).await),
+                )
             }
-            (_, true) => (quote!(::serde_json::Value), quote!(ResponseValue::from_response(response).await)),
-            (_, false) => (quote!(ByteStream), quote!(Ok(ResponseValue::stream(response)))),
+            (_, true) => (
+                quote!(::serde_json::Value),
+                quote!(ResponseValue::from_response(response).await),
+            ),
+            (_, false) => (
+                quote!(ByteStream),
+                quote!(Ok(ResponseValue::stream(response))),
+            ),
         };
         let mut fields = Vec::new();
         let mut inits = Vec::new();
@@ -59,7 +78,11 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
         for p in &e.params {
             let f = ident(&p.name);
             let name = &p.name;
-            let pdoc = if p.description.is_empty() { format!("Sets `{name}`.") } else { p.description.clone() };
+            let pdoc = if p.description.is_empty() {
+                format!("Sets `{name}`.")
+            } else {
+                p.description.clone()
+            };
             fields.push(quote!(#f: Option<String>));
             inits.push(quote!(#f: None));
             setters.push(quote! {
@@ -71,7 +94,9 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
             });
             if p.required {
                 let msg = format!("`{name}` is required for {op_id}");
-                checks.push(quote!(let #f = #f.ok_or_else(|| Error::InvalidRequest(#msg.to_string()))?;));
+                checks.push(
+                    quote!(let #f = #f.ok_or_else(|| Error::InvalidRequest(#msg.to_string()))?;),
+                );
             }
             match p.location {
                 ParamIn::Path => path_args.push(f.clone()),
@@ -107,7 +132,14 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                 let fname = ident(&f.name);
                 let name = &f.name;
                 let req = if f.required { " Required." } else { "" };
-                let fdoc = format!("{}{req}", if f.description.is_empty() { format!("Form part `{name}`.") } else { f.description.clone() });
+                let fdoc = format!(
+                    "{}{req}",
+                    if f.description.is_empty() {
+                        format!("Form part `{name}`.")
+                    } else {
+                        f.description.clone()
+                    }
+                );
                 if f.binary {
                     setters.push(quote! {
                         #[doc = #fdoc]
@@ -118,7 +150,8 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                         }
                     });
                 } else if f.json {
-                    let msg = format!("form part `{name}` of {op_id} cannot be encoded as JSON: {{}}");
+                    let msg =
+                        format!("form part `{name}` of {op_id} cannot be encoded as JSON: {{}}");
                     setters.push(quote! {
                         #[doc = #fdoc]
                         pub fn #fname<T: serde::Serialize>(mut self, value: &T) -> Result<Self, Error> {
@@ -157,8 +190,15 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
             }
         };
         let field_names: Vec<syn::Ident> = e.params.iter().map(|p| ident(&p.name)).collect();
-        let destructure_extra = if e.media_type == "multipart/form-data" { quote!(form,) } else { quote!(body,) };
-        let bdoc = format!("Builder for [`Client::{}`](super::Client::{}).", e.method_name, e.method_name);
+        let destructure_extra = if e.media_type == "multipart/form-data" {
+            quote!(form,)
+        } else {
+            quote!(body,)
+        };
+        let bdoc = format!(
+            "Builder for [`Client::{}`](super::Client::{}).",
+            e.method_name, e.method_name
+        );
         let _ = &path_args;
         builders.push(quote! {
             #[doc = #bdoc]

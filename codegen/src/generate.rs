@@ -26,17 +26,34 @@ pub struct GeneratedApi {
 
 /// Parses spec bytes as JSON and checks it is OpenAPI 3.0.
 pub fn parse(file: &str, bytes: &[u8]) -> Result<Value, CodegenError> {
-    let doc: Value = serde_json::from_slice(bytes)
-        .map_err(|e| CodegenError::new(file, "", format!("not valid JSON ({e}); is the file truncated or an HTML error page?")))?;
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| {
+        CodegenError::new(
+            file,
+            "",
+            format!("not valid JSON ({e}); is the file truncated or an HTML error page?"),
+        )
+    })?;
     match doc.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.0.") => Ok(doc),
-        Some(v) => Err(CodegenError::new(file, "/openapi", format!("OpenAPI version {v} is not supported (3.0.x only)"))),
-        None => Err(CodegenError::new(file, "/openapi", "not an OpenAPI document: no `openapi` version field")),
+        Some(v) => Err(CodegenError::new(
+            file,
+            "/openapi",
+            format!("OpenAPI version {v} is not supported (3.0.x only)"),
+        )),
+        None => Err(CodegenError::new(
+            file,
+            "/openapi",
+            "not an OpenAPI document: no `openapi` version field",
+        )),
     }
 }
 
 /// Parses and normalises a spec: the document progenitor will see, plus the pass context.
-pub fn normalised(api: &str, file: &str, bytes: &[u8]) -> Result<(Value, PassContext), CodegenError> {
+pub fn normalised(
+    api: &str,
+    file: &str,
+    bytes: &[u8],
+) -> Result<(Value, PassContext), CodegenError> {
     let mut doc = parse(file, bytes)?;
     let mut ctx = PassContext::new(api, file);
     passes::normalise(&mut doc, &mut ctx)?;
@@ -55,8 +72,19 @@ fn settings() -> GenerationSettings {
 /// Converts the JSON document to the typed model, naming the failing pointer.
 fn to_openapi(file: &str, doc: Value) -> Result<openapiv3::OpenAPI, CodegenError> {
     serde_path_to_error::deserialize(doc).map_err(|e| {
-        let ptr = e.path().to_string().split('.').filter(|s| !s.is_empty() && *s != "?").map(crate::error::escape_token).collect::<Vec<_>>().join("/");
-        CodegenError::new(file, format!("/{ptr}"), format!("not a valid OpenAPI 3.0 document: {}", e.inner()))
+        let ptr = e
+            .path()
+            .to_string()
+            .split('.')
+            .filter(|s| !s.is_empty() && *s != "?")
+            .map(crate::error::escape_token)
+            .collect::<Vec<_>>()
+            .join("/");
+        CodegenError::new(
+            file,
+            format!("/{ptr}"),
+            format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
+        )
     })
 }
 
@@ -79,7 +107,10 @@ fn quiet_panics_install() {
 }
 
 /// Runs progenitor, turning both its errors and its panics into [`CodegenError`]s.
-fn run_progenitor(file: &str, spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+fn run_progenitor(
+    file: &str,
+    spec: &openapiv3::OpenAPI,
+) -> Result<proc_macro2::TokenStream, String> {
     let spec = spec.clone();
     quiet_panics_install();
     QUIET.with(|q| q.set(true));
@@ -89,7 +120,11 @@ fn run_progenitor(file: &str, spec: &openapiv3::OpenAPI) -> Result<proc_macro2::
         Ok(Ok(t)) => Ok(t),
         Ok(Err(e)) => Err(format!("progenitor: {e}")),
         Err(p) => {
-            let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
             Err(format!("progenitor panicked ({msg}) in {file}"))
         }
     }
@@ -109,7 +144,9 @@ fn locate_failure(file: &str, doc: &Value) -> Option<CodegenError> {
         let mut paths = serde_json::Map::new();
         paths.insert(o.path.clone(), Value::Object(single));
         one["paths"] = Value::Object(paths);
-        let Ok(spec) = to_openapi(file, one) else { continue };
+        let Ok(spec) = to_openapi(file, one) else {
+            continue;
+        };
         if let Err(reason) = run_progenitor(file, &spec) {
             return Some(CodegenError::new(file, o.pointer(), reason));
         }
@@ -128,10 +165,14 @@ pub fn generate(api: &str, file: &str, bytes: &[u8]) -> Result<GeneratedApi, Cod
         let spec = to_openapi(file, doc.clone())?;
         let tokens = match run_progenitor(file, &spec) {
             Ok(t) => t,
-            Err(reason) => return Err(locate_failure(file, &doc).unwrap_or_else(|| CodegenError::new(file, "", reason))),
+            Err(reason) => {
+                return Err(locate_failure(file, &doc)
+                    .unwrap_or_else(|| CodegenError::new(file, "", reason)))
+            }
         };
-        let parsed: syn::File =
-            syn::parse2(tokens).map_err(|e| CodegenError::new(file, "", format!("generated code does not parse: {e}")))?;
+        let parsed: syn::File = syn::parse2(tokens).map_err(|e| {
+            CodegenError::new(file, "", format!("generated code does not parse: {e}"))
+        })?;
         let dups = duplicate_types(&parsed);
         if dups.is_empty() {
             syntax = Some(parsed);
@@ -143,15 +184,33 @@ pub fn generate(api: &str, file: &str, bytes: &[u8]) -> Result<GeneratedApi, Cod
             }
         }
     }
-    let mut syntax = syntax.ok_or_else(|| CodegenError::new(file, "/components/schemas", "type names still collide after 6 renaming rounds"))?;
+    let mut syntax = syntax.ok_or_else(|| {
+        CodegenError::new(
+            file,
+            "/components/schemas",
+            "type names still collide after 6 renaming rounds",
+        )
+    })?;
     let known = type_names(&syntax);
     let extra = crate::extras::generate(&ctx.extras, &known);
     if !extra.is_empty() {
-        let more: syn::File = syn::parse2(extra).map_err(|e| CodegenError::new(file, "", format!("generated extras do not parse: {e}")))?;
+        let more: syn::File = syn::parse2(extra).map_err(|e| {
+            CodegenError::new(file, "", format!("generated extras do not parse: {e}"))
+        })?;
         syntax.items.extend(more.items);
     }
+    let paged = crate::paging::add_streams(&mut syntax, api, &rows);
+    let mut rows = rows;
+    for r in rows.iter_mut() {
+        r.paginated = paged.contains(&r.method_name);
+    }
     annotate(&mut syntax, &rows, &doc);
-    Ok(GeneratedApi { api: api.to_string(), code: prettyplease::unparse(&syntax), operations: rows, log: ctx.log })
+    Ok(GeneratedApi {
+        api: api.to_string(),
+        code: prettyplease::unparse(&syntax),
+        operations: rows,
+        log: ctx.log,
+    })
 }
 
 /// Type names defined more than once in the generated `types` module.
@@ -199,16 +258,21 @@ fn type_names(file: &syn::File) -> std::collections::HashSet<String> {
 
 /// Adds `#[deprecated]` and a Qlik line (tier, limit, stability) to each client method's docs.
 fn annotate(file: &mut syn::File, rows: &[OperationRow], doc: &Value) {
-    let by_name: HashMap<&str, &OperationRow> = rows.iter().map(|r| (r.method_name.as_str(), r)).collect();
+    let by_name: HashMap<&str, &OperationRow> =
+        rows.iter().map(|r| (r.method_name.as_str(), r)).collect();
     for item in &mut file.items {
         let syn::Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(tp) = &*imp.self_ty else { continue };
+        let syn::Type::Path(tp) = &*imp.self_ty else {
+            continue;
+        };
         if imp.trait_.is_some() || !tp.path.is_ident("Client") {
             continue;
         }
         for it in &mut imp.items {
             let syn::ImplItem::Fn(f) = it else { continue };
-            let Some(row) = by_name.get(f.sig.ident.to_string().as_str()) else { continue };
+            let Some(row) = by_name.get(f.sig.ident.to_string().as_str()) else {
+                continue;
+            };
             let mut line = String::from(" Qlik:");
             if let Some(t) = &row.tier {
                 line.push_str(&format!(" rate-limit tier {t}"));
@@ -221,7 +285,9 @@ fn annotate(file: &mut syn::File, rows: &[OperationRow], doc: &Value) {
             }
             line.push('.');
             if let Some(r) = &row.redirect_to {
-                line.push_str(&format!(" Follows the redirect to `{r}` and returns that resource."));
+                line.push_str(&format!(
+                    " Follows the redirect to `{r}` and returns that resource."
+                ));
             }
             f.attrs.push(syn::parse_quote!(#[doc = ""]));
             f.attrs.push(syn::parse_quote!(#[doc = #line]));
@@ -237,7 +303,10 @@ fn annotate(file: &mut syn::File, rows: &[OperationRow], doc: &Value) {
 /// deprecation, else a generic note.
 fn deprecation_note(doc: &Value, row: &OperationRow) -> String {
     let op = &doc["paths"][&row.path][row.http_method.to_ascii_lowercase()];
-    let text = op.get("description").and_then(Value::as_str).unwrap_or_default();
+    let text = op
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     text.split(['\n', '.'])
         .find(|s| s.to_ascii_lowercase().contains("deprecat"))
         .map(|s| s.trim().to_string())

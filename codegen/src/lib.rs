@@ -10,9 +10,10 @@ pub mod error;
 pub mod extras;
 pub mod generate;
 pub mod manifest;
-pub mod naming;
 pub mod names_lock;
+pub mod naming;
 pub mod overlay;
+pub mod paging;
 pub mod passes;
 pub mod table;
 

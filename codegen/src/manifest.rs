@@ -49,11 +49,16 @@ impl Manifest {
     /// Reads and parses a manifest file.
     pub fn load(path: &Path) -> Result<Self, CodegenError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| CodegenError::new(&name, "", format!("cannot read the spec manifest: {e}")))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            CodegenError::new(&name, "", format!("cannot read the spec manifest: {e}"))
+        })?;
         let de = &mut serde_json::Deserializer::from_str(&text);
         serde_path_to_error::deserialize(de).map_err(|e| {
-            CodegenError::new(&name, format!("/{}", e.path()).replace('.', "/"), format!("invalid manifest: {}", e.inner()))
+            CodegenError::new(
+                &name,
+                format!("/{}", e.path()).replace('.', "/"),
+                format!("invalid manifest: {}", e.inner()),
+            )
         })
     }
 
@@ -105,13 +110,21 @@ pub fn locate_specs_dir(
         return Ok((p, SpecsDirSource::Env));
     }
     let own = crate_root.join("specs");
-    let probe = manifest.apis.iter().map(|a| a.file.as_str()).find(|f| !f.is_empty());
+    let probe = manifest
+        .apis
+        .iter()
+        .map(|a| a.file.as_str())
+        .find(|f| !f.is_empty());
     if let Some(f) = probe {
         if own.join(f).is_file() {
             return Ok((own, SpecsDirSource::CrateSpecs));
         }
     }
-    let shared = crate_root.join("..").join("shared").join("qlik-specs").join("rest");
+    let shared = crate_root
+        .join("..")
+        .join("shared")
+        .join("qlik-specs")
+        .join("rest");
     if shared.is_dir() {
         return Ok((shared, SpecsDirSource::Shared));
     }

@@ -17,7 +17,11 @@ use heck::{ToLowerCamelCase, ToSnakeCase};
 /// Splits a path into segments after the `/api/vN` prefix.
 fn segments(path: &str) -> Vec<&str> {
     let mut segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if segs.len() >= 2 && segs[0] == "api" && segs[1].starts_with('v') && segs[1][1..].chars().all(|c| c.is_ascii_digit()) {
+    if segs.len() >= 2
+        && segs[0] == "api"
+        && segs[1].starts_with('v')
+        && segs[1][1..].chars().all(|c| c.is_ascii_digit())
+    {
         segs.drain(..2);
     }
     segs
@@ -50,7 +54,13 @@ pub fn rust_method_name(operation_id: &str) -> String {
     let cleaned: String = operation_id
         .replace('\'', "")
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     let s = cleaned.to_snake_case();
     match s.chars().next() {
@@ -66,13 +76,28 @@ mod tests {
 
     #[test]
     fn collection_and_resource_names() {
-        assert_eq!(synthesise("get", "/api/v1/apps/{appId}", false), "getAppsByAppId");
+        assert_eq!(
+            synthesise("get", "/api/v1/apps/{appId}", false),
+            "getAppsByAppId"
+        );
         assert_eq!(rust_method_name("getAppsByAppId"), "get_apps_by_app_id");
-        assert_eq!(synthesise("post", "/api/v1/apps/{appId}/copy", false), "postAppsCopy");
-        assert_eq!(synthesise("get", "/api/v1/apps/{appId}/scripts/{id}", true), "getAppsByAppIdScriptsById");
-        assert_eq!(synthesise("get", "/.well-known/oauth-authorization-server", false), "getWellKnownOauthAuthorizationServer");
+        assert_eq!(
+            synthesise("post", "/api/v1/apps/{appId}/copy", false),
+            "postAppsCopy"
+        );
+        assert_eq!(
+            synthesise("get", "/api/v1/apps/{appId}/scripts/{id}", true),
+            "getAppsByAppIdScriptsById"
+        );
+        assert_eq!(
+            synthesise("get", "/.well-known/oauth-authorization-server", false),
+            "getWellKnownOauthAuthorizationServer"
+        );
         assert_eq!(synthesise("post", "/oauth/token", false), "postOauthToken");
-        assert_eq!(synthesise("delete", "/api/v1/data-files/{id}", false), "deleteDataFilesById");
+        assert_eq!(
+            synthesise("delete", "/api/v1/data-files/{id}", false),
+            "deleteDataFilesById"
+        );
     }
 
     #[test]

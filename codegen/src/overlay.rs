@@ -36,5 +36,7 @@ pub const NAMES: &[NameOverlay] = &[
 
 /// The overlay name for an operation, if one is listed.
 pub fn name_for(api: &str, method: &str, path: &str) -> Option<&'static NameOverlay> {
-    NAMES.iter().find(|n| n.api == api && n.method == method && n.path == path)
+    NAMES
+        .iter()
+        .find(|n| n.api == api && n.method == method && n.path == path)
 }

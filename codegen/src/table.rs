@@ -34,6 +34,8 @@ pub struct OperationRow {
     pub redirect_to: Option<String>,
     /// Generated outside progenitor (multipart / upload bodies).
     pub extra: bool,
+    /// The builder has `.pages()` / `.items()` streams over `links.next`.
+    pub paginated: bool,
 }
 
 /// Rows for every operation of a normalised document.
@@ -42,7 +44,11 @@ pub fn rows(api: &str, doc: &Value) -> Vec<OperationRow> {
         .iter()
         .map(|o| {
             let op = operation(doc, o);
-            let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             let tier = op.get("x-qlik-tier");
             OperationRow {
                 api: api.to_string(),
@@ -55,12 +61,22 @@ pub fn rows(api: &str, doc: &Value) -> Vec<OperationRow> {
                     Value::Number(n) => Some(n.to_string()),
                     _ => None,
                 }),
-                limit_per_minute: tier.and_then(|t| t.get("limit")).and_then(Value::as_u64).map(|l| l as u32),
-                stability: op.get("x-qlik-stability").and_then(Value::as_str).map(str::to_string),
+                limit_per_minute: tier
+                    .and_then(|t| t.get("limit"))
+                    .and_then(Value::as_u64)
+                    .map(|l| l as u32),
+                stability: op
+                    .get("x-qlik-stability")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 deprecated: is_deprecated(op),
                 synthesised: op.get("x-qlik-sdk-synthesised") == Some(&Value::Bool(true)),
-                redirect_to: op.get("x-qlik-sdk-redirect-to").and_then(Value::as_str).map(str::to_string),
+                redirect_to: op
+                    .get("x-qlik-sdk-redirect-to")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 extra: op.get("x-qlik-sdk-extra") == Some(&Value::Bool(true)),
+                paginated: false,
             }
         })
         .collect()
@@ -68,16 +84,20 @@ pub fn rows(api: &str, doc: &Value) -> Vec<OperationRow> {
 
 /// `x-qlik-deprecated: true` or `deprecated: true`.
 pub fn is_deprecated(op: &serde_json::Map<String, Value>) -> bool {
-    op.get("x-qlik-deprecated") == Some(&Value::Bool(true)) || op.get("deprecated") == Some(&Value::Bool(true))
+    op.get("x-qlik-deprecated") == Some(&Value::Bool(true))
+        || op.get("deprecated") == Some(&Value::Bool(true))
 }
 
 /// Rust source of a `&[Operation]` slice literal for `rows`.
 pub fn to_rust(rows: &[OperationRow]) -> String {
     let mut s = String::from("&[\n");
     for r in rows {
-        let opt = |v: &Option<String>| v.as_ref().map_or("None".to_string(), |t| format!("Some({t:?})"));
+        let opt = |v: &Option<String>| {
+            v.as_ref()
+                .map_or("None".to_string(), |t| format!("Some({t:?})"))
+        };
         s.push_str(&format!(
-            "    Operation {{ api: {:?}, operation_id: {:?}, method_name: {:?}, http_method: {:?}, path: {:?}, tier: {}, limit_per_minute: {}, stability: {}, deprecated: {}, synthesised: {}, redirect_to: {}, extra: {} }},\n",
+            "    Operation {{ api: {:?}, operation_id: {:?}, method_name: {:?}, http_method: {:?}, path: {:?}, tier: {}, limit_per_minute: {}, stability: {}, deprecated: {}, synthesised: {}, redirect_to: {}, extra: {}, paginated: {} }},\n",
             r.api,
             r.operation_id,
             r.method_name,
@@ -90,6 +110,7 @@ pub fn to_rust(rows: &[OperationRow]) -> String {
             r.synthesised,
             opt(&r.redirect_to),
             r.extra,
+            r.paginated,
         ));
     }
     s.push(']');

@@ -29,8 +29,18 @@ fn fixture(name: &str, files: &[(&str, &str)], pins: &[(&str, &str)]) -> Crate {
             format!(r#"{{"api": "{api}", "file": "{api}.json", "sha256": "{sha}", "url": "https://qlik.dev/specs/rest/{api}.json", "feature": "{api}"}}"#)
         })
         .collect();
-    std::fs::write(root.join("specs/manifest.json"), format!(r#"{{"snapshot": "2026-07-24", "apis": [{}]}}"#, apis.join(","))).unwrap();
-    Crate { out: root.join("out"), root }
+    std::fs::write(
+        root.join("specs/manifest.json"),
+        format!(
+            r#"{{"snapshot": "2026-07-24", "apis": [{}]}}"#,
+            apis.join(",")
+        ),
+    )
+    .unwrap();
+    Crate {
+        out: root.join("out"),
+        root,
+    }
 }
 
 fn all(_: &str) -> bool {
@@ -43,16 +53,26 @@ fn no_env(_: &str) -> Option<String> {
 
 #[test]
 fn generates_from_the_crate_specs_folder_with_exact_rerun_lines() {
-    let c = fixture("ok", &[("things.json", SPEC)], &[("things", &sha256_hex(SPEC.as_bytes()))]);
+    let c = fixture(
+        "ok",
+        &[("things.json", SPEC)],
+        &[("things", &sha256_hex(SPEC.as_bytes()))],
+    );
     let out = run(&c.root, &c.out, &all, &no_env).unwrap();
     assert_eq!(out.generated, ["things"]);
     assert_eq!(out.operations.len(), 1);
-    let reruns: Vec<&String> = out.cargo_lines.iter().filter(|l| l.starts_with("cargo:rerun-if-changed=")).collect();
+    let reruns: Vec<&String> = out
+        .cargo_lines
+        .iter()
+        .filter(|l| l.starts_with("cargo:rerun-if-changed="))
+        .collect();
     assert_eq!(reruns.len(), 2, "manifest + the one spec: {reruns:?}");
     assert!(reruns[1].ends_with("things.json"));
     let code = std::fs::read_to_string(c.out.join("things.rs")).unwrap();
     assert!(code.contains("pub fn list_things(&self)"));
-    assert!(std::fs::read_to_string(c.out.join("apis.rs")).unwrap().contains("pub fn things(&self) -> things::Client"));
+    assert!(std::fs::read_to_string(c.out.join("apis.rs"))
+        .unwrap()
+        .contains("pub fn things(&self) -> things::Client"));
 }
 
 #[test]
@@ -67,15 +87,27 @@ fn checksum_mismatch_names_the_file_and_the_fix() {
     let c = fixture("sha", &[("things.json", SPEC)], &[("things", "deadbeef")]);
     let e = run(&c.root, &c.out, &all, &no_env).unwrap_err();
     assert_eq!(e.file, "things.json");
-    assert!(e.reason.contains("sha256 mismatch") && e.reason.contains("https://qlik.dev/specs/rest/things.json"), "{e}");
+    assert!(
+        e.reason.contains("sha256 mismatch")
+            && e.reason.contains("https://qlik.dev/specs/rest/things.json"),
+        "{e}"
+    );
 }
 
 #[test]
 fn missing_file_says_where_to_get_it() {
-    let c = fixture("missing", &[("other.json", SPEC)], &[("other", &sha256_hex(SPEC.as_bytes())), ("things", "00")]);
+    let c = fixture(
+        "missing",
+        &[("other.json", SPEC)],
+        &[("other", &sha256_hex(SPEC.as_bytes())), ("things", "00")],
+    );
     let e = run(&c.root, &c.out, &all, &no_env).unwrap_err();
     assert_eq!(e.file, "things.json");
-    assert!(e.reason.contains("download it from https://qlik.dev/specs/rest/things.json"), "{e}");
+    assert!(
+        e.reason
+            .contains("download it from https://qlik.dev/specs/rest/things.json"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -92,21 +124,35 @@ fn explicit_dir_wins_and_unpinned_skips_missing_files() {
     };
     let out = run(&c.root, &c.out, &all, &env).unwrap();
     assert_eq!(out.generated, ["things"]);
-    assert!(out.cargo_lines.iter().any(|l| l.starts_with("cargo:warning=gone.json is not in")));
+    assert!(out
+        .cargo_lines
+        .iter()
+        .any(|l| l.starts_with("cargo:warning=gone.json is not in")));
     let bad = |k: &str| (k == "QLIK_SPECS_DIR").then(|| "/nonexistent/specs".to_string());
     let e = run(&c.root, &c.out, &all, &bad).unwrap_err();
-    assert!(e.to_string().contains("QLIK_SPECS_DIR=/nonexistent/specs is not a directory"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("QLIK_SPECS_DIR=/nonexistent/specs is not a directory"),
+        "{e}"
+    );
 }
 
 fn one_file_error(text: &str) -> qlik_codegen::CodegenError {
-    let c = fixture(&format!("bad{}", text.len()), &[("things.json", text)], &[("things", &sha256_hex(text.as_bytes()))]);
+    let c = fixture(
+        &format!("bad{}", text.len()),
+        &[("things.json", text)],
+        &[("things", &sha256_hex(text.as_bytes()))],
+    );
     run(&c.root, &c.out, &all, &no_env).unwrap_err()
 }
 
 #[test]
 fn truncated_json_html_and_wrong_versions_are_named() {
     let e = one_file_error(&SPEC[..40]);
-    assert!(e.file == "things.json" && e.reason.contains("not valid JSON"), "{e}");
+    assert!(
+        e.file == "things.json" && e.reason.contains("not valid JSON"),
+        "{e}"
+    );
     let e = one_file_error("<html><body>502 Bad Gateway</body></html>");
     assert!(e.reason.contains("HTML error page"), "{e}");
     let e = one_file_error(&SPEC.replace("3.0.0", "3.1.0"));
@@ -130,7 +176,14 @@ fn an_operation_no_pass_handles_is_located() {
 #[test]
 fn malformed_manifest_names_the_field() {
     let c = fixture("manifest", &[], &[]);
-    std::fs::write(c.root.join("specs/manifest.json"), r#"{"snapshot": "x", "apis": [{"api": "a"}]}"#).unwrap();
+    std::fs::write(
+        c.root.join("specs/manifest.json"),
+        r#"{"snapshot": "x", "apis": [{"api": "a"}]}"#,
+    )
+    .unwrap();
     let e = run(&c.root, &c.out, &all, &no_env).unwrap_err();
-    assert!(e.file.ends_with("manifest.json") && e.reason.contains("missing field"), "{e}");
+    assert!(
+        e.file.ends_with("manifest.json") && e.reason.contains("missing field"),
+        "{e}"
+    );
 }

@@ -8,13 +8,18 @@ use std::path::Path;
 fn fixture_output_matches_golden() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     let bytes = std::fs::read(dir.join("fixtures/tenant.json")).unwrap();
-    let generated = qlik_codegen::generate("tenant", "tenant.json", &bytes).expect("fixture generates");
+    let generated =
+        qlik_codegen::generate("tenant", "tenant.json", &bytes).expect("fixture generates");
     let golden = dir.join("golden/tenant.rs");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&golden, &generated.code).unwrap();
     }
-    let expected = std::fs::read_to_string(&golden).expect("golden file (run with UPDATE_GOLDEN=1)");
-    assert!(generated.code == expected, "generated code differs from tests/golden/tenant.rs; review and rerun with UPDATE_GOLDEN=1");
+    let expected =
+        std::fs::read_to_string(&golden).expect("golden file (run with UPDATE_GOLDEN=1)");
+    assert!(
+        generated.code == expected,
+        "generated code differs from tests/golden/tenant.rs; review and rerun with UPDATE_GOLDEN=1"
+    );
 }
 
 #[test]
@@ -22,18 +27,39 @@ fn fixture_surfaces_every_pass() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     let bytes = std::fs::read(dir.join("fixtures/tenant.json")).unwrap();
     let g = qlik_codegen::generate("tenant", "tenant.json", &bytes).unwrap();
-    let names: Vec<&str> = g.operations.iter().map(|o| o.method_name.as_str()).collect();
-    assert_eq!(names, ["get_widgets", "post_widgets", "get_widgets_me", "get_widgets_by_widget_id", "delete_widgets_by_widget_id", "upload_widget_file"]);
+    let names: Vec<&str> = g
+        .operations
+        .iter()
+        .map(|o| o.method_name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "get_widgets",
+            "post_widgets",
+            "get_widgets_me",
+            "get_widgets_by_widget_id",
+            "delete_widgets_by_widget_id",
+            "upload_widget_file"
+        ]
+    );
     let code: String = g.code.split_whitespace().collect::<Vec<_>>().join(" ");
     // deprecated with the spec's reason, tier + stability in the docs
-    assert!(code.contains("#[deprecated(note = \"Deprecated: use the widgets v2 API instead\")]"), "deprecation note");
+    assert!(
+        code.contains("#[deprecated(note = \"Deprecated: use the widgets v2 API instead\")]"),
+        "deprecation note"
+    );
     assert!(code.contains("Qlik: rate-limit tier 1 (1000 requests/minute); stability stable."));
     // the redirect is typed as the resource
     assert!(code.contains("pub fn get_widgets_me(&self) -> builder::GetWidgetsMe<'_>"));
     assert!(g.operations[2].redirect_to.as_deref() == Some("/api/v1/widgets/{widgetId}"));
     // multipart upload generated as an extra builder with typed parts
-    assert!(code.contains("pub fn upload_widget_file(&self) -> builder_extra::UploadWidgetFile<'_>"));
-    assert!(code.contains("pub fn file( mut self, file_name: impl Into<String>, bytes: impl Into<Vec<u8>>, ) -> Self"));
+    assert!(
+        code.contains("pub fn upload_widget_file(&self) -> builder_extra::UploadWidgetFile<'_>")
+    );
+    assert!(code.contains(
+        "pub fn file( mut self, file_name: impl Into<String>, bytes: impl Into<Vec<u8>>, ) -> Self"
+    ));
     // colliding component names got a numeric suffix
     assert!(code.contains("pub struct WidgetType2(") && code.contains("pub struct WidgetType3 {"));
     for pass in qlik_codegen::passes::PASSES {

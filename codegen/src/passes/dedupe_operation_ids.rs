@@ -10,14 +10,19 @@ use std::collections::HashSet;
 
 pub(super) const PASS: Pass = Pass {
     name: "dedupe-operation-ids",
-    doc: "a repeated operationId keeps its first operation; later ones are renamed by the path rule",
+    doc:
+        "a repeated operationId keeps its first operation; later ones are renamed by the path rule",
     run,
 };
 
 fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
     let mut seen: HashSet<String> = HashSet::new();
     for o in operations(doc) {
-        let id = operation(doc, &o).get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+        let id = operation(doc, &o)
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         if seen.insert(rust_method_name(&id)) {
             continue;
         }
@@ -28,7 +33,11 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
                 format!("operationId `{id}` is used twice and its path-rule name `{renamed}` is taken too; add a name to the overlay list"),
             ));
         }
-        ctx.note(PASS.name, &o.pointer(), format!("duplicate operationId {id} renamed {renamed}"));
+        ctx.note(
+            PASS.name,
+            &o.pointer(),
+            format!("duplicate operationId {id} renamed {renamed}"),
+        );
         let op = operation_mut(doc, &o);
         op.insert("operationId".into(), Value::String(renamed));
         op.insert("x-qlik-sdk-renamed-from".into(), Value::String(id));
@@ -49,7 +58,13 @@ mod tests {
         }});
         let mut ctx = super::super::ctx();
         run(&mut doc, &mut ctx).unwrap();
-        assert_eq!(doc["paths"]["/api/v1/agents/{id}/files"]["get"]["operationId"], json!("getFiles"));
-        assert_eq!(doc["paths"]["/api/v1/agents/{id}/files/{fileId}"]["get"]["operationId"], json!("getAgentsByIdFilesByFileId"));
+        assert_eq!(
+            doc["paths"]["/api/v1/agents/{id}/files"]["get"]["operationId"],
+            json!("getFiles")
+        );
+        assert_eq!(
+            doc["paths"]["/api/v1/agents/{id}/files/{fileId}"]["get"]["operationId"],
+            json!("getAgentsByIdFilesByFileId")
+        );
     }
 }

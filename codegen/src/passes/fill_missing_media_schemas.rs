@@ -40,15 +40,27 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
             }
         }
         for (ptr, content) in contents {
-            let Some(content) = content.as_object_mut() else { continue };
+            let Some(content) = content.as_object_mut() else {
+                continue;
+            };
             for (media, mt) in content.iter_mut() {
-                let Some(mt) = mt.as_object_mut() else { continue };
+                let Some(mt) = mt.as_object_mut() else {
+                    continue;
+                };
                 if mt.contains_key("schema") {
                     continue;
                 }
-                let schema = if is_json(media) { json!({}) } else { json!({"type": "string", "format": "binary"}) };
+                let schema = if is_json(media) {
+                    json!({})
+                } else {
+                    json!({"type": "string", "format": "binary"})
+                };
                 mt.insert("schema".into(), schema);
-                ctx.note(PASS.name, &format!("{ptr}/{}", crate::error::escape_token(media)), "schema added");
+                ctx.note(
+                    PASS.name,
+                    &format!("{ptr}/{}", crate::error::escape_token(media)),
+                    "schema added",
+                );
             }
         }
     }
@@ -68,9 +80,18 @@ mod tests {
         let mut ctx = super::super::ctx();
         run(&mut doc, &mut ctx).unwrap();
         let op = &doc["paths"]["/x"]["post"];
-        assert_eq!(op["requestBody"]["content"]["application/json"]["schema"], json!({}));
-        assert_eq!(op["responses"]["200"]["content"]["text/csv"]["schema"]["format"], json!("binary"));
-        assert_eq!(op["responses"]["200"]["content"]["application/json"]["schema"], json!({"type": "string"}));
+        assert_eq!(
+            op["requestBody"]["content"]["application/json"]["schema"],
+            json!({})
+        );
+        assert_eq!(
+            op["responses"]["200"]["content"]["text/csv"]["schema"]["format"],
+            json!("binary")
+        );
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["schema"],
+            json!({"type": "string"})
+        );
         assert_eq!(ctx.log.len(), 2);
     }
 }

@@ -14,7 +14,8 @@ pub(super) const PASS: Pass = Pass {
 
 /// True for a local ref deeper than `#/components/<kind>/<name>`.
 fn is_deep_ref(r: &str) -> bool {
-    r.strip_prefix("#/components/").is_some_and(|rest| rest.split('/').count() > 2)
+    r.strip_prefix("#/components/")
+        .is_some_and(|rest| rest.split('/').count() > 2)
 }
 
 fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
@@ -24,7 +25,9 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
         let mut err: Option<CodegenError> = None;
         let mut notes = Vec::new();
         walk_objects_mut(doc, &mut String::new(), &mut |ptr, map| {
-            let Some(r) = map.get("$ref").and_then(Value::as_str) else { return };
+            let Some(r) = map.get("$ref").and_then(Value::as_str) else {
+                return;
+            };
             if !is_deep_ref(r) {
                 return;
             }
@@ -35,7 +38,9 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
                     changed += 1;
                 }
                 None => {
-                    err.get_or_insert_with(|| ctx.error(ptr, format!("$ref {r} points at nothing")));
+                    err.get_or_insert_with(|| {
+                        ctx.error(ptr, format!("$ref {r} points at nothing"))
+                    });
                 }
             }
         });
@@ -49,7 +54,10 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
             return Ok(());
         }
     }
-    Err(ctx.error("", "$refs into schema properties still present after 8 rounds (a reference cycle?)"))
+    Err(ctx.error(
+        "",
+        "$refs into schema properties still present after 8 rounds (a reference cycle?)",
+    ))
 }
 
 #[cfg(test)]
@@ -69,7 +77,10 @@ mod tests {
         let mut ctx = super::super::ctx();
         run(&mut doc, &mut ctx).unwrap();
         let g = &doc["components"]["schemas"]["Grant"]["properties"];
-        assert_eq!(g["role"], json!({"type": "string", "description": "role id"}));
+        assert_eq!(
+            g["role"],
+            json!({"type": "string", "description": "role id"})
+        );
         assert_eq!(g["whole"], json!({"$ref": "#/components/schemas/Role"}));
     }
 

@@ -10,21 +10,23 @@ mod fill_missing_media_schemas;
 mod inline_property_refs;
 mod path_params;
 mod query_param_styles;
-mod schema_type_consistency;
-mod single_request_media_type;
-mod uniform_error_responses;
-mod unique_type_names;
 mod redirect_to_resource;
+mod schema_type_consistency;
 mod sign_enums_to_patterns;
+mod single_request_media_type;
 mod single_success_response;
 mod split_unsupported_bodies;
 mod synthesise_operation_ids;
+mod uniform_error_responses;
+mod unique_type_names;
 
-pub use unique_type_names::rename_for_type;
 pub use split_unsupported_bodies::{remove_extras, ExtraOperation, ExtraParam, FormField, ParamIn};
+pub use unique_type_names::rename_for_type;
 
 /// HTTP methods an OpenAPI path item may hold.
-pub const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const HTTP_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// What the passes know and collect about the spec they run on.
 #[derive(Debug, Default)]
@@ -42,14 +44,19 @@ pub struct PassContext {
 impl PassContext {
     /// A context for one spec file.
     pub fn new(api: &str, file: &str) -> Self {
-        Self { api: api.into(), file: file.into(), ..Default::default() }
+        Self {
+            api: api.into(),
+            file: file.into(),
+            ..Default::default()
+        }
     }
     /// An error located in this file.
     pub fn error(&self, pointer: impl Into<String>, reason: impl Into<String>) -> CodegenError {
         CodegenError::new(&self.file, pointer, reason)
     }
     pub(crate) fn note(&mut self, pass: &str, pointer: &str, what: impl AsRef<str>) {
-        self.log.push(format!("{pass}: {pointer}: {}", what.as_ref()));
+        self.log
+            .push(format!("{pass}: {pointer}: {}", what.as_ref()));
     }
 }
 
@@ -116,7 +123,10 @@ pub fn operations(doc: &Value) -> Vec<OpRef> {
             if let Some(item) = item.as_object() {
                 for (method, op) in item {
                     if HTTP_METHODS.contains(&method.as_str()) && op.is_object() {
-                        out.push(OpRef { path: path.clone(), method: method.clone() });
+                        out.push(OpRef {
+                            path: path.clone(),
+                            method: method.clone(),
+                        });
                     }
                 }
             }
@@ -127,16 +137,24 @@ pub fn operations(doc: &Value) -> Vec<OpRef> {
 
 /// The operation object at `op`.
 pub fn operation_mut<'a>(doc: &'a mut Value, op: &OpRef) -> &'a mut Map<String, Value> {
-    doc["paths"][&op.path][&op.method].as_object_mut().expect("listed by operations()")
+    doc["paths"][&op.path][&op.method]
+        .as_object_mut()
+        .expect("listed by operations()")
 }
 
 /// The operation object at `op` (read-only).
 pub fn operation<'a>(doc: &'a Value, op: &OpRef) -> &'a Map<String, Value> {
-    doc["paths"][&op.path][&op.method].as_object().expect("listed by operations()")
+    doc["paths"][&op.path][&op.method]
+        .as_object()
+        .expect("listed by operations()")
 }
 
 /// Visits every JSON object in `value`, depth first, with its pointer.
-pub fn walk_objects_mut(value: &mut Value, pointer: &mut String, f: &mut dyn FnMut(&str, &mut Map<String, Value>)) {
+pub fn walk_objects_mut(
+    value: &mut Value,
+    pointer: &mut String,
+    f: &mut dyn FnMut(&str, &mut Map<String, Value>),
+) {
     match value {
         Value::Object(map) => {
             f(pointer, map);

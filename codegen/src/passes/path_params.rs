@@ -13,7 +13,12 @@ pub(super) const PASS: Pass = Pass {
 };
 
 fn resolve_mut<'a>(snapshot: &Value, p: &'a mut Value) -> &'a mut Value {
-    if let Some(target) = p.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|r| snapshot.pointer(r)) {
+    if let Some(target) = p
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|r| snapshot.pointer(r))
+    {
         *p = target.clone();
     }
     p
@@ -22,19 +27,37 @@ fn resolve_mut<'a>(snapshot: &Value, p: &'a mut Value) -> &'a mut Value {
 fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
     let snapshot = doc.clone();
     for o in operations(doc) {
-        let shared: Vec<Value> = doc["paths"][&o.path].get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
-        let names: Vec<String> =
-            o.path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).map(str::to_string).collect();
+        let shared: Vec<Value> = doc["paths"][&o.path]
+            .get("parameters")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let names: Vec<String> = o
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(str::to_string)
+            .collect();
         let pointer = o.pointer();
         let op = operation_mut(doc, &o);
         let params = op.entry("parameters").or_insert_with(|| json!([]));
-        let Some(params) = params.as_array_mut() else { continue };
+        let Some(params) = params.as_array_mut() else {
+            continue;
+        };
         let mut notes = Vec::new();
         // Copy path-level path parameters into the operation so they can be fixed here.
         for p in &shared {
-            let name = resolve_ref(&snapshot, p).and_then(|p| p.get("name")).and_then(Value::as_str).map(str::to_string);
+            let name = resolve_ref(&snapshot, p)
+                .and_then(|p| p.get("name"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
             if let Some(name) = name {
-                let own = params.iter().any(|q| resolve_ref(&snapshot, q).and_then(|q| q.get("name")).and_then(Value::as_str) == Some(&name));
+                let own = params.iter().any(|q| {
+                    resolve_ref(&snapshot, q)
+                        .and_then(|q| q.get("name"))
+                        .and_then(Value::as_str)
+                        == Some(&name)
+                });
                 if !own {
                     params.push(p.clone());
                 }
@@ -48,17 +71,34 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
             let Some(m) = p.as_object_mut() else { continue };
             if m.get("required") != Some(&Value::Bool(true)) {
                 m.insert("required".into(), Value::Bool(true));
-                notes.push(format!("path parameter {} made required", m.get("name").and_then(Value::as_str).unwrap_or("?")));
+                notes.push(format!(
+                    "path parameter {} made required",
+                    m.get("name").and_then(Value::as_str).unwrap_or("?")
+                ));
             }
-            if m.get("schema").and_then(|s| s.get("type")).and_then(Value::as_str) == Some("array") {
-                let desc = m.get("description").and_then(Value::as_str).unwrap_or_default().to_string();
+            if m.get("schema")
+                .and_then(|s| s.get("type"))
+                .and_then(Value::as_str)
+                == Some("array")
+            {
+                let desc = m
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
                 m.insert("schema".into(), json!({"type": "string"}));
-                m.insert("description".into(), Value::String(format!("{desc}\n\nSeveral values are joined with `,`.")));
+                m.insert(
+                    "description".into(),
+                    Value::String(format!("{desc}\n\nSeveral values are joined with `,`.")),
+                );
                 notes.push("array path parameter read as a comma-joined string".to_string());
             }
         }
         for n in &names {
-            let declared = params.iter().any(|p| p.get("in").and_then(Value::as_str) == Some("path") && p.get("name").and_then(Value::as_str) == Some(n));
+            let declared = params.iter().any(|p| {
+                p.get("in").and_then(Value::as_str) == Some("path")
+                    && p.get("name").and_then(Value::as_str) == Some(n)
+            });
             if !declared {
                 params.push(json!({"in": "path", "name": n, "required": true, "schema": {"type": "string"}}));
                 notes.push(format!("undeclared path parameter {n} declared as string"));
@@ -72,7 +112,11 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
 }
 
 fn resolve_ref<'a>(snapshot: &'a Value, p: &'a Value) -> Option<&'a Value> {
-    match p.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+    match p
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
         Some(r) => snapshot.pointer(r),
         None => Some(p),
     }
@@ -90,7 +134,10 @@ mod tests {
         }}});
         let mut ctx = crate::passes::ctx();
         run(&mut doc, &mut ctx).unwrap();
-        let ps = doc["paths"]["/a/{appId}/r/{reloadId}/s/{ids}"]["get"]["parameters"].as_array().unwrap().clone();
+        let ps = doc["paths"]["/a/{appId}/r/{reloadId}/s/{ids}"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .clone();
         let get = |n: &str| ps.iter().find(|p| p["name"] == json!(n)).unwrap().clone();
         assert_eq!(get("ids")["schema"], json!({"type": "string"}));
         assert_eq!(get("appId")["required"], json!(true));

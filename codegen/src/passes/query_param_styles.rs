@@ -19,18 +19,33 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
         if map.get("in").and_then(Value::as_str) != Some("query") {
             return;
         }
-        let Some(style) = map.get("style").and_then(Value::as_str).map(str::to_string) else { return };
+        let Some(style) = map.get("style").and_then(Value::as_str).map(str::to_string) else {
+            return;
+        };
         if style == "form" {
             return;
         }
-        let is_array = map.get("schema").and_then(|s| s.get("type")).and_then(Value::as_str) == Some("array");
+        let is_array = map
+            .get("schema")
+            .and_then(|s| s.get("type"))
+            .and_then(Value::as_str)
+            == Some("array");
         map.remove("style");
         map.remove("explode");
         if is_array {
             let sep = if style == "pipeDelimited" { "|" } else { " " };
-            let desc = map.get("description").and_then(Value::as_str).unwrap_or_default().to_string();
+            let desc = map
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             map.insert("schema".into(), json!({"type": "string"}));
-            map.insert("description".into(), Value::String(format!("{desc}\n\nSeveral values are joined with `{sep}` ({style}).")));
+            map.insert(
+                "description".into(),
+                Value::String(format!(
+                    "{desc}\n\nSeveral values are joined with `{sep}` ({style})."
+                )),
+            );
         }
         notes.push((ptr.to_string(), style));
     });
@@ -56,6 +71,9 @@ mod tests {
         assert_eq!(ps[0].get("style"), None);
         assert_eq!(ps[0]["schema"], json!({"type": "string"}));
         assert_eq!(ps[1]["schema"], json!({"type": "string"}));
-        assert!(ps[1]["description"].as_str().unwrap().contains("joined with ` `"));
+        assert!(ps[1]["description"]
+            .as_str()
+            .unwrap()
+            .contains("joined with ` `"));
     }
 }

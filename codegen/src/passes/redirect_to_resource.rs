@@ -15,11 +15,15 @@ pub(super) const PASS: Pass = Pass {
 };
 
 fn is_redirect_only(op: &serde_json::Map<String, Value>) -> bool {
-    let Some(rs) = op.get("responses").and_then(Value::as_object) else { return false };
+    let Some(rs) = op.get("responses").and_then(Value::as_object) else {
+        return false;
+    };
     let has_2xx = rs.keys().any(|k| k.starts_with('2'));
     let has_3xx_location = rs.iter().any(|(k, r)| {
         k.starts_with('3')
-            && r.get("headers").and_then(Value::as_object).is_some_and(|h| h.keys().any(|n| n.eq_ignore_ascii_case("location")))
+            && r.get("headers")
+                .and_then(Value::as_object)
+                .is_some_and(|h| h.keys().any(|n| n.eq_ignore_ascii_case("location")))
     });
     !has_2xx && has_3xx_location
 }
@@ -30,8 +34,14 @@ fn resource_for(doc: &Value, ops: &[OpRef], path: &str) -> Option<OpRef> {
     ops.iter()
         .find(|o| {
             o.method == "get"
-                && o.path.strip_prefix(parent).and_then(|rest| rest.strip_prefix("/{")).is_some_and(|p| p.ends_with('}') && !p.contains('/'))
-                && operation(doc, o).get("responses").and_then(|r| r.get("200")).is_some()
+                && o.path
+                    .strip_prefix(parent)
+                    .and_then(|rest| rest.strip_prefix("/{"))
+                    .is_some_and(|p| p.ends_with('}') && !p.contains('/'))
+                && operation(doc, o)
+                    .get("responses")
+                    .and_then(|r| r.get("200"))
+                    .is_some()
         })
         .cloned()
 }
@@ -47,11 +57,21 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
         };
         let ok = operation(doc, &target)["responses"]["200"].clone();
         let op = operation_mut(doc, o);
-        let rs = op.get_mut("responses").and_then(Value::as_object_mut).expect("checked");
+        let rs = op
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+            .expect("checked");
         rs.retain(|k, _| !k.starts_with('3'));
         rs.insert("200".into(), ok);
-        op.insert("x-qlik-sdk-redirect-to".into(), Value::String(target.path.clone()));
-        ctx.note(PASS.name, &o.pointer(), format!("typed as GET {}", target.path));
+        op.insert(
+            "x-qlik-sdk-redirect-to".into(),
+            Value::String(target.path.clone()),
+        );
+        ctx.note(
+            PASS.name,
+            &o.pointer(),
+            format!("typed as GET {}", target.path),
+        );
     }
     Ok(())
 }
@@ -78,8 +98,13 @@ mod tests {
         assert_eq!(me["responses"]["200"], user);
         assert_eq!(me["responses"].get("301"), None);
         assert!(me["responses"].get("429").is_some());
-        assert_eq!(me["x-qlik-sdk-redirect-to"], json!("/api/v1/users/{userId}"));
+        assert_eq!(
+            me["x-qlik-sdk-redirect-to"],
+            json!("/api/v1/users/{userId}")
+        );
         // no sibling resource: left as published
-        assert!(doc["paths"]["/login"]["get"]["responses"].get("302").is_some());
+        assert!(doc["paths"]["/login"]["get"]["responses"]
+            .get("302")
+            .is_some());
     }
 }

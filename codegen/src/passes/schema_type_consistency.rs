@@ -28,7 +28,9 @@ fn fits(ty: &str, v: &Value) -> bool {
 fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
     let mut notes = Vec::new();
     walk_objects_mut(doc, &mut String::new(), &mut |ptr, map| {
-        let Some(ty) = map.get("type").and_then(Value::as_str).map(str::to_string) else { return };
+        let Some(ty) = map.get("type").and_then(Value::as_str).map(str::to_string) else {
+            return;
+        };
         if ty == "boolean" && map.remove("format").is_some() {
             notes.push((ptr.to_string(), "format on boolean dropped"));
         }
@@ -45,10 +47,16 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
             }
         }
         if let Some(d) = map.get("default") {
-            let in_enum = map.get("enum").and_then(Value::as_array).is_none_or(|e| e.contains(d));
+            let in_enum = map
+                .get("enum")
+                .and_then(Value::as_array)
+                .is_none_or(|e| e.contains(d));
             if !fits(&ty, d) || !in_enum {
                 map.remove("default");
-                notes.push((ptr.to_string(), "default that does not fit the type dropped"));
+                notes.push((
+                    ptr.to_string(),
+                    "default that does not fit the type dropped",
+                ));
             }
         }
     });

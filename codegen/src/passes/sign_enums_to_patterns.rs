@@ -19,7 +19,10 @@ fn variant_name(value: &str) -> String {
     match value {
         "+1" => "Plus1".into(),
         "-1" => "Minus1".into(),
-        _ => value.replace('\'', "").replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-").to_pascal_case(),
+        _ => value
+            .replace('\'', "")
+            .replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-")
+            .to_pascal_case(),
     }
 }
 
@@ -43,13 +46,25 @@ fn collides(values: &[&str]) -> bool {
 fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
     let mut notes = Vec::new();
     walk_objects_mut(doc, &mut String::new(), &mut |ptr, map| {
-        let Some(Value::Array(vals)) = map.get("enum") else { return };
+        let Some(Value::Array(vals)) = map.get("enum") else {
+            return;
+        };
         let strs: Vec<&str> = vals.iter().filter_map(Value::as_str).collect();
         if strs.len() != vals.len() || !collides(&strs) {
             return;
         }
-        let pattern = format!("^(?:{})$", strs.iter().map(|s| regex_escape(s)).collect::<Vec<_>>().join("|"));
-        let listed = strs.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+        let pattern = format!(
+            "^(?:{})$",
+            strs.iter()
+                .map(|s| regex_escape(s))
+                .collect::<Vec<_>>()
+                .join("|")
+        );
+        let listed = strs
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let desc = match map.get("description").and_then(Value::as_str) {
             Some(d) => format!("{d}\n\nOne of: {listed}."),
             None => format!("One of: {listed}."),

@@ -28,18 +28,32 @@ fn rank(media: &str) -> usize {
 fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
     for o in operations(doc) {
         let op = operation_mut(doc, &o);
-        let Some(content) = op.get_mut("requestBody").and_then(|b| b.get_mut("content")).and_then(Value::as_object_mut) else {
+        let Some(content) = op
+            .get_mut("requestBody")
+            .and_then(|b| b.get_mut("content"))
+            .and_then(Value::as_object_mut)
+        else {
             continue;
         };
         let mut notes = Vec::new();
         if let Some(any) = content.remove("*/*") {
-            let binary = any.get("schema").is_none_or(|s| s.get("format").and_then(Value::as_str) == Some("binary"));
-            let media = if binary { "application/octet-stream" } else { "application/json" };
+            let binary = any
+                .get("schema")
+                .is_none_or(|s| s.get("format").and_then(Value::as_str) == Some("binary"));
+            let media = if binary {
+                "application/octet-stream"
+            } else {
+                "application/json"
+            };
             content.entry(media).or_insert(any);
             notes.push(format!("*/* read as {media}"));
         }
         if content.len() > 1 {
-            let keep = content.keys().min_by_key(|m| rank(m)).cloned().expect("non-empty");
+            let keep = content
+                .keys()
+                .min_by_key(|m| rank(m))
+                .cloned()
+                .expect("non-empty");
             let dropped: Vec<String> = content.keys().filter(|m| **m != keep).cloned().collect();
             content.retain(|m, _| *m == keep);
             notes.push(format!("kept {keep}, dropped {}", dropped.join(", ")));
@@ -65,11 +79,20 @@ mod tests {
         }});
         let mut ctx = super::super::ctx();
         run(&mut doc, &mut ctx).unwrap();
-        let a = doc["paths"]["/a"]["post"]["requestBody"]["content"].as_object().unwrap();
+        let a = doc["paths"]["/a"]["post"]["requestBody"]["content"]
+            .as_object()
+            .unwrap();
         assert_eq!(a.keys().collect::<Vec<_>>(), vec!["application/json"]);
-        let b = doc["paths"]["/b"]["put"]["requestBody"]["content"].as_object().unwrap();
-        assert_eq!(b.keys().collect::<Vec<_>>(), vec!["application/octet-stream"]);
-        let c = doc["paths"]["/c"]["post"]["requestBody"]["content"].as_object().unwrap();
+        let b = doc["paths"]["/b"]["put"]["requestBody"]["content"]
+            .as_object()
+            .unwrap();
+        assert_eq!(
+            b.keys().collect::<Vec<_>>(),
+            vec!["application/octet-stream"]
+        );
+        let c = doc["paths"]["/c"]["post"]["requestBody"]["content"]
+            .as_object()
+            .unwrap();
         assert_eq!(c.keys().collect::<Vec<_>>(), vec!["application/json"]);
     }
 }

@@ -21,15 +21,28 @@ enum Kind {
 }
 
 fn resolve<'a>(doc: &'a Value, r: &'a Value) -> &'a Value {
-    match r.get("$ref").and_then(Value::as_str).and_then(|p| p.strip_prefix('#')) {
+    match r
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|p| p.strip_prefix('#'))
+    {
         Some(p) => doc.pointer(p).unwrap_or(r),
         None => r,
     }
 }
 
 fn kind(r: &Value) -> Kind {
-    let Some(content) = r.get("content").and_then(Value::as_object).filter(|c| !c.is_empty()) else { return Kind::Empty };
-    match content.iter().find(|(m, _)| super::fill_missing_media_schemas::is_json(m)) {
+    let Some(content) = r
+        .get("content")
+        .and_then(Value::as_object)
+        .filter(|c| !c.is_empty())
+    else {
+        return Kind::Empty;
+    };
+    match content
+        .iter()
+        .find(|(m, _)| super::fill_missing_media_schemas::is_json(m))
+    {
         Some((_, mt)) => Kind::Json(mt.get("schema").cloned().unwrap_or(json!({}))),
         None => Kind::Raw,
     }
@@ -39,9 +52,14 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
     for o in operations(doc) {
         let snapshot = doc.clone();
         let op = super::operation(&snapshot, &o);
-        let Some(rs) = op.get("responses").and_then(Value::as_object) else { continue };
-        let succ: Vec<(String, Kind)> =
-            rs.iter().filter(|(k, _)| k.starts_with('2')).map(|(k, r)| (k.clone(), kind(resolve(&snapshot, r)))).collect();
+        let Some(rs) = op.get("responses").and_then(Value::as_object) else {
+            continue;
+        };
+        let succ: Vec<(String, Kind)> = rs
+            .iter()
+            .filter(|(k, _)| k.starts_with('2'))
+            .map(|(k, r)| (k.clone(), kind(resolve(&snapshot, r))))
+            .collect();
         let mut distinct: Vec<&Kind> = Vec::new();
         for (_, k) in &succ {
             if !distinct.contains(&k) {
@@ -53,21 +71,47 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
         }
         let all_json = distinct.iter().all(|k| matches!(k, Kind::Json(_)));
         let op = operation_mut(doc, &o);
-        let rs = op.get_mut("responses").and_then(Value::as_object_mut).expect("checked");
+        let rs = op
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+            .expect("checked");
         if all_json {
-            let union: Vec<Value> = distinct.iter().filter_map(|k| if let Kind::Json(s) = k { Some(s.clone()) } else { None }).collect();
+            let union: Vec<Value> = distinct
+                .iter()
+                .filter_map(|k| {
+                    if let Kind::Json(s) = k {
+                        Some(s.clone())
+                    } else {
+                        None
+                    }
+                })
+                .collect();
             for (code, _) in &succ {
-                let desc = rs[code].get("description").cloned().unwrap_or(json!("Success"));
+                let desc = rs[code]
+                    .get("description")
+                    .cloned()
+                    .unwrap_or(json!("Success"));
                 rs.insert(code.clone(), json!({"description": desc, "content": {"application/json": {"schema": {"oneOf": union}}}}));
             }
-            ctx.note(PASS.name, &o.pointer(), format!("{} success schemas joined with oneOf", union.len()));
+            ctx.note(
+                PASS.name,
+                &o.pointer(),
+                format!("{} success schemas joined with oneOf", union.len()),
+            );
         } else {
             for (code, _) in &succ {
-                let desc = rs[code].get("description").cloned().unwrap_or(json!("Success"));
+                let desc = rs[code]
+                    .get("description")
+                    .cloned()
+                    .unwrap_or(json!("Success"));
                 rs.insert(code.clone(), json!({"description": desc, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}));
             }
             op.insert("x-qlik-sdk-raw-success".into(), Value::Bool(true));
-            ctx.note(PASS.name, &o.pointer(), "mixed success bodies read as raw bytes");
+            ctx.note(
+                PASS.name,
+                &o.pointer(),
+                "mixed success bodies read as raw bytes",
+            );
         }
     }
     Ok(())

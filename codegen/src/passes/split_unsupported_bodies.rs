@@ -82,21 +82,47 @@ pub struct ExtraOperation {
 }
 
 fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str).and_then(|p| p.strip_prefix('#')) {
+    match v
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|p| p.strip_prefix('#'))
+    {
         Some(p) => doc.pointer(p).unwrap_or(v),
         None => v,
     }
 }
 
 fn text(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
-fn describe(doc: &Value, path_item: &Value, op: &serde_json::Map<String, Value>, path: &str, method: &str, media: &str) -> ExtraOperation {
-    let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+fn describe(
+    doc: &Value,
+    path_item: &Value,
+    op: &serde_json::Map<String, Value>,
+    path: &str,
+    method: &str,
+    media: &str,
+) -> ExtraOperation {
+    let id = op
+        .get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let mut params = Vec::new();
-    let shared = path_item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
-    let own = op.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+    let shared = path_item
+        .get("parameters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let own = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     for p in shared.iter().chain(own.iter()) {
         let p = resolve(doc, p);
         let location = match p.get("in").and_then(Value::as_str) {
@@ -106,7 +132,10 @@ fn describe(doc: &Value, path_item: &Value, op: &serde_json::Map<String, Value>,
             _ => continue,
         };
         let name = text(p, "name");
-        if location == ParamIn::Header && (name.eq_ignore_ascii_case("content-type") || name.eq_ignore_ascii_case("content-length")) {
+        if location == ParamIn::Header
+            && (name.eq_ignore_ascii_case("content-type")
+                || name.eq_ignore_ascii_case("content-length"))
+        {
             continue; // set by the HTTP client from the body
         }
         params.retain(|e: &ExtraParam| e.name != name);
@@ -118,26 +147,52 @@ fn describe(doc: &Value, path_item: &Value, op: &serde_json::Map<String, Value>,
         });
     }
     // Path parameters the spec forgot to declare still have to be set.
-    for seg in path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))) {
-        if !params.iter().any(|p| p.location == ParamIn::Path && p.name == seg) {
-            params.push(ExtraParam { name: seg.to_string(), location: ParamIn::Path, required: true, description: String::new() });
+    for seg in path
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    {
+        if !params
+            .iter()
+            .any(|p| p.location == ParamIn::Path && p.name == seg)
+        {
+            params.push(ExtraParam {
+                name: seg.to_string(),
+                location: ParamIn::Path,
+                required: true,
+                description: String::new(),
+            });
         }
     }
     let mut fields = Vec::new();
     if media == "multipart/form-data" {
         let schema = resolve(doc, &op["requestBody"]["content"][media]["schema"]);
-        let required: Vec<&str> =
-            schema.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-        for (name, prop) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for (name, prop) in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             let ty = prop.get("type").and_then(Value::as_str);
             let fmt = prop.get("format").and_then(Value::as_str);
-            let binary = ty == Some("string") && matches!(fmt, Some("binary") | Some("file") | Some("byte"));
-            let json = !binary && !matches!(ty, Some("string") | Some("integer") | Some("number") | Some("boolean"));
+            let binary =
+                ty == Some("string") && matches!(fmt, Some("binary") | Some("file") | Some("byte"));
+            let json = !binary
+                && !matches!(
+                    ty,
+                    Some("string") | Some("integer") | Some("number") | Some("boolean")
+                );
             fields.push(FormField {
                 name: name.clone(),
                 binary,
                 json,
-                required: required.iter().any(|r| r == name || r.starts_with(&format!("{name}."))),
+                required: required
+                    .iter()
+                    .any(|r| r == name || r.starts_with(&format!("{name}."))),
                 description: text(prop, "description"),
             });
         }
@@ -145,8 +200,15 @@ fn describe(doc: &Value, path_item: &Value, op: &serde_json::Map<String, Value>,
     let ok = op
         .get("responses")
         .and_then(Value::as_object)
-        .and_then(|rs| rs.iter().find(|(k, _)| k.starts_with('2')).map(|(_, r)| resolve(doc, r)));
-    let json_schema = ok.and_then(|r| r.get("content")).and_then(|c| c.get("application/json")).and_then(|m| m.get("schema"));
+        .and_then(|rs| {
+            rs.iter()
+                .find(|(k, _)| k.starts_with('2'))
+                .map(|(_, r)| resolve(doc, r))
+        });
+    let json_schema = ok
+        .and_then(|r| r.get("content"))
+        .and_then(|c| c.get("application/json"))
+        .and_then(|m| m.get("schema"));
     let success_ref = json_schema
         .and_then(|s| s.get("$ref"))
         .and_then(Value::as_str)
@@ -156,7 +218,11 @@ fn describe(doc: &Value, path_item: &Value, op: &serde_json::Map<String, Value>,
     let mut docs = text(&Value::Object(op.clone()), "summary");
     let d = text(&Value::Object(op.clone()), "description");
     if !d.is_empty() && d != docs {
-        docs = if docs.is_empty() { d } else { format!("{docs}\n\n{d}") };
+        docs = if docs.is_empty() {
+            d
+        } else {
+            format!("{docs}\n\n{d}")
+        };
     }
     ExtraOperation {
         method_name: rust_method_name(&id),
@@ -179,10 +245,21 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
             .get("requestBody")
             .and_then(|b| resolve(doc, b).get("content"))
             .and_then(Value::as_object)
-            .and_then(|c| c.keys().find(|m| UNSUPPORTED.contains(&m.as_str())).cloned());
+            .and_then(|c| {
+                c.keys()
+                    .find(|m| UNSUPPORTED.contains(&m.as_str()))
+                    .cloned()
+            });
         let Some(media) = media else { continue };
         let extra = describe(doc, &doc["paths"][&o.path], op, &o.path, &o.method, &media);
-        ctx.note(PASS.name, &o.pointer(), format!("{media} body: generated as extra method {}", extra.method_name));
+        ctx.note(
+            PASS.name,
+            &o.pointer(),
+            format!(
+                "{media} body: generated as extra method {}",
+                extra.method_name
+            ),
+        );
         ctx.extras.push(extra);
         let op = super::operation_mut(doc, &o);
         op.insert("x-qlik-sdk-extra".into(), Value::Bool(true));
@@ -193,13 +270,21 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
 /// Removes the operations marked `x-qlik-sdk-extra` (after the table was taken), so progenitor
 /// does not see them.
 pub fn remove_extras(doc: &mut Value) {
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
     for item in paths.values_mut() {
         if let Some(item) = item.as_object_mut() {
-            item.retain(|k, v| !(super::HTTP_METHODS.contains(&k.as_str()) && v.get("x-qlik-sdk-extra") == Some(&Value::Bool(true))));
+            item.retain(|k, v| {
+                !(super::HTTP_METHODS.contains(&k.as_str())
+                    && v.get("x-qlik-sdk-extra") == Some(&Value::Bool(true)))
+            });
         }
     }
-    paths.retain(|_, item| item.as_object().is_none_or(|m| m.keys().any(|k| super::HTTP_METHODS.contains(&k.as_str()))));
+    paths.retain(|_, item| {
+        item.as_object()
+            .is_none_or(|m| m.keys().any(|k| super::HTTP_METHODS.contains(&k.as_str())))
+    });
 }
 
 #[cfg(test)]

@@ -15,7 +15,11 @@ pub(super) const PASS: Pass = Pass {
 
 fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
     let ops = operations(doc);
-    let missing: Vec<_> = ops.iter().filter(|o| !operation(doc, o).contains_key("operationId")).cloned().collect();
+    let missing: Vec<_> = ops
+        .iter()
+        .filter(|o| !operation(doc, o).contains_key("operationId"))
+        .cloned()
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -70,13 +74,24 @@ mod tests {
         }});
         let mut ctx = super::super::ctx();
         run(&mut doc, &mut ctx).unwrap();
-        let id = |p: &str| doc["paths"][p]["get"]["operationId"].as_str().unwrap().to_string();
+        let id = |p: &str| {
+            doc["paths"][p]["get"]["operationId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
         assert_eq!(id("/api/v1/apps/{appId}"), "getAppsByAppId");
         assert_eq!(id("/api/v1/apps/{appId}/scripts"), "getAppsByAppIdScripts");
         assert_eq!(id("/api/v1/apps/scripts"), "getAppsScripts");
         assert_eq!(id("/api/v1/apps"), "listApps");
-        assert_eq!(doc["paths"]["/api/v1/apps"]["get"].get("x-qlik-sdk-synthesised"), None);
-        assert_eq!(doc["paths"]["/api/v1/apps/{appId}"]["get"]["x-qlik-sdk-synthesised"], json!(true));
+        assert_eq!(
+            doc["paths"]["/api/v1/apps"]["get"].get("x-qlik-sdk-synthesised"),
+            None
+        );
+        assert_eq!(
+            doc["paths"]["/api/v1/apps/{appId}"]["get"]["x-qlik-sdk-synthesised"],
+            json!(true)
+        );
     }
 
     #[test]
@@ -84,6 +99,9 @@ mod tests {
         let mut doc = json!({"paths": {"/api/v1/users/me": {"get": {"responses": {}}}}});
         let mut ctx = PassContext::new("users", "users.json");
         run(&mut doc, &mut ctx).unwrap();
-        assert_eq!(doc["paths"]["/api/v1/users/me"]["get"]["operationId"], json!("getMyUser"));
+        assert_eq!(
+            doc["paths"]["/api/v1/users/me"]["get"]["operationId"],
+            json!("getMyUser")
+        );
     }
 }

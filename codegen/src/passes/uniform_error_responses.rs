@@ -23,7 +23,9 @@ fn is_error_status(code: &str) -> bool {
 fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
     for o in operations(doc) {
         let op = operation_mut(doc, &o);
-        let Some(rs) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+        let Some(rs) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
         let has_success = rs.keys().any(|k| k.starts_with('2'));
         let mut description = "Error".to_string();
         if has_success {
@@ -50,7 +52,8 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
             }
             let mut content = Map::new();
             content.insert("application/json".into(), json!({"schema": {}}));
-            r.as_object_mut().map(|m| m.insert("content".into(), Value::Object(content)));
+            r.as_object_mut()
+                .map(|m| m.insert("content".into(), Value::Object(content)));
         }
     }
     Ok(())
@@ -73,16 +76,26 @@ mod tests {
         assert_eq!(rs.get("default"), None);
         assert_eq!(rs.get("404"), None);
         for code in ["4XX", "5XX"] {
-            assert_eq!(rs[code]["content"]["application/json"]["schema"], json!({}), "{code}");
+            assert_eq!(
+                rs[code]["content"]["application/json"]["schema"],
+                json!({}),
+                "{code}"
+            );
         }
-        assert_eq!(rs["200"]["content"]["application/json"]["schema"], json!({"type": "string"}));
+        assert_eq!(
+            rs["200"]["content"]["application/json"]["schema"],
+            json!({"type": "string"})
+        );
         assert_eq!(rs["4XX"]["description"], json!("err"));
     }
 
     #[test]
     fn default_without_success_is_kept() {
-        let mut doc = json!({"paths": {"/x": {"get": {"responses": {"default": {"description": "any"}}}}}});
+        let mut doc =
+            json!({"paths": {"/x": {"get": {"responses": {"default": {"description": "any"}}}}}});
         run(&mut doc, &mut super::super::ctx()).unwrap();
-        assert!(doc["paths"]["/x"]["get"]["responses"].get("default").is_some());
+        assert!(doc["paths"]["/x"]["get"]["responses"]
+            .get("default")
+            .is_some());
     }
 }

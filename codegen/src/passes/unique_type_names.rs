@@ -20,22 +20,37 @@ pub(super) const PASS: Pass = Pass {
 
 /// The Rust type name typify gives a component.
 pub fn type_name(component: &str) -> String {
-    component.replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-").to_pascal_case()
+    component
+        .replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-")
+        .to_pascal_case()
 }
 
 fn component_names(doc: &Value) -> Vec<String> {
-    doc.pointer("/components/schemas").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    doc.pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 fn free_name(doc: &Value, base: &str) -> String {
     let taken: Vec<String> = component_names(doc).iter().map(|c| type_name(c)).collect();
-    (2..).map(|n| format!("{base}{n}")).find(|c| !taken.contains(&type_name(c))).expect("unbounded")
+    (2..)
+        .map(|n| format!("{base}{n}"))
+        .find(|c| !taken.contains(&type_name(c)))
+        .expect("unbounded")
 }
 
 /// Renames component schema `old` to `new`, rewriting every `$ref` to it.
 pub fn rename_component(doc: &mut Value, old: &str, new: &str) {
-    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
-    let Some(schema) = schemas.remove(old) else { return };
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let Some(schema) = schemas.remove(old) else {
+        return;
+    };
     schemas.insert(new.to_string(), schema);
     let from = format!("#/components/schemas/{old}");
     let to = format!("#/components/schemas/{new}");
@@ -53,10 +68,17 @@ pub fn rename_component(doc: &mut Value, old: &str, new: &str) {
 /// After generation found two types named `ty`: renames the component that produces it (the
 /// last in sort order if several). Returns the new name, or `None` if no component has it.
 pub fn rename_for_type(doc: &mut Value, ty: &str, ctx: &mut PassContext) -> Option<String> {
-    let old = component_names(doc).into_iter().filter(|c| type_name(c) == ty).max()?;
+    let old = component_names(doc)
+        .into_iter()
+        .filter(|c| type_name(c) == ty)
+        .max()?;
     let new = free_name(doc, ty);
     rename_component(doc, &old, &new);
-    ctx.note(PASS.name, &format!("/components/schemas/{old}"), format!("renamed {new} (type name {ty} taken by another schema)"));
+    ctx.note(
+        PASS.name,
+        &format!("/components/schemas/{old}"),
+        format!("renamed {new} (type name {ty} taken by another schema)"),
+    );
     Some(new)
 }
 
@@ -70,7 +92,11 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
         for old in names.into_iter().skip(1) {
             let new = free_name(doc, &ty);
             rename_component(doc, &old, &new);
-            ctx.note(PASS.name, &format!("/components/schemas/{old}"), format!("renamed {new} (collides with another component)"));
+            ctx.note(
+                PASS.name,
+                &format!("/components/schemas/{old}"),
+                format!("renamed {new} (collides with another component)"),
+            );
         }
     }
     Ok(())
@@ -90,15 +116,25 @@ mod tests {
         run(&mut doc, &mut ctx).unwrap();
         let s = &doc["components"]["schemas"];
         assert!(s.get("href").is_none() && s.get("Href2").is_some() && s.get("Href").is_some());
-        assert_eq!(doc["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"], json!("#/components/schemas/Href2"));
-        assert_eq!(s["Uses"]["properties"]["a"]["$ref"], json!("#/components/schemas/Href2/properties/href"));
+        assert_eq!(
+            doc["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["$ref"],
+            json!("#/components/schemas/Href2")
+        );
+        assert_eq!(
+            s["Uses"]["properties"]["a"]["$ref"],
+            json!("#/components/schemas/Href2/properties/href")
+        );
     }
 
     #[test]
     fn rename_for_a_generated_duplicate() {
         let mut doc = json!({"paths": {}, "components": {"schemas": {"SpaceType": {"type": "string"}, "Space": {}}}});
         let mut ctx = crate::passes::ctx();
-        assert_eq!(rename_for_type(&mut doc, "SpaceType", &mut ctx).as_deref(), Some("SpaceType2"));
+        assert_eq!(
+            rename_for_type(&mut doc, "SpaceType", &mut ctx).as_deref(),
+            Some("SpaceType2")
+        );
         assert_eq!(rename_for_type(&mut doc, "Nothing", &mut ctx), None);
     }
 }

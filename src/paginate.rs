@@ -1,0 +1,150 @@
+//! Page and item streams over Qlik's cursor pagination (`links.next.href`).
+//!
+//! Every generated list operation whose response carries `data` and `links.next` gets two
+//! builder methods: `.pages()` (a stream of typed pages) and `.items()` (a stream of the typed
+//! items of all pages). The first page is the builder's own request; each next page is a `GET`
+//! of `links.next.href` through the same transport (auth, limiter, retries). A link to another
+//! host is refused (an error, no request is sent), so credentials never leave the configured
+//! host. The stream stops after a page without a next link or without items, and holds one page
+//! in memory at a time. Limit the total with `StreamExt::take`, which stops further requests.
+
+use crate::error::{Error, Result};
+use crate::operations::Operation;
+use crate::transport::Inner;
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use serde::de::DeserializeOwned;
+use std::future::Future;
+
+/// A stream of typed pages.
+pub type Pages<'a, P> = BoxStream<'a, Result<P>>;
+/// A stream of typed items across pages.
+pub type Items<'a, T> = BoxStream<'a, Result<T>>;
+
+/// Where the next pages are fetched from.
+#[doc(hidden)]
+pub struct Source {
+    /// The transport of the client that made the first request.
+    pub inner: Inner,
+    /// Its HTTP client.
+    pub http: reqwest::Client,
+    /// Its base URL (the only origin next links may point at).
+    pub baseurl: String,
+    /// The list operation (for the limiter's tier).
+    pub operation: Option<&'static Operation>,
+}
+
+enum State<F> {
+    First(F, Source),
+    Next(String, Source),
+    Done,
+}
+
+/// Streams pages: `first` yields page one; `split` finds each page's next link.
+#[doc(hidden)]
+pub fn pages<'a, P, F>(source: Source, first: F, next_of: fn(&P) -> Option<String>) -> Pages<'a, P>
+where
+    P: DeserializeOwned + Send + 'a,
+    F: Future<Output = Result<P>> + Send + 'a,
+{
+    stream::try_unfold(State::First(first, source), move |state| async move {
+        let (page, source) = match state {
+            State::Done => return Ok(None),
+            State::First(fut, source) => (fut.await?, source),
+            State::Next(url, source) => (fetch::<P>(&source, &url).await?, source),
+        };
+        let next = next_of(&page).filter(|n| !n.is_empty());
+        let state = match next {
+            Some(url) => State::Next(url, source),
+            None => State::Done,
+        };
+        Ok(Some((page, state)))
+    })
+    .boxed()
+}
+
+/// Streams the items of every page; stops after a page with no items.
+#[doc(hidden)]
+pub fn items<'a, P, T, F>(
+    source: Source,
+    first: F,
+    next_of: fn(&P) -> Option<String>,
+    data: fn(P) -> Vec<T>,
+) -> Items<'a, T>
+where
+    P: DeserializeOwned + Send + 'a,
+    T: Send + 'a,
+    F: Future<Output = Result<P>> + Send + 'a,
+{
+    pages(source, first, next_of)
+        .map_ok(data)
+        .take_while(|page| std::future::ready(!matches!(page, Ok(items) if items.is_empty())))
+        .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+}
+
+/// Resolves a next link against the base URL and refuses other origins.
+fn next_url(baseurl: &str, href: &str) -> Result<reqwest::Url> {
+    let base = reqwest::Url::parse(baseurl)
+        .map_err(|e| Error::Other(format!("invalid base URL {baseurl}: {e}")))?;
+    let url = base
+        .join(href)
+        .map_err(|e| Error::Other(format!("invalid links.next.href {href:?}: {e}")))?;
+    if url.origin() != base.origin() {
+        return Err(Error::Other(format!(
+            "links.next.href points at another host ({}); not followed, credentials stay with {}",
+            url.origin().ascii_serialization(),
+            base.origin().ascii_serialization()
+        )));
+    }
+    Ok(url)
+}
+
+async fn fetch<P: DeserializeOwned>(source: &Source, href: &str) -> Result<P> {
+    let url = next_url(&source.baseurl, href)?;
+    let mut request = reqwest::Request::new(reqwest::Method::GET, url);
+    request.headers_mut().insert(
+        reqwest::header::ACCEPT,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    source.inner.prepare(source.operation, &mut request).await?;
+    let response = source
+        .inner
+        .execute(&source.http, request)
+        .await
+        .map_err(Error::from)?;
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = response.bytes().await.map_err(Error::from)?;
+    if !status.is_success() {
+        return Err(Error::from_status_body(status, &body));
+    }
+    Error::decode(&body, content_type.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_url;
+
+    #[test]
+    fn next_links_stay_on_the_configured_origin() {
+        let base = "https://t.eu.qlikcloud.com";
+        assert_eq!(
+            next_url(base, "/api/v1/items?next=abc").unwrap().as_str(),
+            "https://t.eu.qlikcloud.com/api/v1/items?next=abc"
+        );
+        assert!(next_url(base, "https://t.eu.qlikcloud.com/api/v1/items?next=x").is_ok());
+        let e = next_url(base, "https://evil.example/api/v1/items")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("another host"), "{e}");
+        assert!(
+            next_url(base, "http://t.eu.qlikcloud.com/api/v1/items").is_err(),
+            "scheme change is another origin"
+        );
+    }
+}
