@@ -245,6 +245,7 @@ mod tests {
             synthesised: false,
             redirect_to: None,
             extra: false,
+            paginated: false,
         }
     }
 
