@@ -3,7 +3,13 @@
 fn main() {
     let root = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
-    let enabled = |feature: &str| std::env::var_os(format!("CARGO_FEATURE_{}", feature.to_uppercase().replace(['-', '.'], "_"))).is_some();
+    let enabled = |feature: &str| {
+        std::env::var_os(format!(
+            "CARGO_FEATURE_{}",
+            feature.to_uppercase().replace(['-', '.'], "_")
+        ))
+        .is_some()
+    };
     let env = |name: &str| std::env::var(name).ok();
     match qlik_codegen::build::run(&root, &out, &enabled, &env) {
         Ok(o) => o.cargo_lines.iter().for_each(|l| println!("{l}")),

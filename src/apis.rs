@@ -15,7 +15,10 @@ macro_rules! api_hooks {
                 request: &mut reqwest::Request,
                 info: &progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-                self.inner.pre($api, request, info).await.map_err(|e| progenitor_client::Error::Custom(e.to_string()))
+                self.inner
+                    .pre($api, request, info)
+                    .await
+                    .map_err(|e| progenitor_client::Error::Custom(e.to_string()))
             }
 
             async fn exec(

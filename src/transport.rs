@@ -612,7 +612,9 @@ mod tests {
 /// `uniform-error-responses`). An error response whose body is not JSON (an HTML error page,
 /// plain text, nothing) is given Qlik's error shape here, so the status, the reason and the
 /// start of the body reach [`crate::Error`] instead of a decoding failure.
-pub(crate) async fn json_error_body(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+pub(crate) async fn json_error_body(
+    response: reqwest::Response,
+) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return Ok(response);
@@ -636,7 +638,12 @@ pub(crate) async fn json_error_body(response: reqwest::Response) -> reqwest::Res
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = status;
     *rebuilt.headers_mut() = headers;
-    rebuilt.headers_mut().insert(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_static("application/json"));
-    rebuilt.headers_mut().remove(reqwest::header::CONTENT_LENGTH);
+    rebuilt.headers_mut().insert(
+        reqwest::header::CONTENT_TYPE,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    rebuilt
+        .headers_mut()
+        .remove(reqwest::header::CONTENT_LENGTH);
     Ok(reqwest::Response::from(rebuilt))
 }

@@ -13,7 +13,9 @@ use std::path::Path;
 
 include!(concat!(env!("OUT_DIR"), "/method_refs.rs"));
 
-const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const HTTP_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// (api, METHOD, path) for every operation of the given APIs, read from the raw spec files.
 fn spec_operations(apis: &BTreeSet<&str>) -> (BTreeSet<(String, String, String)>, usize) {
@@ -24,10 +26,17 @@ fn spec_operations(apis: &BTreeSet<&str>) -> (BTreeSet<(String, String, String)>
     let mut ops = BTreeSet::new();
     let mut all = 0;
     for entry in &manifest.apis {
-        let Ok(bytes) = std::fs::read(dir.join(&entry.file)) else { continue };
+        let Ok(bytes) = std::fs::read(dir.join(&entry.file)) else {
+            continue;
+        };
         let doc: serde_json::Value = serde_json::from_slice(&bytes).expect("spec JSON");
         for (path, item) in doc["paths"].as_object().expect("paths") {
-            for (method, _) in item.as_object().expect("path item").iter().filter(|(m, _)| HTTP_METHODS.contains(&m.as_str())) {
+            for (method, _) in item
+                .as_object()
+                .expect("path item")
+                .iter()
+                .filter(|(m, _)| HTTP_METHODS.contains(&m.as_str()))
+            {
                 all += 1;
                 if apis.contains(entry.api.as_str()) {
                     ops.insert((entry.api.clone(), method.to_uppercase(), path.clone()));
@@ -42,26 +51,59 @@ fn spec_operations(apis: &BTreeSet<&str>) -> (BTreeSet<(String, String, String)>
 fn every_operation_is_typed() {
     let enabled: BTreeSet<&str> = OPERATIONS.iter().map(|o| o.api).collect();
     let (expected, published) = spec_operations(&enabled);
-    let table: BTreeSet<(String, String, String)> =
-        OPERATIONS.iter().map(|o| (o.api.to_string(), o.http_method.to_string(), o.path.to_string())).collect();
+    let table: BTreeSet<(String, String, String)> = OPERATIONS
+        .iter()
+        .map(|o| {
+            (
+                o.api.to_string(),
+                o.http_method.to_string(),
+                o.path.to_string(),
+            )
+        })
+        .collect();
     let missing: Vec<_> = expected.difference(&table).collect();
     let typed = expected.len() - missing.len();
-    assert_eq!(method_refs(), OPERATIONS.len(), "every table row names a method that exists");
-    println!("{typed}/{published} operations typed ({} APIs enabled)", enabled.len());
-    assert!(missing.is_empty(), "operations without a typed method: {missing:?}");
+    assert_eq!(
+        method_refs(),
+        OPERATIONS.len(),
+        "every table row names a method that exists"
+    );
+    println!(
+        "{typed}/{published} operations typed ({} APIs enabled)",
+        enabled.len()
+    );
+    assert!(
+        missing.is_empty(),
+        "operations without a typed method: {missing:?}"
+    );
     assert_eq!(table.len(), OPERATIONS.len(), "no operation listed twice");
     let names: BTreeSet<(&str, &str)> = OPERATIONS.iter().map(|o| (o.api, o.method_name)).collect();
-    assert_eq!(names.len(), OPERATIONS.len(), "method names are unique per API");
+    assert_eq!(
+        names.len(),
+        OPERATIONS.len(),
+        "method names are unique per API"
+    );
     if cfg!(feature = "full") {
-        assert_eq!(typed, published, "with `full`, every published operation is typed");
-        assert!(published >= 685, "the pinned snapshot has 685 operations, found {published}");
+        assert_eq!(
+            typed, published,
+            "with `full`, every published operation is typed"
+        );
+        assert!(
+            published >= 685,
+            "the pinned snapshot has 685 operations, found {published}"
+        );
     }
 }
 
 #[test]
 fn table_carries_qlik_extensions() {
     for o in OPERATIONS {
-        assert!(o.tier.is_some() && o.limit_per_minute.is_some_and(|l| l > 0), "{}::{} has no x-qlik-tier", o.api, o.method_name);
+        assert!(
+            o.tier.is_some() && o.limit_per_minute.is_some_and(|l| l > 0),
+            "{}::{} has no x-qlik-tier",
+            o.api,
+            o.method_name
+        );
     }
     if let Some(me) = qlik_sdk::operations::find("users", "get_my_user") {
         assert_eq!(me.redirect_to, Some("/api/v1/users/{userId}"));

@@ -26,7 +26,12 @@ async fn get_my_user_follows_the_redirect_and_decodes_the_user() {
         .expect(1)
         .mount(&server)
         .await;
-    let qlik = Qlik::builder().host(server.uri()).allow_http(true).api_key("key-123").build().unwrap();
+    let qlik = Qlik::builder()
+        .host(server.uri())
+        .allow_http(true)
+        .api_key("key-123")
+        .build()
+        .unwrap();
     let me = qlik.users().get_my_user().send().await.expect("typed user");
     assert_eq!(me.id, "u-42");
     assert_eq!(me.name, "Ada Lovelace");
@@ -39,8 +44,13 @@ async fn a_redirect_to_another_host_does_not_carry_the_token() {
     Mock::given(method("GET"))
         .and(path("/api/v1/users/u-1"))
         .respond_with(move |req: &wiremock::Request| {
-            assert!(req.headers.get("authorization").is_none(), "token leaked to another host");
-            ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "u-1", "name": "n", "tenantId": "t", "subject": "s"}))
+            assert!(
+                req.headers.get("authorization").is_none(),
+                "token leaked to another host"
+            );
+            ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"id": "u-1", "name": "n", "tenantId": "t", "subject": "s"}),
+            )
         })
         .expect(1)
         .mount(&other)
@@ -48,10 +58,18 @@ async fn a_redirect_to_another_host_does_not_carry_the_token() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/users/me"))
-        .respond_with(ResponseTemplate::new(301).insert_header("location", format!("{}/api/v1/users/u-1", other.uri())))
+        .respond_with(
+            ResponseTemplate::new(301)
+                .insert_header("location", format!("{}/api/v1/users/u-1", other.uri())),
+        )
         .mount(&server)
         .await;
-    let qlik = Qlik::builder().host(server.uri()).allow_http(true).api_key("key-123").build().unwrap();
+    let qlik = Qlik::builder()
+        .host(server.uri())
+        .allow_http(true)
+        .api_key("key-123")
+        .build()
+        .unwrap();
     let _ = qlik.users().get_my_user().send().await;
     let seen = other.received_requests().await.unwrap();
     assert_eq!(seen.len(), 1);
