@@ -204,6 +204,7 @@ pub fn generate(api: &str, file: &str, bytes: &[u8]) -> Result<GeneratedApi, Cod
     for r in rows.iter_mut() {
         r.paginated = paged.contains(&r.method_name);
     }
+    crate::tolerant::apply(&mut syntax);
     annotate(&mut syntax, &rows, &doc);
     Ok(GeneratedApi {
         api: api.to_string(),

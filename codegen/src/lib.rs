@@ -16,6 +16,7 @@ pub mod overlay;
 pub mod paging;
 pub mod passes;
 pub mod table;
+pub mod tolerant;
 
 pub use error::CodegenError;
 pub use generate::{generate, GeneratedApi};
