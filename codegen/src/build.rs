@@ -38,6 +38,10 @@ pub fn run(
     out.cargo_lines
         .push(format!("cargo:rerun-if-env-changed={SPECS_UNPINNED_ENV}"));
     let manifest = Manifest::load(&manifest_path)?;
+    let lock_path = crate_root.join("specs").join("names.lock.json");
+    out.cargo_lines
+        .push(format!("cargo:rerun-if-changed={}", lock_path.display()));
+    let lock = crate::names_lock::NamesLock::load(&lock_path)?;
     let explicit = env(SPECS_DIR_ENV);
     let unpinned =
         env(SPECS_UNPINNED_ENV).is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
@@ -63,7 +67,8 @@ pub fn run(
                 continue;
             }
             let bytes = read_pinned(&dir, entry, unpinned)?;
-            let generated = crate::generate(&entry.api, &entry.file, &bytes)?;
+            let generated =
+                crate::generate::generate_with_lock(&entry.api, &entry.file, &bytes, Some(&lock))?;
             let module = entry.module_name();
             std::fs::write(out_dir.join(format!("{module}.rs")), &generated.code).map_err(|e| {
                 CodegenError::new(

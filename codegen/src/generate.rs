@@ -156,6 +156,17 @@ fn locate_failure(file: &str, doc: &Value) -> Option<CodegenError> {
 
 /// Generates the module for one API from its spec bytes.
 pub fn generate(api: &str, file: &str, bytes: &[u8]) -> Result<GeneratedApi, CodegenError> {
+    generate_with_lock(api, file, bytes, None)
+}
+
+/// Like [`generate`], keeping the published names of `lock`: a method whose name changed
+/// (its operationId appeared or changed upstream) keeps its old name as a `#[deprecated]` alias.
+pub fn generate_with_lock(
+    api: &str,
+    file: &str,
+    bytes: &[u8],
+    lock: Option<&crate::names_lock::NamesLock>,
+) -> Result<GeneratedApi, CodegenError> {
     let (mut doc, ctx) = normalised(api, file, bytes)?;
     let rows = table::rows(api, &doc);
     passes::remove_extras(&mut doc);
@@ -206,6 +217,9 @@ pub fn generate(api: &str, file: &str, bytes: &[u8]) -> Result<GeneratedApi, Cod
     }
     crate::tolerant::apply(&mut syntax);
     annotate(&mut syntax, &rows, &doc);
+    if let Some(lock) = lock {
+        add_aliases(&mut syntax, &crate::names_lock::aliases(lock, api, &rows));
+    }
     Ok(GeneratedApi {
         api: api.to_string(),
         code: prettyplease::unparse(&syntax),
@@ -297,6 +311,40 @@ fn annotate(file: &mut syn::File, rows: &[OperationRow], doc: &Value) {
                 f.attrs.push(syn::parse_quote!(#[deprecated(note = #note)]));
             }
         }
+    }
+}
+
+/// Adds each alias as a `#[deprecated]` method of `Client` with the new method's signature,
+/// calling the new method.
+fn add_aliases(file: &mut syn::File, aliases: &[crate::names_lock::Alias]) {
+    for alias in aliases {
+        let mut found: Option<syn::ImplItemFn> = None;
+        for item in &file.items {
+            let syn::Item::Impl(imp) = item else { continue };
+            if imp.trait_.is_some() {
+                continue;
+            }
+            for it in &imp.items {
+                if let syn::ImplItem::Fn(f) = it {
+                    if f.sig.ident == alias.new_name {
+                        found = Some(f.clone());
+                    }
+                }
+            }
+        }
+        let Some(mut f) = found else { continue };
+        let new = syn::Ident::new(&alias.new_name, proc_macro2::Span::call_site());
+        let old = syn::Ident::new(&alias.old_name, proc_macro2::Span::call_site());
+        let doc = format!(" Former name of [`Client::{new}`] (`{} {}`), kept so code written against it still compiles.", alias.http_method, alias.path);
+        let note =
+            format!("renamed to `{new}` when the spec gave this operation a new operationId");
+        f.sig.ident = old;
+        f.attrs = vec![
+            syn::parse_quote!(#[doc = #doc]),
+            syn::parse_quote!(#[deprecated(note = #note)]),
+        ];
+        f.block = syn::parse_quote!({ self.#new() });
+        file.items.push(syn::parse_quote!(impl Client { #f }));
     }
 }
 

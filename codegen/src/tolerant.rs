@@ -59,10 +59,13 @@ impl VisitMut for Visitor {
         if strip_deny(&mut e.attrs) {
             self.stats.open_structs += 1;
         }
-        let string_enum = !e.variants.is_empty() && e.variants.iter().all(|v| wire_value(v).is_some());
+        let string_enum =
+            !e.variants.is_empty() && e.variants.iter().all(|v| wire_value(v).is_some());
         if string_enum {
             let taken: Vec<String> = e.variants.iter().map(|v| v.ident.to_string()).collect();
-            let name = ["Unknown", "Other", "UnknownValue", "Unrecognized"].into_iter().find(|n| !taken.iter().any(|t| t == n));
+            let name = ["Unknown", "Other", "UnknownValue", "Unrecognized"]
+                .into_iter()
+                .find(|n| !taken.iter().any(|t| t == n));
             if let Some(name) = name {
                 let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
                 e.variants.push(syn::parse_quote! {
@@ -95,12 +98,19 @@ fn strip_deny(attrs: &mut Vec<syn::Attribute>) -> bool {
         if !is_serde(attr) {
             return true;
         }
-        let syn::Meta::List(list) = &attr.meta else { return true };
-        let Ok(items) = list.parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated) else {
+        let syn::Meta::List(list) = &attr.meta else {
+            return true;
+        };
+        let Ok(items) = list.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+        ) else {
             return true;
         };
         let before = items.len();
-        let kept: Vec<syn::Meta> = items.into_iter().filter(|m| !m.path().is_ident("deny_unknown_fields")).collect();
+        let kept: Vec<syn::Meta> = items
+            .into_iter()
+            .filter(|m| !m.path().is_ident("deny_unknown_fields"))
+            .collect();
         if kept.len() == before {
             return true;
         }
@@ -119,7 +129,10 @@ struct DisplayArms<'a>(&'a [(String, syn::Ident)]);
 
 impl VisitMut for DisplayArms<'_> {
     fn visit_item_impl_mut(&mut self, imp: &mut syn::ItemImpl) {
-        let is_display = imp.trait_.as_ref().is_some_and(|t| t.0.segments.last().is_some_and(|s| s.ident == "Display"));
+        let is_display = imp
+            .trait_
+            .as_ref()
+            .is_some_and(|t| t.0.segments.last().is_some_and(|s| s.ident == "Display"));
         let ty = match &*imp.self_ty {
             syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
             _ => None,
@@ -130,7 +143,9 @@ impl VisitMut for DisplayArms<'_> {
                     let syn::ImplItem::Fn(f) = item else { continue };
                     for stmt in &mut f.block.stmts {
                         if let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt {
-                            m.arms.push(syn::parse_quote!(Self::#variant(ref value) => f.write_str(value),));
+                            m.arms.push(
+                                syn::parse_quote!(Self::#variant(ref value) => f.write_str(value),),
+                            );
                         }
                     }
                 }
@@ -142,7 +157,10 @@ impl VisitMut for DisplayArms<'_> {
 
 /// Applies the tolerance rules to the generated `types` module.
 pub fn apply(file: &mut syn::File) -> Tolerance {
-    let mut v = Visitor { stats: Tolerance::default(), opened: Vec::new() };
+    let mut v = Visitor {
+        stats: Tolerance::default(),
+        opened: Vec::new(),
+    };
     for item in &mut file.items {
         if let syn::Item::Mod(m) = item {
             if m.ident == "types" {
@@ -189,11 +207,22 @@ mod tests {
             }
         };
         let t = apply(&mut file);
-        assert_eq!(t, Tolerance { open_structs: 2, open_enums: 1 });
+        assert_eq!(
+            t,
+            Tolerance {
+                open_structs: 2,
+                open_enums: 1
+            }
+        );
         let code = quote::quote!(#file).to_string();
         assert!(!code.contains("deny_unknown_fields"));
         assert!(code.contains("rename_all = \"camelCase\""));
-        assert!(code.contains("# [serde (untagged , skip_serializing)] Other (:: std :: string :: String)"), "{code}");
+        assert!(
+            code.contains(
+                "# [serde (untagged , skip_serializing)] Other (:: std :: string :: String)"
+            ),
+            "{code}"
+        );
         assert!(code.contains("Self :: Other (ref value) => f . write_str (value)"));
         assert!(!code.contains("Copy"));
     }

@@ -66,8 +66,13 @@ fn generates_from_the_crate_specs_folder_with_exact_rerun_lines() {
         .iter()
         .filter(|l| l.starts_with("cargo:rerun-if-changed="))
         .collect();
-    assert_eq!(reruns.len(), 2, "manifest + the one spec: {reruns:?}");
-    assert!(reruns[1].ends_with("things.json"));
+    assert_eq!(
+        reruns.len(),
+        3,
+        "manifest + names lock + the one spec: {reruns:?}"
+    );
+    assert!(reruns[1].ends_with("names.lock.json"));
+    assert!(reruns[2].ends_with("things.json"));
     let code = std::fs::read_to_string(c.out.join("things.rs")).unwrap();
     assert!(code.contains("pub fn list_things(&self)"));
     assert!(std::fs::read_to_string(c.out.join("apis.rs"))

@@ -66,3 +66,33 @@ fn fixture_surfaces_every_pass() {
         assert!(!pass.doc.is_empty(), "pass {} is documented", pass.name);
     }
 }
+
+#[test]
+fn a_renamed_operation_keeps_its_published_name_as_a_deprecated_alias() {
+    use qlik_codegen::names_lock::{LockEntry, NamesLock};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let bytes = std::fs::read(dir.join("fixtures/tenant.json")).unwrap();
+    let lock = NamesLock {
+        comment: String::new(),
+        operations: vec![LockEntry {
+            api: "tenant".into(),
+            path: "/api/v1/widgets/me".into(),
+            method: "GET".into(),
+            name: "fetch_my_widget".into(),
+            aliases: vec![],
+        }],
+    };
+    let g =
+        qlik_codegen::generate::generate_with_lock("tenant", "tenant.json", &bytes, Some(&lock))
+            .unwrap();
+    let code: String = g.code.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        code.contains(
+            "pub fn fetch_my_widget(&self) -> builder::GetWidgetsMe<'_> { self.get_widgets_me() }"
+        ),
+        "alias emitted"
+    );
+    assert!(code.contains("#[deprecated( note = \"renamed to `get_widgets_me` when the spec gave this operation a new operationId\" )]"), "{}", &code[code.find("fetch_my_widget").unwrap().saturating_sub(400)..][..500]);
+    let plain = qlik_codegen::generate("tenant", "tenant.json", &bytes).unwrap();
+    assert!(!plain.code.contains("fetch_my_widget"));
+}

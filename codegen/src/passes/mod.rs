@@ -21,7 +21,7 @@ mod uniform_error_responses;
 mod unique_type_names;
 
 pub use split_unsupported_bodies::{remove_extras, ExtraOperation, ExtraParam, FormField, ParamIn};
-pub use unique_type_names::rename_for_type;
+pub use unique_type_names::{rename_for_type, type_name};
 
 /// HTTP methods an OpenAPI path item may hold.
 pub const HTTP_METHODS: &[&str] = &[

@@ -121,7 +121,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -134,12 +133,17 @@ pub mod types {
         A,
         #[serde(rename = "b")]
         B,
+        /// A value this version of the SDK does not know (sent by a newer server).
+        /// Kept as received; it cannot be sent back (serialising it is an error).
+        #[serde(untagged, skip_serializing)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for WidgetType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::A => f.write_str("a"),
                 Self::B => f.write_str("b"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
