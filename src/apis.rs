@@ -31,6 +31,7 @@ macro_rules! api_hooks {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use api_hooks;
 
 include!(concat!(env!("OUT_DIR"), "/apis.rs"));
