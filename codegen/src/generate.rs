@@ -216,6 +216,7 @@ pub fn generate_with_lock(
         r.paginated = paged.contains(&r.method_name);
     }
     crate::tolerant::apply(&mut syntax);
+    crate::docs::apply(&mut syntax);
     annotate(&mut syntax, &rows, &doc);
     if let Some(lock) = lock {
         add_aliases(&mut syntax, &crate::names_lock::aliases(lock, api, &rows));
