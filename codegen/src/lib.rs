@@ -11,6 +11,7 @@ pub mod error;
 pub mod extras;
 pub mod generate;
 pub mod manifest;
+pub mod merge;
 pub mod names_lock;
 pub mod naming;
 pub mod overlay;

@@ -5,6 +5,7 @@
 use crate::error::{op_pointer, CodegenError};
 use serde_json::{Map, Value};
 
+mod bearer_auth_header;
 mod dedupe_operation_ids;
 mod fill_missing_media_schemas;
 mod inline_property_refs;
@@ -20,6 +21,7 @@ mod synthesise_operation_ids;
 mod uniform_error_responses;
 mod unique_type_names;
 
+pub use bearer_auth_header::AUTH_HEADER_MARKER;
 pub use split_unsupported_bodies::{remove_extras, ExtraOperation, ExtraParam, FormField, ParamIn};
 pub use unique_type_names::{rename_for_type, type_name};
 
@@ -81,6 +83,7 @@ pub const PASSES: &[Pass] = &[
     sign_enums_to_patterns::PASS,
     query_param_styles::PASS,
     path_params::PASS,
+    bearer_auth_header::PASS,
     redirect_to_resource::PASS,
     single_success_response::PASS,
     uniform_error_responses::PASS,
