@@ -51,6 +51,7 @@ pub fn run(
         .filter(|a| enabled(&a.feature))
         .collect();
     let mut modules = String::new();
+    let mut conformance = String::new(); // conformance call table (tests/conformance.rs)
     if !wanted.is_empty() {
         let (dir, _source) = locate_specs_dir(crate_root, explicit.as_deref(), &manifest)?;
         for entry in wanted {
@@ -78,6 +79,19 @@ pub fn run(
                 )
             })?;
             modules.push_str(&module_source(&entry.api, &module, &entry.feature));
+            // --- conformance call table (tests/conformance.rs): begin ---
+            if let (Ok(file), Ok((doc, _))) = (
+                syn::parse_file(&generated.code),
+                crate::generate::normalised(&entry.api, &entry.file, &bytes),
+            ) {
+                conformance.push_str(&crate::conformance::calls(
+                    &module,
+                    &doc,
+                    &file,
+                    &generated.operations,
+                ));
+            }
+            // --- conformance call table: end ---
             out.generated.push(entry.api.clone());
             out.operations.extend(generated.operations);
         }
@@ -87,6 +101,11 @@ pub fn run(
     write(out_dir, "apis.rs", &apis)?;
     write(out_dir, "operations.rs", &table::to_rust(&out.operations))?;
     write(out_dir, "method_refs.rs", &method_refs(&out.operations))?;
+    write(
+        out_dir,
+        "conformance_calls.rs",
+        &format!("&[\n{conformance}]\n"),
+    )?;
     Ok(out)
 }
 

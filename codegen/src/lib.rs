@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod build;
+pub mod conformance;
 pub mod docs;
 pub mod error;
 pub mod extras;

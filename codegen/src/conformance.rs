@@ -1,0 +1,511 @@
+//! The conformance call table: for every operation of a generated API, one call through the
+//! typed builder with valid arguments built from the operation's own schema, emitted as Rust
+//! source for `tests/conformance.rs` (`OUT_DIR/conformance_calls.rs`).
+//!
+//! Values: a required path, query or header parameter gets its schema's `example`, else
+//! `default`, else the first `enum` value, else a placeholder by `format` and type (respecting
+//! `minimum`/`minLength`); a request body gets the media type's example (or first `examples`
+//! entry), else one sampled from the schema (required properties only). Each value is decoded
+//! into the setter's own Rust type, read from the generated builder (like [`crate::paging`]),
+//! so a value the SDK would reject is reported, not papered over.
+//!
+//! The table expects, in the including file: `struct Call { api, method, http, path, run }`,
+//! `fn arg<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, String>`
+//! and a macro `outcome!(module, result)` turning the `send()` result into `Outcome`.
+
+use crate::passes::{operation, operations, AUTH_HEADER_MARKER};
+use crate::table::OperationRow;
+use heck::ToPascalCase;
+use quote::ToTokens;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// Setter name -> type of each builder (`V: TryInto<T>`).
+fn builders(file: &syn::File) -> HashMap<String, HashMap<String, syn::Type>> {
+    let mut out: HashMap<String, HashMap<String, syn::Type>> = HashMap::new();
+    for item in &file.items {
+        let syn::Item::Mod(m) = item else { continue };
+        if m.ident != "builder" {
+            continue;
+        }
+        for it in m.content.iter().flat_map(|(_, items)| items) {
+            let syn::Item::Impl(imp) = it else { continue };
+            let syn::Type::Path(tp) = &*imp.self_ty else {
+                continue;
+            };
+            let Some(name) = tp.path.segments.last().map(|s| s.ident.to_string()) else {
+                continue;
+            };
+            for f in &imp.items {
+                let syn::ImplItem::Fn(f) = f else { continue };
+                let Some(wc) = &f.sig.generics.where_clause else {
+                    continue;
+                };
+                for pred in &wc.predicates {
+                    let syn::WherePredicate::Type(pt) = pred else {
+                        continue;
+                    };
+                    if !matches!(&pt.bounded_ty, syn::Type::Path(p) if p.path.is_ident("V")) {
+                        continue;
+                    }
+                    for b in &pt.bounds {
+                        let syn::TypeParamBound::Trait(t) = b else {
+                            continue;
+                        };
+                        let Some(last) = t.path.segments.last() else {
+                            continue;
+                        };
+                        if last.ident != "TryInto" {
+                            continue;
+                        }
+                        let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+                            continue;
+                        };
+                        if let Some(syn::GenericArgument::Type(ty)) = a.args.first() {
+                            out.entry(name.clone())
+                                .or_default()
+                                .insert(f.sig.ident.to_string(), ty.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `types::X` (as written in the builder module) as a path usable from an integration test.
+fn qualify(ty: &syn::Type, module: &str) -> String {
+    struct Q<'a>(&'a str);
+    impl syn::visit_mut::VisitMut for Q<'_> {
+        fn visit_type_path_mut(&mut self, tp: &mut syn::TypePath) {
+            let first = tp.path.segments.first().map(|s| s.ident.to_string());
+            if tp.path.leading_colon.is_none()
+                && matches!(first.as_deref(), Some("types") | Some("super"))
+            {
+                let rest: Vec<_> = tp
+                    .path
+                    .segments
+                    .iter()
+                    .skip(usize::from(first.as_deref() == Some("super")))
+                    .cloned()
+                    .collect();
+                let prefix: syn::Path =
+                    syn::parse_str(&format!("::qlik_sdk::apis::{}", self.0)).expect("path");
+                let mut p = prefix;
+                if first.as_deref() == Some("super") {
+                    p.segments.push(syn::parse_str("types").expect("ident"));
+                }
+                p.segments.extend(rest);
+                tp.path = p;
+            }
+            syn::visit_mut::visit_type_path_mut(self, tp);
+        }
+    }
+    let mut ty = ty.clone();
+    syn::visit_mut::VisitMut::visit_type_mut(&mut Q(module), &mut ty);
+    ty.to_token_stream().to_string()
+}
+
+fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    let mut v = v;
+    for _ in 0..8 {
+        match v
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| doc.pointer(p))
+        {
+            Some(t) => v = t,
+            None => break,
+        }
+    }
+    v
+}
+
+/// A value valid for `schema` (as far as a sample can be), preferring the spec's own examples.
+pub fn sample(doc: &Value, schema: &Value, depth: usize) -> Value {
+    let s = resolve(doc, schema);
+    if let Some(e) = s.get("example") {
+        return e.clone();
+    }
+    if let Some(d) = s.get("default") {
+        return d.clone();
+    }
+    if let Some(first) = s
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
+        return first.clone();
+    }
+    if depth > 6 {
+        return Value::Null;
+    }
+    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+        let mut out = Map::new();
+        for part in all {
+            match sample(doc, part, depth + 1) {
+                Value::Object(m) => out.extend(m),
+                other if all.len() == 1 => return other,
+                _ => {}
+            }
+        }
+        return Value::Object(out);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(first) = s.get(key).and_then(Value::as_array).and_then(|a| a.first()) {
+            return sample(doc, first, depth + 1);
+        }
+    }
+    let ty = s.get("type").and_then(Value::as_str).unwrap_or_else(|| {
+        if s.get("properties").is_some() {
+            "object"
+        } else if s.get("items").is_some() {
+            "array"
+        } else {
+            ""
+        }
+    });
+    match ty {
+        "string" => {
+            let format = s.get("format").and_then(Value::as_str).unwrap_or_default();
+            let text = match format {
+                "date-time" => "2024-01-01T00:00:00Z".to_string(),
+                "date" => "2024-01-01".to_string(),
+                "time" => "12:00:00".to_string(),
+                "uuid" => "3fa85f64-5717-4562-b3fc-2c963f66afa6".to_string(),
+                "email" => "user@example.com".to_string(),
+                "uri" | "url" => "https://example.com/x".to_string(),
+                "hostname" => "example.com".to_string(),
+                "ipv4" => "127.0.0.1".to_string(),
+                "byte" => "c3RyaW5n".to_string(),
+                _ => "string".to_string(),
+            };
+            let min = s.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let mut text = text;
+            while text.chars().count() < min {
+                text.push('x');
+            }
+            if let Some(max) = s.get("maxLength").and_then(Value::as_u64) {
+                text = text.chars().take(max as usize).collect();
+            }
+            Value::String(text)
+        }
+        "integer" => {
+            let min = s.get("minimum").and_then(Value::as_i64).unwrap_or(1);
+            json!(min.max(if s.get("minimum").is_some() { min } else { 1 }))
+        }
+        "number" => json!(s.get("minimum").and_then(Value::as_f64).unwrap_or(1.0)),
+        "boolean" => json!(true),
+        "array" => {
+            let n = s
+                .get("minItems")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .max(1);
+            let item = s
+                .get("items")
+                .map(|i| sample(doc, i, depth + 1))
+                .unwrap_or(json!("string"));
+            Value::Array((0..n).map(|_| item.clone()).collect())
+        }
+        "object" => {
+            let mut out = Map::new();
+            let required: Vec<&str> = s
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            if let Some(props) = s.get("properties").and_then(Value::as_object) {
+                for (k, v) in props {
+                    if required.contains(&k.as_str()) {
+                        out.insert(k.clone(), sample(doc, v, depth + 1));
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        _ => json!({}),
+    }
+}
+
+/// A parameter's value: its own `example`/`examples`, else a sample of its schema.
+fn param_value(doc: &Value, p: &Value) -> Value {
+    if let Some(e) = p.get("example") {
+        return e.clone();
+    }
+    if let Some(e) = p
+        .get("examples")
+        .and_then(Value::as_object)
+        .and_then(|m| m.values().next())
+        .map(|e| resolve(doc, e))
+        .and_then(|e| e.get("value"))
+    {
+        return e.clone();
+    }
+    p.get("schema")
+        .map(|s| sample(doc, s, 0))
+        .unwrap_or(json!("string"))
+}
+
+/// The request body's value: the media type's example, else a sample of its schema.
+fn body_value(doc: &Value, body: &Value) -> Option<Value> {
+    let body = resolve(doc, body);
+    let (_, media) = body.get("content")?.as_object()?.iter().next()?;
+    if let Some(e) = media.get("example") {
+        return Some(e.clone());
+    }
+    if let Some(e) = media
+        .get("examples")
+        .and_then(Value::as_object)
+        .and_then(|m| m.values().next())
+        .map(|e| resolve(doc, e))
+        .and_then(|e| e.get("value"))
+    {
+        return Some(e.clone());
+    }
+    Some(
+        media
+            .get("schema")
+            .map(|s| sample(doc, s, 0))
+            .unwrap_or(json!({})),
+    )
+}
+
+/// JSON text of `v` as a Rust raw string literal.
+fn raw(v: &Value) -> String {
+    let text = v.to_string();
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+}
+
+fn norm(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Rust source: one `Call` per operation of `rows` (`doc` is the normalised spec, `file` the
+/// generated module's syntax). Operations the table cannot build a call for are emitted as
+/// calls that report why (so the suite lists them).
+pub fn calls(module: &str, doc: &Value, file: &syn::File, rows: &[OperationRow]) -> String {
+    let builders = builders(file);
+    let ops = operations(doc);
+    let mut s = String::new();
+    for row in rows {
+        let head = format!(
+            "Call {{ api: {:?}, method: {:?}, http: {:?}, path: {:?}, run: |q| Box::pin(async move {{\n",
+            row.api, row.method_name, row.http_method, row.path
+        );
+        s.push_str(&head);
+        let body = call_body(module, doc, &builders, &ops, row);
+        match body {
+            Ok(code) => s.push_str(&code),
+            Err(why) => {
+                let _ = writeln!(
+                    s,
+                    "    let _ = q;\n    Ok::<Outcome, String>(Outcome::not_built({why:?}))"
+                );
+            }
+        }
+        s.push_str("}) },\n");
+    }
+    s
+}
+
+fn call_body(
+    module: &str,
+    doc: &Value,
+    builders: &HashMap<String, HashMap<String, syn::Type>>,
+    ops: &[crate::passes::OpRef],
+    row: &OperationRow,
+) -> Result<String, String> {
+    if row.extra {
+        return Err(
+            "upload operation (multipart/tus extras builder): the call table does not build file parts yet"
+                .into(),
+        );
+    }
+    let builder = row.operation_id.to_pascal_case();
+    let setters = builders.get(&builder).cloned().unwrap_or_default();
+    let o = ops
+        .iter()
+        .find(|o| o.path == row.path && o.method.eq_ignore_ascii_case(&row.http_method))
+        .ok_or("operation not found in the normalised spec")?;
+    let op = operation(doc, o);
+    let mut params: Vec<Value> = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(shared) = doc["paths"][&o.path]
+        .get("parameters")
+        .and_then(Value::as_array)
+    {
+        params.extend(shared.iter().cloned());
+    }
+    let _ = AUTH_HEADER_MARKER; // removed by the pass; the transport sets it
+    let mut code = format!(
+        "    let c = q.{module}();\n    let b = c.{}();\n",
+        row.method_name
+    );
+    let mut seen = Vec::new();
+    for p in &params {
+        let p = resolve(doc, p);
+        let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+        let required = p.get("required") == Some(&Value::Bool(true))
+            || p.get("in").and_then(Value::as_str) == Some("path");
+        if !required || seen.contains(&name.to_string()) {
+            continue;
+        }
+        seen.push(name.to_string());
+        let Some((setter, ty)) = setters.iter().find(|(k, _)| norm(k) == norm(name)) else {
+            return Err(format!(
+                "no builder setter for required parameter `{name}` on {builder}"
+            ));
+        };
+        let value = param_value(doc, p);
+        let _ = writeln!(
+            code,
+            "    let b = b.{setter}(arg::<{}>({:?}, {})?);",
+            qualify(ty, module),
+            name,
+            raw(&value)
+        );
+    }
+    if let Some(body) = op.get("requestBody") {
+        if let Some(ty) = setters.get("body") {
+            let value = body_value(doc, body).unwrap_or(json!({}));
+            let _ = writeln!(
+                code,
+                "    let b = b.body(arg::<{}>(\"body\", {})?);",
+                qualify(ty, module),
+                raw(&value)
+            );
+        }
+    }
+    let _ = writeln!(
+        code,
+        "    Ok::<Outcome, String>(outcome!({module}, b.send().await))"
+    );
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_prefer_examples_then_defaults_then_enums_then_formats() {
+        let doc = json!({"components": {"schemas": {"Id": {"type": "string", "format": "uuid"}}}});
+        assert_eq!(
+            sample(
+                &doc,
+                &json!({"type": "string", "example": "e", "default": "d"}),
+                0
+            ),
+            "e"
+        );
+        assert_eq!(
+            sample(
+                &doc,
+                &json!({"type": "string", "default": "d", "enum": ["a"]}),
+                0
+            ),
+            "d"
+        );
+        assert_eq!(
+            sample(&doc, &json!({"type": "string", "enum": ["a", "b"]}), 0),
+            "a"
+        );
+        assert_eq!(
+            sample(&doc, &json!({"$ref": "#/components/schemas/Id"}), 0),
+            "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+        );
+        assert_eq!(
+            sample(&doc, &json!({"type": "integer", "minimum": 5}), 0),
+            5
+        );
+        assert_eq!(
+            sample(&doc, &json!({"type": "string", "minLength": 8}), 0),
+            "stringxx"
+        );
+        assert_eq!(
+            sample(
+                &doc,
+                &json!({"type": "object", "required": ["a"], "properties": {
+                    "a": {"type": "array", "items": {"type": "boolean"}},
+                    "b": {"type": "string"}
+                }}),
+                0
+            ),
+            json!({"a": [true]})
+        );
+    }
+
+    #[test]
+    fn types_of_the_builder_module_are_qualified_for_the_test_crate() {
+        let ty: syn::Type = syn::parse_str("types::SpaceCreate").unwrap();
+        assert_eq!(
+            qualify(&ty, "spaces"),
+            ":: qlik_sdk :: apis :: spaces :: types :: SpaceCreate"
+        );
+        let ty: syn::Type = syn::parse_str("::std::vec::Vec<types::Tag>").unwrap();
+        assert!(qualify(&ty, "items").contains("qlik_sdk :: apis :: items :: types :: Tag"));
+        let ty: syn::Type = syn::parse_str("::uuid::Uuid").unwrap();
+        assert_eq!(qualify(&ty, "items"), ":: uuid :: Uuid");
+    }
+
+    #[test]
+    fn a_call_sets_required_parameters_and_the_body_through_typed_setters() {
+        let spec = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/api/v1/things/{thingId}": {"post": {
+                "operationId": "postThing",
+                "parameters": [
+                    {"name": "thingId", "in": "path", "required": true, "schema": {"type": "string"}, "example": "t-1"},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+                ],
+                "requestBody": {"required": true, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Thing"}, "example": {"name": "n"}}}},
+                "responses": {"201": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}
+            }}},
+            "components": {"schemas": {"Thing": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}
+        });
+        let g =
+            crate::generate("things", "things.json", &serde_json::to_vec(&spec).unwrap()).unwrap();
+        let file = syn::parse_file(&g.code).unwrap();
+        let (doc, _) = crate::generate::normalised(
+            "things",
+            "things.json",
+            &serde_json::to_vec(&spec).unwrap(),
+        )
+        .unwrap();
+        let out = calls("things", &doc, &file, &g.operations);
+        assert!(out.contains("let b = c.post_thing();"), "{out}");
+        assert!(
+            out.contains(
+                "b.thing_id(arg::<:: std :: string :: String>(\"thingId\", r#\"\"t-1\"\"#)?)"
+            ),
+            "{out}"
+        );
+        assert!(
+            !out.contains("limit"),
+            "optional parameters are left out: {out}"
+        );
+        assert!(
+            out.contains("b.body(arg::<:: qlik_sdk :: apis :: things :: types :: Thing>(\"body\", r#\"{\"name\":\"n\"}\"#)?)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Ok::<Outcome, String>(outcome!(things, b.send().await))"),
+            "{out}"
+        );
+    }
+}
