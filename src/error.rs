@@ -77,6 +77,18 @@ pub(crate) fn decode_qlik_errors(body: &[u8]) -> Option<Vec<QlikError>> {
         .filter(|e| !e.is_empty())
 }
 
+/// Decodes `null` as the type's default (an empty map or array). The generated types put it on
+/// every map and array field (codegen `tolerant`): Qlik sends `null` for some fields its specs
+/// declare as objects, e.g. `resourceCustomAttributes` of `GET /api/v1/items`.
+#[doc(hidden)]
+pub fn null_as_default<'de, D, T>(deserializer: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// A printable excerpt of a response body: at most 200 characters, control characters escaped.
 pub(crate) fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);

@@ -55,3 +55,26 @@ fn missing_required_fields_still_fail_with_the_field_named() {
     .unwrap_err();
     assert!(err.to_string().contains("subject"), "{err}");
 }
+
+/// Qlik answers `"resourceCustomAttributes": null` on `GET /api/v1/items`, where the spec
+/// declares a required object: map and array fields decode `null` as empty.
+#[cfg(feature = "items")]
+#[test]
+fn null_maps_and_arrays_decode_as_empty() {
+    use qlik_sdk::apis::items::types::ItemResultResponseBody;
+    let mut item: serde_json::Value = serde_json::from_str(
+        r#"{"id":"65a000000000000000000000","name":"Sales Analysis 00000","description":"Quarterly revenue, margin and pipeline by region and product line.","resourceType":"app","resourceSubType":"","resourceId":"00000000-5c1e-4b7a-9d3e-a1b2c3d40000","resourceLink":"http://127.0.0.1:42325/sense/app/00000000-5c1e-4b7a-9d3e-a1b2c3d40000","tenantId":"Xw4bF0yGSm8ZkKVrhSvKZoSqYjOSdPyk","ownerId":"6530fd2b39b1b9d0a4b57dd1","creatorId":"6530fd2b39b1b9d0a4b57dd1","updaterId":"6530fd2b39b1b9d0a4b57dd1","spaceId":"65b0c1d2e3f4a5b6c7d8e9f0","thumbnailId":"","createdAt":"2025-01-01T00:00:07.123Z","updatedAt":"2025-01-01T00:00:07.123Z","resourceCreatedAt":"2025-01-01T00:00:07.123Z","resourceUpdatedAt":"2025-01-01T00:00:07.123Z","resourceReloadStatus":"ok","resourceReloadEndTime":"2025-01-01T00:00:07.123Z","resourceSize":{"appFile":1048576,"appMemory":4194304},"resourceAttributes":{"id":"00000000-5c1e-4b7a-9d3e-a1b2c3d40000","name":"Sales Analysis 00000","published":false,"hasSectionAccess":false,"usage":"ANALYTICS","_resourcetype":"app"},"resourceCustomAttributes":null,"isFavorited":false,"actions":["read","update","delete","reload","duplicate","exportapp"],"collectionIds":[],"meta":{"tags":[],"collections":[],"isFavorited":false,"actions":["read","update","delete","reload","duplicate","exportapp"]},"links":{"self":{"href":"http://127.0.0.1:42325/api/v1/items/65a000000000000000000000"},"open":{"href":"http://127.0.0.1:42325/sense/app/00000000-5c1e-4b7a-9d3e-a1b2c3d40000"}}}"#,
+    )
+    .unwrap();
+    assert!(item["resourceCustomAttributes"].is_null());
+    let it: ItemResultResponseBody = serde_json::from_value(item.clone()).unwrap();
+    assert!(it.resource_custom_attributes.is_empty());
+    assert_eq!(it.actions.len(), 6);
+    item["collectionIds"] = serde_json::Value::Null;
+    let it: ItemResultResponseBody = serde_json::from_value(item.clone()).unwrap();
+    assert!(it.collection_ids.is_empty());
+    // Other required fields still fail on null, naming the field.
+    item["name"] = serde_json::Value::Null;
+    let err = serde_path_to_error::deserialize::<_, ItemResultResponseBody>(item).unwrap_err();
+    assert!(err.to_string().contains("name"), "{err}");
+}

@@ -7,8 +7,14 @@
 //!   value decodes into it and stays observable (`Display` prints it), while serialising it is
 //!   an error, so requests only ever send values the spec allows.
 //!
+//! - a field typed as a JSON object map or an array (not wrapped in `Option`) decodes `null` as
+//!   empty: Qlik sends `null` for some fields its specs declare as objects (`GET /api/v1/items`
+//!   answers `"resourceCustomAttributes": null`), and "no entries" is what it means. The field
+//!   gets `#[serde(deserialize_with = "crate::error::null_as_default")]`.
+//!
 //! Missing optional fields already decode (typify makes them `Option` with `#[serde(default)]`).
 
+use quote::ToTokens;
 use syn::visit_mut::VisitMut;
 
 /// What was changed (for logs and tests).
@@ -18,6 +24,49 @@ pub struct Tolerance {
     pub open_structs: usize,
     /// String enums that gained an unknown-value variant.
     pub open_enums: usize,
+    /// Map and array fields that decode `null` as empty.
+    pub null_as_empty: usize,
+}
+
+/// The runtime helper the generated fields name (in the `qlik-sdk` crate).
+pub const NULL_AS_DEFAULT: &str = "crate::error::null_as_default";
+
+/// True for `Vec<..>` and `serde_json::Map<..>` (any path ending in those), not `Option<..>`.
+fn is_collection(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else { return false };
+    p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| {
+            (s.ident == "Vec" || s.ident == "Map")
+                && matches!(s.arguments, syn::PathArguments::AngleBracketed(_))
+        })
+}
+
+/// Adds `deserialize_with = null_as_default` to map and array fields of a deserialisable struct;
+/// returns how many fields were changed.
+fn null_as_empty(s: &mut syn::ItemStruct) -> usize {
+    let derives_de = s.attrs.iter().any(|a| {
+        a.path().is_ident("derive") && a.to_token_stream().to_string().contains("Deserialize")
+    });
+    if !derives_de {
+        return 0;
+    }
+    let mut n = 0;
+    for f in s.fields.iter_mut() {
+        if f.ident.is_none() || !is_collection(&f.ty) {
+            continue;
+        }
+        let has_with = f.attrs.iter().filter(|a| is_serde(a)).any(|a| {
+            let t = a.to_token_stream().to_string();
+            t.contains("deserialize_with") || t.contains("with =") || t.contains("flatten")
+        });
+        if has_with {
+            continue;
+        }
+        f.attrs
+            .push(syn::parse_quote!(#[serde(deserialize_with = #NULL_AS_DEFAULT)]));
+        n += 1;
+    }
+    n
 }
 
 fn is_serde(attr: &syn::Attribute) -> bool {
@@ -52,6 +101,7 @@ impl VisitMut for Visitor {
         if strip_deny(&mut s.attrs) {
             self.stats.open_structs += 1;
         }
+        self.stats.null_as_empty += null_as_empty(s);
         syn::visit_mut::visit_item_struct_mut(self, s);
     }
 
@@ -211,7 +261,8 @@ mod tests {
             t,
             Tolerance {
                 open_structs: 2,
-                open_enums: 1
+                open_enums: 1,
+                null_as_empty: 0,
             }
         );
         let code = quote::quote!(#file).to_string();
@@ -225,5 +276,29 @@ mod tests {
         );
         assert!(code.contains("Self :: Other (ref value) => f . write_str (value)"));
         assert!(!code.contains("Copy"));
+    }
+
+    #[test]
+    fn map_and_array_fields_decode_null_as_empty() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub struct Item {
+                    #[serde(rename = "resourceCustomAttributes")]
+                    pub attrs: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+                    pub tags: ::std::vec::Vec<::std::string::String>,
+                    pub maybe: ::std::option::Option<::std::vec::Vec<i64>>,
+                    pub id: ::std::string::String,
+                }
+                #[derive(Clone)]
+                pub struct NotDecoded { pub v: Vec<i64> }
+            }
+        };
+        let t = apply(&mut file);
+        assert_eq!(t.null_as_empty, 2);
+        let code = quote::quote!(#file).to_string();
+        assert_eq!(code.matches("deserialize_with").count(), 2, "{code}");
+        assert!(code.contains("\"crate::error::null_as_default\""), "{code}");
     }
 }

@@ -1,0 +1,300 @@
+//! Side-by-side benchmark driver for `../shared/bench` (the harness's `RUST_SDK_CMD`).
+//!
+//! Everything goes through the public SDK API: one [`Qlik`] client built with client
+//! credentials (the SDK's own token cache: one token request per run), the typed
+//! `users().get_my_user()` and the typed item stream of `GET /api/v1/items`.
+//!
+//! Contract (see the harness README): reads `BENCH_HOST BENCH_CLIENT_ID BENCH_CLIENT_SECRET
+//! BENCH_SEQ_N BENCH_CONC_M BENCH_CONC BENCH_PAGE_LIMIT BENCH_WARMUP BENCH_EXPECT_ITEMS`, runs
+//! `BENCH_WARMUP` untimed calls, `SEQ_N` sequential calls, `CONC_M` calls in batches of `CONC`
+//! concurrent calls (each batch awaited before the next), pages through every item, and prints
+//! one JSON object as the last line on stdout. Exits non-zero if any call failed or the item
+//! count differs from `BENCH_EXPECT_ITEMS`.
+//!
+//! Extra knobs, all optional:
+//! - `BENCH_CONC_MODE`: `spawn` (default; each call of a batch is a spawned tokio task, so the
+//!   batch runs on every worker thread) or `join_all` (one task polls the whole batch).
+//! - `BENCH_RATE_LIMIT`: `high` (default: tier 1 raised to 1,000,000 requests/min, the
+//!   configuration of a user with a high-volume quota; the limiter still runs on every call),
+//!   `off` (`RateLimit::off()`), `default` (Qlik's published 1000/min for tier 1), or a number
+//!   of requests per minute for tier 1.
+//! - `BENCH_WORKER_THREADS`: tokio worker threads (default: tokio's default, one per core).
+//!
+//! ```sh
+//! CARGO_TARGET_DIR=/work/target-bench cargo build --release --example bench_harness
+//! RUST_SDK_CMD=/work/target-bench/release/examples/bench_harness bash run.sh
+//! ```
+
+use std::time::Instant;
+
+use futures::TryStreamExt;
+use qlik_sdk::{Qlik, RateLimit};
+use serde_json::{json, Value};
+
+type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+fn env_str(name: &str, default: &str) -> String {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
+fn env_usize(name: &str, default: usize) -> Res<usize> {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name} must be a non-negative integer, got {v:?}").into()),
+        _ => Ok(default),
+    }
+}
+
+/// User + system CPU seconds of this process so far.
+fn cpu_now() -> f64 {
+    // SAFETY: getrusage only writes into the zeroed struct passed to it.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+/// Peak resident set size of this process (VmHWM), MB.
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// The harness's counters (`GET /_bench/stats`, not part of what is measured). Read with a
+/// separate plain reqwest client (one more kept-alive connection), so that the first reading is
+/// taken before the SDK's token request.
+async fn stats(http: &reqwest::Client, host: &str) -> Res<Value> {
+    Ok(http
+        .get(format!("{host}/_bench/stats"))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?)
+}
+
+fn delta(a: &Value, b: &Value, key: &str) -> f64 {
+    b[key].as_f64().unwrap_or(0.0) - a[key].as_f64().unwrap_or(0.0)
+}
+
+/// One typed `GET /api/v1/users/me`; an empty id counts as a failure.
+async fn me(qlik: &Qlik) -> bool {
+    match qlik.users().get_my_user().send().await {
+        Ok(user) => !user.id.is_empty(),
+        Err(e) => {
+            eprintln!("get_my_user failed: {e}");
+            false
+        }
+    }
+}
+
+/// Runs `m` calls in batches of `c`; returns the number of failed calls.
+async fn concurrent(qlik: &Qlik, m: usize, c: usize, spawn: bool) -> usize {
+    let mut failed = 0;
+    let mut done = 0;
+    while done < m {
+        let k = c.min(m - done);
+        if spawn {
+            let tasks: Vec<_> = (0..k)
+                .map(|_| {
+                    let q = qlik.clone();
+                    tokio::spawn(async move { me(&q).await })
+                })
+                .collect();
+            for t in tasks {
+                if !matches!(t.await, Ok(true)) {
+                    failed += 1;
+                }
+            }
+        } else {
+            let ok = futures::future::join_all((0..k).map(|_| me(qlik))).await;
+            failed += ok.iter().filter(|ok| !**ok).count();
+        }
+        done += k;
+    }
+    failed
+}
+
+fn rate_limit(setting: &str) -> Res<RateLimit> {
+    Ok(match setting {
+        "high" => RateLimit::default().tier("1", 1_000_000),
+        "off" => RateLimit::off(),
+        "default" => RateLimit::default(),
+        n => RateLimit::default().tier(
+            "1",
+            n.parse().map_err(|_| {
+                format!("BENCH_RATE_LIMIT must be high, off, default or a number, got {n:?}")
+            })?,
+        ),
+    })
+}
+
+async fn run() -> Res<Value> {
+    let host = env_str("BENCH_HOST", "http://127.0.0.1:18080");
+    let n = env_usize("BENCH_SEQ_N", 2000)?;
+    let m = env_usize("BENCH_CONC_M", 2000)?;
+    let c = env_usize("BENCH_CONC", 16)?.max(1);
+    let limit = env_usize("BENCH_PAGE_LIMIT", 100)?;
+    let warmup = env_usize("BENCH_WARMUP", 100)?;
+    let expect_items = std::env::var("BENCH_EXPECT_ITEMS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    let mode = env_str("BENCH_CONC_MODE", "spawn");
+    let spawn = match mode.as_str() {
+        "spawn" => true,
+        "join_all" => false,
+        other => {
+            return Err(format!("BENCH_CONC_MODE must be spawn or join_all, got {other:?}").into())
+        }
+    };
+    let limiter = env_str("BENCH_RATE_LIMIT", "high");
+
+    let qlik = Qlik::builder()
+        .host(&host)
+        .allow_http(host.starts_with("http://"))
+        .client_credentials(
+            env_str("BENCH_CLIENT_ID", "bench-client"),
+            env_str("BENCH_CLIENT_SECRET", "bench-secret"),
+        )
+        .rate_limit(rate_limit(&limiter)?)
+        .build()?;
+
+    let side = reqwest::Client::builder().no_proxy().build()?;
+    let host = host.trim_end_matches('/').to_owned();
+    // The first call fetches the token (client credentials, through the SDK's token cache).
+    let s_start = stats(&side, &host).await?;
+    for _ in 0..warmup {
+        if !me(&qlik).await {
+            return Err("a warmup call failed".into());
+        }
+    }
+
+    // 1. sequential
+    let s0 = stats(&side, &host).await?;
+    let c0 = cpu_now();
+    let t0 = Instant::now();
+    let mut seq_failed = 0usize;
+    for _ in 0..n {
+        if !me(&qlik).await {
+            seq_failed += 1;
+        }
+    }
+    let seq_s = t0.elapsed().as_secs_f64();
+    let seq_cpu = cpu_now() - c0;
+    let s1 = stats(&side, &host).await?;
+    let seq_srv = delta(&s0, &s1, "cpu_s");
+
+    // 2. concurrent batches
+    let s0 = stats(&side, &host).await?;
+    let c0 = cpu_now();
+    let t0 = Instant::now();
+    let conc_failed = concurrent(&qlik, m, c, spawn).await;
+    let conc_s = t0.elapsed().as_secs_f64();
+    let conc_cpu = cpu_now() - c0;
+    let s1 = stats(&side, &host).await?;
+    let conc_srv = delta(&s0, &s1, "cpu_s");
+
+    // 3. every item through the typed item stream (follows links.next)
+    let s0 = stats(&side, &host).await?;
+    let c0 = cpu_now();
+    let t0 = Instant::now();
+    let api = qlik.items();
+    let mut stream = api
+        .items_list_items()
+        .limit(std::num::NonZeroU64::new(limit.max(1) as u64).expect("non-zero"))
+        .items();
+    let mut items = 0usize;
+    while let Some(item) = stream.try_next().await? {
+        if item.id.is_empty() {
+            return Err("an item without an id".into());
+        }
+        items += 1;
+    }
+    drop(stream);
+    let page_s = t0.elapsed().as_secs_f64();
+    let page_cpu = cpu_now() - c0;
+    let s1 = stats(&side, &host).await?;
+    let page_srv = delta(&s0, &s1, "cpu_s");
+    let pages = delta(&s0, &s1, "requests");
+
+    let conns = delta(&s_start, &s1, "connections");
+    let reqs = delta(&s_start, &s1, "requests");
+    let token_requests = delta(&s_start, &s1, "token_requests");
+    let mut notes = vec![
+        format!(
+            "{conns} TCP connections for {reqs} HTTP requests (one of them: the harness-stats side channel)"
+        ),
+        format!(
+            "qlik-sdk {}: client_credentials via the SDK token cache; typed get_my_user and \
+             items_list_items().items(); concurrency by {}; rate limiter: {}",
+            env!("CARGO_PKG_VERSION"),
+            if spawn { "tokio::spawn per call" } else { "join_all in one task" },
+            match limiter.as_str() {
+                "high" => "on, tier 1 raised to 1,000,000/min".to_owned(),
+                "off" => "off".to_owned(),
+                "default" => "default (tier 1 = 1000/min)".to_owned(),
+                n => format!("on, tier 1 = {n}/min"),
+            }
+        ),
+    ];
+    let mut bad = seq_failed + conc_failed;
+    if let Some(e) = expect_items {
+        if e != items {
+            notes.push(format!("ITEM COUNT MISMATCH: expected {e}, got {items}"));
+            bad += 1;
+        }
+    }
+    let out = json!({
+        "tool": "qlik-sdk (Rust)",
+        "version": env!("CARGO_PKG_VERSION"),
+        "seq": {"n": n, "wall_s": seq_s, "req_per_s": n as f64 / seq_s, "errors": seq_failed,
+                "cpu_s": seq_cpu, "server_cpu_s": seq_srv},
+        "concurrent": {"n": m, "concurrency": c, "mode": format!("batches ({mode})"),
+                       "wall_s": conc_s, "req_per_s": m as f64 / conc_s, "errors": conc_failed,
+                       "cpu_s": conc_cpu, "server_cpu_s": conc_srv},
+        "pagination": {"items": items, "pages": pages, "page_limit": limit, "wall_s": page_s,
+                       "items_per_s": items as f64 / page_s, "cpu_s": page_cpu,
+                       "server_cpu_s": page_srv},
+        "token_requests": token_requests,
+        "tcp_connections": conns,
+        "warmup_requests": warmup,
+        "peak_rss_mb": peak_rss_mb(),
+        "notes": notes,
+        "failed": bad,
+    });
+    Ok(out)
+}
+
+fn main() {
+    let threads = std::env::var("BENCH_WORKER_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    rt.enable_all();
+    if let Some(t) = threads {
+        rt.worker_threads(t.max(1));
+    }
+    let rt = rt.build().expect("tokio runtime");
+    match rt.block_on(run()) {
+        Ok(out) => {
+            let failed = out["failed"].as_u64().unwrap_or(0);
+            println!("{out}");
+            if failed > 0 {
+                std::process::exit(1);
+            }
+        }
+        Err(e) => {
+            eprintln!("bench_harness: {e}");
+            std::process::exit(2);
+        }
+    }
+}
