@@ -102,6 +102,23 @@ pub fn normalise(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenEr
     Ok(())
 }
 
+/// Follows local `$ref`s (of any component kind, a few hops at most) to what they point at;
+/// a dangling or remote ref is returned as it is.
+pub fn resolve<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
+    for _ in 0..8 {
+        match v
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| doc.pointer(p))
+        {
+            Some(t) => v = t,
+            None => break,
+        }
+    }
+    v
+}
+
 /// Location of one operation in document order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpRef {

@@ -47,14 +47,14 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
         let mut notes = Vec::new();
         // Copy path-level path parameters into the operation so they can be fixed here.
         for p in &shared {
-            let name = resolve_ref(&snapshot, p)
-                .and_then(|p| p.get("name"))
+            let name = super::resolve(&snapshot, p)
+                .get("name")
                 .and_then(Value::as_str)
                 .map(str::to_string);
             if let Some(name) = name {
                 let own = params.iter().any(|q| {
-                    resolve_ref(&snapshot, q)
-                        .and_then(|q| q.get("name"))
+                    super::resolve(&snapshot, q)
+                        .get("name")
                         .and_then(Value::as_str)
                         == Some(&name)
                 });
@@ -109,17 +109,6 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
         }
     }
     Ok(())
-}
-
-fn resolve_ref<'a>(snapshot: &'a Value, p: &'a Value) -> Option<&'a Value> {
-    match p
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-    {
-        Some(r) => snapshot.pointer(r),
-        None => Some(p),
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! schemas; if they mix JSON, raw and empty bodies, every 2xx response becomes raw bytes
 //! (`ByteStream`), marked `x-qlik-sdk-raw-success`.
 
-use super::{operation_mut, operations, Pass, PassContext};
+use super::{operation_mut, operations, resolve, Pass, PassContext};
 use crate::error::CodegenError;
 use serde_json::{json, Value};
 
@@ -18,17 +18,6 @@ enum Kind {
     Empty,
     Json(Value),
     Raw,
-}
-
-fn resolve<'a>(doc: &'a Value, r: &'a Value) -> &'a Value {
-    match r
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|p| p.strip_prefix('#'))
-    {
-        Some(p) => doc.pointer(p).unwrap_or(r),
-        None => r,
-    }
 }
 
 fn kind(r: &Value) -> Kind {

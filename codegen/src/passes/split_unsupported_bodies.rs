@@ -3,7 +3,7 @@
 //! input and described as [`ExtraOperation`]s, which [`crate::extras`] turns into methods of
 //! the same client in the same builder style. They stay in the operation table (`extra`).
 
-use super::{operation, operations, Pass, PassContext};
+use super::{operation, operations, resolve, Pass, PassContext};
 use crate::error::CodegenError;
 use crate::naming::rust_method_name;
 use serde_json::Value;
@@ -79,17 +79,6 @@ pub struct ExtraOperation {
     pub success_json: bool,
     /// Summary and description for the doc comment.
     pub doc: String,
-}
-
-fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    match v
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|p| p.strip_prefix('#'))
-    {
-        Some(p) => doc.pointer(p).unwrap_or(v),
-        None => v,
-    }
 }
 
 fn text(v: &Value, key: &str) -> String {
