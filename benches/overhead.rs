@@ -112,13 +112,15 @@ fn overhead(c: &mut Criterion) {
         addr
     });
     let url = format!("http://{addr}/api/v1/users/me");
+    // The SDK clients first: building one installs the rustls crypto provider, which this
+    // crate's reqwest (`rustls-no-provider`) needs before any client is built.
+    let qlik = sdk(addr, RateLimit::default().tier("1", 1_000_000));
+    let qlik_off = sdk(addr, RateLimit::off());
     let bare = reqwest::Client::builder()
         .no_proxy()
         .build()
         .expect("reqwest");
     let auth = "Bearer bench-token-0123456789abcdef";
-    let qlik = sdk(addr, RateLimit::default().tier("1", 1_000_000));
-    let qlik_off = sdk(addr, RateLimit::off());
     // Warm up: token fetched, connections open.
     rt.block_on(async {
         for q in [&qlik, &qlik_off] {

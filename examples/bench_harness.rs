@@ -284,7 +284,15 @@ fn main() {
         rt.worker_threads(t.max(1));
     }
     let rt = rt.build().expect("tokio runtime");
-    match rt.block_on(run()) {
+    // BENCH_MAIN=spawn runs the driver as a spawned task on a worker thread (where the I/O
+    // driver runs) instead of on the thread that called block_on (`#[tokio::main]` style).
+    let result = if env_str("BENCH_MAIN", "block_on") == "spawn" {
+        rt.block_on(async { tokio::spawn(run()).await })
+            .unwrap_or_else(|e| Err(format!("driver task failed: {e}").into()))
+    } else {
+        rt.block_on(run())
+    };
+    match result {
         Ok(out) => {
             let failed = out["failed"].as_u64().unwrap_or(0);
             println!("{out}");

@@ -37,8 +37,21 @@ pub struct Operation {
 pub static OPERATIONS: &[Operation] = include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 
 /// Finds an operation by API and Rust method name.
+///
+/// Called by the transport on every request: an index built on first use replaces a scan of the
+/// table (685 rows with every API enabled).
 pub fn find(api: &str, method_name: &str) -> Option<&'static Operation> {
-    OPERATIONS
-        .iter()
-        .find(|o| o.api == api && o.method_name == method_name)
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    type Index = HashMap<(&'static str, &'static str), &'static Operation>;
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut m = Index::with_capacity(OPERATIONS.len());
+        for op in OPERATIONS {
+            // The first row wins, as with the scan this replaces.
+            m.entry((op.api, op.method_name)).or_insert(op);
+        }
+        m
+    });
+    index.get(&(api, method_name)).copied()
 }

@@ -119,7 +119,11 @@ impl RateLimit {
         self
     }
 
-    fn limit_for(&self, tier: Option<&str>, op_limit: Option<u32>) -> Option<(String, u32)> {
+    fn limit_for<'t>(
+        &self,
+        tier: Option<&'t str>,
+        op_limit: Option<u32>,
+    ) -> Option<(&'t str, u32)> {
         let tier = tier?;
         let limit = self
             .per_tier
@@ -131,7 +135,7 @@ impl RateLimit {
                 "2" => Some(100),
                 _ => None,
             })?;
-        Some((tier.to_owned(), limit.max(1)))
+        Some((tier, limit.max(1)))
     }
 }
 
@@ -156,15 +160,20 @@ impl Limiter {
         let (key, limit) = self.cfg.limit_for(tier, op_limit)?;
         let now = Instant::now();
         let mut map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let b = map.entry(key).or_insert_with(|| {
+        // Look up by &str first: no allocation per call once the tier's bucket exists.
+        if !map.contains_key(key) {
             let interval = Duration::from_secs(60) / limit;
             let burst = (limit / 10).max(1);
-            Bucket {
-                interval,
-                tolerance: interval * (burst - 1),
-                tat: now,
-            }
-        });
+            map.insert(
+                key.to_owned(),
+                Bucket {
+                    interval,
+                    tolerance: interval * (burst - 1),
+                    tat: now,
+                },
+            );
+        }
+        let b = map.get_mut(key).expect("inserted above");
         let earliest = b.tat.checked_sub(b.tolerance).unwrap_or(now);
         let start = earliest.max(now);
         b.tat = b.tat.max(start) + b.interval;
@@ -233,10 +242,9 @@ fn idempotent(m: &Method) -> bool {
     )
 }
 
-fn bearer_of(req: &reqwest::Request) -> Option<String> {
-    req.headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+/// The bearer token a request carries (only read after a 401).
+fn bearer_of(auth: Option<&HeaderValue>) -> Option<String> {
+    auth.and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned)
 }
@@ -362,8 +370,8 @@ impl Inner {
         let mut refreshed = false;
         loop {
             let spare = request.try_clone();
-            let used = bearer_of(&request);
-            let path = request.url().path().to_owned();
+            // Kept as the header value (a reference-counted clone); decoded only after a 401.
+            let used = request.headers().get(AUTHORIZATION).cloned();
             let result = client.execute(request).await;
             let next = match &result {
                 Ok(resp) => {
@@ -374,7 +382,7 @@ impl Inner {
                         && used.is_some()
                         && self.0.tokens.can_refresh()
                     {
-                        Next::Refresh(used.clone().unwrap_or_default())
+                        Next::Refresh(bearer_of(used.as_ref()).unwrap_or_default())
                     } else if matches!(status.as_u16(), 429 | 502 | 503 | 504)
                         && attempt < policy.max_retries
                     {
@@ -421,7 +429,7 @@ impl Inner {
                             if set_bearer(&mut again, t.expose_secret()).is_err() {
                                 return result;
                             }
-                            tracing::debug!(%method, path, "401: retrying once with a fresh token");
+                            tracing::debug!(%method, path = again.url().path(), "401: retrying once with a fresh token");
                         }
                         Err(e) => {
                             tracing::warn!(error = %e, "401 and the token could not be refreshed");
@@ -434,7 +442,7 @@ impl Inner {
                         Ok(r) => r.status().to_string(),
                         Err(e) => format!("{e}"),
                     };
-                    tracing::debug!(%method, path, attempt, wait_ms = d.as_millis() as u64, what, "retrying");
+                    tracing::debug!(%method, path = again.url().path(), attempt, wait_ms = d.as_millis() as u64, what, "retrying");
                     drop(result);
                     tokio::time::sleep(d).await;
                     attempt += 1;
@@ -537,8 +545,8 @@ mod tests {
     #[test]
     fn tier_overrides_and_defaults() {
         let cfg = RateLimit::default().tier("1", 60);
-        assert_eq!(cfg.limit_for(Some("1"), Some(1000)), Some(("1".into(), 60)));
-        assert_eq!(cfg.limit_for(Some("2"), None), Some(("2".into(), 100)));
+        assert_eq!(cfg.limit_for(Some("1"), Some(1000)), Some(("1", 60)));
+        assert_eq!(cfg.limit_for(Some("2"), None), Some(("2", 100)));
         assert_eq!(cfg.limit_for(Some("special"), None), None);
     }
 
