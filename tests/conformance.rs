@@ -89,15 +89,24 @@ fn violations(headers: &reqwest::header::HeaderMap) -> (Vec<String>, usize) {
     (req, resp)
 }
 
-/// Decodes a JSON argument into the setter's Rust type; a failure means the SDK itself rejects
-/// the value the spec's example or schema suggests.
-fn arg<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, String> {
-    let v: serde_json::Value = serde_json::from_str(json).expect("generated JSON");
-    serde_json::from_value(v.clone()).map_err(|e| {
-        let mut text = v.to_string();
-        text.truncate(120);
-        format!("argument `{what}` = {text} does not fit the SDK type: {e}")
-    })
+/// Decodes the first JSON candidate the setter's Rust type accepts; when none fits, the SDK
+/// itself rejects every value the spec's examples and schema suggest (the error says why).
+fn arg<T: serde::de::DeserializeOwned>(what: &str, candidates: &[&str]) -> Result<T, String> {
+    let mut first_error = None;
+    for json in candidates {
+        let v: serde_json::Value = serde_json::from_str(json).expect("generated JSON");
+        match serde_json::from_value(v.clone()) {
+            Ok(t) => return Ok(t),
+            Err(e) => {
+                let mut text = v.to_string();
+                text.truncate(120);
+                first_error.get_or_insert(format!(
+                    "argument `{what}` = {text} does not fit the SDK type: {e}"
+                ));
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| format!("no candidate value for `{what}`")))
 }
 
 macro_rules! outcome {

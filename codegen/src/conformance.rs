@@ -10,7 +10,8 @@
 //! so a value the SDK would reject is reported, not papered over.
 //!
 //! The table expects, in the including file: `struct Call { api, method, http, path, run }`,
-//! `fn arg<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, String>`
+//! `fn arg<T: DeserializeOwned>(what: &str, candidates: &[&str]) -> Result<T, String>` (the first
+//! JSON candidate the type accepts)
 //! and a macro `outcome!(module, result)` turning the `send()` result into `Outcome`.
 
 use crate::passes::{operation, operations, AUTH_HEADER_MARKER};
@@ -46,7 +47,8 @@ fn builders(file: &syn::File) -> HashMap<String, HashMap<String, syn::Type>> {
                     let syn::WherePredicate::Type(pt) = pred else {
                         continue;
                     };
-                    if !matches!(&pt.bounded_ty, syn::Type::Path(p) if p.path.is_ident("V")) {
+                    if !matches!(&pt.bounded_ty, syn::Type::Path(p) if p.path.is_ident("V") || p.path.is_ident("B"))
+                    {
                         continue;
                     }
                     for b in &pt.bounds {
@@ -231,10 +233,13 @@ pub fn sample(doc: &Value, schema: &Value, depth: usize) -> Value {
     }
 }
 
-/// A parameter's value: its own `example`/`examples`, else a sample of its schema.
-fn param_value(doc: &Value, p: &Value) -> Value {
+/// Candidate values for a parameter, best first: its own `example`/`examples`, a sample of its
+/// schema, the schema's sample without examples, then (for a pattern-checked string) a few
+/// common identifier shapes. The test uses the first one the setter's Rust type accepts.
+fn param_values(doc: &Value, p: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
     if let Some(e) = p.get("example") {
-        return e.clone();
+        out.push(e.clone());
     }
     if let Some(e) = p
         .get("examples")
@@ -243,19 +248,55 @@ fn param_value(doc: &Value, p: &Value) -> Value {
         .map(|e| resolve(doc, e))
         .and_then(|e| e.get("value"))
     {
-        return e.clone();
+        out.push(e.clone());
     }
-    p.get("schema")
-        .map(|s| sample(doc, s, 0))
-        .unwrap_or(json!("string"))
+    let schema = p
+        .get("schema")
+        .map(|s| resolve(doc, s).clone())
+        .unwrap_or(json!({"type": "string"}));
+    out.push(sample(doc, &schema, 0));
+    let mut bare = schema.clone();
+    if let Some(m) = bare.as_object_mut() {
+        m.remove("example");
+        m.remove("default");
+    }
+    out.push(sample(doc, &bare, 0));
+    if schema.get("pattern").is_some() || schema.get("format").is_some() {
+        for c in [
+            "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "5f4c6b3e2a1d0c9b8a7f6e5d",
+            "2024-01-01",
+            "abc",
+            "a1",
+            "A",
+            "1",
+        ] {
+            out.push(json!(c));
+        }
+    }
+    let mut seen = Vec::new();
+    out.retain(|v| {
+        let fresh = !seen.contains(v);
+        seen.push(v.clone());
+        fresh
+    });
+    out
 }
 
-/// The request body's value: the media type's example, else a sample of its schema.
-fn body_value(doc: &Value, body: &Value) -> Option<Value> {
+/// Candidate request bodies: the media type's example (or first `examples` entry), then one
+/// sampled from the schema.
+fn body_values(doc: &Value, body: &Value) -> Vec<Value> {
     let body = resolve(doc, body);
-    let (_, media) = body.get("content")?.as_object()?.iter().next()?;
+    let Some((_, media)) = body
+        .get("content")
+        .and_then(Value::as_object)
+        .and_then(|c| c.iter().next())
+    else {
+        return vec![json!({})];
+    };
+    let mut out = Vec::new();
     if let Some(e) = media.get("example") {
-        return Some(e.clone());
+        out.push(e.clone());
     }
     if let Some(e) = media
         .get("examples")
@@ -264,14 +305,16 @@ fn body_value(doc: &Value, body: &Value) -> Option<Value> {
         .map(|e| resolve(doc, e))
         .and_then(|e| e.get("value"))
     {
-        return Some(e.clone());
+        out.push(e.clone());
     }
-    Some(
-        media
-            .get("schema")
-            .map(|s| sample(doc, s, 0))
-            .unwrap_or(json!({})),
-    )
+    let sampled = media
+        .get("schema")
+        .map(|s| sample(doc, s, 0))
+        .unwrap_or(json!({}));
+    if !out.contains(&sampled) {
+        out.push(sampled);
+    }
+    out
 }
 
 /// JSON text of `v` as a Rust raw string literal.
@@ -370,23 +413,32 @@ fn call_body(
                 "no builder setter for required parameter `{name}` on {builder}"
             ));
         };
-        let value = param_value(doc, p);
+        let values: Vec<String> = param_values(doc, p).iter().map(raw).collect();
         let _ = writeln!(
             code,
-            "    let b = b.{setter}(arg::<{}>({:?}, {})?);",
+            "    let b = b.{setter}(arg::<{}>({:?}, &[{}])?);",
             qualify(ty, module),
             name,
-            raw(&value)
+            values.join(", ")
         );
     }
     if let Some(body) = op.get("requestBody") {
-        if let Some(ty) = setters.get("body") {
-            let value = body_value(doc, body).unwrap_or(json!({}));
+        if let Some(ty) = setters.get("body").filter(|t| {
+            t.to_token_stream()
+                .to_string()
+                .replace(" ", "")
+                .ends_with("reqwest::Body")
+        }) {
+            let _ = ty;
+            // A raw (non-JSON) body: a few bytes, as the media type allows any.
+            code.push_str("    let b = b.body(b\"qlik-sdk conformance\".to_vec());\n");
+        } else if let Some(ty) = setters.get("body") {
+            let values: Vec<String> = body_values(doc, body).iter().map(raw).collect();
             let _ = writeln!(
                 code,
-                "    let b = b.body(arg::<{}>(\"body\", {})?);",
+                "    let b = b.body(arg::<{}>(\"body\", &[{}])?);",
                 qualify(ty, module),
-                raw(&value)
+                values.join(", ")
             );
         }
     }
@@ -491,7 +543,7 @@ mod tests {
         assert!(out.contains("let b = c.post_thing();"), "{out}");
         assert!(
             out.contains(
-                "b.thing_id(arg::<:: std :: string :: String>(\"thingId\", r#\"\"t-1\"\"#)?)"
+                "b.thing_id(arg::<:: std :: string :: String>(\"thingId\", &[r#\"\"t-1\"\"#, r#\"\"string\"\"#])?)"
             ),
             "{out}"
         );
@@ -500,7 +552,7 @@ mod tests {
             "optional parameters are left out: {out}"
         );
         assert!(
-            out.contains("b.body(arg::<:: qlik_sdk :: apis :: things :: types :: Thing>(\"body\", r#\"{\"name\":\"n\"}\"#)?)"),
+            out.contains("b.body(arg::<:: qlik_sdk :: apis :: things :: types :: Thing>(\"body\", &[r#\"{\"name\":\"n\"}\"#, r#\"{\"name\":\"string\"}\"#])?)"),
             "{out}"
         );
         assert!(

@@ -423,7 +423,8 @@ pub fn dangling_refs(doc: &Value) -> Vec<(String, String)> {
 /// from, with two things put back so the mock checks what the SDK really sends and receives:
 ///
 /// - operations typed as a redirect target (`x-qlik-sdk-redirect-to`) get their published 3xx
-///   responses back, so the mock answers the redirect and the SDK has to follow it;
+///   responses back (without a body), so the mock answers the redirect and the SDK has to
+///   follow it;
 /// - `Authorization` header parameters that the `bearer-auth-header` pass removed (the
 ///   transport sets the header) are declared again, so the mock checks the transport's bearer.
 ///
@@ -434,11 +435,20 @@ pub fn for_mock(published: &Value, normalised: &Value) -> Value {
     for o in crate::passes::operations(&doc) {
         let op = crate::passes::operation_mut(&mut doc, &o);
         if op.contains_key("x-qlik-sdk-redirect-to") {
-            if let Some(rs) = published["paths"][&o.path][&o.method]
+            if let Some(Value::Object(mut rs)) = published["paths"][&o.path][&o.method]
                 .get("responses")
                 .cloned()
             {
-                op.insert("responses".into(), rs);
+                // A redirect's body is not what a client reads: without it the mock answers the
+                // redirect whatever the request's `Accept` says.
+                for (code, r) in rs.iter_mut() {
+                    if code.starts_with('3') {
+                        if let Some(r) = r.as_object_mut() {
+                            r.remove("content");
+                        }
+                    }
+                }
+                op.insert("responses".into(), Value::Object(rs));
             }
         }
         if let Some(p) = op.remove(crate::passes::AUTH_HEADER_MARKER) {
@@ -715,7 +725,7 @@ mod tests {
     #[test]
     fn for_mock_restores_redirects_and_auth_headers_and_drops_markers() {
         let published = json!({"openapi": "3.0.3", "paths": {"/api/v1/users/me": {"get": {
-            "responses": {"301": {"description": "r", "headers": {"Location": {"schema": {"type": "string"}}}}}
+            "responses": {"301": {"description": "r", "content": {"text/html": {}}, "headers": {"Location": {"schema": {"type": "string"}}}}}
         }}}});
         let normalised = json!({"openapi": "3.0.3", "paths": {"/api/v1/users/me": {"get": {
             "operationId": "getMyUser",
@@ -726,7 +736,9 @@ mod tests {
         }}}});
         let d = for_mock(&published, &normalised);
         let op = &d["paths"]["/api/v1/users/me"]["get"];
-        assert!(op["responses"]["301"].is_object() && op["responses"].get("200").is_none());
+        assert!(op["responses"]["301"]["headers"]["Location"].is_object());
+        assert!(op["responses"]["301"].get("content").is_none());
+        assert!(op["responses"].get("200").is_none());
         assert_eq!(op["parameters"][0]["name"], "Authorization");
         assert!(op
             .as_object()

@@ -1,5 +1,7 @@
 //! `fill-missing-media-schemas`: a media type with no `schema` gets one: any JSON value for
-//! JSON media types, a byte string for everything else.
+//! JSON media types, a byte string for everything else. A `204 No Content` response has no
+//! body (RFC 9110), so content declared on it is removed instead (else the client would try to
+//! decode an empty body as JSON).
 
 use super::{operation_mut, operations, Pass, PassContext};
 use crate::error::CodegenError;
@@ -21,6 +23,7 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
     for o in operations(doc) {
         let base = o.pointer();
         let op = operation_mut(doc, &o);
+        let mut notes = Vec::new();
         let mut contents: Vec<(String, &mut Value)> = Vec::new();
         for (key, v) in op.iter_mut() {
             match key.as_str() {
@@ -31,6 +34,14 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
                 }
                 "responses" => {
                     for (code, r) in v.as_object_mut().into_iter().flatten() {
+                        if code == "204" {
+                            if let Some(r) = r.as_object_mut() {
+                                if r.remove("content").is_some() {
+                                    notes.push(format!("{base}/responses/204"));
+                                }
+                            }
+                            continue;
+                        }
                         if let Some(c) = r.get_mut("content") {
                             contents.push((format!("{base}/responses/{code}/content"), c));
                         }
@@ -63,6 +74,9 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
                 );
             }
         }
+        for ptr in notes {
+            ctx.note(PASS.name, &ptr, "204 has no body: content removed");
+        }
     }
     Ok(())
 }
@@ -93,5 +107,19 @@ mod tests {
             json!({"type": "string"})
         );
         assert_eq!(ctx.log.len(), 2);
+    }
+
+    #[test]
+    fn a_204_response_has_no_body() {
+        let mut doc = json!({"paths": {"/x": {"delete": {"responses": {
+            "204": {"description": "gone", "content": {"application/json": {}}}
+        }}}}});
+        let mut ctx = super::super::ctx();
+        run(&mut doc, &mut ctx).unwrap();
+        assert_eq!(
+            doc["paths"]["/x"]["delete"]["responses"]["204"],
+            json!({"description": "gone"})
+        );
+        assert_eq!(ctx.log.len(), 1);
     }
 }

@@ -1,0 +1,82 @@
+//! Values the spec forbids are rejected before anything is sent, with an error naming the
+//! parameter: a pattern (a space name with `/`), a range (`limit: 0` where the spec says
+//! `minimum: 1`), and an enum (an unknown `resourceType`). The server expects no request.
+#![cfg(all(feature = "spaces", feature = "items"))]
+
+use qlik_sdk::apis::spaces::types::SpaceCreate;
+use qlik_sdk::Qlik;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn no_request_server() -> (MockServer, Qlik) {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let qlik = Qlik::builder()
+        .host(server.uri())
+        .allow_http(true)
+        .api_key("k")
+        .build()
+        .unwrap();
+    (server, qlik)
+}
+
+fn message(e: impl Into<qlik_sdk::Error>) -> String {
+    e.into().to_string()
+}
+
+#[tokio::test]
+async fn a_value_against_the_pattern_is_rejected_naming_the_field() {
+    let (_server, qlik) = no_request_server().await;
+    // Typed: the newtype refuses it at once.
+    let typed = "Finance/dev".parse::<qlik_sdk::apis::spaces::types::SpaceCreateName>();
+    assert!(typed
+        .unwrap_err()
+        .to_string()
+        .contains("doesn't match pattern"));
+    // Through the builder: the error names the body and the field.
+    let body = SpaceCreate::builder().name("Finance/dev").type_("shared");
+    let e = message(
+        qlik.spaces()
+            .create_space()
+            .body(body)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(e.contains("invalid request"), "{e}");
+    assert!(e.contains("name"), "names the field: {e}");
+    assert!(e.contains("pattern"), "{e}");
+}
+
+#[tokio::test]
+async fn a_value_out_of_range_is_rejected_naming_the_parameter() {
+    let (_server, qlik) = no_request_server().await;
+    // items `limit`: minimum 1 (typed NonZeroU64).
+    let e = message(
+        qlik.items()
+            .items_list_items()
+            .limit(0u64)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(e.contains("limit"), "names the parameter: {e}");
+}
+
+#[tokio::test]
+async fn a_value_outside_the_enum_is_rejected_naming_the_parameter() {
+    let (_server, qlik) = no_request_server().await;
+    let e = message(
+        qlik.items()
+            .items_list_items()
+            .resource_type("spreadsheet")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(e.contains("resource_type"), "names the parameter: {e}");
+    // Wrong types do not compile at all, e.g. `.limit("ten")` or `.resource_type(42)`.
+}
