@@ -44,7 +44,7 @@ fn space(id: &str, name: &str) -> Value {
 }
 
 fn item(i: usize) -> Value {
-    let ty = if i % 5 == 0 { "app" } else { "qvapp" };
+    let ty = if i.is_multiple_of(5) { "app" } else { "qvapp" };
     json!({"id": format!("item-{i}"), "name": format!("Item {i}"), "resourceType": ty,
            "resourceId": format!("r-{i}"), "ownerId": "u1", "creatorId": "u1", "updaterId": "u1",
            "tenantId": "t1", "createdAt": "2024-03-01T09:00:00Z", "updatedAt": "2024-03-01T09:00:00Z",
