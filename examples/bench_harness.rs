@@ -144,7 +144,68 @@ fn rate_limit(setting: &str) -> Res<RateLimit> {
     })
 }
 
+/// `BENCH_MODE=expiry`: the token-expiry probe. Against a tenant with a short token lifetime
+/// (`fake_tenant.py --token-ttl 2`), runs batches of `BENCH_CONC` (default 64) concurrent
+/// `get_my_user` calls back to back for `BENCH_EXPIRY_SECONDS` (default 7) and reports failed
+/// calls, token requests, 401s and lifetimes crossed. The SDK refreshes ahead of expiry
+/// (single-flight), so the expected figures are 0 failed calls, 0 401s and one token request
+/// per refresh: with the default skew, min(60 s, lifetime / 2), a 2 s token is refreshed every
+/// second; `BENCH_REFRESH_SKEW_MS=200` refreshes it 200 ms before expiry (about one per lifetime).
+async fn expiry_probe() -> Res<Value> {
+    let host = env_str("BENCH_HOST", "http://127.0.0.1:18080")
+        .trim_end_matches('/')
+        .to_owned();
+    let c = env_usize("BENCH_CONC", 64)?.max(1);
+    let secs = env_usize("BENCH_EXPIRY_SECONDS", 7)?;
+    let skew_ms = std::env::var("BENCH_REFRESH_SKEW_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok());
+    let mut builder = Qlik::builder();
+    if let Some(ms) = skew_ms {
+        builder = builder.token_refresh_skew(std::time::Duration::from_millis(ms));
+    }
+    let qlik = builder
+        .host(&host)
+        .allow_http(host.starts_with("http://"))
+        .client_credentials(
+            env_str("BENCH_CLIENT_ID", "bench-client"),
+            env_str("BENCH_CLIENT_SECRET", "bench-secret"),
+        )
+        .rate_limit(RateLimit::off())
+        .build()?;
+    let side = reqwest::Client::builder().no_proxy().build()?;
+    let s0 = stats(&side, &host).await?;
+    let ttl = s0["token_ttl_s"].as_f64().unwrap_or(0.0);
+    let t0 = Instant::now();
+    let (mut calls, mut failed, mut batches) = (0usize, 0usize, 0usize);
+    while t0.elapsed().as_secs_f64() < secs as f64 {
+        failed += concurrent(&qlik, c, c, true).await;
+        calls += c;
+        batches += 1;
+    }
+    let wall = t0.elapsed().as_secs_f64();
+    let s1 = stats(&side, &host).await?;
+    Ok(json!({
+        "tool": "qlik-sdk (Rust)",
+        "probe": "token expiry under load",
+        "token_ttl_s": ttl,
+        "refresh_skew": skew_ms.map_or("default: min(60 s, lifetime / 2)".to_owned(), |ms| format!("{ms} ms")),
+        "concurrent": c,
+        "batches": batches,
+        "calls": calls,
+        "failed_calls": failed,
+        "wall_s": wall,
+        "lifetimes_crossed": if ttl > 0.0 { (wall / ttl).floor() } else { 0.0 },
+        "token_requests": delta(&s0, &s1, "token_requests"),
+        "unauthorized_responses": delta(&s0, &s1, "unauthorized"),
+        "failed": failed,
+    }))
+}
+
 async fn run() -> Res<Value> {
+    if env_str("BENCH_MODE", "run") == "expiry" {
+        return expiry_probe().await;
+    }
     let host = env_str("BENCH_HOST", "http://127.0.0.1:18080");
     let n = env_usize("BENCH_SEQ_N", 2000)?;
     let m = env_usize("BENCH_CONC_M", 2000)?;
