@@ -14,6 +14,7 @@
 //! JSON candidate the type accepts)
 //! and a macro `outcome!(module, result)` turning the `send()` result into `Outcome`.
 
+use crate::passes::resolve;
 use crate::passes::{operation, operations, AUTH_HEADER_MARKER};
 use crate::table::OperationRow;
 use heck::ToPascalCase;
@@ -108,22 +109,6 @@ fn qualify(ty: &syn::Type, module: &str) -> String {
     let mut ty = ty.clone();
     syn::visit_mut::VisitMut::visit_type_mut(&mut Q(module), &mut ty);
     ty.to_token_stream().to_string()
-}
-
-fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    let mut v = v;
-    for _ in 0..8 {
-        match v
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| doc.pointer(p))
-        {
-            Some(t) => v = t,
-            None => break,
-        }
-    }
-    v
 }
 
 /// A value valid for `schema` (as far as a sample can be), preferring the spec's own examples.

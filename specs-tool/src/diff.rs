@@ -206,6 +206,7 @@ impl Report {
 
 /// HTTP methods an OpenAPI path item may hold.
 const METHODS: &[&str] = qlik_codegen::passes::HTTP_METHODS;
+use qlik_codegen::passes::resolve;
 
 /// One operation of a set, located.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -558,22 +559,6 @@ fn schemas(spec: &ApiSpec) -> Map<String, Value> {
 
 fn type_path(spec: &ApiSpec, component: &str) -> String {
     format!("{}::types::{}", spec.module(), spec.type_of(component))
-}
-
-/// Follows a local `$ref` (any kind) up to a few hops.
-fn resolve<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
-    for _ in 0..8 {
-        match v
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| doc.pointer(p))
-        {
-            Some(t) => v = t,
-            None => break,
-        }
-    }
-    v
 }
 
 /// Parameters of an operation (path-level ones merged in), by `in:name`.
