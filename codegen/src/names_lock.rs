@@ -110,10 +110,21 @@ impl NamesLock {
             .map_err(|e| CodegenError::new(&name, "", format!("invalid names lock: {e}")))
     }
 
-    /// The file text (pretty JSON, trailing newline).
+    /// The file text: JSON with one operation per line (compact, and a name change is a
+    /// one-line diff), trailing newline.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("serialisable");
-        s.push('\n');
+        let mut s = String::from("{\n  \"comment\": ");
+        s.push_str(&serde_json::to_string(&self.comment).expect("serialisable"));
+        s.push_str(",\n  \"operations\": [");
+        for (i, entry) in self.operations.iter().enumerate() {
+            s.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            s.push_str(&serde_json::to_string(entry).expect("serialisable"));
+        }
+        s.push_str(if self.operations.is_empty() {
+            "]\n}\n"
+        } else {
+            "\n  ]\n}\n"
+        });
         s
     }
 
@@ -335,6 +346,32 @@ mod tests {
                 &BTreeSet::new()
             )
             .is_some());
+    }
+
+    #[test]
+    fn file_text_has_one_operation_per_line_and_reads_back() {
+        let mut lock = NamesLock {
+            comment: LOCK_COMMENT.into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::from_str::<NamesLock>(&lock.to_json()).unwrap(),
+            lock
+        );
+        lock.update(
+            "things",
+            &[
+                row("GET", "/api/v1/things/{id}", "get_thing"),
+                row("GET", "/api/v1/things", "get_things"),
+            ],
+        );
+        lock.operations[0].aliases.push("get_things_by_id".into());
+        let text = lock.to_json();
+        assert_eq!(serde_json::from_str::<NamesLock>(&text).unwrap(), lock);
+        let entry_lines: Vec<_> = text.lines().filter(|l| l.contains("\"api\"")).collect();
+        assert_eq!(entry_lines.len(), 2, "{text}");
+        assert!(entry_lines[0].contains("get_things_by_id"), "{text}");
+        assert!(text.ends_with("]\n}\n"));
     }
 
     #[test]
