@@ -26,13 +26,7 @@ async fn one_token_request_for_64_concurrent_calls_crossing_expiry() {
         .await;
     let qlik = builder(&server).build().unwrap();
 
-    let first = (0..64).map(|_| {
-        let q = qlik.clone();
-        tokio::spawn(async move { q.rest(Method::GET, "/api/v1/users/me").value().await })
-    });
-    for r in futures::future::join_all(first).await {
-        r.unwrap().unwrap();
-    }
+    call_concurrently(&qlik, 64, "/api/v1/users/me").await;
     assert_eq!(
         tokens.count(),
         1,
@@ -40,13 +34,7 @@ async fn one_token_request_for_64_concurrent_calls_crossing_expiry() {
     );
 
     tokio::time::sleep(Duration::from_millis(1100)).await; // now inside the refresh window
-    let second = (0..64).map(|_| {
-        let q = qlik.clone();
-        tokio::spawn(async move { q.rest(Method::GET, "/api/v1/users/me").value().await })
-    });
-    for r in futures::future::join_all(second).await {
-        r.unwrap().unwrap();
-    }
+    call_concurrently(&qlik, 64, "/api/v1/users/me").await;
     assert_eq!(
         tokens.count(),
         2,
@@ -80,13 +68,7 @@ async fn a_401_drops_the_token_refreshes_once_and_retries_once() {
         .mount(&server)
         .await;
     let qlik = builder(&server).build().unwrap();
-    let calls = (0..64).map(|_| {
-        let q = qlik.clone();
-        tokio::spawn(async move { q.rest(Method::GET, "/api/v1/users/me").value().await })
-    });
-    for r in futures::future::join_all(calls).await {
-        r.unwrap().unwrap();
-    }
+    call_concurrently(&qlik, 64, "/api/v1/users/me").await;
     assert_eq!(
         tokens.count(),
         2,
@@ -528,4 +510,15 @@ fn bad_configuration_names_the_setting() {
         .unwrap();
     assert_eq!(q.base_url(), "https://t.eu.qlikcloud.com");
     assert!(!format!("{q:?}").contains(SECRET));
+}
+
+/// `n` concurrent GETs of `path` through `qlik.rest`; panics if any fails.
+async fn call_concurrently(qlik: &qlik_sdk::Qlik, n: usize, path: &'static str) {
+    let calls = (0..n).map(|_| {
+        let q = qlik.clone();
+        tokio::spawn(async move { q.rest(Method::GET, path).value().await })
+    });
+    for r in futures::future::join_all(calls).await {
+        r.unwrap().unwrap();
+    }
 }

@@ -204,6 +204,16 @@ impl Credentials {
                 Ok(())
             }
         };
+        let client_pair = |client_id: &str, client_secret: &Secret| {
+            nonempty(client_id, "client_id")?;
+            if client_secret.is_empty() {
+                return Err(Error::config(
+                    "client_secret",
+                    "is empty (a client id needs its secret)",
+                ));
+            }
+            Ok(())
+        };
         match self {
             Credentials::ApiKey(k) if k.is_empty() => Err(Error::config("api_key", "is empty")),
             Credentials::ApiKey(_) => Ok(()),
@@ -211,29 +221,14 @@ impl Credentials {
                 client_id,
                 client_secret,
                 ..
-            } => {
-                nonempty(client_id, "client_id")?;
-                if client_secret.is_empty() {
-                    return Err(Error::config(
-                        "client_secret",
-                        "is empty (a client id needs its secret)",
-                    ));
-                }
-                Ok(())
-            }
+            } => client_pair(client_id, client_secret),
             Credentials::Impersonation {
                 client_id,
                 client_secret,
                 user_lookup,
                 ..
             } => {
-                nonempty(client_id, "client_id")?;
-                if client_secret.is_empty() {
-                    return Err(Error::config(
-                        "client_secret",
-                        "is empty (a client id needs its secret)",
-                    ));
-                }
+                client_pair(client_id, client_secret)?;
                 nonempty(&user_lookup.field, "user_lookup.field")?;
                 nonempty(&user_lookup.value, "user_lookup.value")
             }
