@@ -31,6 +31,10 @@ pub struct Operation {
     pub extra: bool,
     /// The builder has `.pages()` and `.items()` streams over `links.next`.
     pub paginated: bool,
+    /// The `Accept` header the operation sends when its success body is not JSON: the media
+    /// types its spec declares for it (e.g. `text/csv`, `application/octet-stream`). `None` for
+    /// JSON bodies (the generated client asks for `application/json`) and empty ones.
+    pub accept: Option<&'static str>,
 }
 
 /// Every operation of the enabled APIs.

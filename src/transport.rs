@@ -31,7 +31,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use progenitor_client::OperationInfo;
 use rand::Rng;
-use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER};
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 
 use crate::auth::TokenCache;
@@ -318,12 +318,21 @@ impl Inner {
     }
 
     /// Waits on the limiter for `op`'s tier, then attaches the bearer token if the request goes
-    /// to the configured origin (and strips any `Authorization` header otherwise).
+    /// to the configured origin (and strips any `Authorization` header otherwise). A request
+    /// without `Accept` for an operation whose success body is not JSON asks for the media
+    /// types the spec declares for it ([`Operation::accept`]).
     pub(crate) async fn prepare(
         &self,
         op: Option<&Operation>,
         request: &mut reqwest::Request,
     ) -> Result<()> {
+        if let Some(accept) = op.and_then(|o| o.accept) {
+            if !request.headers().contains_key(ACCEPT) {
+                if let Ok(v) = HeaderValue::from_str(accept) {
+                    request.headers_mut().insert(ACCEPT, v);
+                }
+            }
+        }
         self.0.limiter.acquire(op).await;
         if same_origin(request.url(), &self.0.origin) {
             let token = self.0.tokens.token().await?;

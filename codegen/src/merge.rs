@@ -451,6 +451,36 @@ pub fn for_mock(published: &Value, normalised: &Value) -> Value {
                 op.insert("responses".into(), Value::Object(rs));
             }
         }
+        if op.contains_key("x-qlik-sdk-raw-success") {
+            // Read as raw bytes by the SDK, but served as published: the SDK asks for the
+            // published media types (`Accept`), as it would from Qlik.
+            let published_rs = published["paths"][&o.path][&o.method]["responses"].as_object();
+            let rs = op.get_mut("responses").and_then(Value::as_object_mut);
+            if let (Some(published_rs), Some(rs)) = (published_rs, rs) {
+                for (code, r) in published_rs {
+                    // JSON or empty bodies only: other media types were already raw.
+                    let json_or_empty = resolve_local(published, r)
+                        .get("content")
+                        .and_then(Value::as_object)
+                        .is_none_or(|c| {
+                            c.keys().all(|m| {
+                                let m = m.split(';').next().unwrap_or_default().trim();
+                                m == "application/json" || m.ends_with("+json")
+                            })
+                        });
+                    if !code.starts_with('2') || !json_or_empty || !refs_resolve(normalised, r) {
+                        continue;
+                    }
+                    let mut r = r.clone();
+                    if code == "204" {
+                        if let Some(m) = r.as_object_mut() {
+                            m.remove("content");
+                        }
+                    }
+                    rs.insert(code.clone(), r);
+                }
+            }
+        }
         if let Some(p) = op.remove(crate::passes::AUTH_HEADER_MARKER) {
             let params = op
                 .entry("parameters")
@@ -465,6 +495,29 @@ pub fn for_mock(published: &Value, normalised: &Value) -> Value {
         m.retain(|k, _| !k.starts_with("x-qlik-sdk-"));
     });
     doc
+}
+
+/// `v`, or what its local `$ref` points to in `doc`.
+fn resolve_local<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    v.get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|p| doc.pointer(p))
+        .unwrap_or(v)
+}
+
+/// True when every local `$ref` inside `v` resolves in `doc`.
+fn refs_resolve(doc: &Value, v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.iter().all(|(k, x)| match (k.as_str(), x) {
+            ("$ref", Value::String(r)) => r
+                .strip_prefix('#')
+                .is_some_and(|p| doc.pointer(p).is_some()),
+            _ => refs_resolve(doc, x),
+        }),
+        Value::Array(a) => a.iter().all(|x| refs_resolve(doc, x)),
+        _ => true,
+    }
 }
 
 /// Loads, normalises and merges the specs of `apis` (`(api, file, bytes)`), ready for the mock.
@@ -746,5 +799,30 @@ mod tests {
             .keys()
             .all(|k| !k.starts_with("x-qlik-sdk-")));
         assert_eq!(op["operationId"], "getMyUser");
+    }
+
+    #[test]
+    fn for_mock_serves_raw_success_operations_as_published() {
+        let published = json!({"paths": {"/x": {"patch": {"responses": {
+            "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/T"}}}},
+            "204": {"description": "none", "content": {"application/json": {}}},
+            "400": {"description": "bad"}
+        }}}}});
+        let raw = json!({"description": "ok", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}});
+        let normalised = json!({"paths": {"/x": {"patch": {
+            "x-qlik-sdk-raw-success": true,
+            "x-qlik-sdk-accept": "application/json",
+            "responses": {"200": raw, "204": raw}
+        }}}, "components": {"schemas": {"T": {"type": "object"}}}});
+        let d = for_mock(&published, &normalised);
+        let rs = &d["paths"]["/x"]["patch"]["responses"];
+        assert!(rs["200"]["content"]["application/json"].is_object(), "{rs}");
+        assert!(rs["204"].get("content").is_none(), "{rs}");
+        assert!(rs.get("400").is_none());
+        // A published response whose refs the normalised document lost is not restored.
+        let mut lost = normalised.clone();
+        lost["components"]["schemas"] = json!({});
+        let d = for_mock(&published, &lost);
+        assert_eq!(d["paths"]["/x"]["patch"]["responses"]["200"], raw);
     }
 }

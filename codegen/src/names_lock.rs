@@ -257,6 +257,7 @@ mod tests {
             redirect_to: None,
             extra: false,
             paginated: false,
+            accept: None,
         }
     }
 

@@ -36,6 +36,40 @@ pub struct OperationRow {
     pub extra: bool,
     /// The builder has `.pages()` / `.items()` streams over `links.next`.
     pub paginated: bool,
+    /// `Accept` for an operation whose success body is not typed JSON: the media types its 2xx
+    /// responses declare (see [`accept`]). `None` when progenitor already asks for JSON.
+    pub accept: Option<String>,
+}
+
+/// Marker left by the `single-success-response` pass on an operation whose 2xx responses it
+/// rewrote as raw bytes: the media types they declared as published (comma-separated).
+pub const ACCEPT_MARKER: &str = "x-qlik-sdk-accept";
+
+/// The `Accept` an operation should send, from its (normalised) 2xx responses: `None` when one
+/// of them is `application/json` (progenitor types it and sends `Accept: application/json`) or
+/// none has a body; else their distinct media types in spec order, comma-separated (the ones
+/// published, when a pass rewrote them: [`ACCEPT_MARKER`]).
+pub fn accept(doc: &Value, op: &serde_json::Map<String, Value>) -> Option<String> {
+    if let Some(a) = op.get(ACCEPT_MARKER).and_then(Value::as_str) {
+        return Some(a.to_string()).filter(|a| !a.is_empty());
+    }
+    let mut types: Vec<String> = Vec::new();
+    for (code, r) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+        if !code.starts_with('2') {
+            continue;
+        }
+        let r = crate::passes::resolve(doc, r);
+        for media in r.get("content").and_then(Value::as_object).into_iter().flatten().map(|(m, _)| m) {
+            // progenitor's rule for a typed body
+            if media == "application/json" || media.starts_with("application/json;") {
+                return None;
+            }
+            if !types.contains(media) {
+                types.push(media.clone());
+            }
+        }
+    }
+    (!types.is_empty()).then(|| types.join(", "))
 }
 
 /// Rows for every operation of a normalised document.
@@ -77,6 +111,7 @@ pub fn rows(api: &str, doc: &Value) -> Vec<OperationRow> {
                     .map(str::to_string),
                 extra: op.get("x-qlik-sdk-extra") == Some(&Value::Bool(true)),
                 paginated: false,
+                accept: accept(doc, op),
             }
         })
         .collect()
@@ -97,7 +132,7 @@ pub fn to_rust(rows: &[OperationRow]) -> String {
                 .map_or("None".to_string(), |t| format!("Some({t:?})"))
         };
         s.push_str(&format!(
-            "    Operation {{ api: {:?}, operation_id: {:?}, method_name: {:?}, http_method: {:?}, path: {:?}, tier: {}, limit_per_minute: {}, stability: {}, deprecated: {}, synthesised: {}, redirect_to: {}, extra: {}, paginated: {} }},\n",
+            "    Operation {{ api: {:?}, operation_id: {:?}, method_name: {:?}, http_method: {:?}, path: {:?}, tier: {}, limit_per_minute: {}, stability: {}, deprecated: {}, synthesised: {}, redirect_to: {}, extra: {}, paginated: {}, accept: {} }},\n",
             r.api,
             r.operation_id,
             r.method_name,
@@ -111,8 +146,43 @@ pub fn to_rust(rows: &[OperationRow]) -> String {
             opt(&r.redirect_to),
             r.extra,
             r.paginated,
+            opt(&r.accept),
         ));
     }
     s.push(']');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn op(v: Value) -> serde_json::Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn accept_lists_the_media_types_of_untyped_successes() {
+        let doc = json!({"components": {"responses": {"Csv": {"description": "c", "content": {"text/csv": {}}}}}});
+        let raw = op(json!({"responses": {
+            "200": {"description": "f", "content": {"application/zip": {}, "application/octet-stream": {}}},
+            "202": {"description": "f", "content": {"application/zip": {}}},
+            "4XX": {"description": "e", "content": {"application/json": {}}}
+        }}));
+        assert_eq!(
+            accept(&doc, &raw).as_deref(),
+            Some("application/zip, application/octet-stream")
+        );
+        let by_ref = op(json!({"responses": {"200": {"$ref": "#/components/responses/Csv"}}}));
+        assert_eq!(accept(&doc, &by_ref).as_deref(), Some("text/csv"));
+        let typed = op(json!({"responses": {"200": {"description": "j", "content": {"application/json; charset=utf-8": {}}}}}));
+        assert_eq!(accept(&doc, &typed), None);
+        let typed = op(json!({"responses": {"200": {"description": "j", "content": {"application/json": {}, "text/csv": {}}}}}));
+        assert_eq!(accept(&doc, &typed), None);
+        let empty = op(json!({"responses": {"204": {"description": "none"}}}));
+        assert_eq!(accept(&doc, &empty), None);
+        let rewritten = op(json!({"x-qlik-sdk-accept": "application/json", "responses": {"200": {"description": "b", "content": {"application/octet-stream": {}}}}}));
+        assert_eq!(accept(&doc, &rewritten).as_deref(), Some("application/json"));
+    }
 }

@@ -88,6 +88,16 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
                 format!("{} success schemas joined with oneOf", union.len()),
             );
         } else {
+            // What the server sends (for `Accept`): the media types as published.
+            let mut published: Vec<String> = Vec::new();
+            for (code, _) in &succ {
+                let r = resolve(&snapshot, &snapshot_responses(&snapshot, &o)[code]);
+                for m in r.get("content").and_then(Value::as_object).into_iter().flatten().map(|(m, _)| m) {
+                    if !published.contains(m) {
+                        published.push(m.clone());
+                    }
+                }
+            }
             for (code, _) in &succ {
                 let desc = rs[code]
                     .get("description")
@@ -96,6 +106,10 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
                 rs.insert(code.clone(), json!({"description": desc, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}));
             }
             op.insert("x-qlik-sdk-raw-success".into(), Value::Bool(true));
+            op.insert(
+                crate::table::ACCEPT_MARKER.into(),
+                Value::String(published.join(", ")),
+            );
             ctx.note(
                 PASS.name,
                 &o.pointer(),
@@ -104,6 +118,11 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
         }
     }
     Ok(())
+}
+
+/// The responses object of `o` in `doc`.
+fn snapshot_responses<'a>(doc: &'a Value, o: &super::OpRef) -> &'a Value {
+    &doc["paths"][&o.path][&o.method]["responses"]
 }
 
 #[cfg(test)]
@@ -132,6 +151,7 @@ mod tests {
         run(&mut doc, &mut super::super::ctx()).unwrap();
         let op = &doc["paths"]["/x"]["delete"];
         assert_eq!(op["x-qlik-sdk-raw-success"], json!(true));
+        assert_eq!(op["x-qlik-sdk-accept"], json!("application/json"));
         assert!(op["responses"]["204"]["content"]["application/octet-stream"].is_object());
     }
 
