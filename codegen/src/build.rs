@@ -80,7 +80,7 @@ pub fn run(
             })?;
             modules.push_str(&module_source(&entry.api, &module, &entry.feature));
             // --- conformance call table (tests/conformance.rs): begin ---
-            if let (Ok(file), Ok((doc, _))) = (
+            if let (Ok(file), Ok((doc, ctx))) = (
                 syn::parse_file(&generated.code),
                 crate::generate::normalised(&entry.api, &entry.file, &bytes),
             ) {
@@ -89,6 +89,7 @@ pub fn run(
                     &doc,
                     &file,
                     &generated.operations,
+                    &ctx.extras,
                 ));
             }
             // --- conformance call table: end ---

@@ -15,7 +15,7 @@
 //! and a macro `outcome!(module, result)` turning the `send()` result into `Outcome`.
 
 use crate::passes::resolve;
-use crate::passes::{operation, operations, AUTH_HEADER_MARKER};
+use crate::passes::{operation, operations, ExtraOperation, AUTH_HEADER_MARKER};
 use crate::table::OperationRow;
 use heck::ToPascalCase;
 use quote::ToTokens;
@@ -322,7 +322,13 @@ fn norm(name: &str) -> String {
 /// Rust source: one `Call` per operation of `rows` (`doc` is the normalised spec, `file` the
 /// generated module's syntax). Operations the table cannot build a call for are emitted as
 /// calls that report why (so the suite lists them).
-pub fn calls(module: &str, doc: &Value, file: &syn::File, rows: &[OperationRow]) -> String {
+pub fn calls(
+    module: &str,
+    doc: &Value,
+    file: &syn::File,
+    rows: &[OperationRow],
+    extras: &[ExtraOperation],
+) -> String {
     let builders = builders(file);
     let ops = operations(doc);
     let mut s = String::new();
@@ -332,7 +338,11 @@ pub fn calls(module: &str, doc: &Value, file: &syn::File, rows: &[OperationRow])
             row.api, row.method_name, row.http_method, row.path
         );
         s.push_str(&head);
-        let body = call_body(module, doc, &builders, &ops, row);
+        let body = if row.extra {
+            extra_call_body(module, doc, &ops, extras, row)
+        } else {
+            call_body(module, doc, &builders, &ops, row)
+        };
         match body {
             Ok(code) => s.push_str(&code),
             Err(why) => {
@@ -354,12 +364,6 @@ fn call_body(
     ops: &[crate::passes::OpRef],
     row: &OperationRow,
 ) -> Result<String, String> {
-    if row.extra {
-        return Err(
-            "upload operation (multipart/tus extras builder): the call table does not build file parts yet"
-                .into(),
-        );
-    }
     let builder = row.operation_id.to_pascal_case();
     let setters = builders.get(&builder).cloned().unwrap_or_default();
     let o = ops
@@ -426,6 +430,113 @@ fn call_body(
                 values.join(", ")
             );
         }
+    }
+    let _ = writeln!(
+        code,
+        "    Ok::<Outcome, String>(outcome!({module}, b.send().await))"
+    );
+    Ok(code)
+}
+
+/// The bytes every file part and upload chunk of the table carries.
+const PAYLOAD: &str = "b\"qlik-sdk conformance\".to_vec()";
+
+/// A Rust string literal of a sampled scalar (a JSON string as is, anything else as JSON text).
+fn text_literal(v: &Value) -> String {
+    match v {
+        Value::String(t) => format!("{t:?}"),
+        other => format!("{:?}", other.to_string()),
+    }
+}
+
+/// A call of an upload operation through its extras builder ([`crate::extras`]): required
+/// parameters (string setters) from the spec's examples or schema, multipart file parts as a few
+/// bytes, text and JSON parts from the media type's example or the part's schema (required
+/// parts and every file part), and a tus body as a few bytes.
+fn extra_call_body(
+    module: &str,
+    doc: &Value,
+    ops: &[crate::passes::OpRef],
+    extras: &[ExtraOperation],
+    row: &OperationRow,
+) -> Result<String, String> {
+    let e = extras
+        .iter()
+        .find(|e| e.method_name == row.method_name)
+        .ok_or("upload operation without its extras description")?;
+    let o = ops
+        .iter()
+        .find(|o| o.path == row.path && o.method.eq_ignore_ascii_case(&row.http_method))
+        .ok_or("operation not found in the normalised spec")?;
+    let op = operation(doc, o);
+    let mut params: Vec<Value> = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(shared) = doc["paths"][&o.path]
+        .get("parameters")
+        .and_then(Value::as_array)
+    {
+        params.extend(shared.iter().cloned());
+    }
+    let mut code = format!(
+        "    let c = q.{module}();\n    let b = c.{}();\n",
+        row.method_name
+    );
+    for p in e.params.iter().filter(|p| p.required) {
+        let spec = params
+            .iter()
+            .map(|v| resolve(doc, v))
+            .find(|v| v.get("name").and_then(Value::as_str) == Some(p.name.as_str()))
+            .cloned()
+            .unwrap_or(json!({"name": p.name, "schema": {"type": "string"}}));
+        let value = param_values(doc, &spec)
+            .into_iter()
+            .find(|v| !v.is_object() && !v.is_array() && !v.is_null())
+            .unwrap_or(json!("string"));
+        let _ = writeln!(
+            code,
+            "    let b = b.{}({});",
+            crate::extras::ident(&p.name),
+            text_literal(&value)
+        );
+    }
+    if e.media_type == "multipart/form-data" {
+        let media = op
+            .get("requestBody")
+            .map(|b| resolve(doc, b))
+            .map(|b| &b["content"][&e.media_type])
+            .cloned()
+            .unwrap_or(Value::Null);
+        let schema = media.get("schema").map(|s| resolve(doc, s)).cloned().unwrap_or(Value::Null);
+        for f in e.fields.iter().filter(|f| f.required || f.binary) {
+            let setter = crate::extras::ident(&f.name);
+            if f.binary {
+                let _ = writeln!(
+                    code,
+                    "    let b = b.{setter}(\"conformance.bin\", {PAYLOAD});"
+                );
+                continue;
+            }
+            let value = media
+                .get("example")
+                .and_then(|x| x.get(&f.name))
+                .cloned()
+                .unwrap_or_else(|| sample(doc, &schema["properties"][&f.name], 0));
+            if f.json {
+                let _ = writeln!(
+                    code,
+                    "    let b = b.{setter}(&arg::<::serde_json::Value>({:?}, &[{}])?).map_err(|e| e.to_string())?;",
+                    f.name,
+                    raw(&value)
+                );
+            } else {
+                let _ = writeln!(code, "    let b = b.{setter}({});", text_literal(&value));
+            }
+        }
+    } else {
+        let _ = writeln!(code, "    let b = b.body({PAYLOAD});");
     }
     let _ = writeln!(
         code,
@@ -524,7 +635,7 @@ mod tests {
             &serde_json::to_vec(&spec).unwrap(),
         )
         .unwrap();
-        let out = calls("things", &doc, &file, &g.operations);
+        let out = calls("things", &doc, &file, &g.operations, &[]);
         assert!(out.contains("let b = c.post_thing();"), "{out}");
         assert!(
             out.contains(
@@ -544,5 +655,57 @@ mod tests {
             out.contains("Ok::<Outcome, String>(outcome!(things, b.send().await))"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn upload_calls_set_parameters_file_parts_and_required_text_parts() {
+        let spec = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/api/v1/things/{thingId}/files": {"post": {
+                    "operationId": "uploadThingFile",
+                    "parameters": [{"name": "thingId", "in": "path", "required": true, "schema": {"type": "string"}, "example": "t-1"}],
+                    "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {
+                        "type": "object", "required": ["name", "meta"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "name": {"type": "string"},
+                            "meta": {"type": "object", "required": ["k"], "properties": {"k": {"type": "integer"}}},
+                            "note": {"type": "string"}
+                        }}}}},
+                    "responses": {"201": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}
+                }},
+                "/api/v1/things/uploads/{id}": {"patch": {
+                    "operationId": "patchUpload",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                        {"name": "Upload-Offset", "in": "header", "required": true, "schema": {"type": "integer"}}
+                    ],
+                    "requestBody": {"content": {"application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+                    "responses": {"204": {"description": "ok"}}
+                }}
+            }
+        });
+        let bytes = serde_json::to_vec(&spec).unwrap();
+        let g = crate::generate("things", "things.json", &bytes).unwrap();
+        let file = syn::parse_file(&g.code).unwrap();
+        let (doc, ctx) = crate::generate::normalised("things", "things.json", &bytes).unwrap();
+        assert_eq!(ctx.extras.len(), 2);
+        let out = calls("things", &doc, &file, &g.operations, &ctx.extras);
+        assert!(!out.contains("not_built"), "{out}");
+        assert!(out.contains("let b = b.thing_id(\"t-1\");"), "{out}");
+        assert!(
+            out.contains("let b = b.file(\"conformance.bin\", b\"qlik-sdk conformance\".to_vec());"),
+            "{out}"
+        );
+        assert!(out.contains("let b = b.name(\"string\");"), "{out}");
+        assert!(
+            out.contains("let b = b.meta(&arg::<::serde_json::Value>(\"meta\", &[r#\"{\"k\":1}\"#])?).map_err(|e| e.to_string())?;"),
+            "{out}"
+        );
+        assert!(!out.contains("note"), "optional text parts are left out: {out}");
+        assert!(out.contains("let b = b.upload_offset(\"1\");"), "{out}");
+        assert!(out.contains("let b = b.body(b\"qlik-sdk conformance\".to_vec());"), "{out}");
+        assert_eq!(out.matches("outcome!(things, b.send().await)").count(), 2, "{out}");
     }
 }

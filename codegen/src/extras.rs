@@ -8,7 +8,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::HashSet;
 
-fn ident(name: &str) -> syn::Ident {
+/// The Rust name of a parameter or form-part setter.
+pub(crate) fn ident(name: &str) -> syn::Ident {
     let s = name
         .replace(|c: char| !c.is_alphanumeric(), "_")
         .to_snake_case();
@@ -67,6 +68,11 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                 quote!(Ok(ResponseValue::stream(response))),
             ),
         };
+        // As progenitor does for a typed body; a non-JSON success gets the spec's media types
+        // from the operation table in the transport (`Operation::accept`).
+        let accept = e.success_json.then(|| {
+            quote!(request = request.header(reqwest::header::ACCEPT, "application/json");)
+        });
         let mut fields = Vec::new();
         let mut inits = Vec::new();
         let mut setters = Vec::new();
@@ -144,7 +150,7 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                     setters.push(quote! {
                         #[doc = #fdoc]
                         pub fn #fname(mut self, file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-                            let part = reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into());
+                            let part = reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()).mime_str("application/octet-stream").expect("a valid media type");
                             self.form = self.form.part(#name, part);
                             self
                         }
@@ -222,6 +228,7 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                     #(#checks)*
                     let url = format!(#path_fmt, client.baseurl, #(#path_values),*);
                     let mut request = client.client.request(reqwest::Method::#http, url);
+                    #accept
                     #(#query)*
                     #(#headers)*
                     #body

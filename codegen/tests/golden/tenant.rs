@@ -1136,7 +1136,9 @@ pub mod builder_extra {
             bytes: impl Into<Vec<u8>>,
         ) -> Self {
             let part = reqwest::multipart::Part::bytes(bytes.into())
-                .file_name(file_name.into());
+                .file_name(file_name.into())
+                .mime_str("application/octet-stream")
+                .expect("a valid media type");
             self.form = self.form.part("file", part);
             self
         }
@@ -1173,6 +1175,7 @@ pub mod builder_extra {
                 "{}/api/v1/widgets/{}/files", client.baseurl, encode_path(& widget_id)
             );
             let mut request = client.client.request(reqwest::Method::POST, url);
+            request = request.header(reqwest::header::ACCEPT, "application/json");
             request = request.multipart(form);
             let mut request = request.build().map_err(Error::CommunicationError)?;
             let info = OperationInfo {
