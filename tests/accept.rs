@@ -62,19 +62,13 @@ async fn json_operations_ask_for_json_and_a_callers_accept_is_kept() {
         .await;
     let _ = qlik.apps().get_apps_by_app_id().app_id("a1").send().await;
     let _ = qlik
-        .rest(
-            reqwest::Method::GET,
-            "/api/v1/apps/a1/media/thumbnail",
-        )
+        .rest(reqwest::Method::GET, "/api/v1/apps/a1/media/thumbnail")
         .header("accept", "image/png")
         .send()
         .await
         .unwrap();
     let _ = qlik
-        .rest(
-            reqwest::Method::GET,
-            "/api/v1/apps/a1/media/thumbnail",
-        )
+        .rest(reqwest::Method::GET, "/api/v1/apps/a1/media/thumbnail")
         .send()
         .await
         .unwrap();

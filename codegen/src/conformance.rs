@@ -509,7 +509,11 @@ fn extra_call_body(
             .map(|b| &b["content"][&e.media_type])
             .cloned()
             .unwrap_or(Value::Null);
-        let schema = media.get("schema").map(|s| resolve(doc, s)).cloned().unwrap_or(Value::Null);
+        let schema = media
+            .get("schema")
+            .map(|s| resolve(doc, s))
+            .cloned()
+            .unwrap_or(Value::Null);
         for f in e.fields.iter().filter(|f| f.required || f.binary) {
             let setter = crate::extras::ident(&f.name);
             if f.binary {
@@ -695,7 +699,9 @@ mod tests {
         assert!(!out.contains("not_built"), "{out}");
         assert!(out.contains("let b = b.thing_id(\"t-1\");"), "{out}");
         assert!(
-            out.contains("let b = b.file(\"conformance.bin\", b\"qlik-sdk conformance\".to_vec());"),
+            out.contains(
+                "let b = b.file(\"conformance.bin\", b\"qlik-sdk conformance\".to_vec());"
+            ),
             "{out}"
         );
         assert!(out.contains("let b = b.name(\"string\");"), "{out}");
@@ -703,9 +709,19 @@ mod tests {
             out.contains("let b = b.meta(&arg::<::serde_json::Value>(\"meta\", &[r#\"{\"k\":1}\"#])?).map_err(|e| e.to_string())?;"),
             "{out}"
         );
-        assert!(!out.contains("note"), "optional text parts are left out: {out}");
+        assert!(
+            !out.contains("note"),
+            "optional text parts are left out: {out}"
+        );
         assert!(out.contains("let b = b.upload_offset(\"1\");"), "{out}");
-        assert!(out.contains("let b = b.body(b\"qlik-sdk conformance\".to_vec());"), "{out}");
-        assert_eq!(out.matches("outcome!(things, b.send().await)").count(), 2, "{out}");
+        assert!(
+            out.contains("let b = b.body(b\"qlik-sdk conformance\".to_vec());"),
+            "{out}"
+        );
+        assert_eq!(
+            out.matches("outcome!(things, b.send().await)").count(),
+            2,
+            "{out}"
+        );
     }
 }

@@ -70,9 +70,9 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
         };
         // As progenitor does for a typed body; a non-JSON success gets the spec's media types
         // from the operation table in the transport (`Operation::accept`).
-        let accept = e.success_json.then(|| {
-            quote!(request = request.header(reqwest::header::ACCEPT, "application/json");)
-        });
+        let accept = e.success_json.then(
+            || quote!(request = request.header(reqwest::header::ACCEPT, "application/json");),
+        );
         let mut fields = Vec::new();
         let mut inits = Vec::new();
         let mut setters = Vec::new();

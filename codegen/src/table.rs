@@ -54,12 +54,23 @@ pub fn accept(doc: &Value, op: &serde_json::Map<String, Value>) -> Option<String
         return Some(a.to_string()).filter(|a| !a.is_empty());
     }
     let mut types: Vec<String> = Vec::new();
-    for (code, r) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+    for (code, r) in op
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         if !code.starts_with('2') {
             continue;
         }
         let r = crate::passes::resolve(doc, r);
-        for media in r.get("content").and_then(Value::as_object).into_iter().flatten().map(|(m, _)| m) {
+        for media in r
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(m, _)| m)
+        {
             // progenitor's rule for a typed body
             if media == "application/json" || media.starts_with("application/json;") {
                 return None;
@@ -176,13 +187,22 @@ mod tests {
         );
         let by_ref = op(json!({"responses": {"200": {"$ref": "#/components/responses/Csv"}}}));
         assert_eq!(accept(&doc, &by_ref).as_deref(), Some("text/csv"));
-        let typed = op(json!({"responses": {"200": {"description": "j", "content": {"application/json; charset=utf-8": {}}}}}));
+        let typed = op(
+            json!({"responses": {"200": {"description": "j", "content": {"application/json; charset=utf-8": {}}}}}),
+        );
         assert_eq!(accept(&doc, &typed), None);
-        let typed = op(json!({"responses": {"200": {"description": "j", "content": {"application/json": {}, "text/csv": {}}}}}));
+        let typed = op(
+            json!({"responses": {"200": {"description": "j", "content": {"application/json": {}, "text/csv": {}}}}}),
+        );
         assert_eq!(accept(&doc, &typed), None);
         let empty = op(json!({"responses": {"204": {"description": "none"}}}));
         assert_eq!(accept(&doc, &empty), None);
-        let rewritten = op(json!({"x-qlik-sdk-accept": "application/json", "responses": {"200": {"description": "b", "content": {"application/octet-stream": {}}}}}));
-        assert_eq!(accept(&doc, &rewritten).as_deref(), Some("application/json"));
+        let rewritten = op(
+            json!({"x-qlik-sdk-accept": "application/json", "responses": {"200": {"description": "b", "content": {"application/octet-stream": {}}}}}),
+        );
+        assert_eq!(
+            accept(&doc, &rewritten).as_deref(),
+            Some("application/json")
+        );
     }
 }

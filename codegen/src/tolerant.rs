@@ -73,12 +73,13 @@ fn is_serde(attr: &syn::Attribute) -> bool {
     attr.path().is_ident("serde")
 }
 
-/// `#[serde(rename = "...")]` on a unit variant: the wire value.
+/// The wire value of a unit variant: its `#[serde(rename = "...")]`, else its name (typify
+/// writes no rename when the value is already a valid variant name, e.g. `D` or `InProgress`).
 fn wire_value(v: &syn::Variant) -> Option<String> {
     if !matches!(v.fields, syn::Fields::Unit) {
         return None;
     }
-    let mut out = None;
+    let mut out = Some(v.ident.to_string());
     for attr in v.attrs.iter().filter(|a| is_serde(a)) {
         let _ = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("rename") {
@@ -109,8 +110,31 @@ impl VisitMut for Visitor {
         if strip_deny(&mut e.attrs) {
             self.stats.open_structs += 1;
         }
-        let string_enum =
-            !e.variants.is_empty() && e.variants.iter().all(|v| wire_value(v).is_some());
+        // Plain serde derive on the enum itself: no `untagged`/`tag`/`from`/`try_from`
+        // container attribute changing how it is read.
+        let plain = e.attrs.iter().filter(|a| is_serde(a)).all(|a| {
+            let mut ok = true;
+            let _ = a.parse_nested_meta(|meta| {
+                if ["untagged", "tag", "content", "from", "try_from", "remote"]
+                    .iter()
+                    .any(|k| meta.path.is_ident(k))
+                {
+                    ok = false;
+                }
+                if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                Ok(())
+            });
+            ok
+        });
+        let derives_de = e.attrs.iter().any(|a| {
+            a.path().is_ident("derive") && a.to_token_stream().to_string().contains("Deserialize")
+        });
+        let string_enum = plain
+            && derives_de
+            && !e.variants.is_empty()
+            && e.variants.iter().all(|v| wire_value(v).is_some());
         if string_enum {
             let taken: Vec<String> = e.variants.iter().map(|v| v.ident.to_string()).collect();
             let name = ["Unknown", "Other", "UnknownValue", "Unrecognized"]
@@ -276,6 +300,33 @@ mod tests {
         );
         assert!(code.contains("Self :: Other (ref value) => f . write_str (value)"));
         assert!(!code.contains("Copy"));
+    }
+
+    #[test]
+    fn enums_whose_values_are_their_variant_names_are_opened_too() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug)]
+                pub enum Frequency { D, W, #[serde(rename = "month")] M }
+                #[derive(::serde::Deserialize, Clone, Debug)]
+                #[serde(untagged)]
+                pub enum Shape { A, B }
+                #[derive(Clone, Copy, Debug)]
+                pub enum NotSerde { X }
+            }
+        };
+        let t = apply(&mut file);
+        assert_eq!(t.open_enums, 1);
+        let code = quote::quote!(#file).to_string();
+        assert_eq!(
+            code.matches("Unknown (:: std :: string :: String)").count(),
+            1,
+            "{code}"
+        );
+        assert!(
+            code.contains("pub enum Frequency { D , W , # [serde (rename = \"month\")] M , # [doc"),
+            "{code}"
+        );
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! `schema-type-consistency`: schemas that contradict their own `type` make typify give up.
 //! Enum values of another JSON type are converted to the declared type (`true` -> `"true"` for
 //! a string enum), a `default` that does not fit the type (or the enum) is dropped, and a
-//! `format` on a boolean is dropped.
+//! `format` on a boolean is dropped. `additionalProperties: false` on a schema made of
+//! `oneOf`/`anyOf`/`allOf` with no `properties` of its own forbids every property its branches
+//! declare (typify generates empty variants, so every field would be dropped on decoding): it
+//! is dropped.
 
 use super::{walk_objects_mut, Pass, PassContext};
 use crate::error::CodegenError;
@@ -28,6 +31,19 @@ fn fits(ty: &str, v: &Value) -> bool {
 fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
     let mut notes = Vec::new();
     walk_objects_mut(doc, &mut String::new(), &mut |ptr, map| {
+        let composed = ["oneOf", "anyOf", "allOf"]
+            .iter()
+            .any(|k| map.get(*k).is_some_and(Value::is_array));
+        if composed
+            && map.get("additionalProperties") == Some(&Value::Bool(false))
+            && !map.contains_key("properties")
+        {
+            map.remove("additionalProperties");
+            notes.push((
+                ptr.to_string(),
+                "`additionalProperties: false` beside oneOf/anyOf/allOf dropped (it forbade every property the branches declare)",
+            ));
+        }
         let Some(ty) = map.get("type").and_then(Value::as_str).map(str::to_string) else {
             return;
         };
@@ -84,5 +100,21 @@ mod tests {
         assert_eq!(s["A"], json!({"type": "string", "enum": ["true", "false"]}));
         assert_eq!(s["B"], json!({"type": "boolean", "default": false}));
         assert_eq!(s["C"], json!({"type": "integer", "default": 3}));
+    }
+
+    #[test]
+    fn closed_unions_without_properties_are_opened() {
+        let branches =
+            json!([{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]);
+        let mut doc = json!({"paths": {}, "components": {"schemas": {
+            "U": {"type": "object", "oneOf": branches, "additionalProperties": false},
+            "V": {"type": "object", "anyOf": branches, "properties": {"x": {"type": "string"}}, "additionalProperties": false},
+            "W": {"type": "object", "additionalProperties": false}
+        }}});
+        run(&mut doc, &mut super::super::ctx()).unwrap();
+        let s = &doc["components"]["schemas"];
+        assert_eq!(s["U"], json!({"type": "object", "oneOf": branches}));
+        assert_eq!(s["V"]["additionalProperties"], json!(false));
+        assert_eq!(s["W"]["additionalProperties"], json!(false));
     }
 }

@@ -92,7 +92,13 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
             let mut published: Vec<String> = Vec::new();
             for (code, _) in &succ {
                 let r = resolve(&snapshot, &snapshot_responses(&snapshot, &o)[code]);
-                for m in r.get("content").and_then(Value::as_object).into_iter().flatten().map(|(m, _)| m) {
+                for m in r
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .map(|(m, _)| m)
+                {
                     if !published.contains(m) {
                         published.push(m.clone());
                     }

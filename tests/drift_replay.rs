@@ -1,0 +1,409 @@
+//! Whole-surface drift replay: every operation of the conformance call table
+//! (`OUT_DIR/conformance_calls.rs`, see `tests/conformance.rs`) is called through its typed
+//! builder via a local proxy in front of Prism. When the SDK decodes Prism's answer as typed
+//! JSON, the answer is mutated, guided by the operation's response schema in the merged spec
+//! Prism serves, once per kind of drift (unknown enum values, unknown fields, optional fields
+//! removed; see `drift_replay/mutate.rs`), and each mutated body is replayed to the same typed
+//! call, which must still decode it. Unknown enum values must come out observable (an
+//! `Unknown(..)`-style variant holding the value).
+//!
+//! Run with Prism up (`bash tests/prism/start.sh`):
+//! `QLIK_TEST_PRISM_URL=http://127.0.0.1:4010 cargo test --features full --test drift_replay -- --nocapture`.
+//! The merged spec is read from `QLIK_TEST_PRISM_SPEC`, else `PRISM_SPEC`, else where
+//! `start.sh` writes it (`${TMPDIR:-/tmp}/qlik-sdk-merged-spec.json`). With every API enabled
+//! the test fails when fewer operations decode after drift than `tests/drift.floor` records.
+
+// With no API feature enabled the call table is empty and the helpers below go unused.
+#![allow(dead_code, unused_macros)]
+
+#[path = "drift_replay/mutate.rs"]
+mod mutate;
+#[path = "drift_replay/proxy.rs"]
+mod proxy;
+
+use futures::future::BoxFuture;
+use mutate::Kind;
+use qlik_sdk::Qlik;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One call of the table.
+struct Call {
+    api: &'static str,
+    method: &'static str,
+    http: &'static str,
+    path: &'static str,
+    run: for<'q> fn(&'q Qlik) -> BoxFuture<'q, Result<Outcome, String>>,
+}
+
+/// What one call gave.
+#[derive(Debug)]
+enum Outcome {
+    /// A success status; the decoded value's `Debug` text (None: not a typed body).
+    Decoded { status: u16, debug: Option<String> },
+    /// A non-success status.
+    Status { status: u16, detail: String },
+    /// Sent but failed on our side (decode, connection, ...).
+    Failed(String),
+    /// The table could not build a call.
+    NotBuilt(&'static str),
+}
+
+impl Outcome {
+    fn not_built(why: &'static str) -> Self {
+        Outcome::NotBuilt(why)
+    }
+}
+
+/// The first JSON candidate the setter's Rust type accepts (as in `tests/conformance.rs`).
+fn arg<T: serde::de::DeserializeOwned>(what: &str, candidates: &[&str]) -> Result<T, String> {
+    for json in candidates {
+        if let Ok(t) = serde_json::from_str(json) {
+            return Ok(t);
+        }
+    }
+    Err(format!("no candidate value for `{what}` fits the SDK type"))
+}
+
+/// `Debug` text of a decoded value when its type has one (typed JSON bodies), `None` for byte
+/// streams and the like (autoref specialisation: `(&Probe(&v)).describe()`).
+struct Probe<'a, T>(&'a T);
+trait ViaDebug {
+    fn describe(&self) -> Option<String>;
+}
+impl<T: std::fmt::Debug> ViaDebug for Probe<'_, T> {
+    fn describe(&self) -> Option<String> {
+        Some(format!("{:?}", self.0))
+    }
+}
+trait NoDebug {
+    fn describe(&self) -> Option<String>;
+}
+impl<T> NoDebug for &Probe<'_, T> {
+    fn describe(&self) -> Option<String> {
+        None
+    }
+}
+
+macro_rules! outcome {
+    ($m:ident, $r:expr) => {
+        match $r {
+            Ok(rv) => {
+                let status = rv.status().as_u16();
+                let value = rv.into_inner();
+                Outcome::Decoded {
+                    status,
+                    debug: (&Probe(&value)).describe(),
+                }
+            }
+            Err(qlik_sdk::apis::$m::Error::ErrorResponse(rv)) => Outcome::Status {
+                status: rv.status().as_u16(),
+                detail: {
+                    let mut b = serde_json::to_string(&*rv).unwrap_or_default();
+                    b.truncate(200);
+                    b
+                },
+            },
+            Err(qlik_sdk::apis::$m::Error::UnexpectedResponse(resp)) => Outcome::Status {
+                status: resp.status().as_u16(),
+                detail: "unexpected response".into(),
+            },
+            Err(e) => Outcome::Failed(qlik_sdk::Error::from(e).to_string()),
+        }
+    };
+}
+
+#[allow(deprecated, clippy::all, unused_variables)]
+static CALLS: &[Call] = include!(concat!(env!("OUT_DIR"), "/conformance_calls.rs"));
+
+/// The response schema of the operation that answered `method path` with `status` and
+/// `content_type`, in the merged spec.
+fn response_schema<'a>(
+    doc: &'a Value,
+    method: &str,
+    path: &str,
+    status: u16,
+    content_type: &str,
+) -> Option<&'a Value> {
+    let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let mut best: Option<(usize, &Value)> = None;
+    for (template, item) in doc["paths"].as_object()? {
+        let t: Vec<&str> = template.trim_end_matches('/').split('/').collect();
+        if t.len() != segs.len() {
+            continue;
+        }
+        let mut literal = 0;
+        let fits = t.iter().zip(&segs).all(|(t, s)| {
+            if t.starts_with('{') && t.ends_with('}') {
+                !s.is_empty()
+            } else {
+                literal += 1;
+                t == s
+            }
+        });
+        let Some(op) = item.get(method.to_ascii_lowercase()) else {
+            continue;
+        };
+        if fits && best.is_none_or(|(l, _)| literal > l) {
+            best = Some((literal, op));
+        }
+    }
+    let op = best?.1;
+    let rs = &op["responses"];
+    let code = status.to_string();
+    let range = format!("{}XX", status / 100);
+    let r = [code.as_str(), range.as_str(), "default"]
+        .iter()
+        .find_map(|c| rs.get(*c))?;
+    let r = mutate::resolve(doc, r);
+    let content = r.get("content")?.as_object()?;
+    let base = content_type.split(';').next().unwrap_or_default().trim();
+    content
+        .get(base)
+        .or_else(|| {
+            content
+                .iter()
+                .find(|(m, _)| m.starts_with("application/json") || m.ends_with("+json"))
+                .map(|(_, v)| v)
+        })?
+        .get("schema")
+}
+
+fn is_json(content_type: &str) -> bool {
+    let base = content_type.split(';').next().unwrap_or_default().trim();
+    base == "application/json" || base.ends_with("+json")
+}
+
+/// How an unknown enum value came out of decoding.
+#[derive(Default, Debug)]
+struct EnumSeen {
+    /// Inside an unknown-value variant (`Unknown("..")` and its alternates).
+    variant: usize,
+    /// As a plain string (a field typed as a string or a JSON value).
+    plain: usize,
+    /// Not in the decoded value at all.
+    lost: Vec<String>,
+}
+
+fn enum_seen(debug: &str, values: &[String], key: &str, seen: &mut EnumSeen) {
+    for v in values {
+        let q = format!("{v:?}");
+        if ["Unknown(", "Other(", "UnknownValue(", "Unrecognized("]
+            .iter()
+            .any(|w| debug.contains(&format!("{w}{q})")))
+        {
+            seen.variant += 1;
+        } else if debug.contains(&q) {
+            seen.plain += 1;
+        } else {
+            seen.lost.push(format!("{key}: {v}"));
+        }
+    }
+}
+
+#[derive(Default)]
+struct PerKind {
+    applied: usize,
+    decoded: usize,
+    failures: Vec<String>,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_json_response_decodes_after_drift() {
+    let Some(url) = std::env::var("QLIK_TEST_PRISM_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+    else {
+        let msg = "\n*** SKIPPED drift replay: QLIK_TEST_PRISM_URL is not set. Start Prism \
+                   with `bash tests/prism/start.sh` and set QLIK_TEST_PRISM_URL=http://127.0.0.1:4010 ***\n";
+        eprintln!("{msg}");
+        if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+            use std::io::Write;
+            let _ = tty.write_all(msg.as_bytes());
+        }
+        return;
+    };
+    let spec_path = ["QLIK_TEST_PRISM_SPEC", "PRISM_SPEC"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| {
+            let tmp = std::env::var("TMPDIR").unwrap_or_else(|_| "/tmp".into());
+            format!("{tmp}/qlik-sdk-merged-spec.json")
+        });
+    let text = std::fs::read(&spec_path).unwrap_or_else(|e| {
+        panic!("cannot read the merged spec Prism serves at {spec_path} ({e}); set QLIK_TEST_PRISM_SPEC")
+    });
+    let doc: Value = serde_json::from_slice(&text).expect("merged spec is JSON");
+    let proxy = proxy::Proxy::start(&url).await;
+    let qlik = Qlik::builder()
+        .host(proxy.url.as_str())
+        .allow_http(true)
+        .api_key("x")
+        .rate_limit(qlik_sdk::RateLimit::off())
+        .retry(qlik_sdk::RetryPolicy::none())
+        .build()
+        .expect("client");
+    let timeout = std::time::Duration::from_secs(30);
+    let run = |call: &'static Call| {
+        let qlik = &qlik;
+        async move {
+            tokio::time::timeout(timeout, (call.run)(qlik))
+                .await
+                .unwrap_or_else(|_| Ok(Outcome::Failed("timed out after 30 s".into())))
+        }
+    };
+    let mut kinds: BTreeMap<Kind, PerKind> = BTreeMap::new();
+    let mut skipped: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    let mut enums = EnumSeen::default();
+    let (mut total, mut all_ok, mut untouched) = (0usize, 0usize, 0usize);
+    for call in CALLS {
+        let key = format!("{} {}", call.api, call.method);
+        proxy.forward();
+        let base = run(call).await;
+        let captured = proxy.last();
+        let (debug, cap) = match (base, captured) {
+            (Ok(Outcome::Decoded { debug: Some(d), .. }), Some(c))
+                if c.content_type.as_deref().is_some_and(is_json) =>
+            {
+                (d, c)
+            }
+            (Ok(Outcome::Decoded { .. }), _) => {
+                skipped
+                    .entry("not a typed JSON body")
+                    .or_default()
+                    .push(key);
+                continue;
+            }
+            _ => {
+                skipped
+                    .entry("no decoded success from Prism (see the conformance suite)")
+                    .or_default()
+                    .push(key);
+                continue;
+            }
+        };
+        let _ = debug;
+        let Ok(body) = serde_json::from_slice::<Value>(&cap.body) else {
+            skipped.entry("body is not JSON").or_default().push(key);
+            continue;
+        };
+        let content_type = cap.content_type.clone().unwrap_or_default();
+        let Some(schema) = response_schema(&doc, &cap.method, &cap.path, cap.status, &content_type)
+        else {
+            skipped
+                .entry("no response schema in the merged spec")
+                .or_default()
+                .push(key);
+            continue;
+        };
+        total += 1;
+        let mut ok = true;
+        let mut touched = false;
+        for kind in Kind::ALL {
+            let mut mutated = body.clone();
+            let changes = mutate::mutate(&doc, schema, &mut mutated, kind);
+            if changes.count == 0 {
+                continue;
+            }
+            touched = true;
+            let k = kinds.entry(kind).or_default();
+            k.applied += 1;
+            proxy.replay(
+                cap.status,
+                &content_type,
+                serde_json::to_vec(&mutated).expect("serialisable"),
+            );
+            match run(call).await {
+                Ok(Outcome::Decoded { debug, .. }) => {
+                    k.decoded += 1;
+                    if kind == Kind::Enum {
+                        enum_seen(
+                            debug.as_deref().unwrap_or_default(),
+                            &changes.enum_values,
+                            &key,
+                            &mut enums,
+                        );
+                    }
+                }
+                other => {
+                    ok = false;
+                    let why = match other {
+                        Ok(Outcome::Failed(e)) => e,
+                        Ok(o) => format!("{o:?}"),
+                        Err(e) => e,
+                    };
+                    let mut why = why.replace('\n', " ");
+                    why.truncate(300);
+                    k.failures
+                        .push(format!("{key} ({} {}): {why}", call.http, call.path));
+                }
+            }
+        }
+        if !touched {
+            untouched += 1;
+        }
+        if ok {
+            all_ok += 1;
+        }
+    }
+    let mut report = String::new();
+    use std::fmt::Write;
+    let _ = writeln!(
+        report,
+        "\ndrift replay (responses mutated by their schema, decoded through the same typed call):"
+    );
+    for (kind, k) in &kinds {
+        let _ = writeln!(
+            report,
+            "  {:<26} {:>4}/{:<4} decode ({} failures)",
+            kind.label(),
+            k.decoded,
+            k.applied,
+            k.failures.len()
+        );
+        for f in &k.failures {
+            let _ = writeln!(report, "    - {f}");
+        }
+    }
+    let _ = writeln!(
+        report,
+        "  unknown enum values: {} observable as an unknown-value variant, {} as plain strings, {} lost{}",
+        enums.variant,
+        enums.plain,
+        enums.lost.len(),
+        if enums.lost.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", enums.lost.join(", "))
+        }
+    );
+    let _ = writeln!(
+        report,
+        "  ({untouched} of the {total} responses had nothing to mutate)"
+    );
+    for (why, ops) in &skipped {
+        let _ = writeln!(report, "  not replayed, {why}: {}", ops.len());
+    }
+    let _ = writeln!(report, "\n{all_ok}/{total} responses decode after drift");
+    println!("{report}");
+    if qlik_sdk::operations::OPERATIONS.len() == 685 {
+        let floor: usize = include_str!("drift.floor")
+            .lines()
+            .find_map(|l| l.trim().parse().ok())
+            .expect("tests/drift.floor holds a number");
+        assert!(
+            all_ok >= floor,
+            "{all_ok}/{total} responses decode after drift, below the recorded floor {floor}"
+        );
+        if all_ok > floor {
+            println!("(above the recorded floor {floor}: raise tests/drift.floor to {all_ok})");
+        }
+        assert!(
+            enums.lost.is_empty(),
+            "unknown enum values lost in decoding: {:?}",
+            enums.lost
+        );
+    } else {
+        println!("(not the full surface: the floor applies to --features full only)");
+    }
+}
