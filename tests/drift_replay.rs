@@ -261,11 +261,11 @@ async fn every_json_response_decodes_after_drift() {
         proxy.forward();
         let base = run(call).await;
         let captured = proxy.last();
-        let (debug, cap) = match (base, captured) {
-            (Ok(Outcome::Decoded { debug: Some(d), .. }), Some(c))
+        let cap = match (base, captured) {
+            (Ok(Outcome::Decoded { debug: Some(_), .. }), Some(c))
                 if c.content_type.as_deref().is_some_and(is_json) =>
             {
-                (d, c)
+                c
             }
             (Ok(Outcome::Decoded { .. }), _) => {
                 skipped
@@ -282,7 +282,6 @@ async fn every_json_response_decodes_after_drift() {
                 continue;
             }
         };
-        let _ = debug;
         let Ok(body) = serde_json::from_slice::<Value>(&cap.body) else {
             skipped.entry("body is not JSON").or_default().push(key);
             continue;
