@@ -148,6 +148,23 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A parameter value the spec forbids (range, length, pattern, number of values): refused
+    /// before anything was sent (see [`crate::validate`]).
+    InvalidArgument {
+        /// API, e.g. `items`.
+        api: &'static str,
+        /// Rust method name, e.g. `get_items`.
+        operation: &'static str,
+        /// `path`, `query` or `header`.
+        location: &'static str,
+        /// Parameter name as sent, e.g. `limit`.
+        parameter: &'static str,
+        /// The value as shown (numbers as they are, text quoted and cut); none when the rule is
+        /// about the number of values.
+        value: Option<String>,
+        /// The rule it breaks, e.g. `is above the maximum 100`.
+        rule: String,
+    },
     /// An error reported by a generated client that fits no other variant.
     Other(String),
 }
@@ -199,6 +216,57 @@ impl Error {
             Ok(b) => Error::from_status_body(status, &b),
             Err(e) => Error::Http(e.without_url()),
         }
+    }
+
+    /// Reads an [`Error::InvalidArgument`] back from its `Display` text.
+    fn invalid_argument_from_message(m: &str) -> Option<Self> {
+        let (head, rest) = m.split_once(": ")?;
+        let (api, operation) = head.split_once(' ')?;
+        let (location, rest) = rest.split_once(" parameter `")?;
+        let (parameter, rest) = rest.split_once('`')?;
+        // Only a parameter of the constraints table: its names are the static ones.
+        let op = crate::validate::find(api, operation)?;
+        let param = op
+            .params
+            .iter()
+            .find(|p| p.name == parameter && p.location.as_str() == location)?;
+        let (value, rule) = match rest.strip_prefix(" = ") {
+            Some(r) => {
+                // A quoted value (Rust string escapes) or a number without spaces.
+                let end = if r.starts_with('"') {
+                    let mut escaped = false;
+                    let close = r
+                        .char_indices()
+                        .skip(1)
+                        .find(|&(_, c)| {
+                            let done = c == '"' && !escaped;
+                            escaped = c == '\\' && !escaped;
+                            done
+                        })?
+                        .0;
+                    let after = &r[close + 1..];
+                    close
+                        + 1
+                        + if after.starts_with('…') {
+                            '…'.len_utf8()
+                        } else {
+                            0
+                        }
+                } else {
+                    r.find(' ')?
+                };
+                (Some(r[..end].to_owned()), r[end..].strip_prefix(' ')?)
+            }
+            None => (None, rest.strip_prefix(' ')?),
+        };
+        Some(Error::InvalidArgument {
+            api: op.api,
+            operation: op.method_name,
+            location: param.location.as_str(),
+            parameter: param.name,
+            value,
+            rule: rule.to_owned(),
+        })
     }
 
     /// HTTP status of the failed call, if the server answered.
@@ -300,6 +368,20 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Io { path, source } => write!(f, "file `{path}`: {source}"),
+            Error::InvalidArgument {
+                api,
+                operation,
+                location,
+                parameter,
+                value,
+                rule,
+            } => {
+                write!(f, "{api} {operation}: {location} parameter `{parameter}`")?;
+                if let Some(v) = value {
+                    write!(f, " = {v}")?;
+                }
+                write!(f, " {rule}")
+            }
             Error::Other(m) => f.write_str(m),
         }
     }
@@ -351,7 +433,9 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
                         .unwrap_or("none")
                 )),
             },
-            P::Custom(m) => Error::Other(m),
+            // The transport's hook can only hand progenitor a message; an invalid argument is
+            // read back from it so callers can match on the variant.
+            P::Custom(m) => Error::invalid_argument_from_message(&m).unwrap_or(Error::Other(m)),
         }
     }
 }

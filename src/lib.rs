@@ -31,6 +31,8 @@
 //!   qlik-cli contexts, with one documented lookup order ([`Qlik::discover`]).
 //! - [`transport`]: retries with backoff and `Retry-After`, the per-tier rate limiter, timeouts,
 //!   and credentials scoped to the configured host.
+//! - [`validate`]: values the spec forbids (range, length, pattern, number of values) are
+//!   refused before sending, with an error naming the parameter.
 //! - [`rest`]: `qlik.rest(Method::GET, "/api/v1/...")`, the untyped escape hatch.
 //! - [`error`]: the one [`Error`] type.
 #![forbid(unsafe_code)]
@@ -45,6 +47,7 @@ pub mod operations;
 pub mod paginate;
 pub mod rest;
 pub mod transport;
+pub mod validate;
 
 pub use auth::{Credentials, Secret, UserLookup};
 pub use client::Qlik;

@@ -305,7 +305,9 @@ impl Inner {
         &self.0.tokens
     }
 
-    /// Runs before every request (auth, limiter). Called by the generated clients' hooks.
+    /// Runs before every request (argument checks, limiter, auth). Called by the generated
+    /// clients' hooks. A value the spec forbids ([`crate::validate`]) ends the call here: it
+    /// neither waits on the limiter nor fetches a token.
     #[allow(dead_code)]
     pub(crate) async fn pre(
         &self,
@@ -313,6 +315,7 @@ impl Inner {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> std::result::Result<(), crate::error::Error> {
+        crate::validate::check(api, info.operation_id, request)?;
         let op = crate::operations::find(api, info.operation_id);
         self.prepare(op, request).await
     }
@@ -641,6 +644,42 @@ mod tests {
         let resp = inner.exec(http, "users", req, &info).await.unwrap();
         assert_eq!(resp.status(), 200);
         assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    }
+
+    /// The hook checks the generated constraints on the request itself, so a value that got
+    /// past the types (here a raw query string) is refused before anything is sent.
+    #[cfg(feature = "items")]
+    #[tokio::test]
+    async fn pre_refuses_values_the_spec_forbids() {
+        let server = wiremock::MockServer::start().await;
+        let qlik = crate::Qlik::builder()
+            .host(server.uri())
+            .allow_http(true)
+            .api_key("key-1")
+            .build()
+            .unwrap();
+        let (base, http, inner) = qlik.parts();
+        let info = OperationInfo {
+            operation_id: "items_list_items",
+        };
+        for (query, expected) in [
+            ("sort=name", "items items_list_items: query parameter `sort` = \"name\" does not match the pattern"),
+            ("limit=101", "items items_list_items: query parameter `limit` = 101 is above the maximum 100"),
+        ] {
+            let mut req = http
+                .get(format!("{base}/api/v1/items?{query}"))
+                .build()
+                .unwrap();
+            let e = inner.pre("items", &mut req, &info).await.unwrap_err();
+            assert!(e.to_string().starts_with(expected), "{e}");
+            assert!(req.headers().get(AUTHORIZATION).is_none(), "no token attached");
+        }
+        let mut req = http
+            .get(format!("{base}/api/v1/items?sort=%2Bname&limit=100"))
+            .build()
+            .unwrap();
+        inner.pre("items", &mut req, &info).await.unwrap();
+        assert!(server.received_requests().await.unwrap().is_empty());
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct GeneratedApi {
     pub operations: Vec<OperationRow>,
     /// What the passes changed.
     pub log: Vec<String>,
+    /// The parameter constraints the transport checks before sending.
+    pub constraints: crate::constraints::Collected,
 }
 
 /// Parses spec bytes as JSON and checks it is OpenAPI 3.0.
@@ -169,6 +171,7 @@ pub fn generate_with_lock(
 ) -> Result<GeneratedApi, CodegenError> {
     let (mut doc, ctx) = normalised(api, file, bytes)?;
     let rows = table::rows(api, &doc);
+    let constraints = crate::constraints::collect(api, &doc);
     passes::remove_extras(&mut doc);
     let mut ctx = ctx;
     let mut syntax = None;
@@ -226,6 +229,7 @@ pub fn generate_with_lock(
         code: prettyplease::unparse(&syntax),
         operations: rows,
         log: ctx.log,
+        constraints,
     })
 }
 

@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod conformance;
+pub mod constraints;
 pub mod docs;
 pub mod error;
 pub mod extras;

@@ -18,6 +18,7 @@ mod single_request_media_type;
 mod single_success_response;
 mod split_unsupported_bodies;
 mod synthesise_operation_ids;
+mod unenforceable_patterns;
 mod uniform_error_responses;
 mod unique_type_names;
 
@@ -81,6 +82,7 @@ pub const PASSES: &[Pass] = &[
     fill_missing_media_schemas::PASS,
     schema_type_consistency::PASS,
     sign_enums_to_patterns::PASS,
+    unenforceable_patterns::PASS,
     query_param_styles::PASS,
     path_params::PASS,
     bearer_auth_header::PASS,

@@ -1,0 +1,198 @@
+//! Values the spec forbids but the types cannot (a range beyond what an integer type says, the
+//! number of values of an array) are refused by the transport before anything is sent, with an
+//! [`Error::InvalidArgument`] naming the API, the method, the parameter, the value and the rule;
+//! allowed values go out. A pattern that is only a format description is not enforced.
+#![cfg(all(feature = "items", feature = "users", feature = "apps"))]
+
+use qlik_sdk::{Error, Qlik, RetryPolicy};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A server that answers every request with a Qlik 404, and a client without retries.
+async fn server() -> (MockServer, Qlik) {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(404).set_body_json(
+            serde_json::json!({"errors": [{"code": "HTTP-404", "title": "Not found"}]}),
+        ))
+        .mount(&server)
+        .await;
+    let qlik = Qlik::builder()
+        .host(server.uri())
+        .allow_http(true)
+        .api_key("k-secret")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    (server, qlik)
+}
+
+async fn received(server: &MockServer) -> Vec<wiremock::Request> {
+    server.received_requests().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_query_value_above_the_maximum_is_refused_and_nothing_is_sent() {
+    let (server, qlik) = server().await;
+    // items `limit`: minimum 1 (typed NonZeroU64), maximum 100 (checked before sending).
+    let e: Error = qlik
+        .items()
+        .items_list_items()
+        .limit(1000u64)
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(
+        e.to_string(),
+        "items items_list_items: query parameter `limit` = 1000 is above the maximum 100"
+    );
+    match &e {
+        Error::InvalidArgument {
+            api,
+            operation,
+            location,
+            parameter,
+            value,
+            rule,
+        } => {
+            assert_eq!(
+                (*api, *operation, *location, *parameter),
+                ("items", "items_list_items", "query", "limit")
+            );
+            assert_eq!(value.as_deref(), Some("1000"));
+            assert_eq!(rule, "is above the maximum 100");
+        }
+        other => panic!("not InvalidArgument: {other:?}"),
+    }
+    assert!(!format!("{e:?}").contains("k-secret"));
+    // `users` types its limit as a number: both bounds are checked.
+    for (limit, rule) in [
+        (1000.0, "= 1000.0 is above the maximum 100"),
+        (0.5, "= 0.5 is below the minimum 1"),
+    ] {
+        let e: Error = qlik
+            .users()
+            .get_users()
+            .limit(limit)
+            .send()
+            .await
+            .unwrap_err()
+            .into();
+        assert!(
+            e.to_string()
+                .ends_with(&format!("query parameter `limit` {rule}")),
+            "{e}"
+        );
+    }
+    assert_eq!(received(&server).await.len(), 0, "nothing may be sent");
+}
+
+#[tokio::test]
+async fn values_within_the_rules_are_sent() {
+    let (server, qlik) = server().await;
+    // `+name` is sent as `%2Bname` and must be decoded before the sort pattern is checked.
+    let e: Error = qlik
+        .items()
+        .items_list_items()
+        .limit(100u64)
+        .sort("+name")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
+    let e: Error = qlik
+        .users()
+        .get_users()
+        .limit(1.0)
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
+    let reqs = received(&server).await;
+    assert_eq!(reqs.len(), 2);
+    let q: Vec<(String, String)> = reqs[0].url.query_pairs().into_owned().collect();
+    assert!(q.contains(&("limit".into(), "100".into())), "{q:?}");
+    assert!(q.contains(&("sort".into(), "+name".into())), "{q:?}");
+    // serde sends an f64 as `1.0`.
+    assert_eq!(reqs[1].url.query(), Some("limit=1.0"));
+}
+
+#[tokio::test]
+async fn a_required_array_without_values_is_refused() {
+    let (server, qlik) = server().await;
+    // apps `filterTypes`: required, minItems 1. An empty list would send no value at all.
+    let e: Error = qlik
+        .apps()
+        .filters_list()
+        .app_id("a1")
+        .filter_types(Vec::new())
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(
+        e.to_string(),
+        "apps filters_list: query parameter `filterTypes` has 0 values, fewer than the minimum 1"
+    );
+    assert!(matches!(e, Error::InvalidArgument { value: None, .. }));
+    assert_eq!(received(&server).await.len(), 0);
+}
+
+#[tokio::test]
+async fn a_query_value_against_the_pattern_is_refused_naming_the_parameter() {
+    let (server, qlik) = server().await;
+    // The sort keys are a pattern (`+name`, `-name`, ...): `name` alone is not one of them.
+    let e: Error = qlik
+        .items()
+        .items_list_items()
+        .sort("name")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert!(e.to_string().contains("sort"), "{e}");
+    assert_eq!(received(&server).await.len(), 0);
+}
+
+/// The rule for format descriptions: no pattern made only of literal characters on a
+/// parameter that is not an enum is in the table of enabled APIs.
+#[test]
+fn format_descriptions_are_not_enforced() {
+    use qlik_sdk::validate::{Rule, CONSTRAINTS};
+    let patterns: Vec<&str> = CONSTRAINTS
+        .iter()
+        .flat_map(|o| o.params.iter())
+        .flat_map(|p| p.rules.iter())
+        .filter_map(|r| match r {
+            Rule::Pattern(p) => Some(*p),
+            _ => None,
+        })
+        .collect();
+    assert!(!patterns.is_empty());
+    for p in patterns {
+        assert!(
+            !qlik_codegen::constraints::is_format_description(p),
+            "{p} is a format description"
+        );
+    }
+}
+
+/// audits `eventTime` publishes a format description of an interval as its pattern: a real one is
+/// sent (neither the type nor the transport enforces the description).
+#[cfg(feature = "audits")]
+#[tokio::test]
+async fn a_format_description_pattern_lets_real_values_through() {
+    let (server, qlik) = server().await;
+    let e: Error = qlik
+        .audits()
+        .audits()
+        .event_time("2024-03-01T08:00:00.000Z/2024-03-01T09:30:00.000Z")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
+    assert_eq!(received(&server).await.len(), 1);
+}
