@@ -148,16 +148,17 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// A parameter value the spec forbids (range, length, pattern, number of values): refused
+    /// A parameter (or JSON body field) value the spec forbids (range, length, pattern, number of
+    /// values): refused
     /// before anything was sent (see [`crate::validate`]).
     InvalidArgument {
         /// API, e.g. `items`.
         api: &'static str,
         /// Rust method name, e.g. `get_items`.
         operation: &'static str,
-        /// `path`, `query` or `header`.
+        /// `path`, `query`, `header` or `body` (a top-level field of a JSON body).
         location: &'static str,
-        /// Parameter name as sent, e.g. `limit`.
+        /// Parameter or body field name as sent, e.g. `limit`.
         parameter: &'static str,
         /// The value as shown (numbers as they are, text quoted and cut); none when the rule is
         /// about the number of values.
@@ -222,14 +223,16 @@ impl Error {
     fn invalid_argument_from_message(m: &str) -> Option<Self> {
         let (head, rest) = m.split_once(": ")?;
         let (api, operation) = head.split_once(' ')?;
-        let (location, rest) = rest.split_once(" parameter `")?;
+        let (words, rest) = rest.split_once(" `")?;
+        let (location, kind) = words.split_once(' ')?;
+        let location = crate::validate::Location::from_words(location, kind)?;
         let (parameter, rest) = rest.split_once('`')?;
         // Only a parameter of the constraints table: its names are the static ones.
         let op = crate::validate::find(api, operation)?;
         let param = op
             .params
             .iter()
-            .find(|p| p.name == parameter && p.location.as_str() == location)?;
+            .find(|p| p.name == parameter && p.location == location)?;
         let (value, rule) = match rest.strip_prefix(" = ") {
             Some(r) => {
                 // A quoted value (Rust string escapes) or a number without spaces.
@@ -376,7 +379,12 @@ impl fmt::Display for Error {
                 value,
                 rule,
             } => {
-                write!(f, "{api} {operation}: {location} parameter `{parameter}`")?;
+                let kind = if location == &"body" {
+                    "field"
+                } else {
+                    "parameter"
+                };
+                write!(f, "{api} {operation}: {location} {kind} `{parameter}`")?;
                 if let Some(v) = value {
                     write!(f, " = {v}")?;
                 }

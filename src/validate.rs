@@ -10,7 +10,10 @@
 //! - `pattern` (an ECMAScript regular expression, not anchored, as in OpenAPI), compiled with
 //!   `regress` on first use and cached; a pattern that does not compile is not enforced;
 //! - `minItems` / `maxItems` of an array (the number of values sent), whose item rules apply to
-//!   each value.
+//!   each value;
+//! - for the top-level fields of a JSON request body, the ranges and item counts (the generated
+//!   types already check their lengths and patterns). The body is parsed only for operations
+//!   with such rules, and only when it is JSON held in memory.
 //!
 //! Path parameters are read from the request path (matched against the operation's path
 //! template, percent-decoded), query parameters from the URL (form-decoded; progenitor repeats
@@ -40,6 +43,8 @@ pub enum Location {
     Query,
     /// A request header.
     Header,
+    /// A top-level field of a JSON request body.
+    Body,
 }
 
 impl Location {
@@ -49,7 +54,27 @@ impl Location {
             Location::Path => "path",
             Location::Query => "query",
             Location::Header => "header",
+            Location::Body => "body",
         }
+    }
+
+    /// What a value in this place is called: `parameter`, or `field` in a body.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Location::Body => "field",
+            _ => "parameter",
+        }
+    }
+
+    pub(crate) fn from_words(location: &str, kind: &str) -> Option<Self> {
+        let l = match location {
+            "path" => Location::Path,
+            "query" => Location::Query,
+            "header" => Location::Header,
+            "body" => Location::Body,
+            _ => return None,
+        };
+        (l.kind() == kind).then_some(l)
     }
 }
 
@@ -139,12 +164,26 @@ pub(crate) fn check_with(
     c: &'static OperationConstraints,
     request: &reqwest::Request,
 ) -> Result<()> {
+    // The JSON body, parsed once and only when a body field has rules.
+    let mut body: Option<Option<serde_json::Value>> = None;
     for p in c.params {
-        let values = values_of(c.path, p, request);
-        if values.is_empty() && !p.required {
-            continue; // not sent
-        }
-        if let Some((value, rule)) = violation(p.rules, &values) {
+        let (count, values): (usize, Vec<Cow<'_, str>>) = if p.location == Location::Body {
+            let json = body.get_or_insert_with(|| json_body(request));
+            match json.as_ref().and_then(|j| j.get(p.name)) {
+                None | Some(serde_json::Value::Null) => continue, // not sent
+                Some(serde_json::Value::Array(items)) => {
+                    (items.len(), items.iter().filter_map(scalar).collect())
+                }
+                Some(v) => (1, scalar(v).into_iter().collect()),
+            }
+        } else {
+            let values = values_of(c.path, p, request);
+            if values.is_empty() && !p.required {
+                continue; // not sent
+            }
+            (values.len(), values)
+        };
+        if let Some((value, rule)) = violation(p.rules, count, &values) {
             return Err(Error::InvalidArgument {
                 api: c.api,
                 operation: c.method_name,
@@ -158,7 +197,26 @@ pub(crate) fn check_with(
     Ok(())
 }
 
-/// The values sent for a parameter (none if it is not sent).
+/// The request body as JSON, if it is a JSON body held in memory.
+fn json_body(request: &reqwest::Request) -> Option<serde_json::Value> {
+    let ct = request.headers().get(reqwest::header::CONTENT_TYPE)?;
+    if !ct.to_str().ok()?.contains("json") {
+        return None;
+    }
+    serde_json::from_slice(request.body()?.as_bytes()?).ok()
+}
+
+/// A JSON scalar as text (objects and arrays have no scalar rules to break).
+fn scalar(v: &serde_json::Value) -> Option<Cow<'static, str>> {
+    match v {
+        serde_json::Value::String(s) => Some(Cow::Owned(s.clone())),
+        serde_json::Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        serde_json::Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+        _ => None,
+    }
+}
+
+/// The values sent for a path, query or header parameter (none if it is not sent).
 fn values_of<'r>(
     template: &str,
     p: &ParamConstraints,
@@ -180,6 +238,7 @@ fn values_of<'r>(
         Location::Path => path_value(template, p.name, request.url().path())
             .into_iter()
             .collect(),
+        Location::Body => Vec::new(),
     }
 }
 
@@ -223,8 +282,12 @@ fn percent_decode(s: &str) -> Cow<'_, str> {
 }
 
 /// The first rule the values break: the offending value (none for a count rule) and the rule.
-fn violation(rules: &[Rule], values: &[Cow<'_, str>]) -> Option<(Option<String>, String)> {
-    let n = values.len() as u64;
+fn violation(
+    rules: &[Rule],
+    count: usize,
+    values: &[Cow<'_, str>],
+) -> Option<(Option<String>, String)> {
+    let n = count as u64;
     for rule in rules {
         match *rule {
             Rule::MinItems(min) if n < min => {
@@ -386,6 +449,21 @@ mod tests {
             rules: &[Rule::MinLength(3)],
         },
         ParamConstraints {
+            name: "size",
+            location: Location::Body,
+            required: false,
+            rules: &[Rule::Maximum {
+                value: 10.0,
+                exclusive: false,
+            }],
+        },
+        ParamConstraints {
+            name: "ops",
+            location: Location::Body,
+            required: true,
+            rules: &[Rule::MinItems(1)],
+        },
+        ParamConstraints {
             name: "broken",
             location: Location::Query,
             required: false,
@@ -497,6 +575,31 @@ mod tests {
             let e = Error::from(progenitor_client::Error::<()>::Custom(other.into()));
             assert!(matches!(e, Error::Other(_)), "{other}");
         }
+    }
+
+    #[test]
+    fn top_level_body_fields() {
+        let with_body = |body: &str, ct: &str| {
+            let mut r = req("/api/v1/widgets/ab12/xab12.json", None);
+            r.headers_mut()
+                .insert(reqwest::header::CONTENT_TYPE, ct.parse().unwrap());
+            *r.body_mut() = Some(body.to_owned().into());
+            check_with(&OP, &r).map_err(|e| e.to_string())
+        };
+        let json = "application/json";
+        with_body(r#"{"size": 10, "ops": [{"op": "x"}], "other": 99}"#, json).unwrap();
+        with_body(r#"{"size": null}"#, json).unwrap();
+        assert_eq!(
+            with_body(r#"{"size": 11, "ops": ["a"]}"#, json).unwrap_err(),
+            "widgets get_widget: body field `size` = 11 is above the maximum 10"
+        );
+        assert_eq!(
+            with_body(r#"{"ops": []}"#, json).unwrap_err(),
+            "widgets get_widget: body field `ops` has 0 values, fewer than the minimum 1"
+        );
+        // Not JSON: not looked into.
+        with_body(r#"{"size": 11}"#, "text/plain").unwrap();
+        with_body("size=11", "application/x-www-form-urlencoded").unwrap();
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Values the spec forbids but the types cannot (a range beyond what an integer type says, the
-//! number of values of an array) are refused by the transport before anything is sent, with an
+//! number of values of an array; path, query and header parameters and top-level JSON body
+//! fields) are refused by the transport before anything is sent, with an
 //! [`Error::InvalidArgument`] naming the API, the method, the parameter, the value and the rule;
 //! allowed values go out. A pattern that is only a format description is not enforced.
 #![cfg(all(feature = "items", feature = "users", feature = "apps"))]
@@ -193,6 +194,41 @@ async fn a_format_description_pattern_lets_real_values_through() {
         .await
         .unwrap_err()
         .into();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
+    assert_eq!(received(&server).await.len(), 1);
+}
+
+/// A top-level JSON body field: reloads `weight` is 1 to 10 (typed `NonZeroU64`; the maximum is
+/// checked before sending).
+#[cfg(feature = "reloads")]
+#[tokio::test]
+async fn a_body_field_above_its_maximum_is_refused() {
+    use qlik_sdk::apis::reloads::types::{ReloadRequest, Weight};
+    let (server, qlik) = server().await;
+    let send = |w: &str| {
+        qlik.reloads()
+            .post_reloads()
+            .body(
+                ReloadRequest::builder()
+                    .app_id("a1")
+                    .weight(w.parse::<Weight>().unwrap()),
+            )
+            .send()
+    };
+    let e: Error = send("11").await.unwrap_err().into();
+    assert_eq!(
+        e.to_string(),
+        "reloads post_reloads: body field `weight` = 11 is above the maximum 10"
+    );
+    assert!(matches!(
+        e,
+        Error::InvalidArgument {
+            location: "body",
+            ..
+        }
+    ));
+    assert_eq!(received(&server).await.len(), 0);
+    let e: Error = send("10").await.unwrap_err().into();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
     assert_eq!(received(&server).await.len(), 1);
 }

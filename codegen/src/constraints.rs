@@ -4,7 +4,8 @@
 //! parameters, unsigned integers); the rest of what OpenAPI can forbid on a parameter is emitted
 //! here: `minimum`/`maximum` (with `exclusiveMinimum`/`exclusiveMaximum`), `minLength`/
 //! `maxLength`, `pattern`, and `minItems`/`maxItems` of an array (whose `items` constraints then
-//! apply to each value).
+//! apply to each value). For the top-level fields of a JSON request body, only ranges and item
+//! counts are emitted: typify's types already check string lengths and patterns.
 //!
 //! ## Format descriptions in `pattern`
 //! Some specs put a format description where a regular expression belongs
@@ -30,6 +31,8 @@ pub enum Location {
     Query,
     /// A request header.
     Header,
+    /// A top-level field of a JSON request body.
+    Body,
 }
 
 impl Location {
@@ -291,6 +294,45 @@ pub fn collect(api: &str, doc: &Value) -> Collected {
                 });
             }
         }
+        // Top-level fields of a JSON body: only what the generated types do not check already
+        // (typify checks string lengths and patterns, and gives `minimum: 0`/`1` integers
+        // unsigned types): numeric ranges and the number of items of an array.
+        if let Some((schema, required)) = json_body(doc, op) {
+            let mut parts = Vec::new();
+            flatten(doc, schema, &mut parts);
+            let mut seen = std::collections::HashSet::new();
+            for m in &parts {
+                let Some(props) = m.get("properties").and_then(Value::as_object) else {
+                    continue;
+                };
+                for (name, field) in props {
+                    if !seen.insert(name.clone()) {
+                        continue;
+                    }
+                    let mut skipped = Vec::new();
+                    let rules: Vec<Rule> = schema_rules(doc, field, &mut skipped)
+                        .into_iter()
+                        .filter(|r| {
+                            matches!(
+                                r,
+                                Rule::Minimum { .. }
+                                    | Rule::Maximum { .. }
+                                    | Rule::MinItems(_)
+                                    | Rule::MaxItems(_)
+                            )
+                        })
+                        .collect();
+                    if !rules.is_empty() {
+                        params.push(ParamConstraints {
+                            name: name.clone(),
+                            location: Location::Body,
+                            required: required.contains(name),
+                            rules,
+                        });
+                    }
+                }
+            }
+        }
         if !params.is_empty() {
             out.push(OperationConstraints {
                 api: api.to_string(),
@@ -305,6 +347,28 @@ pub fn collect(api: &str, doc: &Value) -> Collected {
         described,
         invalid,
     }
+}
+
+/// The JSON request body schema of an operation (resolved) and the names of its required
+/// top-level fields.
+fn json_body<'a>(
+    doc: &'a Value,
+    op: &'a Map<String, Value>,
+) -> Option<(&'a Value, std::collections::HashSet<String>)> {
+    let body = resolve(doc, op.get("requestBody")?);
+    let content = body.get("content")?.as_object()?;
+    let (_, media) = content.iter().find(|(k, _)| k.contains("json"))?;
+    let schema = media.get("schema")?;
+    let mut parts = Vec::new();
+    flatten(doc, schema, &mut parts);
+    let required = parts
+        .iter()
+        .filter_map(|m| m.get("required").and_then(Value::as_array))
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    Some((schema, required))
 }
 
 /// Rust source of a `&[OperationConstraints]` slice literal (the runtime types of
@@ -378,7 +442,9 @@ mod tests {
                             {"in": "cookie", "name": "c", "schema": {"type": "string", "maxLength": 1}}
                         ]
                     },
-                    "delete": {"operationId": "deleteWidget"}
+                    "delete": {"operationId": "deleteWidget"},
+                    "patch": {"operationId": "patchWidget", "requestBody": {"content": {"application/json": {"schema": {
+                        "$ref": "#/components/schemas/WidgetPatch"}}}}}
                 },
                 "/api/v1/plain": {"get": {"operationId": "plain", "parameters": [
                     {"in": "query", "name": "q", "schema": {"type": "string"}}
@@ -386,7 +452,12 @@ mod tests {
             },
             "components": {"parameters": {"WidgetId": {"in": "path", "name": "widgetId", "required": true,
                 "schema": {"$ref": "#/components/schemas/Id"}}},
-                "schemas": {"Id": {"type": "string", "pattern": "^[a-f0-9]{4}$", "minLength": 4}}}
+                "schemas": {"Id": {"type": "string", "pattern": "^[a-f0-9]{4}$", "minLength": 4},
+                    "WidgetPatch": {"type": "object", "required": ["ops"], "properties": {
+                        "ops": {"type": "array", "minItems": 1, "items": {"type": "string", "maxLength": 9}},
+                        "size": {"type": "integer", "maximum": 10},
+                        "label": {"type": "string", "maxLength": 5, "pattern": "^a"}
+                    }}}}
         })
     }
 
@@ -399,7 +470,28 @@ mod tests {
         } = collect("widgets", &fixture());
         // Only operations with constraints; `deleteWidget` has the path parameter.
         let names: Vec<&str> = ops.iter().map(|o| o.method_name.as_str()).collect();
-        assert_eq!(names, ["get_widget", "delete_widget"]);
+        assert_eq!(names, ["get_widget", "delete_widget", "patch_widget"]);
+        // Body fields: only ranges and item counts (types check lengths and patterns).
+        let body: Vec<_> = ops[2]
+            .params
+            .iter()
+            .filter(|p| p.location == Location::Body)
+            .map(|p| (p.name.as_str(), p.required, p.rules.clone()))
+            .collect();
+        assert_eq!(
+            body,
+            [
+                ("ops", true, vec![Rule::MinItems(1)]),
+                (
+                    "size",
+                    false,
+                    vec![Rule::Maximum {
+                        value: 10.0,
+                        exclusive: false
+                    }]
+                )
+            ]
+        );
         let get = &ops[0];
         assert_eq!(get.path, "/api/v1/widgets/{widgetId}");
         let find = |n: &str| get.params.iter().find(|p| p.name == n).map(|p| &p.rules);
