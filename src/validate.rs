@@ -245,9 +245,13 @@ fn values_of<'r>(
 /// The value of the template variable `name` in a concrete `path` (the template is aligned with
 /// the end of the path, so a base URL with a path prefix is fine).
 fn path_value<'p>(template: &str, name: &str, path: &'p str) -> Option<Cow<'p, str>> {
-    let t: Vec<&str> = template.trim_end_matches('/').split('/').collect();
+    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
     let s: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let s = s.get(s.len().checked_sub(t.len())?..)?;
+    // The literal segments must match, or this is not the path the template describes.
+    if t.iter().zip(s).any(|(t, s)| !t.contains('{') && t != s) {
+        return None;
+    }
     let var = format!("{{{name}}}");
     let (i, seg) = t.iter().enumerate().find(|(_, seg)| seg.contains(&var))?;
     let (pre, post) = seg.split_once(&var)?;
@@ -613,6 +617,7 @@ mod tests {
             Some("7")
         );
         assert_eq!(path_value("/a/{id}/b", "id", "/b"), None);
+        assert_eq!(path_value("/a/{id}/b", "id", "/a/x/y/b"), None);
         assert_eq!(path_value("/a/{x}{y}", "x", "/a/12"), None);
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz%41"), "%zzA");

@@ -205,8 +205,9 @@ async fn a_format_description_pattern_lets_real_values_through() {
 async fn a_body_field_above_its_maximum_is_refused() {
     use qlik_sdk::apis::reloads::types::{ReloadRequest, Weight};
     let (server, qlik) = server().await;
+    let reloads = qlik.reloads();
     let send = |w: &str| {
-        qlik.reloads()
+        reloads
             .post_reloads()
             .body(
                 ReloadRequest::builder()
