@@ -149,8 +149,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A parameter (or JSON body field) value the spec forbids (range, length, pattern, number of
-    /// values): refused
-    /// before anything was sent (see [`crate::validate`]).
+    /// values), refused before anything was sent (see [`crate::validate`]).
     InvalidArgument {
         /// API, e.g. `items`.
         api: &'static str,
