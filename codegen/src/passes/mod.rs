@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 mod bearer_auth_header;
 mod dedupe_operation_ids;
 mod fill_missing_media_schemas;
+mod formats_contradicted_by_examples;
 mod inline_property_refs;
 mod path_params;
 mod query_param_styles;
@@ -78,6 +79,7 @@ pub const PASSES: &[Pass] = &[
     unique_type_names::PASS,
     synthesise_operation_ids::PASS,
     dedupe_operation_ids::PASS,
+    formats_contradicted_by_examples::PASS,
     inline_property_refs::PASS,
     fill_missing_media_schemas::PASS,
     schema_type_consistency::PASS,
