@@ -16,6 +16,8 @@
 // With no API feature enabled the call table is empty and the helpers below go unused.
 #![allow(dead_code, unused_macros)]
 
+mod common;
+
 use futures::future::BoxFuture;
 use qlik_sdk::Qlik;
 use std::collections::BTreeMap;
@@ -164,18 +166,7 @@ fn known_defects() -> BTreeMap<String, String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_conforms_to_its_spec_on_prism() {
-    let Some(url) = std::env::var("QLIK_TEST_PRISM_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-    else {
-        // libtest captures the output of passing tests; print to the terminal.
-        let msg = "\n*** SKIPPED conformance suite: QLIK_TEST_PRISM_URL is not set. Start Prism \
-                   with `bash tests/prism/start.sh` and set QLIK_TEST_PRISM_URL=http://127.0.0.1:4010 ***\n";
-        eprintln!("{msg}");
-        if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
-            use std::io::Write;
-            let _ = tty.write_all(msg.as_bytes());
-        }
+    let Some(url) = common::prism_url_or_skip("conformance suite") else {
         return;
     };
     let qlik = Qlik::builder()

@@ -21,6 +21,8 @@ mod mutate;
 #[path = "drift_replay/proxy.rs"]
 mod proxy;
 
+mod common;
+
 use futures::future::BoxFuture;
 use mutate::Kind;
 use qlik_sdk::Qlik;
@@ -210,17 +212,7 @@ struct PerKind {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_json_response_decodes_after_drift() {
-    let Some(url) = std::env::var("QLIK_TEST_PRISM_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-    else {
-        let msg = "\n*** SKIPPED drift replay: QLIK_TEST_PRISM_URL is not set. Start Prism \
-                   with `bash tests/prism/start.sh` and set QLIK_TEST_PRISM_URL=http://127.0.0.1:4010 ***\n";
-        eprintln!("{msg}");
-        if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
-            use std::io::Write;
-            let _ = tty.write_all(msg.as_bytes());
-        }
+    let Some(url) = common::prism_url_or_skip("drift replay") else {
         return;
     };
     let spec_path = ["QLIK_TEST_PRISM_SPEC", "PRISM_SPEC"]

@@ -1,4 +1,4 @@
-//! Helpers shared by the transport and auth tests.
+//! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -96,4 +96,24 @@ pub fn auth_header(r: &Request) -> Option<String> {
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
+}
+
+/// The Prism URL from `QLIK_TEST_PRISM_URL`, or `None` after telling the terminal that `suite`
+/// is skipped (libtest captures the output of passing tests, so this also goes to `/dev/tty`).
+pub fn prism_url_or_skip(suite: &str) -> Option<String> {
+    let url = std::env::var("QLIK_TEST_PRISM_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
+    if url.is_none() {
+        let msg = format!(
+            "\n*** SKIPPED {suite}: QLIK_TEST_PRISM_URL is not set. Start Prism with \
+             `bash tests/prism/start.sh` and set QLIK_TEST_PRISM_URL=http://127.0.0.1:4010 ***\n"
+        );
+        eprintln!("{msg}");
+        if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+            use std::io::Write;
+            let _ = tty.write_all(msg.as_bytes());
+        }
+    }
+    url
 }
