@@ -7,18 +7,21 @@ use serde_json::{Map, Value};
 
 mod bearer_auth_header;
 mod dedupe_operation_ids;
+mod example_evidence;
 mod fill_missing_media_schemas;
 mod formats_contradicted_by_examples;
 mod inline_property_refs;
 mod path_params;
 mod query_param_styles;
 mod redirect_to_resource;
+mod required_contradicted_by_examples;
 mod schema_type_consistency;
 mod sign_enums_to_patterns;
 mod single_request_media_type;
 mod single_success_response;
 mod split_unsupported_bodies;
 mod synthesise_operation_ids;
+mod undeclared_required;
 mod unenforceable_patterns;
 mod uniform_error_responses;
 mod unique_type_names;
@@ -80,6 +83,8 @@ pub const PASSES: &[Pass] = &[
     synthesise_operation_ids::PASS,
     dedupe_operation_ids::PASS,
     formats_contradicted_by_examples::PASS,
+    required_contradicted_by_examples::PASS,
+    undeclared_required::PASS,
     inline_property_refs::PASS,
     fill_missing_media_schemas::PASS,
     schema_type_consistency::PASS,
