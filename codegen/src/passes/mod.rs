@@ -111,6 +111,11 @@ pub fn normalise(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenEr
     Ok(())
 }
 
+/// Keys of a schema object whose values are data, not schemas (walkers skip them).
+pub(super) fn is_data(key: &str) -> bool {
+    matches!(key, "example" | "examples" | "default" | "enum" | "const") || key.starts_with("x-")
+}
+
 /// Follows local `$ref`s (of any component kind, a few hops at most) to what they point at;
 /// a dangling or remote ref is returned as it is.
 pub fn resolve<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {

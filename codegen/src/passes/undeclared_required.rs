@@ -10,7 +10,7 @@
 //! (inline, or as the target of a `$ref` there), where another member may declare the name.
 //! Example values, defaults and extensions are data, not schemas, and are not looked into.
 
-use super::{Pass, PassContext};
+use super::{is_data, Pass, PassContext};
 use crate::error::{escape_token, CodegenError};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -20,11 +20,6 @@ pub(super) const PASS: Pass = Pass {
     doc: "`required` names that the schema's `properties` do not declare are dropped",
     run,
 };
-
-/// Keys whose values are data, not schemas.
-fn is_data(key: &str) -> bool {
-    matches!(key, "example" | "examples" | "default" | "enum" | "const") || key.starts_with("x-")
-}
 
 /// Pointers (`#`-less) that some `allOf` member refers to.
 fn all_of_targets(value: &Value, out: &mut BTreeSet<String>) {

@@ -11,7 +11,7 @@
 //! The pattern moves into the description (`Format: ...`). Example values, defaults and
 //! extensions are data, not schemas, and are not looked into.
 
-use super::{Pass, PassContext};
+use super::{is_data, Pass, PassContext};
 use crate::constraints::is_format_description;
 use crate::error::{escape_token, CodegenError};
 use serde_json::{Map, Value};
@@ -21,11 +21,6 @@ pub(super) const PASS: Pass = Pass {
     doc: "patterns that are format descriptions or do not compile become documentation",
     run,
 };
-
-/// Keys whose values are data, not schemas.
-fn is_data(key: &str) -> bool {
-    matches!(key, "example" | "examples" | "default" | "enum" | "const") || key.starts_with("x-")
-}
 
 fn walk(value: &mut Value, ptr: &mut String, notes: &mut Vec<(String, String)>) {
     match value {
