@@ -357,15 +357,13 @@ pub fn calls(
     s
 }
 
-fn call_body(
-    module: &str,
-    doc: &Value,
-    builders: &HashMap<String, HashMap<String, syn::Type>>,
-    ops: &[crate::passes::OpRef],
+/// The operation of `row` in the normalised spec, and its parameters (its own, then the
+/// path item's shared ones).
+fn operation_and_params<'a>(
+    doc: &'a Value,
+    ops: &'a [crate::passes::OpRef],
     row: &OperationRow,
-) -> Result<String, String> {
-    let builder = row.operation_id.to_pascal_case();
-    let setters = builders.get(&builder).cloned().unwrap_or_default();
+) -> Result<(&'a serde_json::Map<String, Value>, Vec<Value>), String> {
     let o = ops
         .iter()
         .find(|o| o.path == row.path && o.method.eq_ignore_ascii_case(&row.http_method))
@@ -382,6 +380,19 @@ fn call_body(
     {
         params.extend(shared.iter().cloned());
     }
+    Ok((op, params))
+}
+
+fn call_body(
+    module: &str,
+    doc: &Value,
+    builders: &HashMap<String, HashMap<String, syn::Type>>,
+    ops: &[crate::passes::OpRef],
+    row: &OperationRow,
+) -> Result<String, String> {
+    let builder = row.operation_id.to_pascal_case();
+    let setters = builders.get(&builder).cloned().unwrap_or_default();
+    let (op, params) = operation_and_params(doc, ops, row)?;
     let _ = AUTH_HEADER_MARKER; // removed by the pass; the transport sets it
     let mut code = format!(
         "    let c = q.{module}();\n    let b = c.{}();\n",
@@ -464,22 +475,7 @@ fn extra_call_body(
         .iter()
         .find(|e| e.method_name == row.method_name)
         .ok_or("upload operation without its extras description")?;
-    let o = ops
-        .iter()
-        .find(|o| o.path == row.path && o.method.eq_ignore_ascii_case(&row.http_method))
-        .ok_or("operation not found in the normalised spec")?;
-    let op = operation(doc, o);
-    let mut params: Vec<Value> = op
-        .get("parameters")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    if let Some(shared) = doc["paths"][&o.path]
-        .get("parameters")
-        .and_then(Value::as_array)
-    {
-        params.extend(shared.iter().cloned());
-    }
+    let (op, params) = operation_and_params(doc, ops, row)?;
     let mut code = format!(
         "    let c = q.{module}();\n    let b = c.{}();\n",
         row.method_name
