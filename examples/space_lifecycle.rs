@@ -8,11 +8,11 @@ mod local;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (qlik, _local) = local::connect(0).await?;
     let spaces = qlik.spaces();
-    let body = SpaceCreate {
-        name: "qlik-sdk example space".parse()?, // pattern-checked: `/`, `*`, `?`... are refused here
-        type_: SpaceCreateType::Shared,
-        description: Some("created by examples/space_lifecycle.rs".into()),
-    };
+    // The body's builder checks what the spec requires (a missing `type` is an error here).
+    let body = SpaceCreate::builder()
+        .name("qlik-sdk example space") // pattern-checked: `/`, `*`, `?`... are refused
+        .type_(SpaceCreateType::Shared)
+        .description(Some("created by examples/space_lifecycle.rs".to_string()));
     let created = spaces.create_space().body(body).send().await?;
     println!("created {} ({})", created.id, created.name);
     spaces

@@ -127,9 +127,15 @@ pub enum Error {
         errors: Vec<QlikError>,
         /// Excerpt of the body when it was not Qlik's error format (e.g. an HTML error page).
         body: Option<String>,
+        /// The response headers (`Retry-After`, request ids), when the response was seen.
+        headers: Option<Box<reqwest::header::HeaderMap>>,
     },
-    /// A response body could not be decoded into the expected type.
+    /// A response body could not be decoded into the expected type at all (not JSON, or a
+    /// top level of another shape). Single fields that do not fit never cause it: see
+    /// [`crate::lenient`].
     Decode {
+        /// The API and operation (`items list_items`), when the call was a typed one.
+        operation: Option<String>,
         /// Field path where decoding failed, e.g. `data[3].createdAt` (`.` for the root).
         path: String,
         /// The decoder's message.
@@ -138,6 +144,8 @@ pub enum Error {
         content_type: Option<String>,
         /// Excerpt of the body.
         body: String,
+        /// The whole body as received.
+        raw: bytes::Bytes,
     },
     /// Connection, TLS or timeout failure (after any retries).
     Http(reqwest::Error),
@@ -155,7 +163,8 @@ pub enum Error {
         api: &'static str,
         /// Rust method name, e.g. `get_items`.
         operation: &'static str,
-        /// `path`, `query`, `header` or `body` (a top-level field of a JSON body).
+        /// `path`, `query`, `header` or `body` (a top-level field of a JSON body); `argument`
+        /// for a builder argument that does not convert to the parameter's type.
         location: &'static str,
         /// Parameter or body field name as sent, e.g. `limit`.
         parameter: &'static str,
@@ -196,6 +205,7 @@ impl Error {
                 status,
                 errors,
                 body: None,
+                headers: None,
             },
             None => Error::Api {
                 status,
@@ -205,6 +215,7 @@ impl Error {
                 } else {
                     Some(snippet(body))
                 },
+                headers: None,
             },
         }
     }
@@ -212,9 +223,119 @@ impl Error {
     /// Turns a non-success response into an [`Error::Api`], reading its body.
     pub async fn from_response(response: reqwest::Response) -> Self {
         let status = response.status();
+        let headers = response.headers().clone();
         match response.bytes().await {
-            Ok(b) => Error::from_status_body(status, &b),
+            Ok(b) => Error::from_status_body(status, &b).with_headers(headers),
             Err(e) => Error::Http(e.without_url()),
+        }
+    }
+
+    /// Keeps the response headers on an [`Error::Api`].
+    pub(crate) fn with_headers(mut self, h: reqwest::header::HeaderMap) -> Self {
+        if let Error::Api { headers, .. } = &mut self {
+            *headers = Some(Box::new(h));
+        }
+        self
+    }
+
+    /// A response whose status the spec does not declare (neither success nor 4xx/5xx).
+    pub(crate) fn unexpected(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let ct = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("none")
+            .to_owned();
+        Error::Api {
+            status,
+            errors: Vec::new(),
+            body: Some(format!("unexpected response (content-type {ct})")),
+            headers: Some(Box::new(response.headers().clone())),
+        }
+    }
+
+    /// A builder argument that could not be converted to the parameter's type.
+    #[doc(hidden)]
+    pub fn invalid_request(
+        api: &'static str,
+        operation: &'static str,
+        parameter: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        let message = message.into();
+        Error::InvalidArgument {
+            api,
+            operation,
+            location: "argument",
+            parameter,
+            value: None,
+            rule: message,
+        }
+    }
+
+    /// True for a `404 Not Found` answer.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// True for a `403 Forbidden` answer.
+    pub fn is_forbidden(&self) -> bool {
+        self.status() == Some(StatusCode::FORBIDDEN)
+    }
+
+    /// True for a `401 Unauthorized` answer or a failed token request.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Error::Auth { .. }) || self.status() == Some(StatusCode::UNAUTHORIZED)
+    }
+
+    /// True for a `429 Too Many Requests` answer (after the retries the policy allows).
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// The `Retry-After` the server sent with an error answer, in seconds, when it sent one.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        let Error::Api {
+            headers: Some(h), ..
+        } = self
+        else {
+            return None;
+        };
+        let v = h.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+        if let Ok(s) = v.parse::<u64>() {
+            return Some(std::time::Duration::from_secs(s.min(86_400 * 365)));
+        }
+        let at = httpdate::parse_http_date(v).ok()?;
+        Some(
+            at.duration_since(std::time::SystemTime::now())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The response headers of an [`Error::Api`], when the response was seen.
+    pub fn headers(&self) -> Option<&reqwest::header::HeaderMap> {
+        match self {
+            Error::Api { headers, .. } => headers.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Qlik's error code of the first entry (`HTTP-404`, `IDENTITIES-6`), when the body had one.
+    pub fn code(&self) -> Option<&str> {
+        self.qlik_errors().iter().find_map(|e| e.code.as_deref())
+    }
+
+    /// Qlik's error title of the first entry, when the body had one.
+    pub fn title(&self) -> Option<&str> {
+        self.qlik_errors().iter().find_map(|e| e.title.as_deref())
+    }
+
+    /// The whole body of a response that could not be decoded ([`Error::Decode`]).
+    pub fn raw_body(&self) -> Option<&[u8]> {
+        match self {
+            Error::Decode { raw, .. } => Some(raw),
+            _ => None,
         }
     }
 
@@ -304,10 +425,12 @@ impl Error {
         serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             Error::Decode {
+                operation: None,
                 path,
                 message: e.into_inner().to_string(),
                 content_type: content_type.map(str::to_owned),
                 body: snippet(body),
+                raw: bytes::Bytes::copy_from_slice(body),
             }
         })
     }
@@ -338,6 +461,7 @@ impl fmt::Display for Error {
                 status,
                 errors,
                 body,
+                ..
             } => {
                 write!(f, "Qlik API error {status}")?;
                 if !errors.is_empty() {
@@ -349,11 +473,16 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Decode {
+                operation,
                 path,
                 message,
                 content_type,
                 body,
+                ..
             } => {
+                if let Some(op) = operation {
+                    write!(f, "{op}: ")?;
+                }
                 write!(f, "could not decode response at `{path}`: {message}")?;
                 if let Some(ct) = content_type {
                     write!(f, " (content-type {ct})")?;
@@ -420,29 +549,30 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
             }
             P::ErrorResponse(rv) => {
                 let status = rv.status();
+                let headers = rv.headers().clone();
                 let body = serde_json::to_vec(&*rv).unwrap_or_default();
-                Error::from_status_body(status, &body)
+                Error::from_status_body(status, &body).with_headers(headers)
             }
             P::InvalidResponsePayload(bytes, err) => Error::Decode {
+                operation: None,
                 path: format!("(line {}, column {})", err.line(), err.column()),
                 message: err.to_string(),
                 content_type: None,
                 body: snippet(&bytes),
+                raw: bytes,
             },
-            P::UnexpectedResponse(resp) => Error::Api {
-                status: resp.status(),
-                errors: Vec::new(),
-                body: Some(format!(
-                    "unexpected response (content-type {})",
-                    resp.headers()
-                        .get(reqwest::header::CONTENT_TYPE)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("none")
-                )),
-            },
+            P::UnexpectedResponse(resp) => Error::unexpected(resp),
             // The transport's hook can only hand progenitor a message; an invalid argument is
             // read back from it so callers can match on the variant.
             P::Custom(m) => Error::invalid_argument_from_message(&m).unwrap_or(Error::Other(m)),
         }
+    }
+}
+
+impl From<reqwest::header::InvalidHeaderValue> for Error {
+    fn from(e: reqwest::header::InvalidHeaderValue) -> Self {
+        Error::Other(format!(
+            "a header parameter value cannot be sent as an HTTP header: {e}"
+        ))
     }
 }

@@ -9,10 +9,10 @@
 //! in memory at a time. Limit the total with `StreamExt::take`, which stops further requests.
 
 use crate::error::{Error, Result};
+use crate::lenient::Lenient;
 use crate::operations::Operation;
 use crate::transport::Inner;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use serde::de::DeserializeOwned;
 use std::future::Future;
 
 /// A stream of typed pages.
@@ -43,7 +43,7 @@ enum State<F> {
 #[doc(hidden)]
 pub fn pages<'a, P, F>(source: Source, first: F, next_of: fn(&P) -> Option<String>) -> Pages<'a, P>
 where
-    P: DeserializeOwned + Send + 'a,
+    P: Lenient + Send + 'a,
     F: Future<Output = Result<P>> + Send + 'a,
 {
     stream::try_unfold(State::First(first, source), move |state| async move {
@@ -71,7 +71,7 @@ pub fn items<'a, P, T, F>(
     data: fn(P) -> Vec<T>,
 ) -> Items<'a, T>
 where
-    P: DeserializeOwned + Send + 'a,
+    P: Lenient + Send + 'a,
     T: Send + 'a,
     F: Future<Output = Result<P>> + Send + 'a,
 {
@@ -100,7 +100,7 @@ fn next_url(baseurl: &str, href: &str) -> Result<reqwest::Url> {
     Ok(url)
 }
 
-async fn fetch<P: DeserializeOwned>(source: &Source, href: &str) -> Result<P> {
+async fn fetch<P: Lenient>(source: &Source, href: &str) -> Result<P> {
     let url = next_url(&source.baseurl, href)?;
     let mut request = reqwest::Request::new(reqwest::Method::GET, url);
     request.headers_mut().insert(
@@ -123,7 +123,10 @@ async fn fetch<P: DeserializeOwned>(source: &Source, href: &str) -> Result<P> {
     if !status.is_success() {
         return Err(Error::from_status_body(status, &body));
     }
-    Error::decode(&body, content_type.as_deref())
+    let operation = source
+        .operation
+        .map(|o| format!("{} {} (next page)", o.api, o.method_name));
+    crate::lenient::decode_body(&body, content_type.as_deref(), operation)
 }
 
 #[cfg(test)]

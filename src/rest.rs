@@ -136,10 +136,12 @@ impl RestRequest {
             let lc = c.to_ascii_lowercase();
             if !(lc.contains("json") || lc.starts_with("text/plain")) {
                 return Err(Error::Decode {
+                    operation: None,
                     path: ".".into(),
                     message: "expected a JSON body".into(),
                     content_type: ct.clone(),
                     body: crate::error::snippet(&body),
+                    raw: body.clone(),
                 });
             }
         }

@@ -46,7 +46,7 @@ async fn a_value_against_the_pattern_is_rejected_naming_the_field() {
             .await
             .unwrap_err(),
     );
-    assert!(e.contains("invalid request"), "{e}");
+    assert!(e.contains("spaces create_space: argument"), "{e}");
     assert!(e.contains("name"), "names the field: {e}");
     assert!(e.contains("pattern"), "{e}");
 }

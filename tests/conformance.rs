@@ -118,32 +118,26 @@ macro_rules! outcome {
     ($m:ident, $r:expr) => {
         match $r {
             Ok(rv) => Outcome::from_headers(rv.status().as_u16(), rv.headers()),
-            Err(qlik_sdk::apis::$m::Error::ErrorResponse(rv)) => {
-                let (req, _) = violations(rv.headers());
+            Err(qlik_sdk::Error::Api {
+                status,
+                errors,
+                body,
+                headers,
+            }) => {
+                let (req, _) = headers.as_deref().map(violations).unwrap_or_default();
                 let detail = if req.is_empty() {
-                    let mut b = serde_json::to_string(&*rv).unwrap_or_default();
+                    let mut b = format!("{errors:?} {body:?}");
                     b.truncate(200);
                     b
                 } else {
                     req.join("; ")
                 };
                 Outcome::Status {
-                    status: rv.status().as_u16(),
+                    status: status.as_u16(),
                     detail,
                 }
             }
-            Err(qlik_sdk::apis::$m::Error::UnexpectedResponse(resp)) => {
-                let (req, _) = violations(resp.headers());
-                Outcome::Status {
-                    status: resp.status().as_u16(),
-                    detail: if req.is_empty() {
-                        "unexpected response".into()
-                    } else {
-                        req.join("; ")
-                    },
-                }
-            }
-            Err(e) => Outcome::Failed(qlik_sdk::Error::from(e).to_string()),
+            Err(e) => Outcome::Failed(e.to_string()),
         }
     };
 }

@@ -42,7 +42,12 @@ struct Call {
 #[derive(Debug)]
 enum Outcome {
     /// A success status; the decoded value's `Debug` text (None: not a typed body).
-    Decoded { status: u16, debug: Option<String> },
+    Decoded {
+        status: u16,
+        debug: Option<String>,
+        /// The decoded value written back as JSON (None: not a typed JSON body).
+        json: Option<Value>,
+    },
     /// A non-success status.
     Status { status: u16, detail: String },
     /// Sent but failed on our side (decode, connection, ...).
@@ -87,6 +92,40 @@ impl<T> NoDebug for &Probe<'_, T> {
     }
 }
 
+/// The decoded value re-encoded, when its type writes JSON (same autoref trick).
+trait ViaSerialize {
+    fn json(&self) -> Option<Value>;
+}
+impl<T: serde::Serialize> ViaSerialize for Probe<'_, T> {
+    fn json(&self) -> Option<Value> {
+        serde_json::to_value(self.0).ok()
+    }
+}
+trait NoSerialize {
+    fn json(&self) -> Option<Value>;
+}
+impl<T> NoSerialize for &Probe<'_, T> {
+    fn json(&self) -> Option<Value> {
+        None
+    }
+}
+
+/// JSON equality with numbers compared as numbers (`1` and `1.0` are the same JSON value).
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_json(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
 macro_rules! outcome {
     ($m:ident, $r:expr) => {
         match $r {
@@ -96,21 +135,23 @@ macro_rules! outcome {
                 Outcome::Decoded {
                     status,
                     debug: (&Probe(&value)).describe(),
+                    json: (&Probe(&value)).json(),
                 }
             }
-            Err(qlik_sdk::apis::$m::Error::ErrorResponse(rv)) => Outcome::Status {
-                status: rv.status().as_u16(),
+            Err(qlik_sdk::Error::Api {
+                status,
+                errors,
+                body,
+                ..
+            }) => Outcome::Status {
+                status: status.as_u16(),
                 detail: {
-                    let mut b = serde_json::to_string(&*rv).unwrap_or_default();
+                    let mut b = format!("{errors:?} {body:?}");
                     b.truncate(200);
                     b
                 },
             },
-            Err(qlik_sdk::apis::$m::Error::UnexpectedResponse(resp)) => Outcome::Status {
-                status: resp.status().as_u16(),
-                detail: "unexpected response".into(),
-            },
-            Err(e) => Outcome::Failed(qlik_sdk::Error::from(e).to_string()),
+            Err(e) => Outcome::Failed(e.to_string()),
         }
     };
 }
@@ -207,7 +248,9 @@ fn enum_seen(debug: &str, values: &[String], key: &str, seen: &mut EnumSeen) {
 struct PerKind {
     applied: usize,
     decoded: usize,
+    lossless: usize,
     failures: Vec<String>,
+    lossy: Vec<String>,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -245,6 +288,7 @@ async fn every_json_response_decodes_after_drift() {
         }
     };
     let mut kinds: BTreeMap<Kind, PerKind> = BTreeMap::new();
+    let mut base_trip = PerKind::default();
     let mut skipped: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
     let mut enums = EnumSeen::default();
     let (mut total, mut all_ok, mut untouched) = (0usize, 0usize, 0usize);
@@ -253,12 +297,15 @@ async fn every_json_response_decodes_after_drift() {
         proxy.forward();
         let base = run(call).await;
         let captured = proxy.last();
-        let cap = match (base, captured) {
-            (Ok(Outcome::Decoded { debug: Some(_), .. }), Some(c))
-                if c.content_type.as_deref().is_some_and(is_json) =>
-            {
-                c
-            }
+        let (cap, base_json) = match (base, captured) {
+            (
+                Ok(Outcome::Decoded {
+                    debug: Some(_),
+                    json,
+                    ..
+                }),
+                Some(c),
+            ) if c.content_type.as_deref().is_some_and(is_json) => (c, json),
             (Ok(Outcome::Decoded { .. }), _) => {
                 skipped
                     .entry("not a typed JSON body")
@@ -288,6 +335,16 @@ async fn every_json_response_decodes_after_drift() {
             continue;
         };
         total += 1;
+        // The answer as served, decoded and written back.
+        {
+            let k = &mut base_trip;
+            k.applied += 1;
+            k.decoded += 1;
+            match &base_json {
+                Some(j) if same_json(j, &body) => k.lossless += 1,
+                _ => k.lossy.push(key.clone()),
+            }
+        }
         let mut ok = true;
         let mut touched = false;
         for kind in Kind::ALL {
@@ -305,8 +362,17 @@ async fn every_json_response_decodes_after_drift() {
                 serde_json::to_vec(&mutated).expect("serialisable"),
             );
             match run(call).await {
-                Ok(Outcome::Decoded { debug, .. }) => {
+                Ok(Outcome::Decoded { debug, json, .. }) => {
                     k.decoded += 1;
+                    match &json {
+                        Some(j) if same_json(j, &mutated) => k.lossless += 1,
+                        Some(j) => {
+                            let mut d = format!("{key}: sent {mutated} back {j}");
+                            d.truncate(400);
+                            k.lossy.push(d)
+                        }
+                        None => k.lossy.push(format!("{key}: not written back")),
+                    }
                     if kind == Kind::Enum {
                         enum_seen(
                             debug.as_deref().unwrap_or_default(),
@@ -343,18 +409,22 @@ async fn every_json_response_decodes_after_drift() {
         report,
         "\ndrift replay (responses mutated by their schema, decoded through the same typed call):"
     );
-    for (kind, k) in &kinds {
+    let rows = std::iter::once(("as served (no drift)", &base_trip))
+        .chain(kinds.iter().map(|(kind, k)| (kind.label(), k)));
+    let mut all_lossless = true;
+    for (label, k) in rows {
         let _ = writeln!(
             report,
-            "  {:<26} {:>4}/{:<4} decode ({} failures)",
-            kind.label(),
-            k.decoded,
-            k.applied,
-            k.failures.len()
+            "  {:<28} {:>4}/{:<4} responses decode after drift, {:>4}/{:<4} round-trip losslessly",
+            label, k.decoded, k.applied, k.lossless, k.decoded
         );
         for f in &k.failures {
             let _ = writeln!(report, "    - {f}");
         }
+        for f in k.lossy.iter().take(5) {
+            let _ = writeln!(report, "    lossy: {f}");
+        }
+        all_lossless &= k.lossless == k.decoded;
     }
     let _ = writeln!(
         report,
@@ -389,6 +459,18 @@ async fn every_json_response_decodes_after_drift() {
         if all_ok > floor {
             println!("(above the recorded floor {floor}: raise tests/drift.floor to {all_ok})");
         }
+        let trip_floor: usize = include_str!("drift.floor")
+            .lines()
+            .filter_map(|l| l.trim().parse::<usize>().ok())
+            .nth(1)
+            .unwrap_or(0);
+        let lossless: usize =
+            kinds.values().map(|k| k.lossless).sum::<usize>() + base_trip.lossless;
+        println!("{lossless} decoded answers round-trip losslessly in all (floor {trip_floor}; all lossless: {all_lossless})");
+        assert!(
+            lossless >= trip_floor,
+            "{lossless} lossless round trips, below the recorded floor {trip_floor}"
+        );
         assert!(
             enums.lost.is_empty(),
             "unknown enum values lost in decoding: {:?}",

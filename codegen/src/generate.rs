@@ -213,12 +213,14 @@ pub fn generate_with_lock(
         })?;
         syntax.items.extend(more.items);
     }
+    crate::tolerant::apply(&mut syntax);
+    crate::lossless::apply(&mut syntax);
     let paged = crate::paging::add_streams(&mut syntax, api, &rows);
     let mut rows = rows;
     for r in rows.iter_mut() {
         r.paginated = paged.contains(&r.method_name);
     }
-    crate::tolerant::apply(&mut syntax);
+    crate::send::apply(&mut syntax, api);
     crate::docs::apply(&mut syntax);
     annotate(&mut syntax, &rows, &doc);
     if let Some(lock) = lock {

@@ -12,6 +12,7 @@ pub mod docs;
 pub mod error;
 pub mod extras;
 pub mod generate;
+pub mod lossless;
 pub mod manifest;
 pub mod merge;
 pub mod names_lock;
@@ -19,6 +20,7 @@ pub mod naming;
 pub mod overlay;
 pub mod paging;
 pub mod passes;
+pub mod send;
 pub mod table;
 pub mod tolerant;
 

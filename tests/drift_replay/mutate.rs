@@ -6,7 +6,13 @@
 //!   (`zz-drift-enum-<n>`, unique per replacement, so the decoded value can be searched for it);
 //! - [`Kind::Field`]: every object whose schema declares properties (a struct, not a map) gets an
 //!   extra field [`EXTRA_FIELD`];
-//! - [`Kind::Optional`]: every declared property that its schema does not require is removed.
+//! - [`Kind::Optional`]: every declared property that its schema does not require is removed;
+//! - [`Kind::Required`]: every declared property that its schema requires is removed;
+//! - [`Kind::Null`]: every string, number and boolean becomes `null`;
+//! - [`Kind::EmptyFormatted`]: every string with a `format` (`date-time`, `uuid`, ...) becomes `""`;
+//! - [`Kind::Scalars`]: numbers and booleans are sent as strings (`"9001"`, `"true"`);
+//! - [`Kind::Timestamps`]: every `date-time` gets 9 fractional digits and a `+02:00` offset;
+//! - [`Kind::Shapes`]: a declared object is sent inside an array, a declared array as an object.
 //!
 //! A `oneOf`/`anyOf` is followed into the branch the value fits best (discriminator mapping
 //! first, then declared type, enum, required properties, most known properties).
@@ -23,16 +29,44 @@ pub enum Kind {
     Field,
     /// Optional fields missing.
     Optional,
+    /// Required fields missing.
+    Required,
+    /// `null` for scalars.
+    Null,
+    /// `""` in formatted strings.
+    EmptyFormatted,
+    /// Numbers and booleans as strings.
+    Scalars,
+    /// Timestamps with 9 digits and an offset.
+    Timestamps,
+    /// Arrays where objects are declared and the reverse.
+    Shapes,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Enum, Kind::Field, Kind::Optional];
+    pub const ALL: [Kind; 9] = [
+        Kind::Enum,
+        Kind::Field,
+        Kind::Optional,
+        Kind::Required,
+        Kind::Null,
+        Kind::EmptyFormatted,
+        Kind::Scalars,
+        Kind::Timestamps,
+        Kind::Shapes,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             Kind::Enum => "unknown enum values",
             Kind::Field => "unknown fields",
             Kind::Optional => "optional fields removed",
+            Kind::Required => "required fields removed",
+            Kind::Null => "null scalars",
+            Kind::EmptyFormatted => "empty formatted strings",
+            Kind::Scalars => "numbers/booleans as text",
+            Kind::Timestamps => "timestamps 9 digits+offset",
+            Kind::Shapes => "array/object swapped",
         }
     }
 }
@@ -78,6 +112,7 @@ pub fn resolve<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
 #[derive(Debug, Default)]
 struct View {
     types: BTreeSet<String>,
+    formats: BTreeSet<String>,
     enums: Vec<Vec<Value>>,
     props: BTreeMap<String, Vec<Value>>,
     required: BTreeSet<String>,
@@ -102,6 +137,9 @@ fn add(doc: &Value, schema: &Value, value: &Value, depth: usize, out: &mut View)
     }
     if let Some(e) = s.get("enum").and_then(Value::as_array) {
         out.enums.push(e.clone());
+    }
+    if let Some(f) = s.get("format").and_then(Value::as_str) {
+        out.formats.insert(f.to_string());
     }
     if let Some(p) = s.get("properties").and_then(Value::as_object) {
         for (k, v) in p {
@@ -230,6 +268,35 @@ fn walk(
         return;
     }
     let v = view(doc, schema, value, 0);
+    match (kind, &*value) {
+        (Kind::Null, Value::String(_) | Value::Number(_) | Value::Bool(_)) => {
+            *value = Value::Null;
+            ch.count += 1;
+            return;
+        }
+        (Kind::EmptyFormatted, Value::String(s)) if !v.formats.is_empty() && !s.is_empty() => {
+            *value = Value::String(String::new());
+            ch.count += 1;
+            return;
+        }
+        (Kind::Scalars, Value::Number(_) | Value::Bool(_)) => {
+            *value = Value::String(value.to_string());
+            ch.count += 1;
+            return;
+        }
+        (Kind::Timestamps, Value::String(s)) if v.formats.contains("date-time") => {
+            if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+                let off = chrono::FixedOffset::east_opt(2 * 3600).expect("offset");
+                *value = Value::String(
+                    t.with_timezone(&off)
+                        .to_rfc3339_opts(chrono::SecondsFormat::Nanos, false),
+                );
+                ch.count += 1;
+            }
+            return;
+        }
+        _ => {}
+    }
     match value {
         Value::String(_) => {
             let string_enum = !v.enums.is_empty()
@@ -244,6 +311,36 @@ fn walk(
             }
         }
         Value::Object(m) => {
+            if kind == Kind::Required {
+                let required: Vec<String> = m
+                    .keys()
+                    .filter(|k| v.props.contains_key(*k) && v.required.contains(*k))
+                    .cloned()
+                    .collect();
+                for k in required {
+                    m.remove(&k);
+                    ch.count += 1;
+                }
+            }
+            if kind == Kind::Shapes {
+                for (k, child) in m.iter_mut() {
+                    if !v.props.contains_key(k) {
+                        continue;
+                    }
+                    match child {
+                        Value::Object(o) if !o.is_empty() => {
+                            *child = Value::Array(vec![child.clone()]);
+                            ch.count += 1;
+                        }
+                        Value::Array(_) => {
+                            *child = json!({"zz": 1});
+                            ch.count += 1;
+                        }
+                        _ => {}
+                    }
+                }
+                return;
+            }
             if kind == Kind::Optional {
                 let optional: Vec<String> = m
                     .keys()

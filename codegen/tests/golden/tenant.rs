@@ -6,13 +6,15 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`Errors`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(Clone, Debug, Default)]
     pub struct Errors {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::error::null_as_default")]
         pub errors: ::std::vec::Vec<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        /// What this value kept besides its typed fields: undeclared fields, values sent in a
+        /// shape the type does not take, and which declared fields the server left out
+        /// (see [`Extra`](#rt::Extra)).
+        pub extra: crate::lenient::Extra,
     }
     impl Errors {
         pub fn builder() -> builder::Errors {
@@ -78,11 +80,14 @@ pub mod types {
         }
     }
     ///`Kind`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(Clone, Debug, Default)]
     pub struct Kind {
         ///the kind
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        /// What this value kept besides its typed fields: undeclared fields, values sent in a
+        /// shape the type does not take, and which declared fields the server left out
+        /// (see [`Extra`](#rt::Extra)).
+        pub extra: crate::lenient::Extra,
     }
     impl Kind {
         pub fn builder() -> builder::Kind {
@@ -90,16 +95,17 @@ pub mod types {
         }
     }
     ///`Widget`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(Clone, Debug)]
     pub struct Widget {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         pub id: ::std::string::String,
         ///the kind
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub kind: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<WidgetType>,
+        /// What this value kept besides its typed fields: undeclared fields, values sent in a
+        /// shape the type does not take, and which declared fields the server left out
+        /// (see [`Extra`](#rt::Extra)).
+        pub extra: crate::lenient::Extra,
     }
     impl Widget {
         pub fn builder() -> builder::Widget {
@@ -107,11 +113,13 @@ pub mod types {
         }
     }
     ///`WidgetList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(Clone, Debug, Default)]
     pub struct WidgetList {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        #[serde(deserialize_with = "crate::error::null_as_default")]
         pub data: ::std::vec::Vec<Widget>,
+        /// What this value kept besides its typed fields: undeclared fields, values sent in a
+        /// shape the type does not take, and which declared fields the server left out
+        /// (see [`Extra`](#rt::Extra)).
+        pub extra: crate::lenient::Extra,
     }
     impl WidgetList {
         pub fn builder() -> builder::WidgetList {
@@ -219,10 +227,13 @@ pub mod types {
         }
     }
     ///`WidgetType3`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(Clone, Debug, Default)]
     pub struct WidgetType3 {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// What this value kept besides its typed fields: undeclared fields, values sent in a
+        /// shape the type does not take, and which declared fields the server left out
+        /// (see [`Extra`](#rt::Extra)).
+        pub extra: crate::lenient::Extra,
     }
     impl WidgetType3 {
         pub fn builder() -> builder::WidgetType3 {
@@ -270,7 +281,10 @@ pub mod types {
             fn try_from(
                 value: Errors,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { errors: value.errors? })
+                Ok(Self {
+                    errors: value.errors?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::Errors> for Errors {
@@ -311,7 +325,10 @@ pub mod types {
             fn try_from(
                 value: Kind,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { value: value.value? })
+                Ok(Self {
+                    value: value.value?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::Kind> for Kind {
@@ -403,6 +420,7 @@ pub mod types {
                     id: value.id?,
                     kind: value.kind?,
                     type_: value.type_?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -449,7 +467,10 @@ pub mod types {
             fn try_from(
                 value: WidgetList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::WidgetList> for WidgetList {
@@ -490,7 +511,10 @@ pub mod types {
             fn try_from(
                 value: WidgetType3,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                Ok(Self {
+                    name: value.name?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::WidgetType3> for WidgetType3 {
@@ -529,6 +553,378 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl crate::lenient::IsEmpty for GetWidgetsSort {
+        fn is_empty_value(&self) -> bool {
+            crate::lenient::IsEmpty::is_empty_value(&self.0)
+        }
+    }
+    /// The empty value (what a required field reads as when the server leaves it out).
+    impl ::std::default::Default for GetWidgetsSort {
+        fn default() -> Self {
+            Self(::std::default::Default::default())
+        }
+    }
+    impl crate::lenient::IsEmpty for WidgetType2 {
+        fn is_empty_value(&self) -> bool {
+            crate::lenient::IsEmpty::is_empty_value(&self.0)
+        }
+    }
+    /// The empty value (what a required field reads as when the server leaves it out).
+    impl ::std::default::Default for WidgetType2 {
+        fn default() -> Self {
+            Self(::std::default::Default::default())
+        }
+    }
+    impl crate::lenient::Object for Errors {
+        const NAME: &'static str = "Errors";
+        fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+            strict: bool,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut st = crate::lenient::ObjectState::default();
+            let mut v0: ::std::option::Option<
+                ::std::vec::Vec<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            > = ::std::option::Option::None;
+            while let ::std::option::Option::Some(k) = map
+                .next_key_seed(
+                    crate::lenient::KeySeed(|k: &str| match k {
+                        "errors" => ::std::option::Option::Some(0usize),
+                        _ => ::std::option::Option::None,
+                    }),
+                )?
+            {
+                match k {
+                    crate::lenient::Key::Known(0usize) => {
+                        st.take(&mut map, &mut v0, "errors")?
+                    }
+                    crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
+                    crate::lenient::Key::Known(_) => {
+                        let _: ::serde::de::IgnoredAny = map.next_value()?;
+                    }
+                }
+            }
+            let errors = st.defaulted(v0, "errors", ::std::default::Default::default);
+            st.missing::<A::Error>(strict, &[])?;
+            ::std::result::Result::Ok(Self { errors, extra: st.extra })
+        }
+    }
+    impl crate::lenient::Lenient for Errors {
+        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
+            crate::lenient::decode_object(d)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Errors {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::lenient::deserialize_object(d)
+        }
+    }
+    impl ::serde::Serialize for Errors {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut w = crate::lenient::Writer::new(s, &self.extra)?;
+            w.field(
+                "errors",
+                &self.errors,
+                crate::lenient::IsEmpty::is_empty_value(&self.errors),
+                ::std::vec::Vec::is_empty(&self.errors),
+            )?;
+            w.end()
+        }
+    }
+    impl crate::lenient::Lenient for GetWidgetsSort {
+        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
+            <::std::string::String as crate::lenient::Lenient>::decode_lenient(d)
+                .map(|v| v.map(Self))
+        }
+    }
+    impl crate::lenient::Object for Kind {
+        const NAME: &'static str = "Kind";
+        fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+            strict: bool,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut st = crate::lenient::ObjectState::default();
+            let mut v0: ::std::option::Option<
+                ::std::option::Option<::std::string::String>,
+            > = ::std::option::Option::None;
+            while let ::std::option::Option::Some(k) = map
+                .next_key_seed(
+                    crate::lenient::KeySeed(|k: &str| match k {
+                        "value" => ::std::option::Option::Some(0usize),
+                        _ => ::std::option::Option::None,
+                    }),
+                )?
+            {
+                match k {
+                    crate::lenient::Key::Known(0usize) => {
+                        st.take(&mut map, &mut v0, "value")?
+                    }
+                    crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
+                    crate::lenient::Key::Known(_) => {
+                        let _: ::serde::de::IgnoredAny = map.next_value()?;
+                    }
+                }
+            }
+            let value = st.optional(v0);
+            st.missing::<A::Error>(strict, &[])?;
+            ::std::result::Result::Ok(Self { value, extra: st.extra })
+        }
+    }
+    impl crate::lenient::Lenient for Kind {
+        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
+            crate::lenient::decode_object(d)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Kind {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::lenient::deserialize_object(d)
+        }
+    }
+    impl ::serde::Serialize for Kind {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut w = crate::lenient::Writer::new(s, &self.extra)?;
+            w.optional("value", &self.value)?;
+            w.end()
+        }
+    }
+    impl crate::lenient::Object for Widget {
+        const NAME: &'static str = "Widget";
+        fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+            strict: bool,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut st = crate::lenient::ObjectState::default();
+            let mut v0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+            let mut v1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+            let mut v2: ::std::option::Option<
+                ::std::option::Option<::std::string::String>,
+            > = ::std::option::Option::None;
+            let mut v3: ::std::option::Option<::std::option::Option<WidgetType>> = ::std::option::Option::None;
+            while let ::std::option::Option::Some(k) = map
+                .next_key_seed(
+                    crate::lenient::KeySeed(|k: &str| match k {
+                        "enabled" => ::std::option::Option::Some(0usize),
+                        "id" => ::std::option::Option::Some(1usize),
+                        "kind" => ::std::option::Option::Some(2usize),
+                        "type" => ::std::option::Option::Some(3usize),
+                        _ => ::std::option::Option::None,
+                    }),
+                )?
+            {
+                match k {
+                    crate::lenient::Key::Known(0usize) => {
+                        st.take(&mut map, &mut v0, "enabled")?
+                    }
+                    crate::lenient::Key::Known(1usize) => {
+                        st.take(&mut map, &mut v1, "id")?
+                    }
+                    crate::lenient::Key::Known(2usize) => {
+                        st.take(&mut map, &mut v2, "kind")?
+                    }
+                    crate::lenient::Key::Known(3usize) => {
+                        st.take(&mut map, &mut v3, "type")?
+                    }
+                    crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
+                    crate::lenient::Key::Known(_) => {
+                        let _: ::serde::de::IgnoredAny = map.next_value()?;
+                    }
+                }
+            }
+            let enabled = st.optional(v0);
+            let id = st.required(v1, "id");
+            let kind = st.optional(v2);
+            let type_ = st.optional(v3);
+            st.missing::<A::Error>(strict, &["id"])?;
+            ::std::result::Result::Ok(Self {
+                enabled,
+                id,
+                kind,
+                type_,
+                extra: st.extra,
+            })
+        }
+    }
+    impl crate::lenient::Lenient for Widget {
+        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
+            crate::lenient::decode_object(d)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Widget {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::lenient::deserialize_object(d)
+        }
+    }
+    impl ::serde::Serialize for Widget {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut w = crate::lenient::Writer::new(s, &self.extra)?;
+            w.optional("enabled", &self.enabled)?;
+            w.field(
+                "id",
+                &self.id,
+                crate::lenient::IsEmpty::is_empty_value(&self.id),
+                false,
+            )?;
+            w.optional("kind", &self.kind)?;
+            w.optional("type", &self.type_)?;
+            w.end()
+        }
+    }
+    impl crate::lenient::Object for WidgetList {
+        const NAME: &'static str = "WidgetList";
+        fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+            strict: bool,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut st = crate::lenient::ObjectState::default();
+            let mut v0: ::std::option::Option<::std::vec::Vec<Widget>> = ::std::option::Option::None;
+            while let ::std::option::Option::Some(k) = map
+                .next_key_seed(
+                    crate::lenient::KeySeed(|k: &str| match k {
+                        "data" => ::std::option::Option::Some(0usize),
+                        _ => ::std::option::Option::None,
+                    }),
+                )?
+            {
+                match k {
+                    crate::lenient::Key::Known(0usize) => {
+                        st.take(&mut map, &mut v0, "data")?
+                    }
+                    crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
+                    crate::lenient::Key::Known(_) => {
+                        let _: ::serde::de::IgnoredAny = map.next_value()?;
+                    }
+                }
+            }
+            let data = st.defaulted(v0, "data", ::std::default::Default::default);
+            st.missing::<A::Error>(strict, &[])?;
+            ::std::result::Result::Ok(Self { data, extra: st.extra })
+        }
+    }
+    impl crate::lenient::Lenient for WidgetList {
+        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
+            crate::lenient::decode_object(d)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WidgetList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::lenient::deserialize_object(d)
+        }
+    }
+    impl ::serde::Serialize for WidgetList {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut w = crate::lenient::Writer::new(s, &self.extra)?;
+            w.field(
+                "data",
+                &self.data,
+                crate::lenient::IsEmpty::is_empty_value(&self.data),
+                ::std::vec::Vec::is_empty(&self.data),
+            )?;
+            w.end()
+        }
+    }
+    impl crate::lenient::Lenient for WidgetType {
+        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
+            crate::lenient::via_serde_open(d, |v| matches!(v, Self::Unknown(_)))
+        }
+    }
+    impl crate::lenient::Lenient for WidgetType2 {
+        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
+            <::std::string::String as crate::lenient::Lenient>::decode_lenient(d)
+                .map(|v| v.map(Self))
+        }
+    }
+    impl crate::lenient::Object for WidgetType3 {
+        const NAME: &'static str = "WidgetType3";
+        fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+            strict: bool,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut st = crate::lenient::ObjectState::default();
+            let mut v0: ::std::option::Option<
+                ::std::option::Option<::std::string::String>,
+            > = ::std::option::Option::None;
+            while let ::std::option::Option::Some(k) = map
+                .next_key_seed(
+                    crate::lenient::KeySeed(|k: &str| match k {
+                        "name" => ::std::option::Option::Some(0usize),
+                        _ => ::std::option::Option::None,
+                    }),
+                )?
+            {
+                match k {
+                    crate::lenient::Key::Known(0usize) => {
+                        st.take(&mut map, &mut v0, "name")?
+                    }
+                    crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
+                    crate::lenient::Key::Known(_) => {
+                        let _: ::serde::de::IgnoredAny = map.next_value()?;
+                    }
+                }
+            }
+            let name = st.optional(v0);
+            st.missing::<A::Error>(strict, &[])?;
+            ::std::result::Result::Ok(Self { name, extra: st.extra })
+        }
+    }
+    impl crate::lenient::Lenient for WidgetType3 {
+        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
+            crate::lenient::decode_object(d)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WidgetType3 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::lenient::deserialize_object(d)
+        }
+    }
+    impl ::serde::Serialize for WidgetType3 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut w = crate::lenient::Writer::new(s, &self.extra)?;
+            w.optional("name", &self.name)?;
+            w.end()
         }
     }
 }
@@ -726,10 +1122,22 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/widgets`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::WidgetList>, Error<::serde_json::Value>> {
+        ) -> ::std::result::Result<ResponseValue<types::WidgetList>, crate::Error> {
             let Self { client, filter, sort } = self;
-            let filter = filter.map_err(Error::InvalidRequest)?;
-            let sort = sort.map_err(Error::InvalidRequest)?;
+            let filter = filter
+                .map_err(|e| crate::Error::invalid_request(
+                    "tenant",
+                    "get_widgets",
+                    "filter",
+                    e,
+                ))?;
+            let sort = sort
+                .map_err(|e| crate::Error::invalid_request(
+                    "tenant",
+                    "get_widgets",
+                    "sort",
+                    e,
+                ))?;
             let url = format!("{}/api/v1/widgets", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -754,27 +1162,19 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_widgets",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            client.inner.pre("tenant", &mut request, &info).await?;
+            let result = client
+                .inner
+                .exec(&client.client, "tenant", request, &info)
+                .await;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                200u16 => {
+                    crate::lenient::response(response, "tenant", "get_widgets").await
                 }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16..=499u16 => Err(crate::Error::from_response(response).await),
+                500u16..=599u16 => Err(crate::Error::from_response(response).await),
+                _ => Err(crate::Error::unexpected(response)),
             }
         }
     }
@@ -814,11 +1214,16 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/widgets`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Widget>, Error<::serde_json::Value>> {
+        ) -> ::std::result::Result<ResponseValue<types::Widget>, crate::Error> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::Widget::try_from(v).map_err(|e| e.to_string()))
-                .map_err(Error::InvalidRequest)?;
+                .map_err(|e| crate::Error::invalid_request(
+                    "tenant",
+                    "post_widgets",
+                    "body",
+                    e,
+                ))?;
             let url = format!("{}/api/v1/widgets", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -836,33 +1241,25 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .json(&body)
+                .json(&crate::lenient::JsNumbers(&body))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "post_widgets",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            client.inner.pre("tenant", &mut request, &info).await?;
+            let result = client
+                .inner
+                .exec(&client.client, "tenant", request, &info)
+                .await;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                201u16 => {
+                    crate::lenient::response(response, "tenant", "post_widgets").await
                 }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16..=499u16 => Err(crate::Error::from_response(response).await),
+                500u16..=599u16 => Err(crate::Error::from_response(response).await),
+                _ => Err(crate::Error::unexpected(response)),
             }
         }
     }
@@ -880,7 +1277,7 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/widgets/me`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Widget>, Error<::serde_json::Value>> {
+        ) -> ::std::result::Result<ResponseValue<types::Widget>, crate::Error> {
             let Self { client } = self;
             let url = format!("{}/api/v1/widgets/me", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -904,27 +1301,19 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_widgets_me",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            client.inner.pre("tenant", &mut request, &info).await?;
+            let result = client
+                .inner
+                .exec(&client.client, "tenant", request, &info)
+                .await;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                200u16 => {
+                    crate::lenient::response(response, "tenant", "get_widgets_me").await
                 }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16..=499u16 => Err(crate::Error::from_response(response).await),
+                500u16..=599u16 => Err(crate::Error::from_response(response).await),
+                _ => Err(crate::Error::unexpected(response)),
             }
         }
     }
@@ -958,9 +1347,15 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/widgets/{widgetId}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Widget>, Error<::serde_json::Value>> {
+        ) -> ::std::result::Result<ResponseValue<types::Widget>, crate::Error> {
             let Self { client, widget_id } = self;
-            let widget_id = widget_id.map_err(Error::InvalidRequest)?;
+            let widget_id = widget_id
+                .map_err(|e| crate::Error::invalid_request(
+                    "tenant",
+                    "get_widgets_by_widget_id",
+                    "widget_id",
+                    e,
+                ))?;
             let url = format!(
                 "{}/api/v1/widgets/{}", client.baseurl, encode_path(& widget_id
                 .to_string()),
@@ -986,27 +1381,24 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_widgets_by_widget_id",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            client.inner.pre("tenant", &mut request, &info).await?;
+            let result = client
+                .inner
+                .exec(&client.client, "tenant", request, &info)
+                .await;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                200u16 => {
+                    crate::lenient::response(
+                            response,
+                            "tenant",
+                            "get_widgets_by_widget_id",
+                        )
+                        .await
                 }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16..=499u16 => Err(crate::Error::from_response(response).await),
+                500u16..=599u16 => Err(crate::Error::from_response(response).await),
+                _ => Err(crate::Error::unexpected(response)),
             }
         }
     }
@@ -1040,9 +1432,15 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/widgets/{widgetId}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<ByteStream>, Error<::serde_json::Value>> {
+        ) -> ::std::result::Result<ResponseValue<ByteStream>, crate::Error> {
             let Self { client, widget_id } = self;
-            let widget_id = widget_id.map_err(Error::InvalidRequest)?;
+            let widget_id = widget_id
+                .map_err(|e| crate::Error::invalid_request(
+                    "tenant",
+                    "delete_widgets_by_widget_id",
+                    "widget_id",
+                    e,
+                ))?;
             let url = format!(
                 "{}/api/v1/widgets/{}", client.baseurl, encode_path(& widget_id
                 .to_string()),
@@ -1060,28 +1458,18 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_widgets_by_widget_id",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            client.inner.pre("tenant", &mut request, &info).await?;
+            let result = client
+                .inner
+                .exec(&client.client, "tenant", request, &info)
+                .await;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::stream(response)),
                 204u16 => Ok(ResponseValue::stream(response)),
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16..=499u16 => Err(crate::Error::from_response(response).await),
+                500u16..=599u16 => Err(crate::Error::from_response(response).await),
+                _ => Err(crate::Error::unexpected(response)),
             }
         }
     }
@@ -1165,11 +1553,14 @@ pub mod builder_extra {
         /// Sends the request.
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Widget>, Error<::serde_json::Value>> {
+        ) -> ::std::result::Result<ResponseValue<types::Widget>, crate::Error> {
             let Self { client, widget_id, form } = self;
             let widget_id = widget_id
-                .ok_or_else(|| Error::InvalidRequest(
-                    "`widgetId` is required for upload_widget_file".to_string(),
+                .ok_or_else(|| crate::Error::invalid_request(
+                    "tenant",
+                    "upload_widget_file",
+                    "widgetId",
+                    "is required",
                 ))?;
             let url = format!(
                 "{}/api/v1/widgets/{}/files", client.baseurl, encode_path(& widget_id)
@@ -1177,24 +1568,23 @@ pub mod builder_extra {
             let mut request = client.client.request(reqwest::Method::POST, url);
             request = request.header(reqwest::header::ACCEPT, "application/json");
             request = request.multipart(form);
-            let mut request = request.build().map_err(Error::CommunicationError)?;
+            let mut request = request.build().map_err(crate::Error::from)?;
             let info = OperationInfo {
                 operation_id: "upload_widget_file",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result.map_err(Error::CommunicationError)?;
+            client.inner.pre("tenant", &mut request, &info).await?;
+            let result = client
+                .inner
+                .exec(&client.client, "tenant", request, &info)
+                .await;
+            let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
-                400..=599 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                200..=299 => {
+                    crate::lenient::response(response, "tenant", "upload_widget_file")
+                        .await
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400..=599 => Err(crate::Error::from_response(response).await),
+                _ => Err(crate::Error::unexpected(response)),
             }
         }
     }
