@@ -121,6 +121,7 @@ pub struct QlikBuilder {
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limit: RateLimit,
     pub(crate) skew: Option<Duration>,
+    pub(crate) max_response_body: Option<usize>,
     pub(crate) source: Option<String>,
     /// Scopes given before the credentials wait here.
     pending_scopes: Option<Vec<String>>,
@@ -268,6 +269,17 @@ impl QlikBuilder {
     /// Proactive rate limiting (default: on, per Qlik tier).
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.rate_limit = limit;
+        self
+    }
+
+    /// Largest JSON success body read, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`](crate::transport::DEFAULT_MAX_RESPONSE_BODY), 64 MiB). A
+    /// larger one ends the call with an error naming this setting. Other bodies (downloads,
+    /// streams) are not capped; error bodies are read up to
+    /// [`ERROR_BODY_LIMIT`](crate::transport::ERROR_BODY_LIMIT) and token responses up to
+    /// [`TOKEN_BODY_LIMIT`](crate::transport::TOKEN_BODY_LIMIT).
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = Some(bytes);
         self
     }
 
@@ -445,6 +457,8 @@ impl QlikBuilder {
             .ok_or_else(|| Error::config(at("server"), "is missing"))?;
         let mut b = QlikBuilder::new().host(server);
         b.source = Some(format!("qlik-cli context \"{name}\" in {}", path.display()));
+        let private =
+            || check_private_file(path, &format!("qlik-cli contexts file {}", path.display()));
         let auth_header = ctx.get("headers").and_then(|h| {
             h.entries()
                 .into_iter()
@@ -456,12 +470,16 @@ impl QlikBuilder {
                 .strip_prefix("Bearer ")
                 .or_else(|| h.strip_prefix("bearer "))
                 .unwrap_or(&h);
+            private()?;
             return Ok(b.api_key(key.trim()));
         }
         let id = ctx.get("oauth-client-id").and_then(|v| v.as_str());
         let secret = ctx.get("oauth-client-secret").and_then(|v| v.as_str());
         match (id, secret) {
-            (Some(id), Some(secret)) => Ok(b.client_credentials(id, secret)),
+            (Some(id), Some(secret)) => {
+                private()?;
+                Ok(b.client_credentials(id, secret))
+            }
             (Some(_), None) => Err(Error::config(at("oauth-client-secret"), "is missing")),
             _ => Err(Error::config(
                 at("headers.Authorization"),
@@ -482,6 +500,11 @@ impl QlikBuilder {
 
     pub(crate) fn refresh_skew(&self) -> Duration {
         self.skew.unwrap_or(DEFAULT_REFRESH_SKEW)
+    }
+
+    pub(crate) fn max_json_body(&self) -> usize {
+        self.max_response_body
+            .unwrap_or(crate::transport::DEFAULT_MAX_RESPONSE_BODY)
     }
 }
 
@@ -532,10 +555,19 @@ pub fn qlik_cli_contexts_path() -> Option<PathBuf> {
     home().map(|h| h.join(".qlik").join("contexts.yml"))
 }
 
-/// Refuses a secrets file readable by group or others (like ssh does for keys).
+/// Refuses a profile file holding secrets that group or others can read (like ssh does for keys).
 fn check_private(path: &Path, has_secret: bool) -> Result<()> {
-    #[cfg(unix)]
     if has_secret {
+        check_private_file(path, &format!("profile file {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Refuses a file holding secrets (`what`, the setting named in the error) whose permissions
+/// let group or others read or write it (Unix; elsewhere a no-op).
+pub(crate) fn check_private_file(path: &Path, what: &str) -> Result<()> {
+    #[cfg(unix)]
+    {
         use std::os::unix::fs::PermissionsExt;
         let meta = std::fs::metadata(path).map_err(|e| Error::Io {
             path: path.display().to_string(),
@@ -544,7 +576,7 @@ fn check_private(path: &Path, has_secret: bool) -> Result<()> {
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(Error::config(
-                format!("profile file {}", path.display()),
+                what,
                 format!(
                     "holds secrets but its permissions are {mode:o}; run `chmod 600 {}`",
                     path.display()
@@ -553,7 +585,7 @@ fn check_private(path: &Path, has_secret: bool) -> Result<()> {
         }
     }
     #[cfg(not(unix))]
-    let _ = (path, has_secret);
+    let _ = (path, what);
     Ok(())
 }
 
