@@ -130,6 +130,28 @@ async fn fetch<P: DeserializeOwned>(source: &Source, href: &str) -> Result<P> {
 mod tests {
     use super::next_url;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
+        /// Whatever `links.next.href` holds: no panic, and a URL is only ever returned on the
+        /// base's origin.
+        #[test]
+        fn next_links_never_leave_the_origin(href in proptest::prelude::any::<String>(),
+                                             pieces in proptest::collection::vec(proptest::sample::select(vec![
+                                                 "https://", "http://", "//", "/", "t.eu.qlikcloud.com", "evil.example",
+                                                 ":443", ":8443", "@", "api/v1/items", "?next=", "#", "%2F", "\\", "..",
+                                             ]), 0..8)) {
+            let base = "https://t.eu.qlikcloud.com";
+            for h in [href.clone(), pieces.concat()] {
+                if let Ok(url) = next_url(base, &h) {
+                    proptest::prop_assert_eq!(url.scheme(), "https");
+                    proptest::prop_assert_eq!(url.host_str(), Some("t.eu.qlikcloud.com"));
+                    proptest::prop_assert_eq!(url.port_or_known_default(), Some(443));
+                }
+            }
+        }
+    }
+
     #[test]
     fn next_links_stay_on_the_configured_origin() {
         let base = "https://t.eu.qlikcloud.com";

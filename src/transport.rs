@@ -872,3 +872,125 @@ mod tests {
         ));
     }
 }
+
+/// Property tests over the parsers of server data here: `Retry-After` and redirect `Location`s.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn retry_after_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<u128>().prop_map(|n| format!("{n}{n}")),
+            any::<f64>().prop_map(|f| f.to_string()),
+            (-400i32..400, 1u32..10).prop_map(|(e, m)| format!("{m}e{e}")),
+            "[-+0-9.eE ]{0,30}",
+            "(Mon|Sun), [0-9]{2} (Jan|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT",
+            any::<String>(),
+        ]
+    }
+
+    fn location() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "http://",
+            "https://",
+            "//",
+            "/",
+            "./",
+            "../",
+            "t.eu.qlikcloud.com",
+            "T.EU.QLIKCLOUD.COM",
+            "evil.example",
+            "127.0.0.1",
+            "[::1]",
+            ":443",
+            ":80",
+            ":8443",
+            ":",
+            "@",
+            "user:pw@",
+            "api/v1/users/u1",
+            "?q=1",
+            "#f",
+            "%2F",
+            "\\",
+            " ",
+            "\t",
+            "xn--e1a",
+            ".",
+            "javascript:",
+            "data:,",
+            "HTTPS://",
+            "https:",
+            "http:/",
+            "ftp://",
+        ]);
+        prop_oneof![
+            prop::collection::vec(piece, 0..8).prop_map(|v| v.concat()),
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn retry_after_never_panics(v in retry_after_text()) {
+            let mut h = reqwest::header::HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(&v) {
+                h.insert(RETRY_AFTER, value);
+                if let Some(d) = retry_after(&h) {
+                    // What execute does with it: compare, add jitter, sleep.
+                    let _ = d > RetryPolicy::default().max_retry_after;
+                    let _ = d.saturating_add(Duration::from_millis(50));
+                    if let Ok(n) = v.trim().parse::<u64>() {
+                        prop_assert_eq!(d, Duration::from_secs(n));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn seconds_saturate(secs in any::<f64>()) {
+            match seconds_f64(secs) {
+                None => prop_assert!(secs.is_nan() || secs < 0.0),
+                Some(d) => prop_assert!(secs >= 0.0 && (d == Duration::MAX || (d.as_secs_f64() - secs).abs() <= secs * 1e-9 + 1e-9)),
+            }
+        }
+
+        /// A redirect's `Location`, resolved as reqwest does, is followed only when it has the
+        /// request's scheme, host and port: the url crate's own origin is the oracle.
+        #[test]
+        fn location_origins(loc in location()) {
+            for base in ["https://t.eu.qlikcloud.com/api/v1/users/me", "http://127.0.0.1:8080/api/v1/x"] {
+                let base = Url::parse(base).unwrap();
+                if let Ok(target) = base.join(&loc) {
+                    let oracle = target.origin() == base.origin()
+                        && target.origin().is_tuple();
+                    prop_assert_eq!(same_origin(&target, &base), oracle, "{} -> {}", loc, target);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refused_redirects_name_the_location_and_what_to_do() {
+        let e = RefusedRedirect {
+            location: "https://evil.example/x".into(),
+            from: "https://t.eu.qlikcloud.com".into(),
+        }
+        .to_string();
+        assert!(e.contains("Location: https://evil.example/x"), "{e}");
+        assert!(e.contains("qlik.rest(Method::GET"), "{e}");
+    }
+
+    #[test]
+    fn json_documents_only() {
+        assert!(is_json_document(Some("application/json; charset=utf-8")));
+        assert!(is_json_document(Some("application/problem+json")));
+        assert!(!is_json_document(Some("application/x-ndjson")));
+        assert!(!is_json_document(Some("application/octet-stream")));
+        assert!(!is_json_document(None));
+    }
+}

@@ -674,3 +674,95 @@ impl TokenCache {
         first_error.map_or(Ok(()), Err)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn b64(bytes: &[u8]) -> String {
+        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for c in bytes.chunks(3) {
+            let n = (c[0] as u32) << 16
+                | (*c.get(1).unwrap_or(&0) as u32) << 8
+                | *c.get(2).unwrap_or(&0) as u32;
+            for i in 0..=c.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn base64url_round_trips() {
+        for s in [
+            "",
+            "f",
+            "fo",
+            "foo",
+            "foob",
+            "fooba",
+            "foobar",
+            "{\"exp\":1}",
+        ] {
+            assert_eq!(base64url(&b64(s.as_bytes())).unwrap(), s.as_bytes());
+        }
+        assert_eq!(base64url("Zm9vYg==").unwrap(), b"foob");
+        assert!(
+            base64url("a+b/").is_none(),
+            "standard alphabet is not base64url"
+        );
+    }
+
+    #[test]
+    fn jwt_exp_gives_the_remaining_lifetime() {
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let jwt = |claims: &str| format!("e30.{}.sig", b64(claims.as_bytes()));
+        let l = jwt_lifetime(&jwt(&format!("{{\"exp\":{}}}", now + 600))).unwrap();
+        assert!(
+            l > Duration::from_secs(590) && l <= Duration::from_secs(600),
+            "{l:?}"
+        );
+        assert_eq!(
+            jwt_lifetime(&jwt(&format!("{{\"exp\":{}}}", now - 5))),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(jwt_lifetime(&jwt("{\"exp\":1e300}")), Some(MAX_LIFETIME));
+        assert_eq!(jwt_lifetime(&jwt("{\"sub\":\"x\"}")), None);
+        assert_eq!(jwt_lifetime("opaque-token"), None);
+        assert_eq!(jwt_lifetime("a.b.c.d"), None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn jwt_lifetimes_never_panic_and_stay_capped(
+            token in any::<String>(),
+            exp in prop_oneof![
+                any::<f64>().prop_map(|f| f.to_string()),
+                any::<i64>().prop_map(|n| n.to_string()),
+                any::<u64>().prop_map(|n| format!("{n}000000")),
+                "[-0-9.eE+]{0,25}",
+                any::<String>().prop_map(|s| format!("{s:?}")),
+            ],
+        ) {
+            for t in [token.clone(), format!("x.{}.y", b64(format!("{{\"exp\":{exp}}}").as_bytes()))] {
+                if let Some(l) = jwt_lifetime(&t) {
+                    prop_assert!(l <= MAX_LIFETIME);
+                    prop_assert!(refresh_at(Instant::now(), l, DEFAULT_REFRESH_SKEW).is_some());
+                }
+            }
+        }
+
+        #[test]
+        fn refresh_at_never_panics(lifetime in any::<u64>(), nanos in 0u32..1_000_000_000, skew in any::<u64>()) {
+            let l = Duration::new(lifetime, nanos);
+            let _ = refresh_at(Instant::now(), l, Duration::from_secs(skew));
+        }
+    }
+}

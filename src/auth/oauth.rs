@@ -722,3 +722,124 @@ pub(crate) async fn impersonation(
     check_access(&resp)?;
     Ok(fetched(resp))
 }
+
+/// Property tests over the token-endpoint parsers: whatever a server sends, no panic, no
+/// lifetime beyond the cap, no secret or Location query in an error.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Numbers as a server may write them: integers of any size, floats, exponents, junk.
+    fn number_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<f64>().prop_map(|f| f.to_string()),
+            (any::<u128>(), 0u8..3)
+                .prop_map(|(n, z)| format!("{n}{}", "0".repeat(z as usize * 20))),
+            (-400i32..400, 1u32..10).prop_map(|(e, m)| format!("{m}e{e}")),
+            "[-+0-9.eE]{0,30}",
+            Just("NaN".to_string()),
+            Just("inf".to_string()),
+        ]
+    }
+
+    fn json_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            number_text(),
+            number_text().prop_map(|n| format!("\"{n}\"")),
+            "\"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})\"",
+            Just("null".to_string()),
+            Just("true".to_string()),
+            Just("{}".to_string()),
+            Just("[1]".to_string()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn token_lifetimes_never_panic_and_stay_capped(
+            expires_in in proptest::option::of(json_value()),
+            expires_at in proptest::option::of(json_value()),
+        ) {
+            let mut body = r#"{"access_token":"a.b.c","token_type":"bearer""#.to_string();
+            if let Some(v) = &expires_in {
+                body.push_str(&format!(r#","expires_in":{v}"#));
+            }
+            if let Some(v) = &expires_at {
+                body.push_str(&format!(r#","expires_at":{v}"#));
+            }
+            body.push('}');
+            // Not every generated text is JSON: then there is nothing to compute.
+            if let Ok(resp) = serde_json::from_str::<QlikTokenResponse>(&body) {
+                if let Some(l) = resp.lifetime() {
+                    prop_assert!(l <= MAX_LIFETIME, "{body}: {l:?}");
+                    let _ = super::super::refresh_at(std::time::Instant::now(), l, Duration::from_secs(60));
+                    prop_assert!(SystemTime::now().checked_add(l).is_some());
+                }
+            }
+        }
+
+        #[test]
+        fn decode_errors_never_quote_the_token(
+            token_type in json_value(),
+            refresh in json_value(),
+            extra in "[a-z_]{1,12}",
+        ) {
+            const AT: &str = "SECRETaccess";
+            const RT: &str = "SECRETrefresh";
+            for body in [
+                format!(r#"{{"access_token":"{AT}","token_type":{token_type},"refresh_token":{refresh}}}"#),
+                format!(r#"{{"access_token":{token_type},"refresh_token":"{RT}"}}"#),
+                format!(r#"{{"{extra}":"{AT}","refresh_token":["{RT}"]}}"#),
+                format!(r#"{{"access_token":"{AT}","refresh_token":{{"{extra}":"{RT}"}}}}"#),
+                format!(r#"{{"access_token":"{AT}"{token_type}"#),
+            ] {
+                let de = &mut serde_json::Deserializer::from_str(&body);
+                if let Err(e) = serde_path_to_error::deserialize::<_, QlikTokenResponse>(de) {
+                    let shown = decode_error(&e.path().to_string(), &e.into_inner().to_string(), StatusCode::OK).to_string();
+                    prop_assert!(!shown.contains("SECRET"), "{body}: {shown}");
+                }
+            }
+        }
+
+        #[test]
+        fn token_error_bodies_never_panic_and_stay_short(body in any::<Vec<u8>>(), text in any::<String>()) {
+            for bytes in [body.clone(), text.as_bytes().to_vec(), format!(r#"{{"error":{text:?},"error_description":{text:?}}}"#).into_bytes()] {
+                if let Ok(b) = serde_json::from_slice::<TokenErrorBody>(&bytes) {
+                    prop_assert!(b.to_string().chars().count() <= 4 * 501);
+                }
+                let _ = crate::error::Error::from_status_body(StatusCode::BAD_REQUEST, &bytes).to_string();
+            }
+        }
+
+        #[test]
+        fn redirect_errors_never_show_the_location_query(
+            location in "(https?://|//|/|)[a-z0-9.:@\\[\\]]{0,20}(/[a-zA-Z0-9%._~-]{0,10}){0,3}",
+            query in "[a-zA-Z0-9=&%]{1,20}",
+        ) {
+            let endpoint = reqwest::Url::parse("https://t.eu.qlikcloud.com/oauth/token").unwrap();
+            let loc = format!("{location}?SECRET{query}");
+            let e = HttpFailure::Redirect { status: StatusCode::TEMPORARY_REDIRECT, location: Some(loc.clone()) }
+                .into_error("token_url", &endpoint);
+            let shown = e.to_string();
+            prop_assert!(!shown.contains("SECRET"), "{loc}: {shown}");
+            prop_assert!(shown.contains("`token_url`"), "{shown}");
+        }
+
+        #[test]
+        fn serde_messages_lose_their_values(found in "(string|integer|floating point|map) ", value in "SECRET[A-Za-z0-9]{1,12}") {
+            for msg in [
+                format!("invalid type: {found}`{value}`, expected a string at line 1 column 9"),
+                format!("invalid type: {found}\"{value}\", expected u64"),
+                format!("invalid value: {found}\"{value}\""),
+                format!("unknown variant `{value}`, expected one of `a`, `b`"),
+            ] {
+                prop_assert!(!without_values(&msg).contains(&value), "{msg}");
+            }
+        }
+    }
+}
