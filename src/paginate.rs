@@ -119,9 +119,22 @@ async fn fetch<P: DeserializeOwned>(source: &Source, href: &str) -> Result<P> {
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = response.bytes().await.map_err(Error::from)?;
+    let limit = if status.is_success() {
+        source.inner.max_json_body()
+    } else {
+        crate::transport::ERROR_BODY_LIMIT
+    };
+    let (body, over) = crate::transport::read_capped(response, limit)
+        .await
+        .map_err(Error::from)?;
     if !status.is_success() {
         return Err(Error::from_status_body(status, &body));
+    }
+    if over {
+        return Err(Error::config(
+            "max_response_body",
+            format!("the page at {href:?} is larger than {limit} bytes; raise the limit if such pages are expected"),
+        ));
     }
     Error::decode(&body, content_type.as_deref())
 }

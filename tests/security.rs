@@ -925,6 +925,46 @@ async fn json_success_bodies_over_the_limit_are_an_error_naming_the_setting() {
     assert!(b.len() > 4096);
 }
 
+#[cfg(feature = "users")]
+#[tokio::test]
+async fn next_pages_over_the_limit_are_an_error_naming_the_setting() {
+    use futures::StreamExt;
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users"))
+        .respond_with(move |req: &Request| {
+            let user = |i: usize, name: String| {
+                serde_json::json!({"id": format!("u{i}"), "name": name, "tenantId": "t", "subject": "s"})
+            };
+            let body = if req.url.query().is_some_and(|q| q.contains("next=")) {
+                serde_json::json!({"data": (0..20).map(|i| user(i, "x".repeat(1000))).collect::<Vec<_>>(),
+                    "links": {"self": {"href": "/api/v1/users"}}})
+            } else {
+                serde_json::json!({"data": [user(0, "a".into())],
+                    "links": {"self": {"href": "/api/v1/users"},
+                              "next": {"href": format!("{base}/api/v1/users?next=1")}}})
+            };
+            ResponseTemplate::new(200).set_body_json(body)
+        })
+        .mount(&server)
+        .await;
+    let qlik = Qlik::builder()
+        .host(server.uri())
+        .allow_http(true)
+        .api_key("k")
+        .max_response_body(4096)
+        .build()
+        .unwrap();
+    let pages: Vec<_> = qlik.users().get_users().pages().collect().await;
+    assert_eq!(pages.len(), 2);
+    assert!(pages[0].is_ok());
+    let Err(e) = &pages[1] else {
+        panic!("the page over the limit was read")
+    };
+    assert!(e.to_string().contains("max_response_body"), "{e}");
+}
+
 #[tokio::test]
 async fn token_endpoint_429_and_503_are_retried_with_retry_after() {
     for status in [429u16, 503] {
