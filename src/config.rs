@@ -49,17 +49,19 @@ use crate::transport::{RateLimit, RetryPolicy};
 /// Accepts `tenant.eu.qlikcloud.com`, `https://tenant.eu.qlikcloud.com/`, with or without a path
 /// (the path is ignored). Plain `http://` is refused unless `allow_http` is true.
 pub fn normalize_host(input: &str, allow_http: bool) -> Result<Url> {
-    let trimmed = input.trim();
+    let shown = without_userinfo(input.trim());
+    let trimmed = shown.as_str();
+    let input = input.trim();
     if trimmed.is_empty() {
         return Err(Error::config(
             "host",
             "is empty; expected e.g. `tenant.eu.qlikcloud.com`",
         ));
     }
-    let with_scheme = if trimmed.contains("://") {
-        trimmed.to_owned()
+    let with_scheme = if input.contains("://") {
+        input.to_owned()
     } else {
-        format!("https://{trimmed}")
+        format!("https://{input}")
     };
     let url = Url::parse(&with_scheme)
         .map_err(|e| Error::config("host", format!("{trimmed:?} is not a valid host: {e}")))?;
@@ -89,6 +91,19 @@ pub fn normalize_host(input: &str, allow_http: bool) -> Result<Url> {
     }
     let origin = url.origin().ascii_serialization();
     Url::parse(&format!("{origin}/")).map_err(|e| Error::config("host", e.to_string()))
+}
+
+/// A host as typed, for messages: any `user:password@` before the host is shown as `<redacted>@`.
+fn without_userinfo(host: &str) -> String {
+    let (scheme, rest) = match host.find("://") {
+        Some(i) => host.split_at(i + 3),
+        None => ("", host),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}<redacted>{}", &rest[at..]),
+        None => host.to_owned(),
+    }
 }
 
 /// Connect and per-attempt request timeouts.
@@ -343,9 +358,17 @@ impl QlikBuilder {
             source: e,
         })?;
         let file: ProfileFile = toml::from_str(&text).map_err(|e| {
+            // The parser's message may quote the value it choked on (a secret): kinds only.
+            let line = e
+                .span()
+                .map(|s| format!(" (line {})", text[..s.start].lines().count().max(1)))
+                .unwrap_or_default();
             Error::config(
                 format!("profile file {}", path.display()),
-                e.message().to_owned(),
+                format!(
+                    "{}{line}",
+                    crate::auth::without_values(e.message().trim_end())
+                ),
             )
         })?;
         let p = file.profiles.get(name).ok_or_else(|| {
@@ -789,6 +812,38 @@ mod tests {
                 .as_str(),
             "http://127.0.0.1:8080/"
         );
+    }
+
+    #[test]
+    fn host_errors_never_show_user_information() {
+        for h in [
+            "http://admin:hunter2@t.eu.qlikcloud.com",
+            "https://admin:hunter2@t.eu.qlikcloud.com/x",
+            "ftp://admin:hunter2@x",
+            "https://admin:hunter2@exa mple.com",
+            "admin:hunter2@t.eu.qlikcloud.com",
+        ] {
+            let e = normalize_host(h, false).unwrap_err().to_string();
+            assert!(!e.contains("hunter2"), "{h}: {e}");
+        }
+        assert_eq!(without_userinfo("https://t/x@y"), "https://t/x@y");
+    }
+
+    #[test]
+    fn profile_parse_errors_never_quote_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("profiles.toml");
+        for text in [
+            "[profiles.default]\nhost = \"t\"\nclient_secret = 12345678901\n",
+            "[profiles.default]\nhost = \"t\"\nclient_secret = [\"hunter2-secret\"]\n",
+            "[profiles.default]\nhost = \"t\"\nclient_secret = \"hunter2-secret\nx\"\n",
+        ] {
+            std::fs::write(&p, text).unwrap();
+            let e = QlikBuilder::from_profile_file(&p, "default")
+                .unwrap_err()
+                .to_string();
+            assert!(!e.contains("hunter2") && !e.contains("12345678901"), "{e}");
+        }
     }
 
     #[test]

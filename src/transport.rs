@@ -311,17 +311,30 @@ pub(crate) async fn read_capped(
     mut response: reqwest::Response,
     limit: usize,
 ) -> reqwest::Result<(bytes::Bytes, bool)> {
-    let declared = response.content_length().unwrap_or(0);
-    let mut buf = bytes::BytesMut::with_capacity((declared as usize).min(limit).min(1 << 20));
+    let mut chunks: Vec<bytes::Bytes> = Vec::new();
+    let mut held = 0usize;
     while let Some(chunk) = response.chunk().await? {
-        let room = limit - buf.len();
+        let room = limit - held;
         if chunk.len() > room {
-            buf.extend_from_slice(&chunk[..room]);
-            return Ok((buf.freeze(), true));
+            chunks.push(chunk.slice(..room));
+            return Ok((concat(chunks, limit), true));
         }
-        buf.extend_from_slice(&chunk);
+        held += chunk.len();
+        chunks.push(chunk);
     }
-    Ok((buf.freeze(), false))
+    Ok((concat(chunks, held), false))
+}
+
+/// Joins body chunks; a body that came as one chunk is returned as it is, without a copy.
+fn concat(mut chunks: Vec<bytes::Bytes>, len: usize) -> bytes::Bytes {
+    if chunks.len() <= 1 {
+        return chunks.pop().unwrap_or_default();
+    }
+    let mut buf = bytes::BytesMut::with_capacity(len);
+    for c in &chunks {
+        buf.extend_from_slice(c);
+    }
+    buf.freeze()
 }
 
 /// Whether a content type is a JSON document (not NDJSON or a JSON sequence, which stream).
@@ -983,6 +996,30 @@ mod props {
         .to_string();
         assert!(e.contains("Location: https://evil.example/x"), "{e}");
         assert!(e.contains("qlik.rest(Method::GET"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn read_capped_stops_at_the_limit() {
+        let response = |chunks: Vec<&'static [u8]>| {
+            let stream = futures::stream::iter(
+                chunks
+                    .into_iter()
+                    .map(|c| Ok::<_, std::io::Error>(bytes::Bytes::from_static(c))),
+            );
+            reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(stream)))
+        };
+        type Case = (Vec<&'static [u8]>, usize, &'static [u8], bool);
+        let cases: [Case; 5] = [
+            (vec![b"abc"], 3, b"abc", false),
+            (vec![b"abc"], 2, b"ab", true),
+            (vec![b"ab", b"cd", b"ef"], 4, b"abcd", true),
+            (vec![b"ab", b"cd"], 4, b"abcd", false),
+            (vec![], 4, b"", false),
+        ];
+        for (chunks, limit, body, over) in cases {
+            let (b, o) = read_capped(response(chunks.clone()), limit).await.unwrap();
+            assert_eq!((&b[..], o), (body, over), "{chunks:?} / {limit}");
+        }
     }
 
     #[test]

@@ -46,7 +46,7 @@ mod oauth;
 mod pkce;
 mod store;
 
-pub(crate) use oauth::TokenHttp;
+pub(crate) use oauth::{without_values, TokenHttp};
 pub use pkce::{AuthorizationCodeFlow, PendingAuthorization};
 
 /// Default margin before expiry at which a token is refreshed (see the module docs).
@@ -336,6 +336,8 @@ pub(crate) struct CachedToken {
     pub access: Secret,
     /// Instant after which the token is refreshed ahead of expiry.
     pub refresh_after: Option<Instant>,
+    /// The token request that produced it (`State::generation` after it; 0: given, not fetched).
+    pub generation: u64,
 }
 
 /// What a token request returned.
@@ -385,6 +387,7 @@ impl TokenCache {
                 Some(CachedToken {
                     access: k.clone(),
                     refresh_after: None,
+                    generation: 0,
                 }),
                 None,
             ),
@@ -398,6 +401,7 @@ impl TokenCache {
                     _ => Some(CachedToken {
                         access: tokens.access_token.clone(),
                         refresh_after: lifetime.and_then(|l| refresh_at(Instant::now(), l, skew)),
+                        generation: 0,
                     }),
                 };
                 (current, tokens.refresh_token.clone())
@@ -462,7 +466,11 @@ impl TokenCache {
                         return Err(Error::auth(setting.as_deref(), *status, message.clone()));
                     }
                 }
-                if let Some(t) = &st.current {
+                if let Some(t) = st
+                    .current
+                    .as_ref()
+                    .filter(|t| t.generation > seen_generation)
+                {
                     return Ok(t.access.clone());
                 }
             }
@@ -480,6 +488,7 @@ impl TokenCache {
                 st.current = Some(CachedToken {
                     access: f.access.clone(),
                     refresh_after,
+                    generation: st.generation,
                 });
                 st.last_failure = None;
                 let persist = self.persist_target(&f, &st);
