@@ -362,10 +362,16 @@ async fn cap_json_body(
     if !response.status().is_success() || !is_json_document(ct) {
         return Ok(response);
     }
+    // A declared length within the limit is enforced by the HTTP layer itself (a body longer
+    // than its Content-Length is an error): handed on untouched, no copy.
+    let declared = response.content_length();
+    if declared.is_some_and(|n| n <= limit as u64) {
+        return Ok(response);
+    }
     let status = response.status();
     let headers = response.headers().clone();
     let version = response.version();
-    let over = response.content_length().is_some_and(|n| n > limit as u64);
+    let over = declared.is_some_and(|n| n > limit as u64);
     let body = if over {
         None
     } else {

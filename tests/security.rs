@@ -790,6 +790,11 @@ async fn revoke_tries_both_tokens_even_when_one_fails_and_clears_the_store() {
 /// A raw server answering every request with `head` and a body of `len` bytes of `fill`,
 /// counting the body bytes the client accepted.
 async fn big_body_server(head: &'static str, len: u64) -> (String, Arc<AtomicU64>) {
+    body_server(head, len, false).await
+}
+
+/// Like [`big_body_server`], with `transfer-encoding: chunked` (no declared length) if `chunked`.
+async fn body_server(head: &'static str, len: u64, chunked: bool) -> (String, Arc<AtomicU64>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let written = Arc::new(AtomicU64::new(0));
@@ -809,19 +814,35 @@ async fn big_body_server(head: &'static str, len: u64) -> (String, Arc<AtomicU64
                         Ok(n) => seen.extend_from_slice(&buf[..n]),
                     }
                 }
-                let headers = format!("{head}\r\ncontent-length: {len}\r\n\r\n");
+                let framing = if chunked {
+                    "transfer-encoding: chunked".to_string()
+                } else {
+                    format!("content-length: {len}")
+                };
+                let headers = format!("{head}\r\n{framing}\r\n\r\n");
                 if sock.write_all(headers.as_bytes()).await.is_err() {
                     return;
                 }
-                let chunk = vec![b'x'; 65536];
+                let chunk = vec![b' '; 65536];
                 let mut left = len;
                 while left > 0 {
                     let n = left.min(chunk.len() as u64) as usize;
-                    if sock.write_all(&chunk[..n]).await.is_err() {
+                    let mut frame = Vec::with_capacity(n + 16);
+                    if chunked {
+                        frame.extend_from_slice(format!("{n:x}\r\n").as_bytes());
+                    }
+                    frame.extend_from_slice(&chunk[..n]);
+                    if chunked {
+                        frame.extend_from_slice(b"\r\n");
+                    }
+                    if sock.write_all(&frame).await.is_err() {
                         return;
                     }
                     w.fetch_add(n as u64, Ordering::SeqCst);
                     left -= n as u64;
+                }
+                if chunked {
+                    let _ = sock.write_all(b"0\r\n\r\n").await;
                 }
             });
         }
@@ -923,6 +944,36 @@ async fn json_success_bodies_over_the_limit_are_an_error_naming_the_setting() {
         .await
         .unwrap();
     assert!(b.len() > 4096);
+}
+
+#[tokio::test]
+async fn chunked_json_bodies_over_the_limit_are_not_read_whole() {
+    // JSON whitespace: a valid document start, 64 MiB long, with no declared length.
+    let (uri, written) = body_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json",
+        64 * MIB,
+        true,
+    )
+    .await;
+    let qlik = Qlik::builder()
+        .host(&uri)
+        .allow_http(true)
+        .api_key("k")
+        .max_response_body(MIB as usize)
+        .build()
+        .unwrap();
+    let e = qlik
+        .rest(Method::GET, "/api/v1/users/me")
+        .value()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("max_response_body"), "{e}");
+    if let Some(r) = typed_me(&qlik).await {
+        let e = r.unwrap_err();
+        assert!(e.to_string().contains("max_response_body"), "{e}");
+    }
+    let w = written.load(Ordering::SeqCst);
+    assert!(w < 32 * MIB, "{} MiB read for a 1 MiB limit", w / MIB);
 }
 
 #[cfg(feature = "users")]
