@@ -2,10 +2,10 @@
 
 use reqwest::Url;
 
-use crate::auth::{Endpoints, Secret, TokenCache};
+use crate::auth::{Endpoints, Secret, TokenCache, TokenHttp};
 use crate::config::{normalize_host, QlikBuilder};
 use crate::error::{Error, Result};
-use crate::transport::{build_http, Inner};
+use crate::transport::{build_http, build_token_http, Inner};
 
 /// Entry point of the SDK: hands out a typed client per API (`qlik.users()`, `qlik.spaces()`, ...),
 /// all sharing one HTTP connection pool and one auth/transport layer.
@@ -115,12 +115,14 @@ impl Qlik {
             }
         }
         let http = build_http(&b.timeouts)?;
-        let tokens = TokenCache::new(creds, endpoints, http.clone(), b.refresh_skew());
+        let token_http = TokenHttp::new(build_token_http(&b.timeouts)?, b.retry.clone());
+        let tokens = TokenCache::new(creds, endpoints, token_http, b.refresh_skew());
         let inner = Inner::new(
             origin.clone(),
             tokens,
             b.retry.clone(),
             b.rate_limit.clone(),
+            b.max_json_body(),
         );
         Ok(Qlik {
             baseurl: origin.as_str().trim_end_matches('/').to_owned(),
@@ -152,7 +154,8 @@ impl Qlik {
     }
 
     /// Revokes the OAuth tokens held (`POST /oauth/revoke`): the refresh token if any, then the
-    /// access token. The next call fetches a new token.
+    /// access token, both even when the first fails (the first error is returned), and removes
+    /// the token store file if one is set. The next call fetches a new token.
     pub async fn revoke(&self) -> Result<()> {
         self.inner.tokens().revoke().await
     }

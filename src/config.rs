@@ -49,17 +49,19 @@ use crate::transport::{RateLimit, RetryPolicy};
 /// Accepts `tenant.eu.qlikcloud.com`, `https://tenant.eu.qlikcloud.com/`, with or without a path
 /// (the path is ignored). Plain `http://` is refused unless `allow_http` is true.
 pub fn normalize_host(input: &str, allow_http: bool) -> Result<Url> {
-    let trimmed = input.trim();
+    let shown = without_userinfo(input.trim());
+    let trimmed = shown.as_str();
+    let input = input.trim();
     if trimmed.is_empty() {
         return Err(Error::config(
             "host",
             "is empty; expected e.g. `tenant.eu.qlikcloud.com`",
         ));
     }
-    let with_scheme = if trimmed.contains("://") {
-        trimmed.to_owned()
+    let with_scheme = if input.contains("://") {
+        input.to_owned()
     } else {
-        format!("https://{trimmed}")
+        format!("https://{input}")
     };
     let url = Url::parse(&with_scheme)
         .map_err(|e| Error::config("host", format!("{trimmed:?} is not a valid host: {e}")))?;
@@ -89,6 +91,19 @@ pub fn normalize_host(input: &str, allow_http: bool) -> Result<Url> {
     }
     let origin = url.origin().ascii_serialization();
     Url::parse(&format!("{origin}/")).map_err(|e| Error::config("host", e.to_string()))
+}
+
+/// A host as typed, for messages: any `user:password@` before the host is shown as `<redacted>@`.
+fn without_userinfo(host: &str) -> String {
+    let (scheme, rest) = match host.find("://") {
+        Some(i) => host.split_at(i + 3),
+        None => ("", host),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}<redacted>{}", &rest[at..]),
+        None => host.to_owned(),
+    }
 }
 
 /// Connect and per-attempt request timeouts.
@@ -121,6 +136,7 @@ pub struct QlikBuilder {
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limit: RateLimit,
     pub(crate) skew: Option<Duration>,
+    pub(crate) max_response_body: Option<usize>,
     pub(crate) source: Option<String>,
     /// Scopes given before the credentials wait here.
     pending_scopes: Option<Vec<String>>,
@@ -271,6 +287,17 @@ impl QlikBuilder {
         self
     }
 
+    /// Largest JSON success body read, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`](crate::transport::DEFAULT_MAX_RESPONSE_BODY), 64 MiB). A
+    /// larger one ends the call with an error naming this setting. Other bodies (downloads,
+    /// streams) are not capped; error bodies are read up to
+    /// [`ERROR_BODY_LIMIT`](crate::transport::ERROR_BODY_LIMIT) and token responses up to
+    /// [`TOKEN_BODY_LIMIT`](crate::transport::TOKEN_BODY_LIMIT).
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = Some(bytes);
+        self
+    }
+
     /// How long before expiry a token is refreshed (default 60 s, capped at half its lifetime).
     pub fn token_refresh_skew(mut self, skew: Duration) -> Self {
         self.skew = Some(skew);
@@ -331,9 +358,17 @@ impl QlikBuilder {
             source: e,
         })?;
         let file: ProfileFile = toml::from_str(&text).map_err(|e| {
+            // The parser's message may quote the value it choked on (a secret): kinds only.
+            let line = e
+                .span()
+                .map(|s| format!(" (line {})", text[..s.start].lines().count().max(1)))
+                .unwrap_or_default();
             Error::config(
                 format!("profile file {}", path.display()),
-                e.message().to_owned(),
+                format!(
+                    "{}{line}",
+                    crate::auth::without_values(e.message().trim_end())
+                ),
             )
         })?;
         let p = file.profiles.get(name).ok_or_else(|| {
@@ -445,6 +480,8 @@ impl QlikBuilder {
             .ok_or_else(|| Error::config(at("server"), "is missing"))?;
         let mut b = QlikBuilder::new().host(server);
         b.source = Some(format!("qlik-cli context \"{name}\" in {}", path.display()));
+        let private =
+            || check_private_file(path, &format!("qlik-cli contexts file {}", path.display()));
         let auth_header = ctx.get("headers").and_then(|h| {
             h.entries()
                 .into_iter()
@@ -456,12 +493,16 @@ impl QlikBuilder {
                 .strip_prefix("Bearer ")
                 .or_else(|| h.strip_prefix("bearer "))
                 .unwrap_or(&h);
+            private()?;
             return Ok(b.api_key(key.trim()));
         }
         let id = ctx.get("oauth-client-id").and_then(|v| v.as_str());
         let secret = ctx.get("oauth-client-secret").and_then(|v| v.as_str());
         match (id, secret) {
-            (Some(id), Some(secret)) => Ok(b.client_credentials(id, secret)),
+            (Some(id), Some(secret)) => {
+                private()?;
+                Ok(b.client_credentials(id, secret))
+            }
             (Some(_), None) => Err(Error::config(at("oauth-client-secret"), "is missing")),
             _ => Err(Error::config(
                 at("headers.Authorization"),
@@ -482,6 +523,11 @@ impl QlikBuilder {
 
     pub(crate) fn refresh_skew(&self) -> Duration {
         self.skew.unwrap_or(DEFAULT_REFRESH_SKEW)
+    }
+
+    pub(crate) fn max_json_body(&self) -> usize {
+        self.max_response_body
+            .unwrap_or(crate::transport::DEFAULT_MAX_RESPONSE_BODY)
     }
 }
 
@@ -532,10 +578,19 @@ pub fn qlik_cli_contexts_path() -> Option<PathBuf> {
     home().map(|h| h.join(".qlik").join("contexts.yml"))
 }
 
-/// Refuses a secrets file readable by group or others (like ssh does for keys).
+/// Refuses a profile file holding secrets that group or others can read (like ssh does for keys).
 fn check_private(path: &Path, has_secret: bool) -> Result<()> {
-    #[cfg(unix)]
     if has_secret {
+        check_private_file(path, &format!("profile file {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Refuses a file holding secrets (`what`, the setting named in the error) whose permissions
+/// let group or others read or write it (Unix; elsewhere a no-op).
+pub(crate) fn check_private_file(path: &Path, what: &str) -> Result<()> {
+    #[cfg(unix)]
+    {
         use std::os::unix::fs::PermissionsExt;
         let meta = std::fs::metadata(path).map_err(|e| Error::Io {
             path: path.display().to_string(),
@@ -544,7 +599,7 @@ fn check_private(path: &Path, has_secret: bool) -> Result<()> {
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(Error::config(
-                format!("profile file {}", path.display()),
+                what,
                 format!(
                     "holds secrets but its permissions are {mode:o}; run `chmod 600 {}`",
                     path.display()
@@ -553,7 +608,7 @@ fn check_private(path: &Path, has_secret: bool) -> Result<()> {
         }
     }
     #[cfg(not(unix))]
-    let _ = (path, has_secret);
+    let _ = (path, what);
     Ok(())
 }
 
@@ -757,6 +812,38 @@ mod tests {
                 .as_str(),
             "http://127.0.0.1:8080/"
         );
+    }
+
+    #[test]
+    fn host_errors_never_show_user_information() {
+        for h in [
+            "http://admin:hunter2@t.eu.qlikcloud.com",
+            "https://admin:hunter2@t.eu.qlikcloud.com/x",
+            "ftp://admin:hunter2@x",
+            "https://admin:hunter2@exa mple.com",
+            "admin:hunter2@t.eu.qlikcloud.com",
+        ] {
+            let e = normalize_host(h, false).unwrap_err().to_string();
+            assert!(!e.contains("hunter2"), "{h}: {e}");
+        }
+        assert_eq!(without_userinfo("https://t/x@y"), "https://t/x@y");
+    }
+
+    #[test]
+    fn profile_parse_errors_never_quote_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("profiles.toml");
+        for text in [
+            "[profiles.default]\nhost = \"t\"\nclient_secret = 12345678901\n",
+            "[profiles.default]\nhost = \"t\"\nclient_secret = [\"hunter2-secret\"]\n",
+            "[profiles.default]\nhost = \"t\"\nclient_secret = \"hunter2-secret\nx\"\n",
+        ] {
+            std::fs::write(&p, text).unwrap();
+            let e = QlikBuilder::from_profile_file(&p, "default")
+                .unwrap_err()
+                .to_string();
+            assert!(!e.contains("hunter2") && !e.contains("12345678901"), "{e}");
+        }
     }
 
     #[test]

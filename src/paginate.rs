@@ -119,9 +119,22 @@ async fn fetch<P: Lenient>(source: &Source, href: &str) -> Result<P> {
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = response.bytes().await.map_err(Error::from)?;
+    let limit = if status.is_success() {
+        source.inner.max_json_body()
+    } else {
+        crate::transport::ERROR_BODY_LIMIT
+    };
+    let (body, over) = crate::transport::read_capped(response, limit)
+        .await
+        .map_err(Error::from)?;
     if !status.is_success() {
         return Err(Error::from_status_body(status, &body));
+    }
+    if over {
+        return Err(Error::config(
+            "max_response_body",
+            format!("the page at {href:?} is larger than {limit} bytes; raise the limit if such pages are expected"),
+        ));
     }
     let operation = source
         .operation
@@ -132,6 +145,28 @@ async fn fetch<P: Lenient>(source: &Source, href: &str) -> Result<P> {
 #[cfg(test)]
 mod tests {
     use super::next_url;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
+        /// Whatever `links.next.href` holds: no panic, and a URL is only ever returned on the
+        /// base's origin.
+        #[test]
+        fn next_links_never_leave_the_origin(href in proptest::prelude::any::<String>(),
+                                             pieces in proptest::collection::vec(proptest::sample::select(vec![
+                                                 "https://", "http://", "//", "/", "t.eu.qlikcloud.com", "evil.example",
+                                                 ":443", ":8443", "@", "api/v1/items", "?next=", "#", "%2F", "\\", "..",
+                                             ]), 0..8)) {
+            let base = "https://t.eu.qlikcloud.com";
+            for h in [href.clone(), pieces.concat()] {
+                if let Ok(url) = next_url(base, &h) {
+                    proptest::prop_assert_eq!(url.scheme(), "https");
+                    proptest::prop_assert_eq!(url.host_str(), Some("t.eu.qlikcloud.com"));
+                    proptest::prop_assert_eq!(url.port_or_known_default(), Some(443));
+                }
+            }
+        }
+    }
 
     #[test]
     fn next_links_stay_on_the_configured_origin() {

@@ -12,10 +12,36 @@ use crate::Qlik;
 
 /// A request built by [`Qlik::rest`]. Finish it with [`send`](Self::send),
 /// [`bytes`](Self::bytes), [`json`](Self::json) or [`value`](Self::value).
-#[derive(Debug)]
+///
+/// Its `Debug` shows the method, the URL without its query, and header names only: values
+/// set with [`header`](Self::header) may be secrets (cookies, CSRF tokens) and are never shown.
 pub struct RestRequest {
     qlik: Qlik,
     builder: Result<reqwest::RequestBuilder>,
+}
+
+impl std::fmt::Debug for RestRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("RestRequest");
+        d.field("host", &self.qlik.base_url());
+        match &self.builder {
+            Ok(b) => match b.try_clone().and_then(|b| b.build().ok()) {
+                Some(r) => {
+                    let mut url = r.url().clone();
+                    if url.query().is_some() {
+                        url.set_query(Some("<redacted>"));
+                    }
+                    let names: Vec<&str> = r.headers().keys().map(|k| k.as_str()).collect();
+                    d.field("method", r.method())
+                        .field("url", &url.as_str())
+                        .field("headers", &names)
+                }
+                None => d.field("request", &"<not shown>"),
+            },
+            Err(e) => d.field("error", e),
+        };
+        d.finish_non_exhaustive()
+    }
 }
 
 impl Qlik {
@@ -89,7 +115,11 @@ impl RestRequest {
                 )),
                 qlik: self.qlik,
             },
-            (Ok(n), Ok(v)) => self.map(|b| b.header(n, v)),
+            (Ok(n), Ok(mut v)) => {
+                // Kept out of reqwest's own Debug output too.
+                v.set_sensitive(true);
+                self.map(|b| b.header(n, v))
+            }
             _ => RestRequest {
                 builder: Err(Error::config(
                     "header",
@@ -100,7 +130,8 @@ impl RestRequest {
         }
     }
 
-    /// Sends the request; a non-success status becomes [`Error::Api`].
+    /// Sends the request; a non-success status becomes [`Error::Api`] (its body read up to
+    /// [`ERROR_BODY_LIMIT`](crate::transport::ERROR_BODY_LIMIT)).
     pub async fn send(self) -> Result<reqwest::Response> {
         let mut request = self.builder?.build()?;
         let inner = self.qlik.inner();
@@ -110,25 +141,36 @@ impl RestRequest {
         if resp.status().is_success() {
             Ok(resp)
         } else {
-            Err(Error::from_response(resp).await)
+            let status = resp.status();
+            let (body, _) =
+                crate::transport::read_capped(resp, crate::transport::ERROR_BODY_LIMIT).await?;
+            Err(Error::from_status_body(status, &body))
         }
     }
 
-    /// Sends the request and returns the body bytes.
+    /// Sends the request and returns the body bytes (not capped: use it for downloads).
     pub async fn bytes(self) -> Result<Bytes> {
         Ok(self.send().await?.bytes().await?)
     }
 
     /// Sends the request and decodes the JSON body as `T`; a decoding failure names the field path.
-    /// An empty body decodes as JSON `null`.
+    /// An empty body decodes as JSON `null`. A body larger than
+    /// [`max_response_body`](crate::QlikBuilder::max_response_body) is an error naming it.
     pub async fn json<T: DeserializeOwned>(self) -> Result<T> {
+        let limit = self.qlik.inner().max_json_body();
         let resp = self.send().await?;
         let ct = resp
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = resp.bytes().await?;
+        let (body, over) = crate::transport::read_capped(resp, limit).await?;
+        if over {
+            return Err(Error::config(
+                "max_response_body",
+                format!("the JSON response body is larger than {limit} bytes; raise the limit if such answers are expected"),
+            ));
+        }
         if body.is_empty() {
             return Error::decode(b"null", ct.as_deref());
         }

@@ -18,11 +18,20 @@
 //! with bursts of up to `limit / 10` (at least 1); a call over the limit waits for its turn
 //! instead of drawing a 429. Operations without a tier are not limited.
 //!
-//! ## Credentials
+//! ## Credentials and redirects
 //! The `Authorization` header (marked sensitive, so it never appears in debug output) is only
 //! attached to requests whose scheme, host and port equal the configured host's. Requests to any
-//! other origin (a pagination link, an absolute URL) go out without it, and reqwest drops it on
-//! redirects to another origin.
+//! other origin (a pagination link, an absolute URL) go out without it. Redirects are followed
+//! (up to 10) only within the origin of the request; a `Location` on another origin (scheme, host
+//! or port) ends the call with an error naming it, so neither credentials nor a replayed body
+//! ever reach it, and no `Referer` is sent. Token-endpoint requests follow no redirect at all.
+//!
+//! ## Bounds
+//! Error bodies are read up to [`ERROR_BODY_LIMIT`] (the rest is dropped, the error shows the
+//! start); token responses larger than [`TOKEN_BODY_LIMIT`] are refused; JSON success bodies are
+//! capped by [`QlikBuilder::max_response_body`](crate::QlikBuilder::max_response_body) (default
+//! [`DEFAULT_MAX_RESPONSE_BODY`]). Other success bodies (downloads, streams) are not capped.
+//! Numbers from the server (`Retry-After`, token lifetimes) are clamped, never trusted to fit.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -75,7 +84,7 @@ impl RetryPolicy {
         }
     }
 
-    fn backoff(&self, attempt: u32) -> Duration {
+    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
         let exp = self
             .base_delay
             .saturating_mul(2u32.saturating_pow(attempt.min(20)))
@@ -198,6 +207,7 @@ pub(crate) struct Shared {
     tokens: Arc<TokenCache>,
     retry: RetryPolicy,
     limiter: Limiter,
+    max_json_body: usize,
 }
 
 /// Shared state handed to every generated client (`with_inner_type`): token cache, limiter,
@@ -216,17 +226,175 @@ impl fmt::Debug for Inner {
     }
 }
 
-/// Builds the one pooled reqwest client (rustls with the ring provider).
-pub(crate) fn build_http(timeouts: &Timeouts) -> Result<reqwest::Client> {
+/// Largest error body read, in bytes (256 KiB); the rest is dropped unread.
+pub const ERROR_BODY_LIMIT: usize = 256 * 1024;
+/// Largest token-endpoint answer accepted, in bytes (256 KiB).
+pub const TOKEN_BODY_LIMIT: usize = 256 * 1024;
+/// Default cap of a JSON success body, in bytes (64 MiB); see
+/// [`QlikBuilder::max_response_body`](crate::QlikBuilder::max_response_body).
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
+/// Redirects followed per request, all on the request's own origin.
+const MAX_REDIRECTS: usize = 10;
+
+/// Why a redirect was not followed (the source of the reqwest error the call ends with).
+#[derive(Debug)]
+pub(crate) struct RefusedRedirect {
+    location: String,
+    from: String,
+}
+
+impl fmt::Display for RefusedRedirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the server redirected to another origin (Location: {}; the request went to {}); \
+             cross-origin redirects are not followed, so credentials and request bodies stay with \
+             the configured host. If that location is expected, request it yourself, e.g. \
+             `qlik.rest(Method::GET, \"{}\")`, which sends no credentials to another host",
+            self.location, self.from, self.location
+        )
+    }
+}
+
+impl std::error::Error for RefusedRedirect {}
+
+/// Follows redirects within the origin of the original request only (scheme, host and port).
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let Some(first) = attempt.previous().first() else {
+            return attempt.stop();
+        };
+        if !same_origin(attempt.url(), first) {
+            let refused = RefusedRedirect {
+                location: attempt.url().to_string(),
+                from: first.origin().ascii_serialization(),
+            };
+            return attempt.error(refused);
+        }
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+        }
+        attempt.follow()
+    })
+}
+
+fn client_builder(timeouts: &Timeouts) -> reqwest::ClientBuilder {
     // Installing fails only if a provider is already installed, which is just as good.
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .connect_timeout(timeouts.connect)
         .timeout(timeouts.request)
         .user_agent(concat!("qlik-sdk-rust/", env!("CARGO_PKG_VERSION")))
-        .redirect(reqwest::redirect::Policy::limited(10))
+        .referer(false)
+}
+
+/// Builds the one pooled reqwest client for API calls (rustls with the ring provider): redirects
+/// only within the request's origin, no `Referer`.
+pub(crate) fn build_http(timeouts: &Timeouts) -> Result<reqwest::Client> {
+    client_builder(timeouts)
+        .redirect(same_origin_redirects())
         .build()
         .map_err(|e| Error::config("tls", format!("could not build the HTTP client: {e}")))
+}
+
+/// Builds the client for token-endpoint requests: it never follows a redirect (the oauth2
+/// crate's rule: the body carries the client secret, a refresh token or a PKCE verifier).
+pub(crate) fn build_token_http(timeouts: &Timeouts) -> Result<reqwest::Client> {
+    client_builder(timeouts)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::config("tls", format!("could not build the HTTP client: {e}")))
+}
+
+/// Reads at most `limit` bytes of a body; `true` when more was there (and left unread).
+pub(crate) async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<(bytes::Bytes, bool)> {
+    let mut chunks: Vec<bytes::Bytes> = Vec::new();
+    let mut held = 0usize;
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - held;
+        if chunk.len() > room {
+            chunks.push(chunk.slice(..room));
+            return Ok((concat(chunks, limit), true));
+        }
+        held += chunk.len();
+        chunks.push(chunk);
+    }
+    Ok((concat(chunks, held), false))
+}
+
+/// Joins body chunks; a body that came as one chunk is returned as it is, without a copy.
+fn concat(mut chunks: Vec<bytes::Bytes>, len: usize) -> bytes::Bytes {
+    if chunks.len() <= 1 {
+        return chunks.pop().unwrap_or_default();
+    }
+    let mut buf = bytes::BytesMut::with_capacity(len);
+    for c in &chunks {
+        buf.extend_from_slice(c);
+    }
+    buf.freeze()
+}
+
+/// Whether a content type is a JSON document (not NDJSON or a JSON sequence, which stream).
+fn is_json_document(content_type: Option<&str>) -> bool {
+    let Some(ct) = content_type else { return false };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// Reads a JSON success body up to `limit` bytes and hands it back as a response; over the
+/// limit, reading the body fails with an error naming the `max_response_body` setting.
+async fn cap_json_body(
+    response: reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<reqwest::Response> {
+    let ct = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    if !response.status().is_success() || !is_json_document(ct) {
+        return Ok(response);
+    }
+    // A declared length within the limit is enforced by the HTTP layer itself (a body longer
+    // than its Content-Length is an error): handed on untouched, no copy.
+    let declared = response.content_length();
+    if declared.is_some_and(|n| n <= limit as u64) {
+        return Ok(response);
+    }
+    let status = response.status();
+    let headers = response.headers().clone();
+    let version = response.version();
+    let over = declared.is_some_and(|n| n > limit as u64);
+    let body = if over {
+        None
+    } else {
+        let (b, truncated) = read_capped(response, limit).await?;
+        (!truncated).then_some(b)
+    };
+    let body = match body {
+        Some(b) => reqwest::Body::from(b),
+        None => {
+            let msg = format!(
+                "the JSON response body is larger than {limit} bytes, the `max_response_body` \
+                 setting; raise it with QlikBuilder::max_response_body if such answers are expected"
+            );
+            reqwest::Body::wrap_stream(futures::stream::once(async move {
+                Err::<bytes::Bytes, _>(std::io::Error::other(msg))
+            }))
+        }
+    };
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.headers_mut() = headers;
+    *rebuilt.version_mut() = version;
+    Ok(reqwest::Response::from(rebuilt))
 }
 
 fn same_origin(a: &Url, b: &Url) -> bool {
@@ -262,16 +430,24 @@ fn set_bearer(req: &mut reqwest::Request, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// Parses `Retry-After`: delay-seconds or an HTTP date.
+/// Seconds from a server as a duration: negative and NaN are `None`, too large saturates at
+/// [`Duration::MAX`] (never a panic).
+pub(crate) fn seconds_f64(secs: f64) -> Option<Duration> {
+    if secs.is_nan() || secs < 0.0 {
+        return None;
+    }
+    Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
+}
+
+/// Parses `Retry-After`: delay-seconds or an HTTP date. Values too large for a [`Duration`]
+/// saturate (and are then longer than any `max_retry_after`).
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
     if let Ok(secs) = v.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs));
-        }
+        return seconds_f64(secs);
     }
     let at = httpdate::parse_http_date(v).ok()?;
     Some(at.duration_since(SystemTime::now()).unwrap_or_default())
@@ -289,6 +465,7 @@ impl Inner {
         tokens: TokenCache,
         retry: RetryPolicy,
         rate_limit: RateLimit,
+        max_json_body: usize,
     ) -> Self {
         Inner(Arc::new(Shared {
             origin,
@@ -298,7 +475,13 @@ impl Inner {
                 cfg: rate_limit,
                 buckets: Mutex::new(HashMap::new()),
             },
+            max_json_body,
         }))
+    }
+
+    /// The cap of JSON success bodies (`max_response_body`).
+    pub(crate) fn max_json_body(&self) -> usize {
+        self.0.max_json_body
     }
 
     pub(crate) fn tokens(&self) -> &TokenCache {
@@ -365,6 +548,7 @@ impl Inner {
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.execute(client, request).await?;
+        let response = cap_json_body(response, self.0.max_json_body).await?;
         json_error_body(response).await
     }
 
@@ -388,8 +572,11 @@ impl Inner {
             let next = match &result {
                 Ok(resp) => {
                     let status = resp.status();
+                    // A 401 refreshes the token only when it comes from the configured origin
+                    // (redirects never leave it; checked again on the final URL).
                     if status == StatusCode::UNAUTHORIZED
                         && ours
+                        && same_origin(resp.url(), &self.0.origin)
                         && !refreshed
                         && used.is_some()
                         && self.0.tokens.can_refresh()
@@ -407,9 +594,9 @@ impl Inner {
                                 tracing::warn!(%status, retry_after_s = d.as_secs(), "Retry-After longer than allowed; giving up");
                                 Next::Done
                             }
-                            (true, Some(d)) => Next::Wait(
-                                d + Duration::from_millis(rand::thread_rng().gen_range(0..=50)),
-                            ),
+                            (true, Some(d)) => Next::Wait(d.saturating_add(Duration::from_millis(
+                                rand::thread_rng().gen_range(0..=50),
+                            ))),
                             (true, None) => Next::Wait(policy.backoff(attempt)),
                         }
                     } else {
@@ -493,7 +680,8 @@ pub(crate) async fn json_error_body(
         return Ok(response);
     }
     let headers = response.headers().clone();
-    let body = response.bytes().await?;
+    // A few hundred KiB say everything an error has to say; a huge page is not read whole.
+    let (body, _truncated) = read_capped(response, ERROR_BODY_LIMIT).await?;
     let body = if serde_json::from_slice::<serde_json::Value>(&body).is_ok() {
         body
     } else {
@@ -701,5 +889,151 @@ mod tests {
             &Url::parse("https://t.eu.qlikcloud.com:8443/").unwrap(),
             &base
         ));
+    }
+}
+
+/// Property tests over the parsers of server data here: `Retry-After` and redirect `Location`s.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn retry_after_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<u128>().prop_map(|n| format!("{n}{n}")),
+            any::<f64>().prop_map(|f| f.to_string()),
+            (-400i32..400, 1u32..10).prop_map(|(e, m)| format!("{m}e{e}")),
+            "[-+0-9.eE ]{0,30}",
+            "(Mon|Sun), [0-9]{2} (Jan|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT",
+            any::<String>(),
+        ]
+    }
+
+    fn location() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "http://",
+            "https://",
+            "//",
+            "/",
+            "./",
+            "../",
+            "t.eu.qlikcloud.com",
+            "T.EU.QLIKCLOUD.COM",
+            "evil.example",
+            "127.0.0.1",
+            "[::1]",
+            ":443",
+            ":80",
+            ":8443",
+            ":",
+            "@",
+            "user:pw@",
+            "api/v1/users/u1",
+            "?q=1",
+            "#f",
+            "%2F",
+            "\\",
+            " ",
+            "\t",
+            "xn--e1a",
+            ".",
+            "javascript:",
+            "data:,",
+            "HTTPS://",
+            "https:",
+            "http:/",
+            "ftp://",
+        ]);
+        prop_oneof![
+            prop::collection::vec(piece, 0..8).prop_map(|v| v.concat()),
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn retry_after_never_panics(v in retry_after_text()) {
+            let mut h = reqwest::header::HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(&v) {
+                h.insert(RETRY_AFTER, value);
+                if let Some(d) = retry_after(&h) {
+                    // What execute does with it: compare, add jitter, sleep.
+                    let _ = d > RetryPolicy::default().max_retry_after;
+                    let _ = d.saturating_add(Duration::from_millis(50));
+                    if let Ok(n) = v.trim().parse::<u64>() {
+                        prop_assert_eq!(d, Duration::from_secs(n));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn seconds_saturate(secs in any::<f64>()) {
+            match seconds_f64(secs) {
+                None => prop_assert!(secs.is_nan() || secs < 0.0),
+                Some(d) => prop_assert!(secs >= 0.0 && (d == Duration::MAX || (d.as_secs_f64() - secs).abs() <= secs * 1e-9 + 1e-9)),
+            }
+        }
+
+        /// A redirect's `Location`, resolved as reqwest does, is followed only when it has the
+        /// request's scheme, host and port: the url crate's own origin is the oracle.
+        #[test]
+        fn location_origins(loc in location()) {
+            for base in ["https://t.eu.qlikcloud.com/api/v1/users/me", "http://127.0.0.1:8080/api/v1/x"] {
+                let base = Url::parse(base).unwrap();
+                if let Ok(target) = base.join(&loc) {
+                    let oracle = target.origin() == base.origin()
+                        && target.origin().is_tuple();
+                    prop_assert_eq!(same_origin(&target, &base), oracle, "{} -> {}", loc, target);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refused_redirects_name_the_location_and_what_to_do() {
+        let e = RefusedRedirect {
+            location: "https://evil.example/x".into(),
+            from: "https://t.eu.qlikcloud.com".into(),
+        }
+        .to_string();
+        assert!(e.contains("Location: https://evil.example/x"), "{e}");
+        assert!(e.contains("qlik.rest(Method::GET"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn read_capped_stops_at_the_limit() {
+        let response = |chunks: Vec<&'static [u8]>| {
+            let stream = futures::stream::iter(
+                chunks
+                    .into_iter()
+                    .map(|c| Ok::<_, std::io::Error>(bytes::Bytes::from_static(c))),
+            );
+            reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(stream)))
+        };
+        type Case = (Vec<&'static [u8]>, usize, &'static [u8], bool);
+        let cases: [Case; 5] = [
+            (vec![b"abc"], 3, b"abc", false),
+            (vec![b"abc"], 2, b"ab", true),
+            (vec![b"ab", b"cd", b"ef"], 4, b"abcd", true),
+            (vec![b"ab", b"cd"], 4, b"abcd", false),
+            (vec![], 4, b"", false),
+        ];
+        for (chunks, limit, body, over) in cases {
+            let (b, o) = read_capped(response(chunks.clone()), limit).await.unwrap();
+            assert_eq!((&b[..], o), (body, over), "{chunks:?} / {limit}");
+        }
+    }
+
+    #[test]
+    fn json_documents_only() {
+        assert!(is_json_document(Some("application/json; charset=utf-8")));
+        assert!(is_json_document(Some("application/problem+json")));
+        assert!(!is_json_document(Some("application/x-ndjson")));
+        assert!(!is_json_document(Some("application/octet-stream")));
+        assert!(!is_json_document(None));
     }
 }

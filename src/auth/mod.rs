@@ -14,15 +14,24 @@
 //!
 //! ## Token lifecycle
 //! The access token is cached with its expiry (from `expires_in`, or `expires_at` given as
-//! RFC 3339 or epoch seconds; when both are present the earlier wins). It is refreshed **ahead of
-//! expiry** once less than `min(skew, lifetime / 2)` remains, where `skew` defaults to
-//! [`DEFAULT_REFRESH_SKEW`] (60 s) and is set with
+//! RFC 3339 or epoch seconds; when both are present the earlier wins; lifetimes are capped at
+//! [`MAX_LIFETIME`]). It is refreshed **ahead of expiry** once less than `min(skew, lifetime / 2)`
+//! remains, where `skew` defaults to [`DEFAULT_REFRESH_SKEW`] (60 s) and is set with
 //! [`QlikBuilder::token_refresh_skew`](crate::config::QlikBuilder::token_refresh_skew). A token
-//! whose response has no expiry is kept until the API answers 401. Refreshes are single-flight:
+//! whose response has no expiry fields expires at its JWT `exp` claim when it is a JWT (read,
+//! not verified), else it is kept until the API answers 401. Refreshes are single-flight:
 //! however many tasks need a token at once, one token request is made and the others wait for
-//! it; if it fails, the tasks that were waiting get the same error instead of each retrying. On a
-//! 401 from the API the token that request used is dropped (only if it is still the cached one)
-//! and the request is retried once with a fresh token.
+//! it and use its token, whatever its lifetime (even 0); if it fails, the tasks that were waiting
+//! get the same error instead of each retrying. On a 401 from the API the token that request
+//! used is dropped (only if it is still the cached one) and the request is retried once with a
+//! fresh token.
+//!
+//! ## Token endpoints
+//! Token, refresh, code-exchange and revocation requests never follow a redirect (a 3xx is an
+//! error naming `token_url` or `revoke_url`), read at most
+//! [`TOKEN_BODY_LIMIT`](crate::transport::TOKEN_BODY_LIMIT) bytes, retry 429 and 503 answers
+//! with `Retry-After` like API calls, and never quote a token-endpoint body in an error: errors
+//! name the field that was wrong.
 
 use std::fmt;
 use std::sync::Mutex;
@@ -37,10 +46,88 @@ mod oauth;
 mod pkce;
 mod store;
 
+pub(crate) use oauth::{without_values, TokenHttp};
 pub use pkce::{AuthorizationCodeFlow, PendingAuthorization};
 
 /// Default margin before expiry at which a token is refreshed (see the module docs).
 pub const DEFAULT_REFRESH_SKEW: Duration = Duration::from_secs(60);
+
+/// Longest token lifetime believed (one year): larger `expires_in`/`expires_at` values are
+/// capped to it, so no server number can overflow a clock.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
+
+/// Decodes unpadded or padded base64url (a JWT segment).
+fn base64url(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.trim_end_matches('=').bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Remaining lifetime of a JWT access token from its `exp` claim (read, not verified): the
+/// fallback when a token response has no expiry fields. `None` when it is not a JWT with `exp`.
+pub(crate) fn jwt_lifetime(token: &str) -> Option<Duration> {
+    let mut parts = token.split('.');
+    let (_, claims, _, None) = (parts.next()?, parts.next()?, parts.next()?, parts.next()) else {
+        return None;
+    };
+    let claims: serde_json::Value = serde_json::from_slice(&base64url(claims)?).ok()?;
+    let exp = crate::transport::seconds_f64(claims.get("exp")?.as_f64()?)?;
+    let at = oauth::epoch_plus(exp);
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or_default()
+            .min(MAX_LIFETIME),
+    )
+}
+
+/// When to refresh a token of `lifetime` obtained at `at`: `min(skew, lifetime / 2)` before it
+/// expires (`None`, kept until a 401, only if the clock cannot represent it).
+fn refresh_at(at: Instant, lifetime: Duration, skew: Duration) -> Option<Instant> {
+    let lifetime = lifetime.min(MAX_LIFETIME);
+    at.checked_add(lifetime.saturating_sub(skew.min(lifetime / 2)))
+}
+
+/// Replaces every occurrence of a known secret in an auth error's message (a server's
+/// `error_description` may echo the request).
+fn scrub(e: Error, secrets: &[Option<&Secret>]) -> Error {
+    match e {
+        Error::Auth {
+            setting,
+            status,
+            mut message,
+        } => {
+            for s in secrets.iter().flatten() {
+                let v = s.expose_secret();
+                if v.len() >= 4 && message.contains(v) {
+                    message = message.replace(v, "<redacted>");
+                }
+            }
+            Error::Auth {
+                setting,
+                status,
+                message,
+            }
+        }
+        other => other,
+    }
+}
 
 /// A secret string (API key, client secret, token). Its `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,6 +336,8 @@ pub(crate) struct CachedToken {
     pub access: Secret,
     /// Instant after which the token is refreshed ahead of expiry.
     pub refresh_after: Option<Instant>,
+    /// The token request that produced it (`State::generation` after it; 0: given, not fetched).
+    pub generation: u64,
 }
 
 /// What a token request returned.
@@ -270,7 +359,7 @@ struct State {
 pub(crate) struct TokenCache {
     creds: Credentials,
     endpoints: Endpoints,
-    http: reqwest::Client,
+    http: TokenHttp,
     skew: Duration,
     state: Mutex<State>,
     refresh_lock: tokio::sync::Mutex<()>,
@@ -290,7 +379,7 @@ impl TokenCache {
     pub(crate) fn new(
         creds: Credentials,
         endpoints: Endpoints,
-        http: reqwest::Client,
+        http: TokenHttp,
         skew: Duration,
     ) -> Self {
         let (current, refresh_token) = match &creds {
@@ -298,19 +387,21 @@ impl TokenCache {
                 Some(CachedToken {
                     access: k.clone(),
                     refresh_after: None,
+                    generation: 0,
                 }),
                 None,
             ),
             Credentials::RefreshToken { tokens, .. } => {
                 let lifetime = tokens
                     .expires_at
-                    .map(|t| t.duration_since(SystemTime::now()).unwrap_or_default());
+                    .map(|t| t.duration_since(SystemTime::now()).unwrap_or_default())
+                    .or_else(|| jwt_lifetime(tokens.access_token.expose_secret()));
                 let current = match lifetime {
                     Some(l) if l.is_zero() => None,
                     _ => Some(CachedToken {
                         access: tokens.access_token.clone(),
-                        refresh_after: lifetime
-                            .map(|l| Instant::now() + l.saturating_sub(skew.min(l / 2))),
+                        refresh_after: lifetime.and_then(|l| refresh_at(Instant::now(), l, skew)),
+                        generation: 0,
                     }),
                 };
                 (current, tokens.refresh_token.clone())
@@ -364,12 +455,23 @@ impl TokenCache {
             return Ok(t);
         }
         {
-            // A token request completed while we waited and it failed: share its error rather
-            // than hammering the token endpoint once per waiting task.
+            // A token request completed while we waited. It failed: share its error rather than
+            // hammering the token endpoint once per waiting task. It succeeded: use its token,
+            // even one whose lifetime (0, or a clock running ahead) is already over, so that one
+            // refresh serves every task that waited for it.
             let st = self.lock();
-            if let Some((gen, setting, status, message)) = &st.last_failure {
-                if *gen > seen_generation {
-                    return Err(Error::auth(setting.as_deref(), *status, message.clone()));
+            if st.generation > seen_generation {
+                if let Some((gen, setting, status, message)) = &st.last_failure {
+                    if *gen > seen_generation {
+                        return Err(Error::auth(setting.as_deref(), *status, message.clone()));
+                    }
+                }
+                if let Some(t) = st
+                    .current
+                    .as_ref()
+                    .filter(|t| t.generation > seen_generation)
+                {
+                    return Ok(t.access.clone());
                 }
             }
         }
@@ -379,15 +481,14 @@ impl TokenCache {
         st.generation += 1;
         match result {
             Ok(f) => {
-                let refresh_after = f
-                    .lifetime
-                    .map(|l| started + l.saturating_sub(self.skew.min(l / 2)));
+                let refresh_after = f.lifetime.and_then(|l| refresh_at(started, l, self.skew));
                 if f.refresh.is_some() {
                     st.refresh_token = f.refresh.clone();
                 }
                 st.current = Some(CachedToken {
                     access: f.access.clone(),
                     refresh_after,
+                    generation: st.generation,
                 });
                 st.last_failure = None;
                 let persist = self.persist_target(&f, &st);
@@ -425,7 +526,7 @@ impl TokenCache {
                 TokenSet {
                     access_token: f.access.clone(),
                     refresh_token: st.refresh_token.clone(),
-                    expires_at: f.lifetime.map(|l| SystemTime::now() + l),
+                    expires_at: f.lifetime.and_then(|l| SystemTime::now().checked_add(l)),
                 },
             ));
         }
@@ -450,6 +551,19 @@ impl TokenCache {
     }
 
     async fn fetch(&self) -> Result<Fetched> {
+        let refresh_token = self.lock().refresh_token.clone();
+        let client_secret = match &self.creds {
+            Credentials::ClientCredentials { client_secret, .. }
+            | Credentials::Impersonation { client_secret, .. } => Some(client_secret),
+            Credentials::RefreshToken { client_secret, .. } => client_secret.as_ref(),
+            Credentials::ApiKey(_) => None,
+        };
+        self.fetch_unscrubbed()
+            .await
+            .map_err(|e| scrub(e, &[client_secret, refresh_token.as_ref()]))
+    }
+
+    async fn fetch_unscrubbed(&self) -> Result<Fetched> {
         match &self.creds {
             Credentials::ApiKey(k) => Ok(Fetched {
                 access: k.clone(),
@@ -538,28 +652,126 @@ impl TokenCache {
             let a = st.current.take().map(|c| c.access);
             (a, st.refresh_token.take())
         };
-        if let Some(rt) = refresh {
-            oauth::revoke(
+        // Both tokens are tried even when the first revocation fails; the first error is
+        // returned. The store is cleared either way: these tokens are not to be used again.
+        let mut first_error = None;
+        for (token, is_refresh) in [(refresh, true), (access, false)] {
+            let Some(token) = token else { continue };
+            let result = oauth::revoke(
                 &self.http,
                 &self.endpoints,
                 client_id,
                 client_secret,
-                &rt,
-                true,
+                &token,
+                is_refresh,
             )
-            .await?;
+            .await
+            .map_err(|e| scrub(e, &[client_secret, Some(&token)]));
+            if let Err(e) = result {
+                tracing::warn!(error = %e, refresh = is_refresh, "token revocation failed");
+                first_error.get_or_insert(e);
+            }
         }
-        if let Some(at) = access {
-            oauth::revoke(
-                &self.http,
-                &self.endpoints,
-                client_id,
-                client_secret,
-                &at,
-                false,
-            )
-            .await?;
+        if let Credentials::RefreshToken {
+            store: Some(path), ..
+        } = &self.creds
+        {
+            if let Err(e) = store::clear(path) {
+                first_error.get_or_insert(e);
+            }
         }
-        Ok(())
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn b64(bytes: &[u8]) -> String {
+        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for c in bytes.chunks(3) {
+            let n = (c[0] as u32) << 16
+                | (*c.get(1).unwrap_or(&0) as u32) << 8
+                | *c.get(2).unwrap_or(&0) as u32;
+            for i in 0..=c.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn base64url_round_trips() {
+        for s in [
+            "",
+            "f",
+            "fo",
+            "foo",
+            "foob",
+            "fooba",
+            "foobar",
+            "{\"exp\":1}",
+        ] {
+            assert_eq!(base64url(&b64(s.as_bytes())).unwrap(), s.as_bytes());
+        }
+        assert_eq!(base64url("Zm9vYg==").unwrap(), b"foob");
+        assert!(
+            base64url("a+b/").is_none(),
+            "standard alphabet is not base64url"
+        );
+    }
+
+    #[test]
+    fn jwt_exp_gives_the_remaining_lifetime() {
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let jwt = |claims: &str| format!("e30.{}.sig", b64(claims.as_bytes()));
+        let l = jwt_lifetime(&jwt(&format!("{{\"exp\":{}}}", now + 600))).unwrap();
+        assert!(
+            l > Duration::from_secs(590) && l <= Duration::from_secs(600),
+            "{l:?}"
+        );
+        assert_eq!(
+            jwt_lifetime(&jwt(&format!("{{\"exp\":{}}}", now - 5))),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(jwt_lifetime(&jwt("{\"exp\":1e300}")), Some(MAX_LIFETIME));
+        assert_eq!(jwt_lifetime(&jwt("{\"sub\":\"x\"}")), None);
+        assert_eq!(jwt_lifetime("opaque-token"), None);
+        assert_eq!(jwt_lifetime("a.b.c.d"), None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn jwt_lifetimes_never_panic_and_stay_capped(
+            token in any::<String>(),
+            exp in prop_oneof![
+                any::<f64>().prop_map(|f| f.to_string()),
+                any::<i64>().prop_map(|n| n.to_string()),
+                any::<u64>().prop_map(|n| format!("{n}000000")),
+                "[-0-9.eE+]{0,25}",
+                any::<String>().prop_map(|s| format!("{s:?}")),
+            ],
+        ) {
+            for t in [token.clone(), format!("x.{}.y", b64(format!("{{\"exp\":{exp}}}").as_bytes()))] {
+                if let Some(l) = jwt_lifetime(&t) {
+                    prop_assert!(l <= MAX_LIFETIME);
+                    prop_assert!(refresh_at(Instant::now(), l, DEFAULT_REFRESH_SKEW).is_some());
+                }
+            }
+        }
+
+        #[test]
+        fn refresh_at_never_panics(lifetime in any::<u64>(), nanos in 0u32..1_000_000_000, skew in any::<u64>()) {
+            let l = Duration::new(lifetime, nanos);
+            let _ = refresh_at(Instant::now(), l, Duration::from_secs(skew));
+        }
     }
 }

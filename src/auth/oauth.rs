@@ -14,39 +14,203 @@ use oauth2::{
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use super::{Endpoints, Fetched, Secret, UserLookup};
-use crate::error::{snippet, Error, QlikError, Result};
+use super::{Endpoints, Fetched, Secret, UserLookup, MAX_LIFETIME};
+use crate::error::{Error, QlikError, Result};
+use crate::transport::{read_capped, retry_after, seconds_f64, RetryPolicy, TOKEN_BODY_LIMIT};
 
-/// Error of the HTTP adapter handed to `oauth2` (a connection-level failure).
+/// The HTTP client of token-endpoint requests: no redirects, bounded bodies, and 429/503
+/// answers retried with `Retry-After` like API calls.
+#[derive(Clone, Debug)]
+pub(crate) struct TokenHttp {
+    client: reqwest::Client,
+    retry: RetryPolicy,
+}
+
+/// A token endpoint's answer, read whole (it is at most [`TOKEN_BODY_LIMIT`] bytes).
+pub(crate) struct TokenAnswer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: bytes::Bytes,
+}
+
+impl TokenAnswer {
+    fn content_type(&self) -> Option<&str> {
+        self.headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TokenHttp {
+    /// `client` must be built with [`crate::transport::build_token_http`] (no redirects).
+    pub(crate) fn new(client: reqwest::Client, retry: RetryPolicy) -> Self {
+        TokenHttp { client, retry }
+    }
+
+    /// Sends a token-endpoint request. A redirect is a failure, never followed; 429 and 503 are
+    /// retried (as long as `Retry-After`, when given, is within the policy's limit), as are
+    /// connections that could not be made.
+    pub(crate) async fn send(
+        &self,
+        mut request: reqwest::Request,
+    ) -> std::result::Result<TokenAnswer, HttpFailure> {
+        if let Some(v) = request
+            .headers_mut()
+            .get_mut(reqwest::header::AUTHORIZATION)
+        {
+            v.set_sensitive(true);
+        }
+        let mut attempt: u32 = 0;
+        loop {
+            let spare = request.try_clone();
+            let can_retry = spare.is_some() && attempt < self.retry.max_retries;
+            let resp = match self.client.execute(request).await {
+                Ok(r) => r,
+                Err(e) if can_retry && e.is_connect() => {
+                    tokio::time::sleep(self.retry.backoff(attempt)).await;
+                    attempt += 1;
+                    request = spare.expect("checked by can_retry");
+                    continue;
+                }
+                Err(e) => return Err(HttpFailure::Transport(e.without_url())),
+            };
+            let status = resp.status();
+            if status.is_redirection() {
+                let location = resp
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                return Err(HttpFailure::Redirect { status, location });
+            }
+            if can_retry && matches!(status.as_u16(), 429 | 503) {
+                let wait = match retry_after(resp.headers()) {
+                    Some(d) if d > self.retry.max_retry_after => None,
+                    Some(d) => Some(d),
+                    None => Some(self.retry.backoff(attempt)),
+                };
+                if let Some(d) = wait {
+                    tracing::debug!(%status, attempt, wait_ms = d.as_millis() as u64, "token endpoint busy; retrying");
+                    drop(resp);
+                    tokio::time::sleep(d).await;
+                    attempt += 1;
+                    request = spare.expect("checked by can_retry");
+                    continue;
+                }
+            }
+            let headers = resp.headers().clone();
+            let (body, truncated) = read_capped(resp, TOKEN_BODY_LIMIT)
+                .await
+                .map_err(|e| HttpFailure::Transport(e.without_url()))?;
+            if truncated {
+                return Err(HttpFailure::TooLarge { status });
+            }
+            return Ok(TokenAnswer {
+                status,
+                headers,
+                body,
+            });
+        }
+    }
+}
+
+/// Why a token-endpoint request got no usable answer.
 #[derive(Debug)]
-pub(crate) struct HttpFailure(pub reqwest::Error);
+pub(crate) enum HttpFailure {
+    /// Connection, TLS or timeout failure.
+    Transport(reqwest::Error),
+    /// The endpoint answered with a redirect, which is not followed.
+    Redirect {
+        status: StatusCode,
+        location: Option<String>,
+    },
+    /// The answer is larger than [`TOKEN_BODY_LIMIT`].
+    TooLarge { status: StatusCode },
+    /// The request could not be built.
+    Invalid(String),
+}
 
 impl fmt::Display for HttpFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut src = std::error::Error::source(&self.0);
-        while let Some(s) = src {
-            write!(f, ": {s}")?;
-            src = s.source();
+        match self {
+            HttpFailure::Transport(e) => {
+                write!(f, "{e}")?;
+                let mut src = std::error::Error::source(e);
+                while let Some(s) = src {
+                    write!(f, ": {s}")?;
+                    src = s.source();
+                }
+                Ok(())
+            }
+            HttpFailure::Redirect { status, .. } => write!(f, "redirect ({status})"),
+            HttpFailure::TooLarge { .. } => {
+                write!(f, "answer larger than {TOKEN_BODY_LIMIT} bytes")
+            }
+            HttpFailure::Invalid(m) => f.write_str(m),
         }
-        Ok(())
     }
 }
 
 impl std::error::Error for HttpFailure {}
 
-/// Status, content type and body of the last token-endpoint answer.
-type LastResponse = (StatusCode, Option<String>, Vec<u8>);
+impl HttpFailure {
+    /// The error of a call to `endpoint`, blaming `setting` (`token_url` or `revoke_url`) for a
+    /// redirect and `host` for a connection failure.
+    pub(crate) fn into_error(self, setting: &str, endpoint: &reqwest::Url) -> Error {
+        match self {
+            HttpFailure::Redirect { status, location } => {
+                let target = location
+                    .as_deref()
+                    .and_then(|l| endpoint.join(l).ok())
+                    .map(|mut u| {
+                        let had_query = u.query().is_some();
+                        u.set_query(None);
+                        u.set_fragment(None);
+                        format!("{u}{}", if had_query { " (query not shown)" } else { "" })
+                    })
+                    .unwrap_or_else(|| "an unreadable Location".into());
+                Error::auth(
+                    Some(setting),
+                    Some(status),
+                    format!(
+                        "the endpoint {endpoint} answered with a redirect to {target}; token \
+                         requests never follow redirects (they carry the client secret or a \
+                         token). If the endpoint has moved, set `{setting}` to its new address"
+                    ),
+                )
+            }
+            HttpFailure::TooLarge { status } => Error::auth(
+                Some(setting),
+                Some(status),
+                format!(
+                    "the answer of {endpoint} is larger than {TOKEN_BODY_LIMIT} bytes; not a token response"
+                ),
+            ),
+            HttpFailure::Transport(e) => Error::auth(
+                Some("host"),
+                None,
+                format!(
+                    "could not reach {endpoint}: {}",
+                    HttpFailure::Transport(e)
+                ),
+            ),
+            HttpFailure::Invalid(m) => Error::auth(Some(setting), None, m),
+        }
+    }
+}
 
-/// Runs the `oauth2` crate's requests on our reqwest client, remembering the last status and
+/// What the last token-endpoint answer was (for messages): status, content type, body size.
+type LastResponse = (StatusCode, Option<String>, usize);
+
+/// Runs the `oauth2` crate's requests on [`TokenHttp`], remembering the last status and
 /// content type for error messages.
 pub(crate) struct Adapter<'a> {
-    http: &'a reqwest::Client,
+    http: &'a TokenHttp,
     last: Mutex<Option<LastResponse>>,
 }
 
 impl<'a> Adapter<'a> {
-    pub(crate) fn new(http: &'a reqwest::Client) -> Self {
+    pub(crate) fn new(http: &'a TokenHttp) -> Self {
         Adapter {
             http,
             last: Mutex::new(None),
@@ -57,61 +221,29 @@ impl<'a> Adapter<'a> {
     pub(crate) async fn send(
         &self,
         request: oauth2::HttpRequest,
-    ) -> Result<oauth2::HttpResponse, HttpFailure> {
+    ) -> std::result::Result<oauth2::HttpResponse, HttpFailure> {
         let (parts, body) = request.into_parts();
-        let url = reqwest::Url::parse(&parts.uri.to_string()).map_err(|_| {
-            HttpFailure(
-                self.http
-                    .get("http://invalid./")
-                    .build()
-                    .err()
-                    .unwrap_or_else(unreachable_err),
-            )
-        })?;
+        let url = reqwest::Url::parse(&parts.uri.to_string())
+            .map_err(|e| HttpFailure::Invalid(format!("invalid token URL: {e}")))?;
         let mut req = reqwest::Request::new(parts.method, url);
         *req.headers_mut() = parts.headers;
-        mark_sensitive(req.headers_mut());
         *req.body_mut() = Some(body.into());
-        let resp = self
-            .http
-            .execute(req)
-            .await
-            .map_err(|e| HttpFailure(e.without_url()))?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| HttpFailure(e.without_url()))?
-            .to_vec();
-        let ct = headers
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some((status, ct, bytes.clone()));
-        let mut out = http::Response::builder().status(status);
+        let answer = self.http.send(req).await?;
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some((
+            answer.status,
+            answer.content_type().map(str::to_owned),
+            answer.body.len(),
+        ));
+        let mut out = http::Response::builder().status(answer.status);
         if let Some(h) = out.headers_mut() {
-            *h = headers;
+            *h = answer.headers;
         }
-        out.body(bytes).map_err(|_| HttpFailure(unreachable_err()))
+        out.body(answer.body.to_vec())
+            .map_err(|e| HttpFailure::Invalid(e.to_string()))
     }
 
     fn last_response(&self) -> Option<LastResponse> {
         self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-}
-
-// Only used on paths that cannot happen (a URI the http crate produced that url cannot parse).
-fn unreachable_err() -> reqwest::Error {
-    reqwest::Client::new()
-        .get("not a url")
-        .build()
-        .expect_err("an invalid URL never builds")
-}
-
-fn mark_sensitive(headers: &mut reqwest::header::HeaderMap) {
-    if let Some(v) = headers.get_mut(reqwest::header::AUTHORIZATION) {
-        v.set_sensitive(true);
     }
 }
 
@@ -159,7 +291,8 @@ pub(crate) struct QlikTokenResponse {
 
 impl QlikTokenResponse {
     /// Lifetime from `expires_in` (seconds) and/or `expires_at` (RFC 3339 or epoch seconds);
-    /// the shorter wins when both are given.
+    /// the shorter wins when both are given. Values that do not fit are capped at
+    /// [`MAX_LIFETIME`]; negative ones and times in the past are a lifetime of zero.
     pub(crate) fn lifetime(&self) -> Option<Duration> {
         let from_in = self.expires_in.as_ref().and_then(|v| match v {
             serde_json::Value::Number(n) => n.as_f64(),
@@ -167,17 +300,15 @@ impl QlikTokenResponse {
             _ => None,
         });
         let from_in = from_in
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map(Duration::from_secs_f64);
+            .filter(|s| !s.is_nan())
+            .map(|s| seconds_f64(s.max(0.0)).unwrap_or_default());
         let from_at = self.expires_at.as_ref().and_then(|v| {
             let at: Option<SystemTime> = match v {
-                serde_json::Value::Number(n) => {
-                    n.as_f64().filter(|s| s.is_finite() && *s >= 0.0).map(|s| {
-                        // Milliseconds if it is implausibly large for seconds.
-                        let secs = if s > 1e11 { s / 1000.0 } else { s };
-                        SystemTime::UNIX_EPOCH + Duration::from_secs_f64(secs)
-                    })
-                }
+                serde_json::Value::Number(n) => n.as_f64().and_then(|s| {
+                    // Milliseconds if it is implausibly large for seconds.
+                    let secs = if s > 1e11 { s / 1000.0 } else { s };
+                    seconds_f64(secs).map(epoch_plus)
+                }),
                 serde_json::Value::String(s) => chrono::DateTime::parse_from_rfc3339(s.trim())
                     .ok()
                     .map(SystemTime::from),
@@ -185,11 +316,19 @@ impl QlikTokenResponse {
             };
             at.map(|t| t.duration_since(SystemTime::now()).unwrap_or_default())
         });
-        match (from_in, from_at) {
+        let lifetime = match (from_in, from_at) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
-        }
+        };
+        lifetime.map(|l| l.min(MAX_LIFETIME))
     }
+}
+
+/// The Unix epoch plus `d`, saturating far in the future instead of overflowing.
+pub(crate) fn epoch_plus(d: Duration) -> SystemTime {
+    SystemTime::UNIX_EPOCH
+        .checked_add(d.min(MAX_LIFETIME * 1000))
+        .unwrap_or(SystemTime::UNIX_EPOCH + MAX_LIFETIME)
 }
 
 impl oauth2::TokenResponse for QlikTokenResponse {
@@ -235,7 +374,13 @@ impl fmt::Display for TokenErrorBody {
         if parts.is_empty() {
             f.write_str("no error description")
         } else {
-            f.write_str(&parts.join(": "))
+            // Server text, shown as told but not at any length.
+            let joined = parts.join(": ");
+            let mut shown: String = joined.chars().take(500).collect();
+            if shown.len() < joined.len() {
+                shown.push('…');
+            }
+            f.write_str(&shown.escape_debug().to_string())
         }
     }
 }
@@ -280,10 +425,60 @@ fn blame(body: &TokenErrorBody, status: Option<StatusCode>) -> Option<&'static s
     }
 }
 
+/// A serde message without the values it quotes: `invalid type: string "abc", expected u64`
+/// becomes `invalid type: string, expected u64`. Field names (ours) stay.
+pub(crate) fn without_values(message: &str) -> String {
+    let (msg, position) = match message.rfind(" at line ") {
+        Some(i) => (&message[..i], &message[i..]),
+        None => (message, ""),
+    };
+    let kept = if msg.starts_with("missing field") || msg.starts_with("duplicate field") {
+        msg.to_owned()
+    } else if let Some((found, expected)) = msg.split_once(", expected ") {
+        let found = found.split(['`', '"']).next().unwrap_or(found).trim_end();
+        format!("{found}, expected {expected}")
+    } else {
+        msg.split(['`', '"'])
+            .next()
+            .unwrap_or(msg)
+            .trim_end()
+            .to_owned()
+    };
+    format!("{kept}{position}")
+}
+
+/// What a body that is not shown was: its content type and size (token-endpoint bodies are
+/// never quoted: they may hold tokens, or echo the request with its secret).
+fn unseen(content_type: Option<&str>, len: usize) -> String {
+    format!(
+        "content-type {}, {len} bytes, not shown",
+        content_type.unwrap_or("none")
+    )
+}
+
+/// An error for a token response body that failed to decode at `path`, naming the field.
+fn decode_error(path: &str, inner: &str, status: StatusCode) -> Error {
+    let what = if inner.contains("missing field `access_token`") {
+        "the token response has no `access_token`".to_string()
+    } else {
+        format!(
+            "could not decode the token response at `{path}`: {}",
+            without_values(inner)
+        )
+    };
+    Error::auth(
+        Some(status)
+            .filter(|s| !s.is_success())
+            .and(Some("client_id / client_secret")),
+        Some(status),
+        what,
+    )
+}
+
 pub(crate) fn map_token_error(
     e: oauth2::RequestTokenError<HttpFailure, TokenErrorBody>,
     adapter: &Adapter<'_>,
-    endpoint: &str,
+    endpoint: &reqwest::Url,
 ) -> Error {
     let last = adapter.last_response();
     let status = last.as_ref().map(|l| l.0);
@@ -293,47 +488,41 @@ pub(crate) fn map_token_error(
             status,
             format!("the token endpoint {endpoint} rejected the request: {body}"),
         ),
-        oauth2::RequestTokenError::Request(HttpFailure(err)) => Error::auth(
-            Some("host"),
+        oauth2::RequestTokenError::Request(failure) => failure.into_error("token_url", endpoint),
+        oauth2::RequestTokenError::Parse(err, body) => {
+            let status = status.unwrap_or(StatusCode::OK);
+            if !status.is_success() {
+                return Error::auth(
+                    Some("client_id / client_secret"),
+                    Some(status),
+                    format!(
+                        "the token endpoint {endpoint} refused the request with a body that is \
+                         not an OAuth error ({})",
+                        unseen(last.as_ref().and_then(|l| l.1.as_deref()), body.len())
+                    ),
+                );
+            }
+            let path = err.path().to_string();
+            decode_error(&path, &err.into_inner().to_string(), status)
+        }
+        oauth2::RequestTokenError::Other(_) => Error::auth(
             None,
+            status,
             format!(
-                "could not reach the token endpoint {endpoint}: {}",
-                HttpFailure(err)
+                "the token endpoint {endpoint} did not answer with JSON ({})",
+                unseen(
+                    last.as_ref().and_then(|l| l.1.as_deref()),
+                    last.as_ref().map(|l| l.2).unwrap_or(0)
+                )
             ),
         ),
-        oauth2::RequestTokenError::Parse(err, body) => {
-            let path = err.path().to_string();
-            let inner = err.into_inner().to_string();
-            let what = if inner.contains("missing field `access_token`") {
-                "the token response has no `access_token`".to_string()
-            } else {
-                format!("could not decode the token response at `{path}`: {inner}")
-            };
-            Error::auth(
-                status
-                    .filter(|s| !s.is_success())
-                    .and(Some("client_id / client_secret")),
-                status,
-                format!("{what}; body starts: {}", snippet(&body)),
-            )
-        }
-        oauth2::RequestTokenError::Other(msg) => {
-            let body = last.as_ref().map(|l| snippet(&l.2)).unwrap_or_default();
-            let ct = last
-                .as_ref()
-                .and_then(|l| l.1.clone())
-                .unwrap_or_else(|| "none".into());
-            Error::auth(
-                None,
-                status,
-                format!("the token endpoint {endpoint} did not answer with JSON ({msg}; content-type {ct}); body starts: {body}"),
-            )
-        }
     }
 }
 
 fn fetched(resp: QlikTokenResponse) -> Fetched {
-    let lifetime = resp.lifetime();
+    let lifetime = resp
+        .lifetime()
+        .or_else(|| super::jwt_lifetime(resp.access_token.secret()));
     Fetched {
         access: Secret::new(resp.access_token.secret().clone()),
         refresh: resp.refresh_token.map(|r| Secret::new(r.secret().clone())),
@@ -353,7 +542,7 @@ fn check_access(resp: &QlikTokenResponse) -> Result<()> {
 }
 
 pub(crate) async fn client_credentials(
-    http: &reqwest::Client,
+    http: &TokenHttp,
     endpoints: &Endpoints,
     client_id: &str,
     client_secret: &Secret,
@@ -366,13 +555,13 @@ pub(crate) async fn client_credentials(
         .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
         .request_async(&adapter)
         .await
-        .map_err(|e| map_token_error(e, &adapter, endpoints.token.as_str()))?;
+        .map_err(|e| map_token_error(e, &adapter, &endpoints.token))?;
     check_access(&resp)?;
     Ok(fetched(resp))
 }
 
 pub(crate) async fn refresh(
-    http: &reqwest::Client,
+    http: &TokenHttp,
     endpoints: &Endpoints,
     client_id: &str,
     client_secret: Option<&Secret>,
@@ -385,7 +574,7 @@ pub(crate) async fn refresh(
         .exchange_refresh_token(&rt)
         .request_async(&adapter)
         .await
-        .map_err(|e| map_token_error(e, &adapter, endpoints.token.as_str()))?;
+        .map_err(|e| map_token_error(e, &adapter, &endpoints.token))?;
     check_access(&resp)?;
     Ok(fetched(resp))
 }
@@ -393,7 +582,7 @@ pub(crate) async fn refresh(
 /// RFC 7009 revocation, sent directly: the `oauth2` crate refuses non-https revocation URLs,
 /// which the host-scoping rules (and `allow_http` for local test servers) already govern.
 pub(crate) async fn revoke(
-    http: &reqwest::Client,
+    http: &TokenHttp,
     endpoints: &Endpoints,
     client_id: &str,
     client_secret: Option<&Secret>,
@@ -415,28 +604,22 @@ pub(crate) async fn revoke(
     if let Some(s) = client_secret {
         form.push(("client_secret", s.expose_secret()));
     }
-    let endpoint = endpoints.revoke.as_str();
-    let resp = http
-        .post(endpoints.revoke.clone())
+    let endpoint = &endpoints.revoke;
+    let request = http
+        .client
+        .post(endpoint.clone())
         .form(&form)
-        .send()
+        .build()
+        .map_err(|e| Error::auth(Some("revoke_url"), None, e.without_url().to_string()))?;
+    let answer = http
+        .send(request)
         .await
-        .map_err(|e| {
-            Error::auth(
-                Some("revoke_url"),
-                None,
-                format!(
-                    "could not reach the revocation endpoint {endpoint}: {}",
-                    HttpFailure(e.without_url())
-                ),
-            )
-        })?;
-    let status = resp.status();
+        .map_err(|f| f.into_error("revoke_url", endpoint))?;
+    let status = answer.status;
     if status.is_success() {
         return Ok(());
     }
-    let bytes = resp.bytes().await.unwrap_or_default();
-    let parsed: Option<TokenErrorBody> = serde_json::from_slice(&bytes).ok();
+    let parsed: Option<TokenErrorBody> = serde_json::from_slice(&answer.body).ok();
     Err(match parsed {
         Some(b) => Error::auth(
             blame(&b, Some(status)),
@@ -447,8 +630,8 @@ pub(crate) async fn revoke(
             None,
             Some(status),
             format!(
-                "the revocation endpoint {endpoint} refused; body starts: {}",
-                snippet(&bytes)
+                "the revocation endpoint {endpoint} refused ({})",
+                unseen(answer.content_type(), answer.body.len())
             ),
         ),
     })
@@ -466,7 +649,7 @@ struct ImpersonationRequest<'a> {
 
 /// Qlik's user-impersonation grant: a JSON body with a nested `user_lookup` object.
 pub(crate) async fn impersonation(
-    http: &reqwest::Client,
+    http: &TokenHttp,
     endpoints: &Endpoints,
     client_id: &str,
     client_secret: &Secret,
@@ -484,46 +667,26 @@ pub(crate) async fn impersonation(
             Some(scopes.join(" "))
         },
     };
-    let endpoint = endpoints.token.as_str();
-    let resp = http
-        .post(endpoints.token.clone())
+    let endpoint = &endpoints.token;
+    let request = http
+        .client
+        .post(endpoint.clone())
         .header(reqwest::header::ACCEPT, "application/json")
         .json(&body)
-        .send()
+        .build()
+        .map_err(|e| Error::auth(Some("token_url"), None, e.without_url().to_string()))?;
+    let answer = http
+        .send(request)
         .await
-        .map_err(|e| {
-            Error::auth(
-                Some("host"),
-                None,
-                format!(
-                    "could not reach the token endpoint {endpoint}: {}",
-                    HttpFailure(e.without_url())
-                ),
-            )
-        })?;
-    let status = resp.status();
-    let ct = resp
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let bytes = resp.bytes().await.map_err(|e| {
-        Error::auth(
-            None,
-            Some(status),
-            format!(
-                "reading the token response failed: {}",
-                HttpFailure(e.without_url())
-            ),
-        )
-    })?;
+        .map_err(|f| f.into_error("token_url", endpoint))?;
+    let status = answer.status;
+    let ct = answer.content_type();
     let is_json = ct
-        .as_deref()
         .map(|c| c.to_ascii_lowercase().starts_with("application/json"))
         .unwrap_or(true);
     if !status.is_success() {
         let parsed: Option<TokenErrorBody> = if is_json {
-            serde_json::from_slice(&bytes).ok()
+            serde_json::from_slice(&answer.body).ok()
         } else {
             None
         };
@@ -536,7 +699,10 @@ pub(crate) async fn impersonation(
             None => Error::auth(
                 Some("client_id / client_secret / user_lookup"),
                 Some(status),
-                format!("the token endpoint {endpoint} rejected the impersonation request; body starts: {}", snippet(&bytes)),
+                format!(
+                    "the token endpoint {endpoint} rejected the impersonation request ({})",
+                    unseen(ct, answer.body.len())
+                ),
             ),
         });
     }
@@ -545,33 +711,135 @@ pub(crate) async fn impersonation(
             None,
             Some(status),
             format!(
-                "the token endpoint {endpoint} did not answer with JSON (content-type {}); body starts: {}",
-                ct.unwrap_or_default(),
-                snippet(&bytes)
+                "the token endpoint {endpoint} did not answer with JSON ({})",
+                unseen(ct, answer.body.len())
             ),
         ));
     }
-    let de = &mut serde_json::Deserializer::from_slice(&bytes);
-    let resp: QlikTokenResponse = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        if inner.contains("missing field `access_token`") {
-            Error::auth(
-                None,
-                Some(status),
-                format!(
-                    "the token response has no `access_token`; body starts: {}",
-                    snippet(&bytes)
-                ),
-            )
-        } else {
-            Error::auth(
-                None,
-                Some(status),
-                format!("could not decode the token response at `{path}`: {inner}"),
-            )
-        }
-    })?;
+    let de = &mut serde_json::Deserializer::from_slice(&answer.body);
+    let resp: QlikTokenResponse = serde_path_to_error::deserialize(de)
+        .map_err(|e| decode_error(&e.path().to_string(), &e.into_inner().to_string(), status))?;
     check_access(&resp)?;
     Ok(fetched(resp))
+}
+
+/// Property tests over the token-endpoint parsers: whatever a server sends, no panic, no
+/// lifetime beyond the cap, no secret or Location query in an error.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Numbers as a server may write them: integers of any size, floats, exponents, junk.
+    fn number_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<f64>().prop_map(|f| f.to_string()),
+            (any::<u128>(), 0u8..3)
+                .prop_map(|(n, z)| format!("{n}{}", "0".repeat(z as usize * 20))),
+            (-400i32..400, 1u32..10).prop_map(|(e, m)| format!("{m}e{e}")),
+            "[-+0-9.eE]{0,30}",
+            Just("NaN".to_string()),
+            Just("inf".to_string()),
+        ]
+    }
+
+    fn json_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            number_text(),
+            number_text().prop_map(|n| format!("\"{n}\"")),
+            "\"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})\"",
+            Just("null".to_string()),
+            Just("true".to_string()),
+            Just("{}".to_string()),
+            Just("[1]".to_string()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn token_lifetimes_never_panic_and_stay_capped(
+            expires_in in proptest::option::of(json_value()),
+            expires_at in proptest::option::of(json_value()),
+        ) {
+            let mut body = r#"{"access_token":"a.b.c","token_type":"bearer""#.to_string();
+            if let Some(v) = &expires_in {
+                body.push_str(&format!(r#","expires_in":{v}"#));
+            }
+            if let Some(v) = &expires_at {
+                body.push_str(&format!(r#","expires_at":{v}"#));
+            }
+            body.push('}');
+            // Not every generated text is JSON: then there is nothing to compute.
+            if let Ok(resp) = serde_json::from_str::<QlikTokenResponse>(&body) {
+                if let Some(l) = resp.lifetime() {
+                    prop_assert!(l <= MAX_LIFETIME, "{body}: {l:?}");
+                    let _ = super::super::refresh_at(std::time::Instant::now(), l, Duration::from_secs(60));
+                    prop_assert!(SystemTime::now().checked_add(l).is_some());
+                }
+            }
+        }
+
+        #[test]
+        fn decode_errors_never_quote_the_token(
+            token_type in json_value(),
+            refresh in json_value(),
+            extra in "[a-z_]{1,12}",
+        ) {
+            const AT: &str = "SECRETaccess";
+            const RT: &str = "SECRETrefresh";
+            for body in [
+                format!(r#"{{"access_token":"{AT}","token_type":{token_type},"refresh_token":{refresh}}}"#),
+                format!(r#"{{"access_token":{token_type},"refresh_token":"{RT}"}}"#),
+                format!(r#"{{"{extra}":"{AT}","refresh_token":["{RT}"]}}"#),
+                format!(r#"{{"access_token":"{AT}","refresh_token":{{"{extra}":"{RT}"}}}}"#),
+                format!(r#"{{"access_token":"{AT}"{token_type}"#),
+            ] {
+                let de = &mut serde_json::Deserializer::from_str(&body);
+                if let Err(e) = serde_path_to_error::deserialize::<_, QlikTokenResponse>(de) {
+                    let shown = decode_error(&e.path().to_string(), &e.into_inner().to_string(), StatusCode::OK).to_string();
+                    prop_assert!(!shown.contains("SECRET"), "{body}: {shown}");
+                }
+            }
+        }
+
+        #[test]
+        fn token_error_bodies_never_panic_and_stay_short(body in any::<Vec<u8>>(), text in any::<String>()) {
+            for bytes in [body.clone(), text.as_bytes().to_vec(), format!(r#"{{"error":{text:?},"error_description":{text:?}}}"#).into_bytes()] {
+                if let Ok(b) = serde_json::from_slice::<TokenErrorBody>(&bytes) {
+                    prop_assert!(b.to_string().chars().count() <= 4 * 501);
+                }
+                let _ = crate::error::Error::from_status_body(StatusCode::BAD_REQUEST, &bytes).to_string();
+            }
+        }
+
+        #[test]
+        fn redirect_errors_never_show_the_location_query(
+            location in "(https?://|//|/|)[a-z0-9.:@\\[\\]]{0,20}(/[a-zA-Z0-9%._~-]{0,10}){0,3}",
+            query in "[a-zA-Z0-9=&%]{1,20}",
+        ) {
+            let endpoint = reqwest::Url::parse("https://t.eu.qlikcloud.com/oauth/token").unwrap();
+            let loc = format!("{location}?SECRET{query}");
+            let e = HttpFailure::Redirect { status: StatusCode::TEMPORARY_REDIRECT, location: Some(loc.clone()) }
+                .into_error("token_url", &endpoint);
+            let shown = e.to_string();
+            prop_assert!(!shown.contains("SECRET"), "{loc}: {shown}");
+            prop_assert!(shown.contains("`token_url`"), "{shown}");
+        }
+
+        #[test]
+        fn serde_messages_lose_their_values(found in "(string|integer|floating point|map) ", value in "SECRET[A-Za-z0-9]{1,12}") {
+            for msg in [
+                format!("invalid type: {found}`{value}`, expected a string at line 1 column 9"),
+                format!("invalid type: {found}\"{value}\", expected u64"),
+                format!("invalid value: {found}\"{value}\""),
+                format!("unknown variant `{value}`, expected one of `a`, `b`"),
+            ] {
+                prop_assert!(!without_values(&msg).contains(&value), "{msg}");
+            }
+        }
+    }
 }

@@ -2,13 +2,15 @@
 
 use std::time::{Duration, SystemTime};
 
+use futures::stream::{FuturesUnordered, StreamExt};
+
 use oauth2::{
     AuthUrl, AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
 };
 use reqwest::Url;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::oauth::{self, Adapter};
+use super::oauth::{self, Adapter, TokenHttp};
 use super::{Endpoints, Secret, TokenSet};
 use crate::error::{Error, Result};
 
@@ -35,8 +37,12 @@ pub struct AuthorizationCodeFlow {
     redirect: Url,
     scopes: Vec<String>,
     timeout: Duration,
-    http: reqwest::Client,
+    allow_http: bool,
+    http: TokenHttp,
 }
+
+/// How long the loopback server waits for one connection's request line and headers.
+const LOOPBACK_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// State kept between sending the user to the authorize URL and receiving the code.
 #[derive(Debug)]
@@ -88,7 +94,11 @@ impl AuthorizationCodeFlow {
             redirect,
             scopes: Vec::new(),
             timeout: Duration::from_secs(300),
-            http: crate::transport::build_http(&crate::config::Timeouts::default())?,
+            allow_http,
+            http: TokenHttp::new(
+                crate::transport::build_token_http(&crate::config::Timeouts::default())?,
+                crate::transport::RetryPolicy::default(),
+            ),
         })
     }
 
@@ -109,11 +119,23 @@ impl AuthorizationCodeFlow {
     }
 
     /// Overrides the authorize and token endpoints (for identity servers other than the tenant).
+    /// Both must be `https://` unless the flow was made with [`new_insecure`](Self::new_insecure).
     pub fn endpoints(mut self, authorize: &str, token: &str) -> Result<Self> {
-        self.authorize =
-            Url::parse(authorize).map_err(|e| Error::config("authorize_url", e.to_string()))?;
-        self.endpoints.token =
-            Url::parse(token).map_err(|e| Error::config("token_url", e.to_string()))?;
+        let parse = |u: &str, setting: &str| -> Result<Url> {
+            let url = Url::parse(u).map_err(|e| Error::config(setting, e.to_string()))?;
+            match url.scheme() {
+                "https" => Ok(url),
+                "http" if self.allow_http => Ok(url),
+                other => Err(Error::config(
+                    setting,
+                    format!("must be https:// (got `{other}://`; plain http only on a flow made with new_insecure)"),
+                )),
+            }
+        };
+        let authorize = parse(authorize, "authorize_url")?;
+        let token = parse(token, "token_url")?;
+        self.authorize = authorize;
+        self.endpoints.token = token;
         Ok(self)
     }
 
@@ -176,14 +198,17 @@ impl AuthorizationCodeFlow {
             .set_pkce_verifier(pending.verifier)
             .request_async(&adapter)
             .await
-            .map_err(|e| oauth::map_token_error(e, &adapter, self.endpoints.token.as_str()))?;
+            .map_err(|e| oauth::map_token_error(e, &adapter, &self.endpoints.token))?;
         use oauth2::TokenResponse;
+        let lifetime = resp
+            .lifetime()
+            .or_else(|| super::jwt_lifetime(resp.access_token().secret()));
         Ok(TokenSet {
             access_token: Secret::new(resp.access_token().secret().clone()),
             refresh_token: resp
                 .refresh_token()
                 .map(|r| Secret::new(r.secret().clone())),
-            expires_at: resp.lifetime().map(|l| SystemTime::now() + l),
+            expires_at: lifetime.and_then(|l| SystemTime::now().checked_add(l)),
         })
     }
 
@@ -191,6 +216,11 @@ impl AuthorizationCodeFlow {
     /// (`http://127.0.0.1:PORT/path` or `http://localhost:PORT/path`; port 0 picks a free port and
     /// rewrites the redirect URI), calls `open` with the authorize URL (print it or open a
     /// browser), waits for the redirect, checks `state` and exchanges the code.
+    ///
+    /// Connections are served concurrently, each with a 10 s read timeout, so an idle or slow
+    /// local connection never holds up the real redirect. A request whose `state` does not
+    /// match (or has none) is answered 400 and ignored; the browser's page says whether the
+    /// login worked only after the code has been exchanged.
     pub async fn login_loopback(&self, open: impl FnOnce(&Url)) -> Result<TokenSet> {
         let host = self.redirect.host_str().unwrap_or_default().to_owned();
         if self.redirect.scheme() != "http"
@@ -226,91 +256,136 @@ impl AuthorizationCodeFlow {
         let pending = flow.start()?;
         open(&pending.url);
         let path = flow.redirect.path().to_owned();
+        let expected = pending.state.secret().clone();
         let wait = async {
+            let mut connections = FuturesUnordered::new();
             loop {
-                let (mut sock, _) = listener
-                    .accept()
-                    .await
-                    .map_err(|e| Error::Other(format!("loopback listener failed: {e}")))?;
-                let mut buf = vec![0u8; 8192];
-                let mut n = 0;
-                while n < buf.len() {
-                    let r = sock.read(&mut buf[n..]).await.unwrap_or(0);
-                    if r == 0 {
-                        break;
+                tokio::select! {
+                    accepted = listener.accept() => {
+                        let (sock, _) = accepted
+                            .map_err(|e| Error::Other(format!("loopback listener failed: {e}")))?;
+                        connections.push(read_redirect(sock, &path, &expected));
                     }
-                    n += r;
-                    if buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
-                        break;
+                    Some(done) = connections.next(), if !connections.is_empty() => {
+                        if let Some(found) = done {
+                            return Ok::<_, Error>(found);
+                        }
                     }
                 }
-                let head = String::from_utf8_lossy(&buf[..n]).to_string();
-                let target = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-                let url = match Url::parse("http://loopback").and_then(|b| b.join(&target)) {
-                    Ok(u) => u,
-                    Err(_) => continue,
-                };
-                if url.path() != path {
-                    let _ = sock
-                        .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-                        .await;
-                    continue;
-                }
-                let get = |k: &str| {
-                    url.query_pairs()
-                        .find(|(n, _)| n == k)
-                        .map(|(_, v)| v.into_owned())
-                };
-                let (page, outcome) = match (get("code"), get("state"), get("error")) {
-                    (_, _, Some(err)) => (
-                        "Login failed. You can close this window.",
-                        Err(Error::auth(
-                            None,
-                            None,
-                            format!(
-                                "the authorization server returned `{err}`{}",
-                                get("error_description")
-                                    .map(|d| format!(": {d}"))
-                                    .unwrap_or_default()
-                            ),
-                        )),
-                    ),
-                    (Some(code), Some(state), None) => (
-                        "Login complete. You can close this window.",
-                        Ok((code, state)),
-                    ),
-                    _ => (
-                        "Login failed. You can close this window.",
-                        Err(Error::auth(
-                            None,
-                            None,
-                            "the redirect carried no `code` and `state`",
-                        )),
-                    ),
-                };
-                let body = format!("<!doctype html><title>Qlik login</title><p>{page}</p>");
-                let _ = sock
-                    .write_all(
-                        format!(
-                            "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                            body.len()
-                        )
-                        .as_bytes(),
-                    )
-                    .await;
-                let _ = sock.shutdown().await;
-                return outcome;
             }
         };
-        let (code, state) = tokio::time::timeout(flow.timeout, wait)
-            .await
-            .map_err(|_| {
-                Error::auth(
+        let (mut sock, outcome) =
+            tokio::time::timeout(flow.timeout, wait)
+                .await
+                .map_err(|_| {
+                    Error::auth(
+                        None,
+                        None,
+                        "timed out waiting for the browser to reach the redirect URI",
+                    )
+                })??;
+        let result = match outcome {
+            Ok(code) => flow.finish(pending, &code, &expected).await,
+            Err(e) => Err(e),
+        };
+        let page = if result.is_ok() {
+            "Login complete. You can close this window."
+        } else {
+            "Login failed. The program that started it says why; you can close this window."
+        };
+        respond(&mut sock, "200 OK", page).await;
+        result
+    }
+}
+
+/// Writes a small HTML page and closes the connection (errors ignored: the browser may be gone).
+async fn respond(sock: &mut tokio::net::TcpStream, status: &str, text: &str) {
+    let body = format!("<!doctype html><title>Qlik login</title><p>{text}</p>");
+    let answer = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = tokio::time::timeout(LOOPBACK_READ_TIMEOUT, async {
+        let _ = sock.write_all(answer.as_bytes()).await;
+        let _ = sock.shutdown().await;
+    })
+    .await;
+}
+
+/// Reads one loopback request. `Some` when it is the redirect of this login (the `state`
+/// matches): the code, or the authorization server's error. Anything else (another path, no or
+/// a wrong `state`, a connection that sends nothing within the read timeout) is answered and
+/// ignored: `None`.
+async fn read_redirect(
+    mut sock: tokio::net::TcpStream,
+    path: &str,
+    expected_state: &str,
+) -> Option<(tokio::net::TcpStream, Result<String>)> {
+    let mut buf = vec![0u8; 8192];
+    let mut n = 0;
+    let read = tokio::time::timeout(LOOPBACK_READ_TIMEOUT, async {
+        while n < buf.len() {
+            match sock.read(&mut buf[n..]).await {
+                Ok(0) | Err(_) => break,
+                Ok(r) => n += r,
+            }
+            if buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+    })
+    .await;
+    if read.is_err() || n == 0 {
+        return None;
+    }
+    let head = String::from_utf8_lossy(&buf[..n]).to_string();
+    let target = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let url = Url::parse("http://loopback")
+        .and_then(|b| b.join(&target))
+        .ok()?;
+    if url.path() != path {
+        respond(&mut sock, "404 Not Found", "Not found.").await;
+        return None;
+    }
+    let get = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+    };
+    if get("state").as_deref() != Some(expected_state) {
+        respond(
+            &mut sock,
+            "400 Bad Request",
+            "This request does not belong to the login in progress and was ignored.",
+        )
+        .await;
+        return None;
+    }
+    match (get("code"), get("error")) {
+        (_, Some(err)) => {
+            let description = get("error_description")
+                .map(|d| format!(": {}", d.chars().take(300).collect::<String>()))
+                .unwrap_or_default();
+            Some((
+                sock,
+                Err(Error::auth(
                     None,
                     None,
-                    "timed out waiting for the browser to reach the redirect URI",
-                )
-            })??;
-        flow.finish(pending, &code, &state).await
+                    format!("the authorization server returned `{err}`{description}")
+                        .escape_debug()
+                        .to_string(),
+                )),
+            ))
+        }
+        (Some(code), None) => Some((sock, Ok(code))),
+        (None, None) => {
+            respond(
+                &mut sock,
+                "400 Bad Request",
+                "The redirect carried no code; ignored.",
+            )
+            .await;
+            None
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! Token files: JSON, written atomically with mode 0600 (owner read/write only).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use rand::Rng;
 
 use super::TokenSet;
 use crate::error::{Error, Result};
@@ -13,19 +15,56 @@ fn io_err(path: &Path, source: std::io::Error) -> Error {
     }
 }
 
+/// Reads a token file. On Unix a file readable or writable by group or others is refused
+/// (like ssh does for keys), as profile files holding secrets are.
 pub(crate) fn load(path: &Path) -> Result<TokenSet> {
+    crate::config::check_private_file(path, &format!("token file {}", path.display()))?;
     let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
     let de = &mut serde_json::Deserializer::from_slice(&bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         Error::config(
             format!("token file {}", path.display()),
-            format!("invalid at `{}`: {}", e.path().clone(), e.into_inner()),
+            format!(
+                "invalid at `{}`: {}",
+                e.path().clone(),
+                super::oauth::without_values(&e.into_inner().to_string())
+            ),
         )
     })
 }
 
-/// Writes `set` to `path` through a temporary file in the same directory, created 0600, then
-/// renamed over the target, so a crash never leaves a half-written or world-readable file.
+/// Creates a new, unique temporary file next to `path`: `create_new` (O_EXCL, so a planted file
+/// or symlink of that name is never opened or followed), mode 0600 from the start.
+fn create_temp(dir: &Path, path: &Path) -> Result<(PathBuf, std::fs::File)> {
+    let stem = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("tokens");
+    let mut last = None;
+    for _ in 0..16 {
+        let suffix: u64 = rand::thread_rng().gen();
+        let tmp = dir.join(format!(".{stem}.{suffix:016x}.tmp"));
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        match opts.open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some((tmp, e)),
+            Err(e) => return Err(io_err(&tmp, e)),
+        }
+    }
+    let (tmp, e) = last.expect("the loop ran");
+    Err(io_err(&tmp, e))
+}
+
+/// Writes `set` to `path` through a new temporary file in the same directory (unique name,
+/// created exclusively with mode 0600), then renamed over the target, so a crash never leaves a
+/// half-written or world-readable file, a planted symlink never redirects the write, and
+/// concurrent saves never share a temporary file (the last rename wins whole).
 pub(crate) fn save(path: &Path, set: &TokenSet) -> Result<()> {
     let json = serde_json::to_vec_pretty(set)
         .map_err(|e| Error::Other(format!("encoding tokens: {e}")))?;
@@ -34,29 +73,30 @@ pub(crate) fn save(path: &Path, set: &TokenSet) -> Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("tokens"),
-        std::process::id()
-    ));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp).map_err(|e| io_err(&tmp, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| io_err(&tmp, e))?;
-    }
-    f.write_all(&json).map_err(|e| io_err(&tmp, e))?;
-    f.sync_all().map_err(|e| io_err(&tmp, e))?;
+    let (tmp, mut f) = create_temp(dir, path)?;
+    let written = (|| {
+        #[cfg(unix)]
+        {
+            // The umask may have narrowed the mode further; never widened it.
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        f.write_all(&json)?;
+        f.sync_all()
+    })();
     drop(f);
-    std::fs::rename(&tmp, path).map_err(|e| io_err(path, e))
+    let renamed = written.and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = renamed {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io_err(path, e));
+    }
+    Ok(())
+}
+
+/// Removes the token file (after a revocation); a missing file is fine.
+pub(crate) fn clear(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_err(path, e)),
+        _ => Ok(()),
+    }
 }
