@@ -148,14 +148,41 @@ pub fn load_dir(dir: &Path, manifest: Option<&Manifest>) -> Result<SpecSet> {
             dir.display()
         ));
     }
+    // Files are independent: parse and normalise them on every core (the diff of two full sets
+    // stays under a second; BENCHMARKS.md).
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(files.len());
+    let chunk = files.len().div_ceil(workers.max(1));
+    let loaded: Vec<Result<(String, ApiSpec)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk.max(1))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|file| {
+                            let path = dir.join(file);
+                            let bytes = std::fs::read(&path).map_err(|e| {
+                                ToolError(format!("cannot read {}: {e}", path.display()))
+                            })?;
+                            let api = api_name_for_file(file, manifest);
+                            let spec = ApiSpec::load(&api, file, &bytes).map_err(|e| {
+                                ToolError(format!("{} (in {})", e.0, dir.display()))
+                            })?;
+                            Ok((api, spec))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a spec loader thread panicked"))
+            .collect()
+    });
     let mut apis = BTreeMap::new();
-    for file in files {
-        let path = dir.join(&file);
-        let bytes = std::fs::read(&path)
-            .map_err(|e| ToolError(format!("cannot read {}: {e}", path.display())))?;
-        let api = api_name_for_file(&file, manifest);
-        let spec = ApiSpec::load(&api, &file, &bytes)
-            .map_err(|e| ToolError(format!("{} (in {})", e.0, dir.display())))?;
+    for r in loaded {
+        let (api, spec) = r?;
         apis.insert(api, spec);
     }
     Ok(SpecSet {
