@@ -53,12 +53,21 @@ fn cell(text: &str) -> String {
 fn must_do(m: &mut String, r: &Report) {
     let s = &r.summary;
     let _ = writeln!(m, "#### What you must do\n");
-    let methods = r
-        .must_do
-        .iter()
-        .filter(|a| !a.kind.starts_with("type-"))
-        .count();
-    let types = r.must_do.len() - methods;
+    let of = |prefix: &str| {
+        r.must_do
+            .iter()
+            .filter(|a| a.kind.starts_with(prefix))
+            .count()
+    };
+    let counted: Vec<String> = [
+        (of("api-"), "APIs"),
+        (of("method-"), "methods"),
+        (of("type-"), "types"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
     if r.must_do.is_empty() {
         let _ = writeln!(
             m,
@@ -67,7 +76,8 @@ fn must_do(m: &mut String, r: &Report) {
     } else {
         let _ = writeln!(
             m,
-            "{methods} methods (or APIs) and {types} types were removed or changed incompatibly; code using them no longer compiles as it is:\n"
+            "{} removed or changed incompatibly; code using them no longer compiles as it is:\n",
+            counted.join(", ")
         );
         let _ = writeln!(
             m,
