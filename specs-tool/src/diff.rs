@@ -226,7 +226,8 @@ pub struct Report {
     /// Schemas in both, changed.
     pub schemas_changed: Vec<SchemaChange>,
     /// What users must change: every Rust item removed or changed incompatibly, with its
-    /// replacement when there is one (methods first, then types).
+    /// replacement when there is one (APIs, then methods, then types; the methods of a removed
+    /// API only when they have a replacement, the API's line covers the others).
     pub must_do: Vec<Action>,
     /// What users may change at leisure: methods renamed (the old name is a `#[deprecated]`
     /// alias) or deprecated.
@@ -577,6 +578,10 @@ fn build_actions(r: &mut Report, replacements: &[Option<String>]) {
         ));
     }
     for (o, rep) in r.operations_removed.iter().zip(replacements) {
+        // A method of a removed API is covered by the API's line, unless it has a replacement.
+        if rep.is_none() && r.apis_removed.contains(&o.api) {
+            continue;
+        }
         must.push(action(
             &o.api,
             &o.rust,

@@ -595,3 +595,18 @@ fn the_report_starts_with_what_users_must_do() {
     assert_eq!(j["must_do"][0]["rust"], "things::Client::get_thing");
     assert_eq!(j["deprecations"][0]["kind"], "method-renamed");
 }
+
+#[test]
+fn a_removed_api_is_one_line_unless_its_methods_have_replacements() {
+    let other = doc(
+        json!({"/api/v1/others": {"get": {"operationId": "listOthers", "responses": ok(json!({"type": "string"}))}}}),
+        json!({}),
+    );
+    let r = run_files(
+        &[("things.json", &base()), ("others.json", &other)],
+        &[("others.json", &other)],
+    );
+    let kinds: Vec<_> = r.must_do.iter().map(|a| a.kind.as_str()).collect();
+    assert_eq!(kinds, ["api-removed"], "{:?}", r.must_do);
+    assert_eq!(r.summary.operations_removed, 1);
+}
