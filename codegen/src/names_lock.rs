@@ -6,9 +6,10 @@
 //! The lock is our own data: API name, HTTP method, path and Rust method names; no spec text.
 //!
 //! Operations are looked up by API + method + path; when the exact path is not locked, by the
-//! *match key* ([`match_key`]): the path without its server prefix (`/api/<segment>`) and with
-//! every path parameter written `{}`. So an operation that moved from `/api/v1/x/{id}` to
-//! `/api/workflows/x/{xId}` keeps its published name and aliases.
+//! *match key* ([`match_key`]): the path without its server prefix (`/api/<segment>`) and its
+//! version segments (`/vN`, wherever they sit), with every path parameter written `{}`. So an
+//! operation that moved from `/v1/x/{id}` or `/api/v1/x/{id}` to `/api/workflows/x/{xId}` keeps
+//! its published name and aliases.
 
 use crate::error::CodegenError;
 use crate::table::OperationRow;
@@ -60,29 +61,21 @@ pub struct Alias {
 /// The comment written into new lock files.
 pub const LOCK_COMMENT: &str = "Published Rust method names per operation (our own data; no spec text). Written by `qlik-specs lock` and `qlik-specs pull`; the generator keeps every name listed here as a #[deprecated] alias when an operation's name changes.";
 
-/// The path with its server prefix removed and every path parameter written `{}`:
-/// `/api/v1/apps/{appId}` and `/api/analytics/apps/{id}` both give `/apps/{}`. The prefix is
-/// `/api/` plus exactly one segment (`v1`, `core`, `analytics`, `workflows`, ...); paths not
-/// under `/api/` (`/oauth/token`, `/login`, `/.well-known/...`) keep all their segments.
+/// The path without its server prefix and version segments, with every path parameter written
+/// `{}`: `/v1/apps/{appId}`, `/api/v1/apps/{appId}` and `/api/analytics/apps/{id}` all give
+/// `/apps/{}`. The prefix is a leading `api` and the segment after it (a version such as `v1`
+/// or a domain such as `core`, `analytics`, `workflows`); a version segment (`vN`) is dropped
+/// wherever it sits; paths not under `/api/` (`/oauth/token`, `/login`, `/.well-known/...`)
+/// keep their other segments. The same rule as the naming rule's
+/// ([`crate::naming::resource_segments`]), so a path move that keeps the key keeps the name.
 pub fn match_key(path: &str) -> String {
-    let rest = match path.strip_prefix("/api/") {
-        Some(r) => match r.find('/') {
-            Some(i) => &r[i..],
-            None => "",
-        },
-        None => path,
-    };
-    let mut out = String::with_capacity(rest.len());
-    let mut in_param = false;
-    for c in rest.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push_str("{}");
-            }
-            '}' => in_param = false,
-            _ if in_param => {}
-            _ => out.push(c),
+    let mut out = String::with_capacity(path.len());
+    for seg in crate::naming::resource_segments(path) {
+        out.push('/');
+        if seg.starts_with('{') && seg.ends_with('}') {
+            out.push_str("{}");
+        } else {
+            out.push_str(seg);
         }
     }
     if out.is_empty() {
@@ -264,6 +257,9 @@ mod tests {
     #[test]
     fn match_key_strips_one_prefix_segment_and_param_names() {
         assert_eq!(match_key("/api/v1/apps/{appId}"), "/apps/{}");
+        assert_eq!(match_key("/v1/apps/{appId}"), "/apps/{}");
+        assert_eq!(match_key("/api/analytics/v2/apps/{id}"), "/apps/{}");
+        assert_eq!(match_key("/v1/api-keys/{id}"), "/api-keys/{}");
         assert_eq!(match_key("/api/analytics/apps/{id}/x"), "/apps/{}/x");
         assert_eq!(
             match_key("/api/data-governance/data-products"),

@@ -34,9 +34,12 @@ pub const NAMES: &[NameOverlay] = &[
     },
 ];
 
-/// The overlay name for an operation, if one is listed.
+/// The overlay name for an operation, if one is listed. Paths are compared without their
+/// server prefix and version segments ([`crate::naming::resource_segments`]), so an entry keeps
+/// naming its operation when Qlik moves it from `/v1/...` to `/api/v1/...`.
 pub fn name_for(api: &str, method: &str, path: &str) -> Option<&'static NameOverlay> {
-    NAMES
-        .iter()
-        .find(|n| n.api == api && n.method == method && n.path == path)
+    let segs = crate::naming::resource_segments(path);
+    NAMES.iter().find(|n| {
+        n.api == api && n.method == method && crate::naming::resource_segments(n.path) == segs
+    })
 }

@@ -2,14 +2,30 @@
 //! by what it does to the generated Rust API.
 //!
 //! **Matching operations.** An operation is identified by HTTP method + path across the whole
-//! set (not per file: Qlik moves operations between files). Two passes pair old with new:
-//! 1. the same method and exact path;
-//! 2. among the rest, the same method and [`match_key`]: the path without its server prefix
-//!    (`/api/` + one segment: `v1`, `core`, `analytics`, `workflows`, ...) and with every path
-//!    parameter written `{}`. A pair is made only where the key is unique among the unpaired
-//!    operations on both sides (preferring the same API), so `/api/v1/x` moving to
-//!    `/api/workflows/x` is one moved operation, while a new `/api/workflows/x` added next to a
-//!    still-published `/api/v1/x` is an addition.
+//! set (not per file: Qlik moves operations between files and paths between prefixes). Old and
+//! new operations are paired in five passes; each pass only looks at operations no earlier pass
+//! paired, and pairs two operations only when its key picks **exactly one** unpaired operation
+//! on each side (within one API for the per-API passes, across the whole set otherwise):
+//! 1. same API, same method, same path;
+//! 2. same method and path, in another API (a file split or renamed);
+//! 3. same API and the same **published** `operationId` (a move: the operation kept its id at a
+//!    new path, whatever the prefix or the literal segments; the HTTP method may differ too);
+//! 4. same API, same method and the same [`match_key`]: the path without its server prefix
+//!    (a leading `api` and the segment after it: `/api/v1`, `/api/core`, `/api/workflows`) and
+//!    without version segments (`vN`) wherever they sit, every path parameter written `{}`. So
+//!    `/v1/apps/{appId}` -> `/api/v1/apps/{id}` and `/api/v1/x` -> `/api/analytics/x` are moves;
+//! 5. same method and match key, in another API.
+//!
+//! **Ambiguity.** A key shared by two or more unpaired operations on either side pairs nothing:
+//! those operations are reported as removed and added (the report lists the added ones as
+//! candidate replacements of each removed one). So a new `/api/workflows/x` published next to
+//! a still-published `/api/v1/x` is an addition (pass 1 pairs the old path first), and one
+//! removed operation with two look-alikes in NEW is removed, with both named as candidates.
+//!
+//! **Counts.** A pair whose path or API differs is *moved*; a pair in one API whose Rust method
+//! name differs is *renamed* (kept as a `#[deprecated]` alias by the names lock when the old
+//! name is free). A move that keeps the Rust method name is patch-level for users: the SDK
+//! sends the new path, their code does not change.
 //!
 //! Whatever is left is removed (old side) or added (new side).
 
@@ -128,6 +144,24 @@ pub struct ImpactRow {
     pub impact: Impact,
 }
 
+/// Something a user of the generated crate has to do (or may do) after the update, for one
+/// Rust item their code may name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Action {
+    /// API name (old side for something removed or moved away).
+    pub api: String,
+    /// The Rust item as user code names it today (old side).
+    pub rust: String,
+    /// `api-removed`, `method-removed`, `method-moved-api`, `method-renamed`, `method-changed`,
+    /// `method-deprecated`, `type-removed` or `type-changed`.
+    pub kind: String,
+    /// What happened, for a person.
+    pub what: String,
+    /// What to use instead, when the new set has something (`None`: nothing to replace it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+}
+
 /// Counts for the summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -145,6 +179,11 @@ pub struct Summary {
     pub operations_moved: usize,
     /// Matched operations whose Rust method name changed (kept as a deprecated alias).
     pub operations_renamed: usize,
+    /// Moved operations that keep their Rust method (same API and name): patch-level, nothing
+    /// for users to do.
+    pub operations_moved_same_method: usize,
+    /// Items in [`Report::must_do`].
+    pub must_do: usize,
     /// Component schemas only in NEW (APIs in both sets, plus all of each added API).
     pub schemas_added: usize,
     /// Component schemas only in OLD.
@@ -186,6 +225,13 @@ pub struct Report {
     pub schemas_removed: Vec<SchemaRef>,
     /// Schemas in both, changed.
     pub schemas_changed: Vec<SchemaChange>,
+    /// What users must change: every Rust item removed or changed incompatibly, with its
+    /// replacement when there is one (APIs, then methods, then types; the methods of a removed
+    /// API only when they have a replacement, the API's line covers the others).
+    pub must_do: Vec<Action>,
+    /// What users may change at leisure: methods renamed (the old name is a `#[deprecated]`
+    /// alias) or deprecated.
+    pub deprecations: Vec<Action>,
     /// Every change by the Rust item it touches, breaking first.
     pub impact: Vec<ImpactRow>,
 }
@@ -214,6 +260,8 @@ struct Op {
     api: String,
     method: String,
     path: String,
+    /// The operationId as published (none when a pass synthesised it).
+    operation_id: Option<String>,
 }
 
 fn ops_of(set: &SpecSet) -> Vec<Op> {
@@ -227,6 +275,11 @@ fn ops_of(set: &SpecSet) -> Vec<Op> {
                             api: api.clone(),
                             method: m.to_ascii_uppercase(),
                             path: path.clone(),
+                            operation_id: op
+                                .get("operationId")
+                                .and_then(Value::as_str)
+                                .filter(|id| !id.is_empty())
+                                .map(str::to_string),
                         });
                     }
                 }
@@ -240,46 +293,42 @@ fn ops_of(set: &SpecSet) -> Vec<Op> {
 /// Result of matching: pairs (old index, new index), then unmatched old and new indices.
 type Matching = (Vec<(usize, usize)>, Vec<usize>, Vec<usize>);
 
-/// Pairs operations by exact method + path, then by method + [`match_key`] (see module docs).
+/// The key of one matching pass for an operation, or `None` when the pass does not apply to it.
+type PassKey = fn(&Op) -> Option<String>;
+
+/// The matching passes of the module docs, in order.
+const PASSES: [PassKey; 5] = [
+    |o| Some(format!("{}\t{}\t{}", o.api, o.method, o.path)),
+    |o| Some(format!("{}\t{}", o.method, o.path)),
+    |o| o.operation_id.as_ref().map(|id| format!("{}\t{id}", o.api)),
+    |o| Some(format!("{}\t{}\t{}", o.api, o.method, match_key(&o.path))),
+    |o| Some(format!("{}\t{}", o.method, match_key(&o.path))),
+];
+
+/// Pairs operations by the passes of the module docs: a key pairs only when it picks exactly
+/// one unpaired operation on each side.
 fn match_ops(old: &[Op], new: &[Op]) -> Matching {
     let mut pairs = Vec::new();
     let mut old_left: BTreeSet<usize> = (0..old.len()).collect();
     let mut new_left: BTreeSet<usize> = (0..new.len()).collect();
-    for exact in [true, false] {
-        let key = |o: &Op| {
-            if exact {
-                (o.method.clone(), o.path.clone())
-            } else {
-                (o.method.clone(), match_key(&o.path))
-            }
-        };
-        let mut by_key: BTreeMap<(String, String), (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for key in PASSES {
+        let mut by_key: BTreeMap<String, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
         for &i in &old_left {
-            by_key.entry(key(&old[i])).or_default().0.push(i);
+            if let Some(k) = key(&old[i]) {
+                by_key.entry(k).or_default().0.push(i);
+            }
         }
         for &j in &new_left {
-            by_key.entry(key(&new[j])).or_default().1.push(j);
-        }
-        for (_, (mut os, mut ns)) in by_key {
-            // Same API first.
-            let mut k = 0;
-            while k < os.len() {
-                if let Some(p) = ns.iter().position(|&j| new[j].api == old[os[k]].api) {
-                    pairs.push((os.remove(k), ns.remove(p)));
-                } else {
-                    k += 1;
-                }
-            }
-            // Then across APIs: exact paths always pair; prefix keys only when unambiguous.
-            if exact || (os.len() == 1 && ns.len() == 1) {
-                for (i, j) in os.into_iter().zip(ns) {
-                    pairs.push((i, j));
-                }
+            if let Some(k) = key(&new[j]) {
+                by_key.entry(k).or_default().1.push(j);
             }
         }
-        for (i, j) in &pairs {
-            old_left.remove(i);
-            new_left.remove(j);
+        for (os, ns) in by_key.into_values() {
+            if let ([i], [j]) = (os.as_slice(), ns.as_slice()) {
+                pairs.push((*i, *j));
+                old_left.remove(i);
+                new_left.remove(j);
+            }
         }
     }
     pairs.sort();
@@ -288,6 +337,18 @@ fn match_ops(old: &[Op], new: &[Op]) -> Matching {
         old_left.into_iter().collect(),
         new_left.into_iter().collect(),
     )
+}
+
+/// Added operations that could replace a removed one (the same method and match key, or the
+/// same published operationId, in any API): the ambiguous candidates matching left unpaired.
+fn candidates<'a>(removed: &Op, added: impl Iterator<Item = &'a Op>) -> Vec<&'a Op> {
+    let key = match_key(&removed.path);
+    added
+        .filter(|a| {
+            (a.method == removed.method && match_key(&a.path) == key)
+                || (a.operation_id.is_some() && a.operation_id == removed.operation_id)
+        })
+        .collect()
 }
 
 fn client_path(spec: &ApiSpec, method: &str, path: &str) -> String {
@@ -358,6 +419,8 @@ pub fn diff(old: &SpecSet, new: &SpecSet) -> Result<Report> {
         schemas_added: Vec::new(),
         schemas_removed: Vec::new(),
         schemas_changed: Vec::new(),
+        must_do: Vec::new(),
+        deprecations: Vec::new(),
         impact: Vec::new(),
     };
     for &(i, j) in &pairs {
@@ -436,8 +499,179 @@ pub fn diff(old: &SpecSet, new: &SpecSet) -> Result<Report> {
             });
         }
     }
+    let added_ops: Vec<&Op> = added.iter().map(|&j| &new_ops[j]).collect();
+    let replacements: Vec<Option<String>> = removed
+        .iter()
+        .map(|&i| {
+            let c = candidates(&old_ops[i], added_ops.iter().copied());
+            let names: Vec<String> = c
+                .iter()
+                .map(|a| {
+                    format!(
+                        "`{}` ({} {})",
+                        client_path(&new.apis[&a.api], &a.method, &a.path),
+                        a.method,
+                        a.path
+                    )
+                })
+                .collect();
+            match names.len() {
+                0 => None,
+                1 => Some(names[0].clone()),
+                _ => Some(format!("one of {}", names.join(", "))),
+            }
+        })
+        .collect();
     build_impact(&mut report);
+    build_actions(&mut report, &replacements);
     Ok(report)
+}
+
+/// A change's detail as seen from `owner`: prefixed with the part of `item` below it
+/// (`` `.filter()`: parameter removed ``), or with the whole item when it is elsewhere.
+fn sub_item(item: &str, owner: &str, detail: &str) -> String {
+    match item.strip_prefix(owner) {
+        Some("") => detail.to_string(),
+        Some(rest) => format!("`{rest}`: {detail}"),
+        None => format!("`{item}`: {detail}"),
+    }
+}
+
+/// Fills [`Report::must_do`] and [`Report::deprecations`] from the rest of the report;
+/// `replacements` are those of `operations_removed`, in order.
+fn build_actions(r: &mut Report, replacements: &[Option<String>]) {
+    let mut must = Vec::new();
+    let mut may = Vec::new();
+    let action =
+        |api: &str, rust: &str, kind: &str, what: String, replacement: Option<String>| Action {
+            api: api.into(),
+            rust: rust.into(),
+            kind: kind.into(),
+            what,
+            replacement,
+        };
+    for a in &r.apis_removed {
+        let to: BTreeSet<&str> = r
+            .operations_changed
+            .iter()
+            .filter(|o| o.old_api.as_deref() == Some(a))
+            .map(|o| o.api.as_str())
+            .collect();
+        let replacement = (!to.is_empty()).then(|| {
+            to.iter()
+                .map(|t| {
+                    format!(
+                        "`{}` (feature `{t}`)",
+                        qlik_codegen::manifest::module_name(t)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+        let module = qlik_codegen::manifest::module_name(a);
+        must.push(action(
+            a,
+            &module,
+            "api-removed",
+            format!("API `{a}` removed (module `{module}`, feature `{a}`)"),
+            replacement,
+        ));
+    }
+    for (o, rep) in r.operations_removed.iter().zip(replacements) {
+        // A method of a removed API is covered by the API's line, unless it has a replacement.
+        if rep.is_none() && r.apis_removed.contains(&o.api) {
+            continue;
+        }
+        must.push(action(
+            &o.api,
+            &o.rust,
+            "method-removed",
+            format!("method removed (`{} {}`)", o.method, o.path),
+            rep.clone(),
+        ));
+    }
+    for o in &r.operations_changed {
+        let breaking: Vec<&Change> = o
+            .changes
+            .iter()
+            .filter(|c| c.impact == Impact::Breaking)
+            .collect();
+        let old_api = o.old_api.as_deref().unwrap_or(&o.api);
+        let renamed = o
+            .changes
+            .iter()
+            .find(|c| c.kind == "renamed" || c.kind == "moved-api");
+        if !breaking.is_empty() {
+            let (kind, rust, replacement) = match renamed {
+                Some(c) if c.kind == "moved-api" => (
+                    "method-moved-api",
+                    c.rust.clone(),
+                    Some(format!("`{}`", o.rust)),
+                ),
+                Some(c) => (
+                    "method-renamed",
+                    c.rust.clone(),
+                    Some(format!("`{}`", o.rust)),
+                ),
+                None => ("method-changed", o.rust.clone(), None),
+            };
+            let what: Vec<String> = breaking
+                .iter()
+                .map(|c| sub_item(&c.rust, &rust, &c.detail))
+                .collect();
+            must.push(action(old_api, &rust, kind, what.join("; "), replacement));
+        }
+        for c in &o.changes {
+            match c.kind.as_str() {
+                "renamed-with-alias" => may.push(action(
+                    &o.api,
+                    &c.rust,
+                    "method-renamed",
+                    "renamed; the old name still compiles as a #[deprecated] alias".into(),
+                    Some(format!("`{}`", o.rust)),
+                )),
+                "deprecated" => may.push(action(
+                    &o.api,
+                    &o.rust,
+                    "method-deprecated",
+                    "deprecated by Qlik (#[deprecated])".into(),
+                    None,
+                )),
+                _ => {}
+            }
+        }
+    }
+    for t in &r.schemas_removed {
+        if !r.apis_removed.contains(&t.api) {
+            must.push(action(
+                &t.api,
+                &t.rust,
+                "type-removed",
+                "type removed".into(),
+                None,
+            ));
+        }
+    }
+    for t in &r.schemas_changed {
+        let what: Vec<String> = t
+            .changes
+            .iter()
+            .filter(|c| c.impact == Impact::Breaking)
+            .map(|c| sub_item(&c.rust, &t.rust, &c.detail))
+            .collect();
+        if !what.is_empty() {
+            must.push(action(
+                &t.api,
+                &t.rust,
+                "type-changed",
+                what.join("; "),
+                None,
+            ));
+        }
+    }
+    r.summary.must_do = must.len();
+    r.must_do = must;
+    r.deprecations = may;
 }
 
 fn build_impact(r: &mut Report) {
@@ -523,12 +757,21 @@ fn build_impact(r: &mut Report) {
     s.operations_moved = r
         .operations_changed
         .iter()
-        .filter(|o| o.old_path.is_some())
+        .filter(|o| o.old_path.is_some() || o.old_api.is_some())
         .count();
     s.operations_renamed = r
         .operations_changed
         .iter()
         .filter(|o| o.changes.iter().any(|c| c.kind.starts_with("renamed")))
+        .count();
+    s.operations_moved_same_method = r
+        .operations_changed
+        .iter()
+        .filter(|o| {
+            o.old_path.is_some()
+                && o.old_api.is_none()
+                && !o.changes.iter().any(|c| c.kind.starts_with("renamed"))
+        })
         .count();
     s.schemas_added = r.schemas_added.len();
     s.schemas_removed = r.schemas_removed.len();
@@ -961,6 +1204,18 @@ fn op_changes(os: &ApiSpec, o: &Op, ns: &ApiSpec, n: &Op) -> Vec<Change> {
             &mut out,
             "path-moved",
             format!("path moved from `{}` to `{}`", o.path, n.path),
+            &rust,
+            Impact::Patch,
+        );
+    }
+    if o.method != n.method {
+        push(
+            &mut out,
+            "http-method-changed",
+            format!(
+                "HTTP method {} -> {} (same operationId; the SDK sends the new one)",
+                o.method, n.method
+            ),
             &rust,
             Impact::Patch,
         );

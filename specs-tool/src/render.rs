@@ -44,6 +44,90 @@ fn verdict_line(r: &Report) -> String {
     }
 }
 
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The first section: what users must do (items removed or changed incompatibly, with their
+/// replacements), then what they may do (deprecated names), then the moves that need nothing.
+fn must_do(m: &mut String, r: &Report) {
+    let s = &r.summary;
+    let _ = writeln!(m, "#### What you must do\n");
+    let of = |prefix: &str| {
+        r.must_do
+            .iter()
+            .filter(|a| a.kind.starts_with(prefix))
+            .count()
+    };
+    let counted: Vec<String> = [
+        (of("api-"), "APIs"),
+        (of("method-"), "methods"),
+        (of("type-"), "types"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if r.must_do.is_empty() {
+        let _ = writeln!(
+            m,
+            "Nothing: no method or type your code can name was removed or changed incompatibly.\n"
+        );
+    } else {
+        let _ = writeln!(
+            m,
+            "{} removed or changed incompatibly; code using them no longer compiles as it is:\n",
+            counted.join(", ")
+        );
+        let _ = writeln!(
+            m,
+            "| Rust item | what happened | use instead |\n|---|---|---|"
+        );
+        for a in &r.must_do {
+            let _ = writeln!(
+                m,
+                "| `{}` | {} | {} |",
+                a.rust,
+                cell(&a.what),
+                match (&a.replacement, a.kind.ends_with("-changed")) {
+                    (Some(x), _) => cell(x),
+                    (None, true) => "-".to_string(),
+                    (None, false) => "nothing in the new specs".to_string(),
+                }
+            );
+        }
+        m.push('\n');
+    }
+    if !r.deprecations.is_empty() {
+        let _ = writeln!(
+            m,
+            "When convenient ({}): these methods still compile, with a `#[deprecated]` warning:\n",
+            r.deprecations.len()
+        );
+        let _ = writeln!(
+            m,
+            "| Rust item | what happened | use instead |\n|---|---|---|"
+        );
+        for a in &r.deprecations {
+            let _ = writeln!(
+                m,
+                "| `{}` | {} | {} |",
+                a.rust,
+                cell(&a.what),
+                a.replacement.as_deref().map_or("-".to_string(), cell)
+            );
+        }
+        m.push('\n');
+    }
+    if s.operations_moved_same_method > 0 {
+        let _ = writeln!(
+            m,
+            "{} operations moved to a new path and keep their Rust method: patch-level, nothing to do (the SDK sends the new path).\n",
+            s.operations_moved_same_method
+        );
+    }
+}
+
 /// The report as Markdown; `heading` is the level-3 title (e.g. a date).
 pub fn markdown(r: &Report, heading: &str) -> String {
     let s = &r.summary;
@@ -54,6 +138,7 @@ pub fn markdown(r: &Report, heading: &str) -> String {
     if r.is_empty() {
         return m;
     }
+    must_do(&mut m, r);
     let _ = writeln!(m, "| | added | removed | changed |\n|---|---:|---:|---:|");
     let _ = writeln!(m, "| APIs | {} | {} | |", s.apis_added, s.apis_removed);
     let _ = writeln!(

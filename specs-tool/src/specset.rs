@@ -6,10 +6,19 @@ use crate::{err, Result, ToolError};
 use heck::ToPascalCase;
 use qlik_codegen::generate::{normalised, parse};
 use qlik_codegen::manifest::{locate_specs_dir, read_pinned, Manifest, SPECS_DIR_ENV};
+use qlik_codegen::passes::{PassContext, PASSES};
 use qlik_codegen::table::{rows, OperationRow};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// The passes that decide Rust names: component type names, then the operationIds that
+/// become method names. No later pass changes either.
+pub const NAMING_PASSES: &[&str] = &[
+    "unique-type-names",
+    "synthesise-operation-ids",
+    "dedupe-operation-ids",
+];
 
 /// Files in a specs directory that are ours, not specs.
 pub const NOT_SPECS: &[&str] = &["manifest.json", "names.lock.json"];
@@ -30,10 +39,31 @@ pub struct ApiSpec {
 }
 
 impl ApiSpec {
-    /// Parses and normalises one spec file.
+    /// Parses and normalises one spec file with every pass (as the build does: a file that
+    /// does not normalise is an error).
     pub fn load(api: &str, file: &str, bytes: &[u8]) -> Result<Self> {
+        Self::load_with(api, file, bytes, true)
+    }
+
+    /// Parses one spec file and runs only the [`NAMING_PASSES`]: the Rust method and type
+    /// names are those of [`ApiSpec::load`] (a test checks it on Qlik's specs) at a fraction of
+    /// the cost. What `diff` uses.
+    pub fn load_names(api: &str, file: &str, bytes: &[u8]) -> Result<Self> {
+        Self::load_with(api, file, bytes, false)
+    }
+
+    fn load_with(api: &str, file: &str, bytes: &[u8], every_pass: bool) -> Result<Self> {
         let raw = parse(file, bytes)?;
-        let (doc, ctx) = normalised(api, file, bytes)?;
+        let (doc, ctx) = if every_pass {
+            normalised(api, file, bytes)?
+        } else {
+            let mut doc = raw.clone();
+            let mut ctx = PassContext::new(api, file);
+            for pass in PASSES.iter().filter(|p| NAMING_PASSES.contains(&p.name)) {
+                (pass.run)(&mut doc, &mut ctx)?;
+            }
+            (doc, ctx)
+        };
         let rows = rows(api, &doc);
         let mut types = BTreeMap::new();
         let renamed: BTreeMap<String, String> = ctx
@@ -133,7 +163,7 @@ pub fn spec_files(dir: &Path) -> Result<Vec<String>> {
     Ok(files)
 }
 
-/// Loads every spec file of a directory.
+/// Loads every spec file of a directory, with the names of [`ApiSpec::load_names`].
 pub fn load_dir(dir: &Path, manifest: Option<&Manifest>) -> Result<SpecSet> {
     if !dir.is_dir() {
         return err(format!(
@@ -148,14 +178,41 @@ pub fn load_dir(dir: &Path, manifest: Option<&Manifest>) -> Result<SpecSet> {
             dir.display()
         ));
     }
+    // Files are independent: parse and normalise them on every core (the diff of two full sets
+    // stays under a second; BENCHMARKS.md).
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(files.len());
+    let chunk = files.len().div_ceil(workers.max(1));
+    let loaded: Vec<Result<(String, ApiSpec)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk.max(1))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|file| {
+                            let path = dir.join(file);
+                            let bytes = std::fs::read(&path).map_err(|e| {
+                                ToolError(format!("cannot read {}: {e}", path.display()))
+                            })?;
+                            let api = api_name_for_file(file, manifest);
+                            let spec = ApiSpec::load_names(&api, file, &bytes).map_err(|e| {
+                                ToolError(format!("{} (in {})", e.0, dir.display()))
+                            })?;
+                            Ok((api, spec))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a spec loader thread panicked"))
+            .collect()
+    });
     let mut apis = BTreeMap::new();
-    for file in files {
-        let path = dir.join(&file);
-        let bytes = std::fs::read(&path)
-            .map_err(|e| ToolError(format!("cannot read {}: {e}", path.display())))?;
-        let api = api_name_for_file(&file, manifest);
-        let spec = ApiSpec::load(&api, &file, &bytes)
-            .map_err(|e| ToolError(format!("{} (in {})", e.0, dir.display())))?;
+    for r in loaded {
+        let (api, spec) = r?;
         apis.insert(api, spec);
     }
     Ok(SpecSet {
@@ -184,6 +241,14 @@ pub fn crate_root_of(manifest_path: &Path) -> PathBuf {
 /// (`--specs-dir`, else `QLIK_SPECS_DIR`, else `specs/`, else `../shared/qlik-specs/rest`),
 /// checking each file's sha256.
 pub fn load_pinned(manifest_path: &Path, specs_dir: Option<&Path>) -> Result<SpecSet> {
+    load_pinned_with(manifest_path, specs_dir, true)
+}
+
+fn load_pinned_with(
+    manifest_path: &Path,
+    specs_dir: Option<&Path>,
+    every_pass: bool,
+) -> Result<SpecSet> {
     let manifest = Manifest::load(manifest_path)?;
     let root = crate_root_of(manifest_path);
     let explicit = specs_dir
@@ -198,7 +263,7 @@ pub fn load_pinned(manifest_path: &Path, specs_dir: Option<&Path>) -> Result<Spe
         let bytes = read_pinned(&dir, entry, false)?;
         apis.insert(
             entry.api.clone(),
-            ApiSpec::load(&entry.api, &entry.file, &bytes)?,
+            ApiSpec::load_with(&entry.api, &entry.file, &bytes, every_pass)?,
         );
     }
     Ok(SpecSet {
@@ -208,10 +273,11 @@ pub fn load_pinned(manifest_path: &Path, specs_dir: Option<&Path>) -> Result<Spe
     })
 }
 
-/// Loads `arg`: `pinned` for the manifest's files, else a directory.
+/// Loads `arg` for a diff: `pinned` for the manifest's files, else a directory (names as
+/// [`ApiSpec::load_names`] gives them).
 pub fn load_arg(arg: &str, manifest_path: &Path, specs_dir: Option<&Path>) -> Result<SpecSet> {
     if arg == "pinned" {
-        return load_pinned(manifest_path, specs_dir);
+        return load_pinned_with(manifest_path, specs_dir, false);
     }
     let manifest = Manifest::load(manifest_path).ok();
     let mut set = load_dir(Path::new(arg), manifest.as_ref())?;

@@ -492,3 +492,121 @@ fn json_and_markdown_outputs() {
             && md.contains("**major**")
     );
 }
+
+#[test]
+fn a_version_prefix_without_api_is_a_move_that_keeps_the_method() {
+    // `/v1/...` -> `/api/v1/...`, no operationId: the synthesised name does not carry `v1`, so
+    // the move is patch-level and nothing is renamed.
+    let mut old = base();
+    let mut op = old["paths"]["/api/v1/things/{id}"].take();
+    op["get"].as_object_mut().unwrap().remove("operationId");
+    old["paths"] = json!({"/v1/things/{id}": op.clone()});
+    let mut new = base();
+    new["paths"] = json!({"/api/v1/things/{id}": op});
+    let r = run(&old, &new);
+    assert_eq!(
+        (r.summary.operations_added, r.summary.operations_removed),
+        (0, 0)
+    );
+    assert_eq!(r.summary.operations_moved, 1);
+    assert_eq!(r.summary.operations_renamed, 0);
+    assert_eq!(r.summary.operations_moved_same_method, 1);
+    assert_eq!(r.summary.semver, "patch");
+    assert_eq!(
+        r.operations_changed[0].rust,
+        "things::Client::get_things_by_id"
+    );
+    assert!(r.must_do.is_empty());
+    let md = qlik_specs_tool::render::markdown(&r, "t");
+    assert!(md.contains("Nothing: no method or type"), "{md}");
+    assert!(md.contains("1 operations moved to a new path and keep their Rust method: patch-level"));
+}
+
+#[test]
+fn the_same_operation_id_at_a_new_path_is_a_move() {
+    // A parameter became a literal segment and the prefix changed: only the id pairs them.
+    let mut new = base();
+    let mut item = new["paths"]["/api/v1/things/{id}"].take();
+    item["get"]["parameters"] = json!([]);
+    new["paths"] = json!({"/api/core/things/current": item});
+    let r = run(&base(), &new);
+    assert_eq!(
+        (r.summary.operations_added, r.summary.operations_removed),
+        (0, 0),
+        "{r:?}"
+    );
+    assert_eq!(r.summary.operations_moved, 1);
+    assert_eq!(
+        r.operations_changed[0].old_path.as_deref(),
+        Some("/api/v1/things/{id}")
+    );
+    // The same id twice in NEW is ambiguous: removed, with both named as candidates.
+    let mut two = new.clone();
+    two["paths"]["/api/core/things/other"] = two["paths"]["/api/core/things/current"].clone();
+    let r = run(&base(), &two);
+    assert_eq!(
+        (r.summary.operations_added, r.summary.operations_removed),
+        (2, 1)
+    );
+    let a = &r.must_do[0];
+    assert_eq!(
+        (a.kind.as_str(), a.rust.as_str()),
+        ("method-removed", "things::Client::get_thing")
+    );
+    let rep = a.replacement.as_deref().unwrap();
+    assert!(
+        rep.starts_with("one of ") && rep.contains("/api/core/things/other"),
+        "{rep}"
+    );
+}
+
+#[test]
+fn the_report_starts_with_what_users_must_do() {
+    // Removed operation with one replacement candidate left unpaired (another API, and an
+    // ambiguous key), a required parameter added, a rename behind an alias.
+    let mut old = base();
+    old["paths"]["/api/v1/things"] = json!({"get": {"responses": ok(json!({"type": "string"}))}});
+    let mut new = base();
+    new["paths"]["/api/v1/things/{id}"]["get"]["parameters"]
+        .as_array_mut()
+        .unwrap()
+        .push(
+            json!({"name": "mode", "in": "query", "required": true, "schema": {"type": "string"}}),
+        );
+    new["paths"]["/api/v1/things"] =
+        json!({"get": {"operationId": "listThings", "responses": ok(json!({"type": "string"}))}});
+    let r = run(&old, &new);
+    let kinds: Vec<_> = r.must_do.iter().map(|a| a.kind.as_str()).collect();
+    assert_eq!(kinds, ["method-changed"], "{:?}", r.must_do);
+    assert!(r.must_do[0].what.contains("`.mode()`: required argument"));
+    assert_eq!(r.deprecations.len(), 1);
+    assert_eq!(r.deprecations[0].rust, "things::Client::get_things");
+    assert_eq!(
+        r.deprecations[0].replacement.as_deref(),
+        Some("`things::Client::list_things`")
+    );
+    let md = qlik_specs_tool::render::markdown(&r, "t");
+    let must = md.find("#### What you must do").unwrap();
+    assert!(must < md.find("| | added | removed | changed |").unwrap());
+    assert!(must < md.find("#### Operations").unwrap());
+    assert!(md.contains("1 methods removed or changed incompatibly"));
+    let j: Value = serde_json::from_str(&qlik_specs_tool::render::json(&r)).unwrap();
+    assert_eq!(j["summary"]["must_do"], 1);
+    assert_eq!(j["must_do"][0]["rust"], "things::Client::get_thing");
+    assert_eq!(j["deprecations"][0]["kind"], "method-renamed");
+}
+
+#[test]
+fn a_removed_api_is_one_line_unless_its_methods_have_replacements() {
+    let other = doc(
+        json!({"/api/v1/others": {"get": {"operationId": "listOthers", "responses": ok(json!({"type": "string"}))}}}),
+        json!({}),
+    );
+    let r = run_files(
+        &[("things.json", &base()), ("others.json", &other)],
+        &[("others.json", &other)],
+    );
+    let kinds: Vec<_> = r.must_do.iter().map(|a| a.kind.as_str()).collect();
+    assert_eq!(kinds, ["api-removed"], "{:?}", r.must_do);
+    assert_eq!(r.summary.operations_removed, 1);
+}

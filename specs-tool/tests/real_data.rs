@@ -5,7 +5,7 @@
 mod common;
 
 use qlik_specs_tool::diff::{diff, Report};
-use qlik_specs_tool::specset::{load_dir, SpecSet};
+use qlik_specs_tool::specset::{load_dir, ApiSpec, SpecSet};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -234,4 +234,37 @@ fn cli_json_and_fail_on_breaking() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("No changes."));
+}
+
+#[test]
+fn the_naming_passes_alone_give_the_names_of_every_pass() {
+    // `diff` loads with the naming passes only; on every shared snapshot and on `rest` the Rust
+    // method and type names must be those of the full normalisation the build runs.
+    let Some(shared) = common::shared_specs() else {
+        return;
+    };
+    let mut dirs: Vec<_> = std::fs::read_dir(shared.join("snapshots"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.push(shared.join("rest"));
+    let mut files = 0;
+    for dir in dirs {
+        for file in qlik_specs_tool::specset::spec_files(&dir).unwrap() {
+            let bytes = std::fs::read(dir.join(&file)).unwrap();
+            let api = qlik_specs_tool::specset::api_name_for_file(&file, None);
+            let full = ApiSpec::load(&api, &file, &bytes).unwrap();
+            let names = ApiSpec::load_names(&api, &file, &bytes).unwrap();
+            let key = |s: &ApiSpec| {
+                s.rows
+                    .iter()
+                    .map(|r| (r.http_method.clone(), r.path.clone(), r.method_name.clone()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(key(&full), key(&names), "{}/{file}", dir.display());
+            assert_eq!(full.types, names.types, "{}/{file}", dir.display());
+            files += 1;
+        }
+    }
+    assert!(files > 500, "{files} files compared");
 }

@@ -95,6 +95,32 @@ mod tests {
     }
 
     #[test]
+    fn a_prefix_move_keeps_every_name() {
+        let names = |prefix: &str| {
+            let mut doc = json!({"paths": {
+                format!("{prefix}/users/me"): {"get": {"responses": {}}},
+                format!("{prefix}/users/{{userId}}"): {"delete": {"responses": {}}},
+                format!("{prefix}/users/{{userId}}/roles"): {"get": {"responses": {}}}
+            }});
+            let mut ctx = PassContext::new("users", "users.json");
+            run(&mut doc, &mut ctx).unwrap();
+            super::super::operations(&doc)
+                .iter()
+                .map(|o| {
+                    operation(&doc, o)["operationId"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+        };
+        let v1 = names("/v1");
+        assert_eq!(v1, ["getMyUser", "deleteUsersByUserId", "getUsersRoles"]);
+        assert_eq!(names("/api/v1"), v1);
+        assert_eq!(names("/api/identity"), v1);
+    }
+
+    #[test]
     fn overlay_names_win() {
         let mut doc = json!({"paths": {"/api/v1/users/me": {"get": {"responses": {}}}}});
         let mut ctx = PassContext::new("users", "users.json");
