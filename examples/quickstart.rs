@@ -45,8 +45,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // GET /api/v1/users/me answers 301 to the user resource; the typed method follows it on the
     // same host (keeping the token) and decodes the `User`.
+    // The typed `User` keeps what the spec does not declare (`me.extra`), so printing it back
+    // shows every field the tenant sent.
     let me = qlik.users().get_my_user().send().await?;
     println!("{}", serde_json::to_string_pretty(&*me)?);
+    let undeclared: Vec<&String> = me.extra.undeclared().map(|(k, _)| k).collect();
+    println!(
+        "{} <{}>; fields the spec does not declare, kept as sent: {undeclared:?}",
+        me.name,
+        me.email.as_deref().unwrap_or("-")
+    );
     Ok(())
 }
 
@@ -119,7 +127,14 @@ mod local_tenant {
                 "assignedGroups": [
                     {"id": "507f191e810c19729de860eb", "name": "Finance", "providerType": "idp"}
                 ],
-                "links": {"self": {"href": format!("{}/api/v1/users/{USER_ID}", self.base)}}
+                "links": {"self": {"href": format!("{}/api/v1/users/{USER_ID}", self.base)}},
+                // Still sent by real tenants (the seed tutorial's sample shows them), no longer
+                // declared by the spec: kept in `extra` and printed back.
+                "clientId": "quickstart-client",
+                "roles": ["TenantAdmin"],
+                "groups": ["Finance"],
+                "created": "2024-03-01T09:00:00.000Z",
+                "lastUpdated": "2025-01-15T12:30:00.000Z"
             }))
         }
     }

@@ -142,10 +142,8 @@ pub enum Error {
         message: String,
         /// Content type of the response, when known.
         content_type: Option<String>,
-        /// Excerpt of the body.
-        body: String,
-        /// The whole body as received.
-        raw: bytes::Bytes,
+        /// The whole body as received (the message shows an excerpt).
+        raw: std::sync::Arc<[u8]>,
     },
     /// Connection, TLS or timeout failure (after any retries).
     Http(reqwest::Error),
@@ -429,8 +427,7 @@ impl Error {
                 path,
                 message: e.into_inner().to_string(),
                 content_type: content_type.map(str::to_owned),
-                body: snippet(body),
-                raw: bytes::Bytes::copy_from_slice(body),
+                raw: body.into(),
             }
         })
     }
@@ -477,8 +474,7 @@ impl fmt::Display for Error {
                 path,
                 message,
                 content_type,
-                body,
-                ..
+                raw,
             } => {
                 if let Some(op) = operation {
                     write!(f, "{op}: ")?;
@@ -487,7 +483,7 @@ impl fmt::Display for Error {
                 if let Some(ct) = content_type {
                     write!(f, " (content-type {ct})")?;
                 }
-                write!(f, "; body starts: {body}")
+                write!(f, "; body starts: {}", snippet(raw))
             }
             Error::Http(e) => {
                 write!(f, "HTTP transport error: {e}")?;
@@ -558,8 +554,7 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
                 path: format!("(line {}, column {})", err.line(), err.column()),
                 message: err.to_string(),
                 content_type: None,
-                body: snippet(&bytes),
-                raw: bytes,
+                raw: bytes[..].into(),
             },
             P::UnexpectedResponse(resp) => Error::unexpected(resp),
             // The transport's hook can only hand progenitor a message; an invalid argument is

@@ -295,9 +295,9 @@ fn timestamp_is_canonical(s: &str, dt: &chrono::DateTime<chrono::Utc>) -> bool {
     let nanos = dt.nanosecond();
     let want = if nanos == 0 {
         0
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         3
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         6
     } else {
         9
@@ -613,6 +613,7 @@ where
 pub struct Extra {
     kept: Option<Box<Map<String, Value>>>,
     coerced: Vec<(&'static str, Value)>,
+    untyped: Vec<&'static str>,
     absent: Vec<&'static str>,
     decoded: bool,
 }
@@ -665,6 +666,19 @@ impl Extra {
     /// Every kept value, by JSON key.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.kept.iter().flat_map(|m| m.iter())
+    }
+
+    /// The kept fields the type does not declare (newer than the spec, or dropped from it).
+    pub fn undeclared(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.iter().filter(|(k, _)| {
+            !self.untyped.iter().any(|u| u == k) && !self.coerced.iter().any(|(c, _)| c == k)
+        })
+    }
+
+    /// Declared fields whose value did not fit the declared type (kept as sent; the typed field
+    /// reads as absent).
+    pub fn untyped(&self) -> &[&'static str] {
+        &self.untyped
     }
 
     /// True when nothing was kept.
@@ -776,6 +790,7 @@ impl ObjectState {
                 *slot = Some(t);
             }
             Decoded::Raw(raw) => {
+                self.extra.untyped.push(name);
                 self.extra.insert(name, raw);
             }
         }
@@ -1208,8 +1223,7 @@ pub(crate) fn decode_body<T: Lenient>(
                 path,
                 message: e.to_string(),
                 content_type: content_type.map(str::to_owned),
-                body: crate::error::snippet(body),
-                raw: body.clone(),
+                raw: body[..].into(),
             })
         }
     }

@@ -182,8 +182,7 @@ impl RestRequest {
                     path: ".".into(),
                     message: "expected a JSON body".into(),
                     content_type: ct.clone(),
-                    body: crate::error::snippet(&body),
-                    raw: body.clone(),
+                    raw: body[..].into(),
                 });
             }
         }

@@ -61,7 +61,7 @@ async fn a_redirect_to_another_host_is_refused_naming_the_location() {
         .api_key("key-123")
         .build()
         .unwrap();
-    let e: Error = qlik.users().get_my_user().send().await.unwrap_err().into();
+    let e: Error = qlik.users().get_my_user().send().await.unwrap_err();
     let shown = e.to_string();
     assert!(shown.contains(&location), "{shown}");
     assert!(!shown.contains("key-123"), "{shown}");

@@ -41,8 +41,7 @@ async fn a_query_value_above_the_maximum_is_refused_and_nothing_is_sent() {
         .limit(1000u64)
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert_eq!(
         e.to_string(),
         "items items_list_items: query parameter `limit` = 1000 is above the maximum 100"
@@ -77,8 +76,7 @@ async fn a_query_value_above_the_maximum_is_refused_and_nothing_is_sent() {
             .limit(limit)
             .send()
             .await
-            .unwrap_err()
-            .into();
+            .unwrap_err();
         assert!(
             e.to_string()
                 .ends_with(&format!("query parameter `limit` {rule}")),
@@ -99,8 +97,7 @@ async fn values_within_the_rules_are_sent() {
         .sort("+name")
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
     let e: Error = qlik
         .users()
@@ -108,8 +105,7 @@ async fn values_within_the_rules_are_sent() {
         .limit(1.0)
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
     let reqs = received(&server).await;
     assert_eq!(reqs.len(), 2);
@@ -131,8 +127,7 @@ async fn a_required_array_without_values_is_refused() {
         .filter_types(Vec::new())
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert_eq!(
         e.to_string(),
         "apps filters_list: query parameter `filterTypes` has 0 values, fewer than the minimum 1"
@@ -151,8 +146,7 @@ async fn a_query_value_against_the_pattern_is_refused_naming_the_parameter() {
         .sort("name")
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert!(e.to_string().contains("sort"), "{e}");
     assert_eq!(received(&server).await.len(), 0);
 }
@@ -192,8 +186,7 @@ async fn a_format_description_pattern_lets_real_values_through() {
         .event_time("2024-03-01T08:00:00.000Z/2024-03-01T09:30:00.000Z")
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
     assert_eq!(received(&server).await.len(), 1);
 }
@@ -216,7 +209,7 @@ async fn a_body_field_above_its_maximum_is_refused() {
             )
             .send()
     };
-    let e: Error = send("11").await.unwrap_err().into();
+    let e: Error = send("11").await.unwrap_err();
     assert_eq!(
         e.to_string(),
         "reloads post_reloads: body field `weight` = 11 is above the maximum 10"
@@ -229,7 +222,7 @@ async fn a_body_field_above_its_maximum_is_refused() {
         }
     ));
     assert_eq!(received(&server).await.len(), 0);
-    let e: Error = send("10").await.unwrap_err().into();
+    let e: Error = send("10").await.unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
     assert_eq!(received(&server).await.len(), 1);
 }

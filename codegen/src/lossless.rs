@@ -133,10 +133,12 @@ fn drop_serde_derives(attrs: &mut Vec<syn::Attribute>) {
     attrs.retain(|a| !is_serde(a));
 }
 
-/// Reads a field's serde attributes: wire name, default, skip rule, flatten.
-fn read_field(
-    f: &syn::Field,
-) -> Option<(String, Option<Option<syn::Path>>, Option<syn::Path>, bool)> {
+/// A field's serde attributes: wire name, default (`Some(None)`: `#[serde(default)]`), skip
+/// rule, flatten.
+type FieldAttrs = (String, Option<Option<syn::Path>>, Option<syn::Path>, bool);
+
+/// Reads a field's serde attributes.
+fn read_field(f: &syn::Field) -> Option<FieldAttrs> {
     let ident = f.ident.as_ref()?;
     let mut wire = ident.to_string().trim_start_matches("r#").to_string();
     let mut default: Option<Option<syn::Path>> = None;
