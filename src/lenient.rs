@@ -260,9 +260,18 @@ macro_rules! lenient_float {
         impl Lenient for $t {
             fn decode_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Decoded<Self>, D::Error> {
                 Ok(match scalar(d)? {
-                    Scalar::U(u) => Decoded::Typed(u as $t),
-                    Scalar::I(i) => Decoded::Typed(i as $t),
-                    Scalar::F(f) => Decoded::Typed(f as $t),
+                    // Typed when the number fits exactly; else typed and kept as sent
+                    // (an `f32` field sent `0.9`, an integer beyond 2^53).
+                    Scalar::U(u) if (u as $t) as f64 == u as f64 && u < (1u64 << 53) => Decoded::Typed(u as $t),
+                    Scalar::I(i) if (i as $t) as f64 == i as f64 && i > -(1i64 << 53) => Decoded::Typed(i as $t),
+                    Scalar::F(f) if (f as $t) as f64 == f => Decoded::Typed(f as $t),
+                    s @ (Scalar::U(_) | Scalar::I(_) | Scalar::F(_)) => {
+                        let raw = s.into_value();
+                        match raw.as_f64() {
+                            Some(f) if (f as $t).is_finite() => Decoded::Coerced(f as $t, raw),
+                            _ => Decoded::Raw(raw),
+                        }
+                    }
                     Scalar::Str(s) => match number_text(&s) {
                         Some(f) => Decoded::Coerced(f as $t, Value::String(s.into_owned())),
                         None => Decoded::Raw(Value::String(s.into_owned())),
@@ -575,13 +584,37 @@ lenient_map!(HashMap, BTreeMap);
 /// typed; a value that does not type is kept as sent. Used by generated enums and newtypes.
 pub fn via_serde<'de, T, D>(d: D) -> Result<Decoded<T>, D::Error>
 where
-    T: serde::de::DeserializeOwned,
+    T: serde::de::DeserializeOwned + Serialize,
     D: Deserializer<'de>,
 {
     let v = Value::deserialize(d)?;
     Ok(match T::deserialize(&v) {
-        Ok(t) => Decoded::Typed(t),
+        // A type decoded by its own `Deserialize` may not write back what it read (a oneOf
+        // branch that drops fields, a number as `1.0`): then the value is kept as sent too.
+        Ok(t) if serde_json::to_value(&t).is_ok_and(|w| w == v) => Decoded::Typed(t),
+        Ok(t) => Decoded::Coerced(t, v),
         Err(_) => Decoded::Raw(v),
+    })
+}
+
+/// Like [`via_serde`] for a generated oneOf enum: when no branch decodes strictly, `fallback`
+/// picks one that decodes leniently; the value is kept as sent too (the branch is a guess).
+pub fn via_serde_or<'de, T, D>(
+    d: D,
+    fallback: impl FnOnce(&Value) -> Option<T>,
+) -> Result<Decoded<T>, D::Error>
+where
+    T: serde::de::DeserializeOwned + Serialize,
+    D: Deserializer<'de>,
+{
+    let v = Value::deserialize(d)?;
+    Ok(match T::deserialize(&v) {
+        Ok(t) if serde_json::to_value(&t).is_ok_and(|w| w == v) => Decoded::Typed(t),
+        Ok(t) => Decoded::Coerced(t, v),
+        Err(_) => match fallback(&v) {
+            Some(t) => Decoded::Coerced(t, v),
+            None => Decoded::Raw(v),
+        },
     })
 }
 

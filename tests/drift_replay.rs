@@ -126,6 +126,34 @@ fn same_json(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// Where two JSON values first differ (`path: sent X, back Y`), for the report.
+fn first_diff(sent: &Value, back: &Value, path: &str) -> Option<String> {
+    match (sent, back) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in x {
+                match y.get(k) {
+                    Some(w) => {
+                        if let Some(d) = first_diff(v, w, &format!("{path}.{k}")) {
+                            return Some(d);
+                        }
+                    }
+                    None => return Some(format!("{path}.{k}: sent {v}, not written back")),
+                }
+            }
+            y.keys()
+                .find(|k| !x.contains_key(*k))
+                .map(|k| format!("{path}.{k}: not sent, written back as {}", y[k]))
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (v, w))| first_diff(v, w, &format!("{path}[{i}]"))),
+        _ if same_json(sent, back) => None,
+        _ => Some(format!("{path}: sent {sent}, back {back}")),
+    }
+}
+
 macro_rules! outcome {
     ($m:ident, $r:expr) => {
         match $r {
@@ -342,7 +370,11 @@ async fn every_json_response_decodes_after_drift() {
             k.decoded += 1;
             match &base_json {
                 Some(j) if same_json(j, &body) => k.lossless += 1,
-                _ => k.lossy.push(key.clone()),
+                Some(j) => k.lossy.push(format!(
+                    "{key}: {}",
+                    first_diff(&body, j, "").unwrap_or_default()
+                )),
+                None => k.lossy.push(format!("{key}: not written back")),
             }
         }
         let mut ok = true;
@@ -367,7 +399,10 @@ async fn every_json_response_decodes_after_drift() {
                     match &json {
                         Some(j) if same_json(j, &mutated) => k.lossless += 1,
                         Some(j) => {
-                            let mut d = format!("{key}: sent {mutated} back {j}");
+                            let mut d = format!(
+                                "{key}: {}",
+                                first_diff(&mutated, j, "").unwrap_or_default()
+                            );
                             d.truncate(400);
                             k.lossy.push(d)
                         }

@@ -36,6 +36,8 @@ pub struct Lossless {
     pub via_serde: usize,
     /// Structs left with derived serde impls (a flattened field).
     pub kept_derive: usize,
+    /// oneOf enums that fall back to the first branch decoding leniently.
+    pub via_serde_fallback: usize,
 }
 
 /// How a field reads when the server leaves it out.
@@ -299,8 +301,8 @@ fn object_impls(name: &syn::Ident, fields: &[Field], extra: &syn::Ident) -> Toke
         let empty = match &f.kind {
             Kind::Optional | Kind::RequiredOpt => quote!(self.#ident.is_none()),
             Kind::Required => quote!(#rt::IsEmpty::is_empty_value(&self.#ident)),
-            Kind::Defaulted(_) if f.leaf => quote!(#rt::IsEmpty::is_empty_value(&self.#ident)),
             Kind::Defaulted(Some(path)) => quote!(#rt::same_json(&self.#ident, &#path())),
+            Kind::Defaulted(None) if f.leaf => quote!(#rt::IsEmpty::is_empty_value(&self.#ident)),
             Kind::Defaulted(None) => {
                 quote!(#rt::same_json(&self.#ident, &::std::default::Default::default()))
             }
@@ -615,8 +617,36 @@ pub fn apply(file: &mut syn::File) -> Lossless {
                         continue;
                     }
                     let name = &e.ident;
+                    let untagged = e.attrs.iter().any(|a| {
+                        is_serde(a) && a.to_token_stream().to_string().contains("untagged")
+                    });
+                    let newtype_variants = e.variants.iter().all(
+                        |v| matches!(&v.fields, syn::Fields::Unnamed(u) if u.unnamed.len() == 1),
+                    );
                     let body = match unknown_variant(e) {
                         Some(v) => quote!(#rt::via_serde_open(d, |v| matches!(v, Self::#v(_)))),
+                        // A oneOf whose branches all fail strictly (a required field missing in
+                        // every branch): the first branch that decodes leniently, kept as sent.
+                        None if untagged && newtype_variants && !e.variants.is_empty() => {
+                            let tries = e.variants.iter().map(|v| {
+                                let vi = &v.ident;
+                                let syn::Fields::Unnamed(u) = &v.fields else { unreachable!() };
+                                let ty = &u.unnamed[0].ty;
+                                quote! {
+                                    if let ::std::option::Option::Some(t) = <#ty as #rt::Lenient>::decode_lenient(v)
+                                        .ok()
+                                        .and_then(#rt::Decoded::typed)
+                                    {
+                                        return ::std::option::Option::Some(Self::#vi(t));
+                                    }
+                                }
+                            });
+                            stats.via_serde_fallback += 1;
+                            quote!(#rt::via_serde_or(d, |v: &::serde_json::Value| {
+                                #(#tries)*
+                                ::std::option::Option::None
+                            }))
+                        }
                         None => quote!(#rt::via_serde(d)),
                     };
                     added.push(syn::parse_quote! {
@@ -680,6 +710,9 @@ mod tests {
                     #[serde(untagged, skip_serializing)]
                     Unknown(::std::string::String),
                 }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                #[serde(untagged)]
+                pub enum Shape { Links(UserLinks), Text(::std::string::String) }
                 #[derive(::serde::Serialize, Clone, Debug)]
                 #[serde(transparent)]
                 pub struct Name(::std::string::String);
@@ -715,8 +748,9 @@ mod tests {
             Lossless {
                 objects: 2,
                 optional_required: 1,
-                via_serde: 3,
+                via_serde: 4,
                 kept_derive: 1,
+                via_serde_fallback: 1,
             }
         );
         let code = quote::quote!(#file).to_string();
