@@ -49,7 +49,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // shows every field the tenant sent.
     let me = qlik.users().get_my_user().send().await?;
     println!("{}", serde_json::to_string_pretty(&*me)?);
-    let undeclared: Vec<&String> = me.extra.undeclared().map(|(k, _)| k).collect();
+    let undeclared: Vec<&str> = me.extra.undeclared().map(|(k, _)| k).collect();
     println!(
         "{} <{}>; fields the spec does not declare, kept as sent: {undeclared:?}",
         me.name,

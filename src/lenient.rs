@@ -646,10 +646,15 @@ where
 pub struct Extra {
     kept: Option<Box<Map<String, Value>>>,
     coerced: Vec<(&'static str, Value)>,
-    untyped: Vec<&'static str>,
-    absent: Vec<&'static str>,
+    /// The declared fields' JSON names (bit `i` of the masks is `names[i]`).
+    names: &'static [&'static str],
+    absent: u64,
+    untyped: u64,
+    nulls: u64,
     decoded: bool,
 }
+
+static NULL: Value = Value::Null;
 
 impl fmt::Debug for Extra {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -657,8 +662,11 @@ impl fmt::Debug for Extra {
         if let Some(k) = &self.kept {
             d.field("kept", k);
         }
-        if !self.absent.is_empty() {
-            d.field("absent", &self.absent);
+        if self.nulls != 0 {
+            d.field("null", &self.names_of(self.nulls));
+        }
+        if self.absent != 0 {
+            d.field("absent", &self.absent());
         }
         d.finish_non_exhaustive()
     }
@@ -690,38 +698,62 @@ impl Ord for Extra {
 }
 
 impl Extra {
+    fn bit(&self, key: &str) -> u64 {
+        self.names
+            .iter()
+            .position(|n| *n == key)
+            .map_or(0, |i| 1u64 << i)
+    }
+
+    fn names_of(&self, mask: u64) -> Vec<&'static str> {
+        self.names
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1u64 << i) != 0)
+            .map(|(_, n)| *n)
+            .collect()
+    }
+
     /// The value the server sent under `key`, when it was kept: a field the type does not
     /// declare, or a declared field whose value did not fit (or was converted).
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.kept.as_ref().and_then(|m| m.get(key))
+        if let Some(v) = self.kept.as_ref().and_then(|m| m.get(key)) {
+            return Some(v);
+        }
+        (self.nulls != 0 && self.nulls & self.bit(key) != 0).then_some(&NULL)
     }
 
-    /// Every kept value, by JSON key.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.kept.iter().flat_map(|m| m.iter())
+    /// Every kept value, by JSON key (declared fields sent as `null` included).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        let nulls = self.names_of(self.nulls).into_iter().map(|n| (n, &NULL));
+        self.kept
+            .iter()
+            .flat_map(|m| m.iter().map(|(k, v)| (k.as_str(), v)))
+            .chain(nulls)
     }
 
     /// The kept fields the type does not declare (newer than the spec, or dropped from it).
-    pub fn undeclared(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.iter().filter(|(k, _)| {
-            !self.untyped.iter().any(|u| u == k) && !self.coerced.iter().any(|(c, _)| c == k)
-        })
+    pub fn undeclared(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.kept
+            .iter()
+            .flat_map(|m| m.iter().map(|(k, v)| (k.as_str(), v)))
+            .filter(|(k, _)| self.bit(k) == 0)
     }
 
     /// Declared fields whose value did not fit the declared type (kept as sent; the typed field
-    /// reads as absent).
-    pub fn untyped(&self) -> &[&'static str] {
-        &self.untyped
+    /// reads as absent), `null` included.
+    pub fn untyped(&self) -> Vec<&'static str> {
+        self.names_of(self.untyped)
     }
 
     /// True when nothing was kept.
     pub fn is_empty(&self) -> bool {
-        self.kept.as_ref().is_none_or(|m| m.is_empty())
+        self.nulls == 0 && self.kept.as_ref().is_none_or(|m| m.is_empty())
     }
 
     /// Number of kept values.
     pub fn len(&self) -> usize {
-        self.kept.as_ref().map_or(0, |m| m.len())
+        self.kept.as_ref().map_or(0, |m| m.len()) + self.nulls.count_ones() as usize
     }
 
     /// Adds or replaces a value to send with the declared fields (a field newer than the SDK).
@@ -733,29 +765,29 @@ impl Extra {
 
     /// Removes a kept value.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let bit = self.bit(key);
+        if self.nulls & bit != 0 {
+            self.nulls &= !bit;
+            return Some(Value::Null);
+        }
         self.kept.as_mut().and_then(|m| m.remove(key))
     }
 
     /// Declared fields (JSON names) the server left out, or sent in a shape that could not be
     /// typed: each reads as `None`, or as the empty value of its type when the spec requires it
     /// (`""`, `0`, `false`, an empty list).
-    pub fn absent(&self) -> &[&'static str] {
-        &self.absent
+    pub fn absent(&self) -> Vec<&'static str> {
+        self.names_of(self.absent)
     }
 
     /// True when the declared field `key` (JSON name) is absent (see [`absent`](Self::absent)).
     pub fn is_absent(&self, key: &str) -> bool {
-        self.absent.contains(&key)
+        self.absent & self.bit(key) != 0
     }
 
     /// True for a value decoded from a response (as opposed to built by the program).
     pub fn is_decoded(&self) -> bool {
         self.decoded
-    }
-
-    #[doc(hidden)]
-    pub fn __put(&mut self, key: String, value: Value) {
-        self.insert(key, value);
     }
 }
 
@@ -790,31 +822,32 @@ impl<'de, F: Fn(&str) -> Option<usize>> Visitor<'de> for KeySeed<F> {
     }
 }
 
-/// The state of one object being decoded: its extras and the slots of its declared fields.
+/// The state of one object being decoded: its extras, by declared field index.
 #[doc(hidden)]
 pub struct ObjectState {
     pub extra: Extra,
 }
 
-impl Default for ObjectState {
-    fn default() -> Self {
+impl ObjectState {
+    /// Starts an object whose declared fields are `names` (at most 64).
+    pub fn new(names: &'static [&'static str]) -> Self {
         ObjectState {
             extra: Extra {
+                names,
                 decoded: true,
                 ..Extra::default()
             },
         }
     }
-}
 
-impl ObjectState {
-    /// Decodes the value of declared field `name` into `slot` (or keeps it as sent).
+    /// Decodes the value of declared field `i` into `slot` (or keeps it as sent).
     pub fn take<'de, A: MapAccess<'de>, T: Lenient + Serialize>(
         &mut self,
         map: &mut A,
         slot: &mut Option<T>,
-        name: &'static str,
+        i: usize,
     ) -> Result<(), A::Error> {
+        let name = self.extra.names[i];
         match map.next_value_seed(Seed::<T>::default())? {
             Decoded::Typed(t) => *slot = Some(t),
             Decoded::Coerced(t, raw) => {
@@ -822,8 +855,12 @@ impl ObjectState {
                 self.extra.insert(name, raw);
                 *slot = Some(t);
             }
+            Decoded::Raw(Value::Null) => {
+                self.extra.untyped |= 1u64 << i;
+                self.extra.nulls |= 1u64 << i;
+            }
             Decoded::Raw(raw) => {
-                self.extra.untyped.push(name);
+                self.extra.untyped |= 1u64 << i;
                 self.extra.insert(name, raw);
             }
         }
@@ -847,46 +884,40 @@ impl ObjectState {
     }
 
     /// A required field whose type has an empty value: that value when absent, noted.
-    pub fn required<T: Default>(&mut self, slot: Option<T>, name: &'static str) -> T {
+    pub fn required<T: Default>(&mut self, slot: Option<T>, i: usize) -> T {
         slot.unwrap_or_else(|| {
-            self.extra.absent.push(name);
+            self.extra.absent |= 1u64 << i;
             T::default()
         })
     }
 
     /// A field with a spec default: the default when absent, noted (so it is not written back).
-    pub fn defaulted<T>(
-        &mut self,
-        slot: Option<T>,
-        name: &'static str,
-        default: impl FnOnce() -> T,
-    ) -> T {
+    pub fn defaulted<T>(&mut self, slot: Option<T>, i: usize, default: impl FnOnce() -> T) -> T {
         slot.unwrap_or_else(|| {
-            self.extra.absent.push(name);
+            self.extra.absent |= 1u64 << i;
             default()
         })
     }
 
     /// A required field with no empty value (an object, an enum, a timestamp): `None` when
     /// absent, noted.
-    pub fn required_opt<T>(&mut self, slot: Option<T>, name: &'static str) -> Option<T> {
+    pub fn required_opt<T>(&mut self, slot: Option<T>, i: usize) -> Option<T> {
         if slot.is_none() {
-            self.extra.absent.push(name);
+            self.extra.absent |= 1u64 << i;
         }
         slot
     }
 
     /// For a strict decode (serde's `Deserialize`, which oneOf types use to tell variants
-    /// apart by their required fields): the error when a required field is missing.
-    pub fn missing<E: de::Error>(&self, strict: bool, required: &[&'static str]) -> Result<(), E> {
+    /// apart by their required fields): the error when a required field (`required`, a mask of
+    /// field indices) is missing from the input.
+    pub fn missing<E: de::Error>(&self, strict: bool, required: u64) -> Result<(), E> {
         if !strict {
             return Ok(());
         }
         // Only a field missing from the input: a value of another shape is kept as sent.
-        match required
-            .iter()
-            .find(|r| self.extra.absent.contains(r) && self.extra.get(r).is_none())
-        {
+        let missing = required & self.extra.absent & !self.extra.untyped;
+        match self.extra.names_of(missing).first() {
             Some(r) => Err(E::missing_field(r)),
             None => Ok(()),
         }
@@ -992,7 +1023,7 @@ pub fn deserialize_object<'de, T: Object, D: Deserializer<'de>>(d: D) -> Result<
 pub struct Writer<'a, M> {
     map: M,
     extra: &'a Extra,
-    written: Vec<&'static str>,
+    written: u64,
 }
 
 impl<'a, M: SerializeMap> Writer<'a, M> {
@@ -1001,38 +1032,42 @@ impl<'a, M: SerializeMap> Writer<'a, M> {
         Ok(Writer {
             map: s.serialize_map(None)?,
             extra,
-            written: Vec::new(),
+            written: 0,
         })
     }
 
-    /// Writes declared field `name`. `empty`: the value is the field's "not set" value (`None`,
-    /// the empty value of a required field, the spec's default); `skip`: the type's own rule
-    /// to leave the field out of a request (`skip_serializing_if`).
+    /// Writes declared field `i` (JSON name `name`). `empty`: the value is the field's "not
+    /// set" value (`None`, the empty value of a required field, the spec's default); `skip`:
+    /// the type's own rule to leave the field out of a request (`skip_serializing_if`).
     pub fn field<T: Serialize + ?Sized>(
         &mut self,
+        i: usize,
         name: &'static str,
         value: &T,
         empty: bool,
         skip: bool,
     ) -> Result<(), M::Error> {
         let extra = self.extra;
-        if let Some(raw) = extra.get(name) {
-            // A value kept as sent: written back unless the program set the field since.
-            let unchanged = match extra.coerced.iter().find(|(k, _)| *k == name) {
-                Some((_, was)) => to_json(value) == *was,
-                None => empty,
-            };
-            self.written.push(name);
-            return if unchanged {
-                self.map.serialize_entry(name, raw)
-            } else {
-                self.map.serialize_entry(name, value)
-            };
+        let bit = if i < 64 { 1u64 << i } else { 0 };
+        if extra.untyped & bit != 0 || extra.kept.is_some() {
+            if let Some(raw) = extra.get(name) {
+                // A value kept as sent: written back unless the program set the field since.
+                let unchanged = match extra.coerced.iter().find(|(k, _)| *k == name) {
+                    Some((_, was)) => to_json(value) == *was,
+                    None => empty,
+                };
+                self.written |= bit;
+                return if unchanged {
+                    self.map.serialize_entry(name, raw)
+                } else {
+                    self.map.serialize_entry(name, value)
+                };
+            }
         }
         // Decoded: written unless the server left it out. Built by the program: the type's
         // own rule.
         let leave_out = if extra.decoded {
-            empty && extra.is_absent(name)
+            empty && extra.absent & bit != 0
         } else {
             skip
         };
@@ -1042,14 +1077,19 @@ impl<'a, M: SerializeMap> Writer<'a, M> {
         self.map.serialize_entry(name, value)
     }
 
-    /// Writes optional field `name` when it is set (or the value kept as sent, e.g. `null`).
+    /// Writes optional field `i` when it is set (or the value kept as sent, e.g. `null`).
     pub fn optional<T: Serialize>(
         &mut self,
+        i: usize,
         name: &'static str,
         value: &Option<T>,
     ) -> Result<(), M::Error> {
-        if value.is_some() || self.extra.get(name).is_some() {
-            self.field(name, value, value.is_none(), false)
+        let bit = if i < 64 { 1u64 << i } else { 0 };
+        if value.is_some() || self.extra.untyped & bit != 0 || self.extra.kept.is_some() {
+            if value.is_none() && self.extra.get(name).is_none() {
+                return Ok(());
+            }
+            self.field(i, name, value, value.is_none(), false)
         } else {
             Ok(())
         }
@@ -1059,7 +1099,7 @@ impl<'a, M: SerializeMap> Writer<'a, M> {
     pub fn end(mut self) -> Result<M::Ok, M::Error> {
         if let Some(kept) = &self.extra.kept {
             for (k, v) in kept.iter() {
-                if !self.written.iter().any(|w| w == k) {
+                if self.extra.bit(k) & self.written == 0 {
                     self.map.serialize_entry(k, v)?;
                 }
             }
