@@ -172,6 +172,16 @@ pub enum Error {
         /// The rule it breaks, e.g. `is above the maximum 100`.
         rule: String,
     },
+    /// A link the server sent (a page's `links.next.href`) that the SDK refused to follow:
+    /// not a URL, or on another origin than the configured host (credentials stay there).
+    RefusedLink {
+        /// Which link, e.g. `links.next.href`.
+        link: &'static str,
+        /// The link as sent (at most 200 characters).
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
     /// An error reported by a generated client that fits no other variant.
     Other(String),
 }
@@ -513,6 +523,9 @@ impl fmt::Display for Error {
                     write!(f, " = {v}")?;
                 }
                 write!(f, " {rule}")
+            }
+            Error::RefusedLink { link, url, reason } => {
+                write!(f, "{link} {url:?} not followed: {reason}")
             }
             Error::Other(m) => f.write_str(m),
         }

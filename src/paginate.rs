@@ -87,12 +87,17 @@ where
 fn next_url(baseurl: &str, href: &str) -> Result<reqwest::Url> {
     let base = reqwest::Url::parse(baseurl)
         .map_err(|e| Error::Other(format!("invalid base URL {baseurl}: {e}")))?;
+    let refused = |reason: String| Error::RefusedLink {
+        link: "links.next.href",
+        url: href.chars().take(200).collect(),
+        reason,
+    };
     let url = base
         .join(href)
-        .map_err(|e| Error::Other(format!("invalid links.next.href {href:?}: {e}")))?;
+        .map_err(|e| refused(format!("not a URL ({e})")))?;
     if url.origin() != base.origin() {
-        return Err(Error::Other(format!(
-            "links.next.href points at another host ({}); not followed, credentials stay with {}",
+        return Err(refused(format!(
+            "it points at another host ({}); credentials stay with {}",
             url.origin().ascii_serialization(),
             base.origin().ascii_serialization()
         )));

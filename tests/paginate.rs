@@ -126,8 +126,18 @@ async fn a_next_link_to_another_host_is_not_followed() {
     for _ in 0..10 {
         items.next().await.unwrap().unwrap();
     }
-    let err = items.next().await.unwrap().unwrap_err().to_string();
-    assert!(err.contains("another host"), "{err}");
+    let err = items.next().await.unwrap().unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            qlik_sdk::Error::RefusedLink {
+                link: "links.next.href",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("another host"), "{err}");
     assert_eq!(hits.load(Ordering::SeqCst), 1);
     assert!(
         other.received_requests().await.unwrap().is_empty(),
