@@ -254,7 +254,7 @@ fn rewrite_struct(
     named.named.push(syn::parse_quote! {
         /// What this value kept besides its typed fields: undeclared fields, values sent in a
         /// shape the type does not take, and which declared fields the server left out
-        /// (see [`Extra`](#rt::Extra)).
+        /// (see [`Extra`](crate::lenient::Extra)).
         pub #extra: #rt::Extra
     });
     stats.objects += 1;

@@ -13,7 +13,7 @@ pub mod types {
         >,
         /// What this value kept besides its typed fields: undeclared fields, values sent in a
         /// shape the type does not take, and which declared fields the server left out
-        /// (see [`Extra`](#rt::Extra)).
+        /// (see [`Extra`](crate::lenient::Extra)).
         pub extra: crate::lenient::Extra,
     }
     impl Errors {
@@ -86,7 +86,7 @@ pub mod types {
         pub value: ::std::option::Option<::std::string::String>,
         /// What this value kept besides its typed fields: undeclared fields, values sent in a
         /// shape the type does not take, and which declared fields the server left out
-        /// (see [`Extra`](#rt::Extra)).
+        /// (see [`Extra`](crate::lenient::Extra)).
         pub extra: crate::lenient::Extra,
     }
     impl Kind {
@@ -104,7 +104,7 @@ pub mod types {
         pub type_: ::std::option::Option<WidgetType>,
         /// What this value kept besides its typed fields: undeclared fields, values sent in a
         /// shape the type does not take, and which declared fields the server left out
-        /// (see [`Extra`](#rt::Extra)).
+        /// (see [`Extra`](crate::lenient::Extra)).
         pub extra: crate::lenient::Extra,
     }
     impl Widget {
@@ -118,7 +118,7 @@ pub mod types {
         pub data: ::std::vec::Vec<Widget>,
         /// What this value kept besides its typed fields: undeclared fields, values sent in a
         /// shape the type does not take, and which declared fields the server left out
-        /// (see [`Extra`](#rt::Extra)).
+        /// (see [`Extra`](crate::lenient::Extra)).
         pub extra: crate::lenient::Extra,
     }
     impl WidgetList {
@@ -232,7 +232,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         /// What this value kept besides its typed fields: undeclared fields, values sent in a
         /// shape the type does not take, and which declared fields the server left out
-        /// (see [`Extra`](#rt::Extra)).
+        /// (see [`Extra`](crate::lenient::Extra)).
         pub extra: crate::lenient::Extra,
     }
     impl WidgetType3 {
@@ -583,7 +583,8 @@ pub mod types {
             mut map: A,
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut st = crate::lenient::ObjectState::default();
+            const FIELDS: &[&str] = &["errors"];
+            let mut st = crate::lenient::ObjectState::new(FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::vec::Vec<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -599,7 +600,7 @@ pub mod types {
             {
                 match k {
                     crate::lenient::Key::Known(0usize) => {
-                        st.take(&mut map, &mut v0, "errors")?
+                        st.take(&mut map, &mut v0, 0usize)?
                     }
                     crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
                     crate::lenient::Key::Known(_) => {
@@ -607,8 +608,8 @@ pub mod types {
                     }
                 }
             }
-            let errors = st.defaulted(v0, "errors", ::std::default::Default::default);
-            st.missing::<A::Error>(strict, &[])?;
+            let errors = st.defaulted(v0, 0usize, ::std::default::Default::default);
+            st.missing::<A::Error>(strict, 0u64)?;
             ::std::result::Result::Ok(Self { errors, extra: st.extra })
         }
     }
@@ -633,6 +634,7 @@ pub mod types {
         ) -> ::std::result::Result<S::Ok, S::Error> {
             let mut w = crate::lenient::Writer::new(s, &self.extra)?;
             w.field(
+                0usize,
                 "errors",
                 &self.errors,
                 crate::lenient::IsEmpty::is_empty_value(&self.errors),
@@ -655,7 +657,8 @@ pub mod types {
             mut map: A,
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut st = crate::lenient::ObjectState::default();
+            const FIELDS: &[&str] = &["value"];
+            let mut st = crate::lenient::ObjectState::new(FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::string::String>,
             > = ::std::option::Option::None;
@@ -669,7 +672,7 @@ pub mod types {
             {
                 match k {
                     crate::lenient::Key::Known(0usize) => {
-                        st.take(&mut map, &mut v0, "value")?
+                        st.take(&mut map, &mut v0, 0usize)?
                     }
                     crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
                     crate::lenient::Key::Known(_) => {
@@ -678,7 +681,7 @@ pub mod types {
                 }
             }
             let value = st.optional(v0);
-            st.missing::<A::Error>(strict, &[])?;
+            st.missing::<A::Error>(strict, 0u64)?;
             ::std::result::Result::Ok(Self { value, extra: st.extra })
         }
     }
@@ -702,7 +705,7 @@ pub mod types {
             s: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             let mut w = crate::lenient::Writer::new(s, &self.extra)?;
-            w.optional("value", &self.value)?;
+            w.optional(0usize, "value", &self.value)?;
             w.end()
         }
     }
@@ -712,7 +715,8 @@ pub mod types {
             mut map: A,
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut st = crate::lenient::ObjectState::default();
+            const FIELDS: &[&str] = &["enabled", "id", "kind", "type"];
+            let mut st = crate::lenient::ObjectState::new(FIELDS);
             let mut v0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
             let mut v1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
             let mut v2: ::std::option::Option<
@@ -732,16 +736,16 @@ pub mod types {
             {
                 match k {
                     crate::lenient::Key::Known(0usize) => {
-                        st.take(&mut map, &mut v0, "enabled")?
+                        st.take(&mut map, &mut v0, 0usize)?
                     }
                     crate::lenient::Key::Known(1usize) => {
-                        st.take(&mut map, &mut v1, "id")?
+                        st.take(&mut map, &mut v1, 1usize)?
                     }
                     crate::lenient::Key::Known(2usize) => {
-                        st.take(&mut map, &mut v2, "kind")?
+                        st.take(&mut map, &mut v2, 2usize)?
                     }
                     crate::lenient::Key::Known(3usize) => {
-                        st.take(&mut map, &mut v3, "type")?
+                        st.take(&mut map, &mut v3, 3usize)?
                     }
                     crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
                     crate::lenient::Key::Known(_) => {
@@ -750,10 +754,10 @@ pub mod types {
                 }
             }
             let enabled = st.optional(v0);
-            let id = st.required(v1, "id");
+            let id = st.required(v1, 1usize);
             let kind = st.optional(v2);
             let type_ = st.optional(v3);
-            st.missing::<A::Error>(strict, &["id"])?;
+            st.missing::<A::Error>(strict, 2u64)?;
             ::std::result::Result::Ok(Self {
                 enabled,
                 id,
@@ -783,15 +787,16 @@ pub mod types {
             s: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             let mut w = crate::lenient::Writer::new(s, &self.extra)?;
-            w.optional("enabled", &self.enabled)?;
+            w.optional(0usize, "enabled", &self.enabled)?;
             w.field(
+                1usize,
                 "id",
                 &self.id,
                 crate::lenient::IsEmpty::is_empty_value(&self.id),
                 false,
             )?;
-            w.optional("kind", &self.kind)?;
-            w.optional("type", &self.type_)?;
+            w.optional(2usize, "kind", &self.kind)?;
+            w.optional(3usize, "type", &self.type_)?;
             w.end()
         }
     }
@@ -801,7 +806,8 @@ pub mod types {
             mut map: A,
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut st = crate::lenient::ObjectState::default();
+            const FIELDS: &[&str] = &["data"];
+            let mut st = crate::lenient::ObjectState::new(FIELDS);
             let mut v0: ::std::option::Option<::std::vec::Vec<Widget>> = ::std::option::Option::None;
             while let ::std::option::Option::Some(k) = map
                 .next_key_seed(
@@ -813,7 +819,7 @@ pub mod types {
             {
                 match k {
                     crate::lenient::Key::Known(0usize) => {
-                        st.take(&mut map, &mut v0, "data")?
+                        st.take(&mut map, &mut v0, 0usize)?
                     }
                     crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
                     crate::lenient::Key::Known(_) => {
@@ -821,8 +827,8 @@ pub mod types {
                     }
                 }
             }
-            let data = st.defaulted(v0, "data", ::std::default::Default::default);
-            st.missing::<A::Error>(strict, &[])?;
+            let data = st.defaulted(v0, 0usize, ::std::default::Default::default);
+            st.missing::<A::Error>(strict, 0u64)?;
             ::std::result::Result::Ok(Self { data, extra: st.extra })
         }
     }
@@ -847,6 +853,7 @@ pub mod types {
         ) -> ::std::result::Result<S::Ok, S::Error> {
             let mut w = crate::lenient::Writer::new(s, &self.extra)?;
             w.field(
+                0usize,
                 "data",
                 &self.data,
                 crate::lenient::IsEmpty::is_empty_value(&self.data),
@@ -876,7 +883,8 @@ pub mod types {
             mut map: A,
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut st = crate::lenient::ObjectState::default();
+            const FIELDS: &[&str] = &["name"];
+            let mut st = crate::lenient::ObjectState::new(FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::string::String>,
             > = ::std::option::Option::None;
@@ -890,7 +898,7 @@ pub mod types {
             {
                 match k {
                     crate::lenient::Key::Known(0usize) => {
-                        st.take(&mut map, &mut v0, "name")?
+                        st.take(&mut map, &mut v0, 0usize)?
                     }
                     crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
                     crate::lenient::Key::Known(_) => {
@@ -899,7 +907,7 @@ pub mod types {
                 }
             }
             let name = st.optional(v0);
-            st.missing::<A::Error>(strict, &[])?;
+            st.missing::<A::Error>(strict, 0u64)?;
             ::std::result::Result::Ok(Self { name, extra: st.extra })
         }
     }
@@ -923,7 +931,7 @@ pub mod types {
             s: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             let mut w = crate::lenient::Writer::new(s, &self.extra)?;
-            w.optional("name", &self.name)?;
+            w.optional(0usize, "name", &self.name)?;
             w.end()
         }
     }
