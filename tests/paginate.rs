@@ -173,3 +173,55 @@ async fn one_hundred_thousand_items_take_exactly_one_request_per_page() {
     assert_eq!(n, 100_000);
     assert_eq!(hits.load(Ordering::SeqCst), 1_000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_ahead_gives_the_same_items_in_order_with_one_request_per_page() {
+    let (server, hits, _) = serve(95, 10, None).await;
+    let qlik = Qlik::builder()
+        .host(server.uri())
+        .allow_http(true)
+        .api_key("k")
+        .rate_limit(qlik_sdk::RateLimit::off())
+        .read_ahead(true)
+        .build()
+        .unwrap();
+    let users: Vec<_> = qlik
+        .users()
+        .get_users()
+        .limit(10)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+    let want: Vec<String> = (0..95).map(|i| format!("u{i}")).collect();
+    assert_eq!(ids, want);
+    assert_eq!(hits.load(Ordering::SeqCst), 10, "each page requested once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_ahead_stops_within_one_page_of_a_take() {
+    let (server, hits, _) = serve(100, 10, None).await;
+    let qlik = Qlik::builder()
+        .host(server.uri())
+        .allow_http(true)
+        .api_key("k")
+        .rate_limit(qlik_sdk::RateLimit::off())
+        .read_ahead(true)
+        .build()
+        .unwrap();
+    let first: Vec<_> = qlik
+        .users()
+        .get_users()
+        .limit(10)
+        .items()
+        .take(25)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 25);
+    // Pages 1-3 were needed; page 4 may have been requested ahead, page 5 never.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let n = hits.load(Ordering::SeqCst);
+    assert!((3..=4).contains(&n), "{n} page requests");
+}
