@@ -129,6 +129,8 @@ pub enum Error {
         body: Option<String>,
         /// The response headers (`Retry-After`, request ids), when the response was seen.
         headers: Option<Box<reqwest::header::HeaderMap>>,
+        /// Requests sent for this call (retries included), when known.
+        attempts: Option<u32>,
     },
     /// A response body could not be decoded into the expected type at all (not JSON, or a
     /// top level of another shape). Single fields that do not fit never cause it: see
@@ -214,6 +216,7 @@ impl Error {
                 errors,
                 body: None,
                 headers: None,
+                attempts: None,
             },
             None => Error::Api {
                 status,
@@ -224,6 +227,7 @@ impl Error {
                     Some(snippet(body))
                 },
                 headers: None,
+                attempts: None,
             },
         }
     }
@@ -232,8 +236,18 @@ impl Error {
     pub async fn from_response(response: reqwest::Response) -> Self {
         let status = response.status();
         let headers = response.headers().clone();
+        let sent = response
+            .extensions()
+            .get::<crate::transport::Attempts>()
+            .map(|a| a.0);
         match response.bytes().await {
-            Ok(b) => Error::from_status_body(status, &b).with_headers(headers),
+            Ok(b) => {
+                let mut e = Error::from_status_body(status, &b).with_headers(headers);
+                if let Error::Api { attempts, .. } = &mut e {
+                    *attempts = sent;
+                }
+                e
+            }
             Err(e) => Error::Http(e.without_url()),
         }
     }
@@ -260,6 +274,10 @@ impl Error {
             errors: Vec::new(),
             body: Some(format!("unexpected response (content-type {ct})")),
             headers: Some(Box::new(response.headers().clone())),
+            attempts: response
+                .extensions()
+                .get::<crate::transport::Attempts>()
+                .map(|a| a.0),
         }
     }
 
@@ -319,6 +337,15 @@ impl Error {
             at.duration_since(std::time::SystemTime::now())
                 .unwrap_or_default(),
         )
+    }
+
+    /// How many requests the call sent (retries and a token refresh included), for an
+    /// [`Error::Api`] answer.
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::Api { attempts, .. } => *attempts,
+            _ => None,
+        }
     }
 
     /// The response headers of an [`Error::Api`], when the response was seen.

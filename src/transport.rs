@@ -202,6 +202,10 @@ impl Limiter {
     }
 }
 
+/// How many requests a call sent (retries and a 401 refresh included), kept on the response.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Attempts(pub(crate) u32);
+
 pub(crate) struct Shared {
     origin: Url,
     tokens: Arc<TokenCache>,
@@ -564,7 +568,24 @@ impl Inner {
     pub(crate) async fn execute(
         &self,
         client: &reqwest::Client,
+        request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        let attempts = std::sync::atomic::AtomicU32::new(1);
+        let result = self.execute_counted(client, request, &attempts).await;
+        // The number of requests sent, for `Error::attempts` on an error answer.
+        result.map(|mut r| {
+            r.extensions_mut().insert(Attempts(
+                attempts.load(std::sync::atomic::Ordering::Relaxed),
+            ));
+            r
+        })
+    }
+
+    async fn execute_counted(
+        &self,
+        client: &reqwest::Client,
         mut request: reqwest::Request,
+        attempts: &std::sync::atomic::AtomicU32,
     ) -> reqwest::Result<reqwest::Response> {
         let policy = &self.0.retry;
         let method = request.method().clone();
@@ -573,6 +594,10 @@ impl Inner {
         let mut attempt: u32 = 0;
         let mut refreshed = false;
         loop {
+            attempts.store(
+                attempt + 1 + u32::from(refreshed),
+                std::sync::atomic::Ordering::Relaxed,
+            );
             let spare = request.try_clone();
             // Kept as the header value (a reference-counted clone); decoded only after a 401.
             let used = request.headers().get(AUTHORIZATION).cloned();
@@ -688,6 +713,7 @@ pub(crate) async fn json_error_body(
         return Ok(response);
     }
     let headers = response.headers().clone();
+    let extensions = response.extensions().clone();
     // A few hundred KiB say everything an error has to say; a huge page is not read whole.
     let (body, _truncated) = read_capped(response, ERROR_BODY_LIMIT).await?;
     let body = if serde_json::from_slice::<serde_json::Value>(&body).is_ok() {
@@ -707,6 +733,7 @@ pub(crate) async fn json_error_body(
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = status;
     *rebuilt.headers_mut() = headers;
+    *rebuilt.extensions_mut() = extensions;
     rebuilt.headers_mut().insert(
         reqwest::header::CONTENT_TYPE,
         reqwest::header::HeaderValue::from_static("application/json"),

@@ -123,6 +123,7 @@ macro_rules! outcome {
                 errors,
                 body,
                 headers,
+                ..
             }) => {
                 let (req, _) = headers.as_deref().map(violations).unwrap_or_default();
                 let detail = if req.is_empty() {

@@ -273,3 +273,30 @@ async fn typed_calls_return_the_sdk_error_with_its_variant() {
         other => panic!("expected a decode error, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn rate_limited_answers_carry_retry_after_and_the_attempts_made() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users/me"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "0")
+                .set_body_json(json!({"errors": [{"code": "HTTP-429", "title": "Too many"}]})),
+        )
+        .mount(&server)
+        .await;
+    let qlik = common::builder(&server)
+        .api_key("k")
+        .retry(qlik_sdk::RetryPolicy {
+            max_retries: 2,
+            ..common::fast_retry()
+        })
+        .build()
+        .unwrap();
+    let e = qlik.users().get_my_user().send().await.unwrap_err();
+    assert!(e.is_rate_limited(), "{e}");
+    assert_eq!(e.retry_after(), Some(std::time::Duration::ZERO));
+    assert_eq!(e.attempts(), Some(3), "one request and two retries");
+    assert_eq!(e.code(), Some("HTTP-429"));
+}
