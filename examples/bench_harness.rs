@@ -224,8 +224,6 @@ async fn run() -> Res<Value> {
         }
     };
     let limiter = env_str("BENCH_RATE_LIMIT", "high");
-    // `BENCH_READ_AHEAD=1`: the item stream requests the next page while one decodes.
-    let read_ahead = env_str("BENCH_READ_AHEAD", "0") == "1";
 
     let qlik = Qlik::builder()
         .host(&host)
@@ -235,7 +233,6 @@ async fn run() -> Res<Value> {
             env_str("BENCH_CLIENT_SECRET", "bench-secret"),
         )
         .rate_limit(rate_limit(&limiter)?)
-        .read_ahead(read_ahead)
         .build()?;
 
     let side = reqwest::Client::builder().no_proxy().build()?;
@@ -305,9 +302,8 @@ async fn run() -> Res<Value> {
         ),
         format!(
             "qlik-sdk {}: client_credentials via the SDK token cache; typed get_my_user and \
-             items_list_items().items(){}; concurrency by {}; rate limiter: {}",
+             items_list_items().items(); concurrency by {}; rate limiter: {}",
             env!("CARGO_PKG_VERSION"),
-            if read_ahead { " with read_ahead" } else { "" },
             if spawn { "tokio::spawn per call" } else { "join_all in one task" },
             match limiter.as_str() {
                 "high" => "on, tier 1 raised to 1,000,000/min".to_owned(),

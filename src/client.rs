@@ -123,7 +123,6 @@ impl Qlik {
             b.retry.clone(),
             b.rate_limit.clone(),
             b.max_json_body(),
-            b.read_ahead,
         );
         Ok(Qlik {
             baseurl: origin.as_str().trim_end_matches('/').to_owned(),

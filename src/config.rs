@@ -137,7 +137,6 @@ pub struct QlikBuilder {
     pub(crate) rate_limit: RateLimit,
     pub(crate) skew: Option<Duration>,
     pub(crate) max_response_body: Option<usize>,
-    pub(crate) read_ahead: bool,
     pub(crate) source: Option<String>,
     /// Scopes given before the credentials wait here.
     pending_scopes: Option<Vec<String>>,
@@ -296,14 +295,6 @@ impl QlikBuilder {
     /// [`TOKEN_BODY_LIMIT`](crate::transport::TOKEN_BODY_LIMIT).
     pub fn max_response_body(mut self, bytes: usize) -> Self {
         self.max_response_body = Some(bytes);
-        self
-    }
-
-    /// Page streams (`.pages()`, `.items()`) request the next page while the current one is
-    /// decoded and consumed (default off). Faster on multi-core runtimes and slow networks;
-    /// the cost: `.take(n)` or dropping the stream may leave one further page requested.
-    pub fn read_ahead(mut self, on: bool) -> Self {
-        self.read_ahead = on;
         self
     }
 

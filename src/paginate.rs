@@ -7,11 +7,6 @@
 //! host is refused (an error, no request is sent), so credentials never leave the configured
 //! host. The stream stops after a page without a next link or without items, and holds one page
 //! in memory at a time. Limit the total with `StreamExt::take`, which stops further requests.
-//!
-//! With [`QlikBuilder::read_ahead`](crate::QlikBuilder::read_ahead) the request for page N+1
-//! starts (in a task of its own) as soon as page N has arrived, before its items are decoded:
-//! decoding and the next round trip overlap. Then one more page's body may be held, and
-//! `.take(n)` or dropping the stream may leave one further page requested (its task is aborted).
 
 use crate::error::{Error, Result};
 use crate::lenient::Lenient;
@@ -27,7 +22,6 @@ pub type Items<'a, T> = BoxStream<'a, Result<T>>;
 
 /// Where the next pages are fetched from.
 #[doc(hidden)]
-#[derive(Clone)]
 pub struct Source {
     /// The transport of the client that made the first request.
     pub inner: Inner,
@@ -41,13 +35,11 @@ pub struct Source {
 
 enum State<F> {
     First(F, Source),
-    Next(String, Source, Option<Ahead>),
+    Next(String, Source),
     Done,
 }
 
-/// Streams pages: `first` yields page one; `next_of` finds each page's next link. With
-/// read-ahead ([`QlikBuilder::read_ahead`](crate::QlikBuilder::read_ahead)) the request for
-/// the next page starts before the current page is decoded.
+/// Streams pages: `first` yields page one; `split` finds each page's next link.
 #[doc(hidden)]
 pub fn pages<'a, P, F>(source: Source, first: F, next_of: fn(&P) -> Option<String>) -> Pages<'a, P>
 where
@@ -55,25 +47,14 @@ where
     F: Future<Output = Result<P>> + Send + 'a,
 {
     stream::try_unfold(State::First(first, source), move |state| async move {
-        let (page, source, ahead) = match state {
+        let (page, source) = match state {
             State::Done => return Ok(None),
-            State::First(fut, source) => (fut.await?, source, None),
-            State::Next(url, source, ahead) => {
-                let fetched = match ahead {
-                    Some(a) if a.href == url => a.wait().await?,
-                    _ => fetch_bytes(source.clone(), url).await?,
-                };
-                let ahead = if source.inner.read_ahead() {
-                    peek_next(&fetched.body).map(|h| Ahead::start(&source, h))
-                } else {
-                    None
-                };
-                (decode_page::<P>(&source, &fetched)?, source, ahead)
-            }
+            State::First(fut, source) => (fut.await?, source),
+            State::Next(url, source) => (fetch::<P>(&source, &url).await?, source),
         };
         let next = next_of(&page).filter(|n| !n.is_empty());
         let state = match next {
-            Some(url) => State::Next(url, source, ahead),
+            Some(url) => State::Next(url, source),
             None => State::Done,
         };
         Ok(Some((page, state)))
@@ -124,14 +105,8 @@ fn next_url(baseurl: &str, href: &str) -> Result<reqwest::Url> {
     Ok(url)
 }
 
-/// A next page as received: its body and content type.
-struct Fetched {
-    body: bytes::Bytes,
-    content_type: Option<String>,
-}
-
-async fn fetch_bytes(source: Source, href: String) -> Result<Fetched> {
-    let url = next_url(&source.baseurl, &href)?;
+async fn fetch<P: Lenient>(source: &Source, href: &str) -> Result<P> {
+    let url = next_url(&source.baseurl, href)?;
     let mut request = reqwest::Request::new(reqwest::Method::GET, url);
     request.headers_mut().insert(
         reqwest::header::ACCEPT,
@@ -166,65 +141,10 @@ async fn fetch_bytes(source: Source, href: String) -> Result<Fetched> {
             format!("the page at {href:?} is larger than {limit} bytes; raise the limit if such pages are expected"),
         ));
     }
-    Ok(Fetched { body, content_type })
-}
-
-fn decode_page<P: Lenient>(source: &Source, f: &Fetched) -> Result<P> {
     let operation = source
         .operation
         .map(|o| format!("{} {} (next page)", o.api, o.method_name));
-    crate::lenient::decode_body(&f.body, f.content_type.as_deref(), operation)
-}
-
-/// The next link of a page body read without decoding its items (`links.next.href` or
-/// `links.next` as a string), so the next request can start while the items decode. Checked
-/// against the typed page's own link afterwards.
-fn peek_next(body: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Head {
-        links: Option<Links>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Links {
-        next: Option<Next>,
-    }
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum Next {
-        Href { href: String },
-        Url(String),
-    }
-    let head: Head = serde_json::from_slice(body).ok()?;
-    match head.links?.next? {
-        Next::Href { href } | Next::Url(href) => Some(href).filter(|h| !h.is_empty()),
-    }
-}
-
-/// A next page being fetched by a task of its own; aborted when dropped (the stream was
-/// dropped or went another way).
-struct Ahead {
-    href: String,
-    task: tokio::task::JoinHandle<Result<Fetched>>,
-}
-
-impl Drop for Ahead {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-impl Ahead {
-    fn start(source: &Source, href: String) -> Self {
-        let task = tokio::spawn(fetch_bytes(source.clone(), href.clone()));
-        Ahead { href, task }
-    }
-
-    async fn wait(mut self) -> Result<Fetched> {
-        match (&mut self.task).await {
-            Ok(r) => r,
-            Err(e) => Err(Error::Other(format!("page request task failed: {e}"))),
-        }
-    }
+    crate::lenient::decode_body(&body, content_type.as_deref(), operation)
 }
 
 #[cfg(test)]

@@ -212,7 +212,6 @@ pub(crate) struct Shared {
     retry: RetryPolicy,
     limiter: Limiter,
     max_json_body: usize,
-    read_ahead: bool,
 }
 
 /// Shared state handed to every generated client (`with_inner_type`): token cache, limiter,
@@ -471,7 +470,6 @@ impl Inner {
         retry: RetryPolicy,
         rate_limit: RateLimit,
         max_json_body: usize,
-        read_ahead: bool,
     ) -> Self {
         Inner(Arc::new(Shared {
             origin,
@@ -482,13 +480,7 @@ impl Inner {
                 buckets: Mutex::new(HashMap::new()),
             },
             max_json_body,
-            read_ahead,
         }))
-    }
-
-    /// Whether page streams request the next page ahead ([`QlikBuilder::read_ahead`](crate::QlikBuilder::read_ahead)).
-    pub(crate) fn read_ahead(&self) -> bool {
-        self.0.read_ahead
     }
 
     /// The cap of JSON success bodies (`max_response_body`).
