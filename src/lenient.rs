@@ -458,6 +458,34 @@ fn to_json<T: Serialize + ?Sized>(t: &T) -> Value {
     serde_json::to_value(t).unwrap_or(Value::Null)
 }
 
+/// The `visit_*` arms of a collection visitor for every JSON scalar: the value is kept as sent
+/// (the field reads as absent).
+macro_rules! scalars_are_raw {
+    () => {
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Decoded::Raw(Value::String(v.to_owned())))
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Decoded::Raw(Value::Bool(v)))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Decoded::Raw(Value::from(v)))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Decoded::Raw(Value::from(v)))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Decoded::Raw(Scalar::F(v).into_value()))
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Decoded::Raw(Value::Null))
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(Decoded::Raw(Value::Null))
+        }
+    };
+}
+
 impl<T: Lenient + Serialize> Lenient for Vec<T> {
     fn decode_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Decoded<Self>, D::Error> {
         struct V<T>(PhantomData<T>);
@@ -480,27 +508,7 @@ impl<T: Lenient + Serialize> Lenient for Vec<T> {
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                 Ok(Decoded::Raw(ScalarVisitor.visit_map(map)?.into_value()))
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Decoded::Raw(Value::String(v.to_owned())))
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(Decoded::Raw(Value::Bool(v)))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(Decoded::Raw(Value::from(v)))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(Decoded::Raw(Value::from(v)))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(Decoded::Raw(Scalar::F(v).into_value()))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(Decoded::Raw(Value::Null))
-            }
-            fn visit_none<E>(self) -> Result<Self::Value, E> {
-                Ok(Decoded::Raw(Value::Null))
-            }
+            scalars_are_raw!();
         }
         d.deserialize_any(V(PhantomData))
     }
@@ -550,27 +558,7 @@ macro_rules! lenient_map {
                     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
                         Ok(Decoded::Raw(ScalarVisitor.visit_seq(seq)?.into_value()))
                     }
-                    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                        Ok(Decoded::Raw(Value::String(v.to_owned())))
-                    }
-                    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-                        Ok(Decoded::Raw(Value::Bool(v)))
-                    }
-                    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-                        Ok(Decoded::Raw(Value::from(v)))
-                    }
-                    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-                        Ok(Decoded::Raw(Value::from(v)))
-                    }
-                    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-                        Ok(Decoded::Raw(Scalar::F(v).into_value()))
-                    }
-                    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                        Ok(Decoded::Raw(Value::Null))
-                    }
-                    fn visit_none<E>(self) -> Result<Self::Value, E> {
-                        Ok(Decoded::Raw(Value::Null))
-                    }
+                    scalars_are_raw!();
                 }
                 d.deserialize_any(V(PhantomData))
             }

@@ -513,6 +513,19 @@ impl VisitMut for BuilderFrom<'_> {
     }
 }
 
+/// `impl Lenient for #name { fn decode_lenient(d) { #body } }`.
+fn lenient_impl(rt: &syn::Path, name: &syn::Ident, body: TokenStream) -> syn::Item {
+    syn::parse_quote! {
+        impl #rt::Lenient for #name {
+            fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<#rt::Decoded<Self>, D::Error> {
+                #body
+            }
+        }
+    }
+}
+
 /// Applies the rewrite to the generated `types` module.
 pub fn apply(file: &mut syn::File) -> Lossless {
     let mut stats = Lossless::default();
@@ -605,15 +618,7 @@ pub fn apply(file: &mut syn::File) -> Lossless {
                         }
                         _ => quote!(#rt::via_serde(d)),
                     };
-                    added.push(syn::parse_quote! {
-                        impl #rt::Lenient for #name {
-                            fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
-                                d: D,
-                            ) -> ::std::result::Result<#rt::Decoded<Self>, D::Error> {
-                                #body
-                            }
-                        }
-                    });
+                    added.push(lenient_impl(&rt, name, body));
                     stats.via_serde += 1;
                 }
                 syn::Item::Enum(e) => {
@@ -655,15 +660,7 @@ pub fn apply(file: &mut syn::File) -> Lossless {
                         }
                         None => quote!(#rt::via_serde(d)),
                     };
-                    added.push(syn::parse_quote! {
-                        impl #rt::Lenient for #name {
-                            fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
-                                d: D,
-                            ) -> ::std::result::Result<#rt::Decoded<Self>, D::Error> {
-                                #body
-                            }
-                        }
-                    });
+                    added.push(lenient_impl(&rt, name, body));
                     stats.via_serde += 1;
                 }
                 _ => {}
