@@ -46,6 +46,9 @@ pub mod error;
 pub mod lenient;
 pub mod operations;
 pub mod paginate;
+#[cfg(feature = "qix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "qix")))]
+pub mod qix;
 pub mod rest;
 pub mod transport;
 pub mod validate;

@@ -22,7 +22,8 @@ fn features() -> (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>) {
     {
         if let Some((name, rest)) = line.split_once(" = ") {
             current = name.to_string();
-            if rest == "[]" {
+            // `qix` is the engine client, not a REST API.
+            if rest == "[]" && name != "qix" {
                 plain.insert(name.to_string());
             }
         }
