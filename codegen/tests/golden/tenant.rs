@@ -584,7 +584,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["errors"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::vec::Vec<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -658,7 +658,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["value"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::string::String>,
             > = ::std::option::Option::None;
@@ -716,7 +716,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["enabled", "id", "kind", "type"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
             let mut v1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
             let mut v2: ::std::option::Option<
@@ -807,7 +807,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["data"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<::std::vec::Vec<Widget>> = ::std::option::Option::None;
             while let ::std::option::Option::Some(k) = map
                 .next_key_seed(
@@ -884,7 +884,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["name"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::string::String>,
             > = ::std::option::Option::None;
