@@ -27,8 +27,8 @@
 //! - `BENCH_WORKER_THREADS`: tokio worker threads (default: tokio's default, one per core).
 //!
 //! ```sh
-//! CARGO_TARGET_DIR=/work/target-bench cargo build --release --example bench_harness
-//! RUST_SDK_CMD=/work/target-bench/release/examples/bench_harness bash run.sh
+//! cargo build --release -p qlik-sdk-bench
+//! RUST_SDK_CMD=$PWD/target/release/bench_harness bash run.sh
 //! ```
 
 use std::time::Instant;
