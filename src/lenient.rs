@@ -334,9 +334,55 @@ lenient_float!(f32, f64);
 /// Parses a timestamp as servers send them: RFC 3339 with 0 to 9 fractional digits, `Z` or an
 /// offset, `T` or a space between date and time.
 pub fn parse_timestamp(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|d| d.with_timezone(&chrono::Utc))
+    parse_utc_timestamp(s).or_else(|| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|d| d.with_timezone(&chrono::Utc))
+    })
+}
+
+/// The form servers send almost always, `YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z`, read directly (a
+/// fifth of chrono's general RFC 3339 parser's cost; items carry five timestamps each).
+/// `None` for anything else (offsets, a space, a leap second), which the general parser reads.
+fn parse_utc_timestamp(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let b = s.as_bytes();
+    if b.len() < 20
+        || b.len() > 30
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[b.len() - 1] != b'Z'
+    {
+        return None;
+    }
+    let digit = |i: usize| -> Option<u32> {
+        let d = b[i].wrapping_sub(b'0');
+        (d < 10).then_some(u32::from(d))
+    };
+    let two = |i: usize| -> Option<u32> { Some(digit(i)? * 10 + digit(i + 1)?) };
+    let year = two(0)? * 100 + two(2)?;
+    let (month, day) = (two(5)?, two(8)?);
+    let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
+    let nanos = match b.len() {
+        20 => 0,
+        // A fraction: a dot and 1 to 9 digits before the `Z`.
+        n if b[19] == b'.' && n > 21 => {
+            let mut v = 0u32;
+            for i in 20..n - 1 {
+                v = v * 10 + digit(i)?;
+            }
+            v * 10u32.pow((30 - n) as u32)
+        }
+        _ => return None,
+    };
+    if second > 59 {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?
+        .and_hms_nano_opt(hour, minute, second, nanos)
+        .map(|t| t.and_utc())
 }
 
 /// True when `s` is exactly how chrono writes `dt` back (`Z`, no fraction or 3/6/9 digits as
