@@ -341,6 +341,20 @@ pub fn parse_timestamp(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     })
 }
 
+/// The decimal value of ASCII digits (at most 9); `None` if one is not a digit.
+#[inline(always)]
+fn digits(b: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u32::from(d);
+    }
+    Some(v)
+}
+
 /// The form servers send almost always, `YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z`, read directly (a
 /// fifth of chrono's general RFC 3339 parser's cost; items carry five timestamps each).
 /// `None` for anything else (offsets, a space, a leap second), which the general parser reads.
@@ -357,24 +371,17 @@ fn parse_utc_timestamp(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     {
         return None;
     }
-    let digit = |i: usize| -> Option<u32> {
-        let d = b[i].wrapping_sub(b'0');
-        (d < 10).then_some(u32::from(d))
-    };
-    let two = |i: usize| -> Option<u32> { Some(digit(i)? * 10 + digit(i + 1)?) };
-    let year = two(0)? * 100 + two(2)?;
-    let (month, day) = (two(5)?, two(8)?);
-    let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
+    let year = digits(&b[0..4])?;
+    let (month, day) = (digits(&b[5..7])?, digits(&b[8..10])?);
+    let (hour, minute, second) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
     let nanos = match b.len() {
         20 => 0,
         // A fraction: a dot and 1 to 9 digits before the `Z`.
-        n if b[19] == b'.' && n > 21 => {
-            let mut v = 0u32;
-            for i in 20..n - 1 {
-                v = v * 10 + digit(i)?;
-            }
-            v * 10u32.pow((30 - n) as u32)
-        }
+        n if b[19] == b'.' && n > 21 => digits(&b[20..n - 1])? * 10u32.pow((30 - n) as u32),
         _ => return None,
     };
     if second > 59 {
