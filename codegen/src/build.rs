@@ -124,7 +124,56 @@ pub fn run(
         "conformance_calls.rs",
         &format!("&[\n{conformance}]\n"),
     )?;
+    if enabled("qix") {
+        qix(
+            crate_root,
+            out_dir,
+            &manifest,
+            explicit.as_deref(),
+            unpinned,
+            &mut out,
+        )?;
+    }
     Ok(out)
+}
+
+/// The engine (feature `qix`): `OUT_DIR/qix.rs`, its conformance call table
+/// (`qix_conformance_calls.rs`, tests only) and the path of the spec it was built from
+/// (`qix_spec_path.txt`, for the conformance test's responder).
+fn qix(
+    crate_root: &Path,
+    out_dir: &Path,
+    manifest: &Manifest,
+    explicit: Option<&str>,
+    unpinned: bool,
+    out: &mut BuildOutput,
+) -> Result<(), CodegenError> {
+    let entry = manifest.json_rpc("qix").ok_or_else(|| {
+        CodegenError::new(
+            "specs/manifest.json",
+            "/json_rpc",
+            "feature `qix` is on but the manifest pins no `qix` entry under `json_rpc`",
+        )
+    })?;
+    let dir = manifest::locate_spec_file(crate_root, explicit, entry, "json-rpc")?;
+    let path = dir.join(&entry.file);
+    out.cargo_lines
+        .push(format!("cargo:rerun-if-changed={}", path.display()));
+    let bytes = read_pinned(&dir, entry, unpinned)?;
+    let generated = crate::qix::generate(&entry.file, &bytes)?;
+    write(out_dir, "qix.rs", &generated.code)?;
+    write(out_dir, "qix_conformance_calls.rs", &generated.conformance)?;
+    write(
+        out_dir,
+        "qix_spec_path.txt",
+        &path
+            .canonicalize()
+            .unwrap_or(path.clone())
+            .display()
+            .to_string(),
+    )?;
+    out.generated.push(entry.api.clone());
+    Ok(())
 }
 
 fn write(out_dir: &Path, name: &str, text: &str) -> Result<(), CodegenError> {
