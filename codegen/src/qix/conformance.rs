@@ -10,7 +10,7 @@
 //! schema), because a request carrying members the engine does not know is a client bug.
 //!
 //! The table (Rust source, `OUT_DIR/qix_conformance_calls.rs`) expects in the including file:
-//! `struct Call { method, compare, run }`, `enum Compare { Key(&str), Whole(bool), Nothing }`,
+//! `struct Call { method, compare, run }`, `enum Compare { Key(&str), Whole, Handle(&str), Nothing }`,
 //! a `Handles` struct with one field per class (`doc`, `generic_object`, ...) and
 //! `fn arg<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, String>`.
 
@@ -234,6 +234,7 @@ pub fn calls(doc: &Value, entries: &[TableEntry]) -> String {
         }
         let out = match &e.compare {
             Compare::Nothing => "let _ = out; Ok(None)".to_string(),
+            Compare::Handle(_) => "Ok(Some(::serde_json::json!({\"qType\": out.handle().q_type(), \"qHandle\": out.handle().handle()})))".to_string(),
             Compare::Key(_) | Compare::Whole { with_handle: false } => {
                 "Ok(Some(::serde_json::to_value(&out).map_err(|e| e.to_string())?))".to_string()
             }
@@ -244,6 +245,7 @@ pub fn calls(doc: &Value, entries: &[TableEntry]) -> String {
         let compare = match &e.compare {
             Compare::Key(k) => format!("Compare::Key(\"{k}\")"),
             Compare::Whole { .. } => "Compare::Whole".to_string(),
+            Compare::Handle(k) => format!("Compare::Handle(\"{k}\")"),
             Compare::Nothing => "Compare::Nothing".to_string(),
         };
         let _ = write!(

@@ -914,7 +914,10 @@ pub enum Compare {
         /// A handle comes first in a pair.
         with_handle: bool,
     },
-    /// Nothing to compare (no output, or a handle alone: its class is checked instead).
+    /// The one output is an object reference: the typed handle's `qType` and `qHandle` equal
+    /// the result member's.
+    Handle(String),
+    /// Nothing to compare (no output).
     Nothing,
 }
 
@@ -939,7 +942,8 @@ fn table_entries(g: &Gen, methods: &[Method]) -> Result<Vec<TableEntry>, Codegen
             ));
         }
         let compare = match (m.outputs.len(), m.handle_output()) {
-            (0, _) | (1, Some(_)) => Compare::Nothing,
+            (0, _) => Compare::Nothing,
+            (1, Some(o)) => Compare::Handle(o.key.clone()),
             (1, None) => Compare::Key(m.outputs[0].key.clone()),
             (_, h) => Compare::Whole {
                 with_handle: h.is_some(),

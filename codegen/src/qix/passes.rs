@@ -223,7 +223,16 @@ pub fn named_additional_properties(doc: &mut Value) -> Result<usize, (String, St
                     "a named member without `name` or `schema`".into(),
                 ));
             };
-            added.push((member.to_string(), schema.clone()));
+            let mut schema = schema.clone();
+            if let (Some(o), Some(target)) = (
+                schema.as_object_mut(),
+                super::ref_name(b.get("schema").unwrap_or(&Value::Null)),
+            ) {
+                o.entry("description").or_insert_with(|| {
+                    Value::from(format!("The well-known `{member}` member (a `{target}`)."))
+                });
+            }
+            added.push((member.to_string(), schema));
         }
         let obj = s.as_object_mut().expect("schema object");
         let props = obj
@@ -394,7 +403,8 @@ mod tests {
         let p = &doc["components"]["schemas"]["Props"];
         assert_eq!(
             p["properties"]["qHyperCubeDef"],
-            json!({"$ref": "#/components/schemas/HyperCubeDef"})
+            json!({"$ref": "#/components/schemas/HyperCubeDef",
+                "description": "The well-known `qHyperCubeDef` member (a `HyperCubeDef`)."})
         );
         assert_eq!(
             p["properties"]["qInfo"],
