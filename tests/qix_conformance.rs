@@ -56,11 +56,15 @@ enum Compare {
     Nothing,
 }
 
+/// One typed call: its re-encoded result (`None` when there is nothing to compare) or why it
+/// could not be made.
+type Run = for<'h> fn(&'h Handles) -> BoxFuture<'h, Result<Option<Value>, String>>;
+
 /// One call of the table.
 struct Call {
     method: &'static str,
     compare: Compare,
-    run: for<'h> fn(&'h Handles) -> BoxFuture<'h, Result<Option<Value>, String>>,
+    run: Run,
 }
 
 /// An argument decoded into the parameter's Rust type from its sampled JSON.
@@ -68,6 +72,7 @@ fn arg<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, Stri
     serde_json::from_str(json).map_err(|e| format!("argument {what} = {json}: {e}"))
 }
 
+#[allow(clippy::needless_borrows_for_generic_args)]
 static CALLS: &[Call] = include!(concat!(env!("OUT_DIR"), "/qix_conformance_calls.rs"));
 
 /// What the responder saw and sent for one request.

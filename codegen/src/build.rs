@@ -124,11 +124,11 @@ pub fn run(
         "conformance_calls.rs",
         &format!("&[\n{conformance}]\n"),
     )?;
-    if enabled("qix") {
-        qix(
+    for entry in manifest.json_rpc.iter().filter(|e| enabled(&e.feature)) {
+        json_rpc(
             crate_root,
             out_dir,
-            &manifest,
+            entry,
             explicit.as_deref(),
             unpinned,
             &mut out,
@@ -137,35 +137,33 @@ pub fn run(
     Ok(out)
 }
 
-/// The engine (feature `qix`): `OUT_DIR/qix.rs`, its conformance call table
-/// (`qix_conformance_calls.rs`, tests only) and the path of the spec it was built from
-/// (`qix_spec_path.txt`, for the conformance test's responder).
-fn qix(
+/// One JSON-RPC API (the engine, feature `qix`): `OUT_DIR/<api>.rs`, its conformance call
+/// table (`<api>_conformance_calls.rs`, tests only) and the path of the spec it was built from
+/// (`<api>_spec_path.txt`, for the conformance test's responder).
+fn json_rpc(
     crate_root: &Path,
     out_dir: &Path,
-    manifest: &Manifest,
+    entry: &crate::manifest::ApiEntry,
     explicit: Option<&str>,
     unpinned: bool,
     out: &mut BuildOutput,
 ) -> Result<(), CodegenError> {
-    let entry = manifest.json_rpc("qix").ok_or_else(|| {
-        CodegenError::new(
-            "specs/manifest.json",
-            "/json_rpc",
-            "feature `qix` is on but the manifest pins no `qix` entry under `json_rpc`",
-        )
-    })?;
     let dir = manifest::locate_spec_file(crate_root, explicit, entry, "json-rpc")?;
     let path = dir.join(&entry.file);
     out.cargo_lines
         .push(format!("cargo:rerun-if-changed={}", path.display()));
     let bytes = read_pinned(&dir, entry, unpinned)?;
     let generated = crate::qix::generate(&entry.file, &bytes)?;
-    write(out_dir, "qix.rs", &generated.code)?;
-    write(out_dir, "qix_conformance_calls.rs", &generated.conformance)?;
+    let module = entry.module_name();
+    write(out_dir, &format!("{module}.rs"), &generated.code)?;
     write(
         out_dir,
-        "qix_spec_path.txt",
+        &format!("{module}_conformance_calls.rs"),
+        &generated.conformance,
+    )?;
+    write(
+        out_dir,
+        &format!("{module}_spec_path.txt"),
         &path
             .canonicalize()
             .unwrap_or(path.clone())

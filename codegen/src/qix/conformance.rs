@@ -123,7 +123,7 @@ pub fn validate(doc: &Value, schema: &Value, value: &Value, path: &str, out: &mu
     }
     if s.get("contentEncoding").and_then(Value::as_str) == Some("base64") {
         let t = value.as_str().unwrap_or_default();
-        let base64 = t.len() % 4 == 0
+        let base64 = t.len().is_multiple_of(4)
             && t.trim_end_matches('=')
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/');
@@ -187,10 +187,7 @@ pub fn validate_params(doc: &Value, method: &Value, params: &Value) -> Vec<Strin
         }
     }
     for k in given.keys() {
-        if !declared
-            .iter()
-            .any(|p| p["name"] == Value::from(k.as_str()))
-        {
+        if !declared.iter().any(|p| p["name"] == k.as_str()) {
             out.push(format!("{k}: not a parameter of {}", method["name"]));
         }
     }
@@ -233,7 +230,7 @@ pub fn calls(doc: &Value, entries: &[TableEntry]) -> String {
             }
         }
         let out = match &e.compare {
-            Compare::Nothing => "let _ = out; Ok(None)".to_string(),
+            Compare::Nothing => "Ok(None)".to_string(),
             Compare::Handle(_) => "Ok(Some(::serde_json::json!({\"qType\": out.handle().q_type(), \"qHandle\": out.handle().handle()})))".to_string(),
             Compare::Key(_) | Compare::Whole { with_handle: false } => {
                 "Ok(Some(::serde_json::to_value(&out).map_err(|e| e.to_string())?))".to_string()
@@ -248,9 +245,14 @@ pub fn calls(doc: &Value, entries: &[TableEntry]) -> String {
             Compare::Handle(k) => format!("Compare::Handle(\"{k}\")"),
             Compare::Nothing => "Compare::Nothing".to_string(),
         };
+        let bind = if e.compare == Compare::Nothing {
+            ""
+        } else {
+            "let out = "
+        };
         let _ = write!(
             s,
-            "    Call {{\n        method: \"{full}\",\n        compare: {compare},\n        run: |h| ::std::boxed::Box::pin(async move {{\n{lets}        let out = h.{recv}.{f}({args}){setters}.await.map_err(|e| e.to_string())?;\n        {out}\n        }}),\n    }},\n",
+            "    Call {{\n        method: \"{full}\",\n        compare: {compare},\n        run: |h| ::std::boxed::Box::pin(async move {{\n{lets}        {bind}h.{recv}.{f}({args}){setters}.await.map_err(|e| e.to_string())?;\n        {out}\n        }}),\n    }},\n",
             full = e.full,
             recv = e.receiver,
             f = e.fn_name,
