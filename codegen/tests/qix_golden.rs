@@ -36,6 +36,7 @@ fn qix_fixture_surfaces_every_pass_and_shape() {
         "const-enums: 2",
         "enum-defaults: 1",
         "named-additional-properties: 1",
+        "optional-parameters: 1",
         "object-interface-classes: 3",
     ] {
         assert!(log.contains(line), "{line} in {log}");
@@ -62,7 +63,8 @@ fn qix_fixture_surfaces_every_pass_and_shape() {
     has(
         "Output = ::std::result::Result<(GenericObject, types::CreateObjectResult), crate::Error>,",
     );
-    has("Output = ::std::result::Result<types::GetTablesAndKeysResult, crate::Error>,");
+    has("type Output = ::std::result::Result<super::types::GetTablesAndKeysResult, crate::Error>;");
+    has("pub fn get_tables_and_keys(&self, q_window_size: &types::Size) -> calls::DocGetTablesAndKeys");
     has("Output = ::std::result::Result<GenericObject, crate::Error>,");
     // Deprecated with the spec's reason; a void method returns ().
     has("#[deprecated(note = \"Use the _EngineVersion_ method instead\")]");

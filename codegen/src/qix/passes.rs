@@ -15,6 +15,9 @@
 //!   JSON Schema (`name` is no keyword, so any extra member would have to match one of the
 //!   schemas). They become declared optional properties, and other members stay allowed
 //!   (`additionalProperties: true`: the engine keeps whatever a client stores there).
+//! - `optional-parameters`: a parameter marked `required` whose own description says it "is
+//!   optional" (`GetHyperCubeBinnedData`'s `qViewport`, "not yet used and is optional") is
+//!   made optional, so a caller is not forced to invent a value.
 //! - `object-interface-classes`: methods returning an object reference (`ObjectInterface`,
 //!   `qType`/`qHandle`) do not say which class the object is; `x-qix-class` names it, by rule
 //!   from the method name, with the exceptions listed in [`CLASS_OVERLAY`]. A method that no
@@ -52,10 +55,42 @@ pub const PASSES: &[Pass] = &[
         run: named_additional_properties,
     },
     Pass {
+        name: "optional-parameters",
+        run: optional_parameters,
+    },
+    Pass {
         name: "object-interface-classes",
         run: object_interface_classes,
     },
 ];
+
+/// `optional-parameters` (see the module docs).
+pub fn optional_parameters(doc: &mut Value) -> Result<usize, (String, String)> {
+    let mut n = 0;
+    for m in doc
+        .get_mut("methods")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        for p in m
+            .get_mut("params")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            let says_optional = p
+                .get("description")
+                .and_then(Value::as_str)
+                .is_some_and(|d| d.to_lowercase().contains("is optional"));
+            if says_optional && p.get("required") == Some(&Value::Bool(true)) {
+                p["required"] = Value::Bool(false);
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
 
 /// Runs every pass; the log has one `name: count` line per pass.
 pub fn apply(doc: &mut Value) -> Result<Vec<String>, PassError> {
@@ -416,6 +451,20 @@ mod tests {
             doc["components"]["schemas"]["Free"]["additionalProperties"],
             json!({"type": "string"})
         );
+    }
+
+    #[test]
+    fn parameters_that_say_they_are_optional_are() {
+        let mut doc = json!({"methods": [{"name": "GenericObject.GetBinned", "params": [
+            {"name": "qViewport", "required": true, "description": "Not yet used and is optional."},
+            {"name": "qPath", "required": true, "description": "Path."},
+            {"name": "qMode", "description": "This parameter is optional."}
+        ]}]});
+        assert_eq!(optional_parameters(&mut doc).unwrap(), 1);
+        let p = &doc["methods"][0]["params"];
+        assert_eq!(p[0]["required"], false);
+        assert_eq!(p[1]["required"], true);
+        assert!(p[2].get("required").is_none());
     }
 
     #[test]

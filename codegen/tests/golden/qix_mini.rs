@@ -1339,22 +1339,22 @@ impl Doc {
     ///
     /// - `q_window_size` (`qWindowSize`): Window.
     ///
+    /// # Optional parameters
+    /// Set on the returned [`calls::DocGetTablesAndKeys`] before awaiting it:
+    ///
+    /// - `q_include_sys_vars` (`qIncludeSysVars`): Include system variables. This parameter is optional.
+    ///
     /// # Returns
     /// All the outputs (`qtr`, `qk`).
     pub fn get_tables_and_keys(
         &self,
         q_window_size: &types::Size,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<types::GetTablesAndKeysResult, crate::Error>,
-    > + Send + 'static {
+    ) -> calls::DocGetTablesAndKeys {
         let mut p = crate::qix::typed::Params::new("Doc.GetTablesAndKeys");
         p.set("qWindowSize", &q_window_size);
-        let handle = self.handle.clone();
-        async move {
-            let v = p.send(&handle, "GetTablesAndKeys").await?;
-            crate::qix::typed::whole::<
-                types::GetTablesAndKeysResult,
-            >(v, "Doc.GetTablesAndKeys")
+        calls::DocGetTablesAndKeys {
+            handle: self.handle.clone(),
+            params: p,
         }
     }
 }
@@ -1660,6 +1660,43 @@ pub mod calls {
             ::std::boxed::Box::pin(async move {
                 p.send(&handle, "ClearAll").await?;
                 ::std::result::Result::Ok(())
+            })
+        }
+    }
+    ///A `Doc.GetTablesAndKeys` call: set optional parameters, then `.await` it (see [`Doc::get_tables_and_keys`](super::Doc::get_tables_and_keys)).
+    #[must_use = "a call is sent when it is awaited"]
+    #[derive(Debug)]
+    pub struct DocGetTablesAndKeys {
+        pub(super) handle: crate::qix::rpc::Handle,
+        pub(super) params: crate::qix::typed::Params,
+    }
+    impl DocGetTablesAndKeys {
+        /// Include system variables.
+        /// This parameter is optional.
+        ///
+        /// Sent as `qIncludeSysVars`.
+        pub fn q_include_sys_vars(mut self, q_include_sys_vars: bool) -> Self {
+            self.params.set("qIncludeSysVars", &q_include_sys_vars);
+            self
+        }
+    }
+    impl ::std::future::IntoFuture for DocGetTablesAndKeys {
+        type Output = ::std::result::Result<
+            super::types::GetTablesAndKeysResult,
+            crate::Error,
+        >;
+        type IntoFuture = ::std::pin::Pin<
+            ::std::boxed::Box<
+                dyn ::std::future::Future<Output = Self::Output> + Send + 'static,
+            >,
+        >;
+        fn into_future(self) -> Self::IntoFuture {
+            let Self { handle, params: p } = self;
+            ::std::boxed::Box::pin(async move {
+                let v = p.send(&handle, "GetTablesAndKeys").await?;
+                crate::qix::typed::whole::<
+                    super::types::GetTablesAndKeysResult,
+                >(v, "Doc.GetTablesAndKeys")
             })
         }
     }
