@@ -115,3 +115,41 @@ fn bad_specs_fail_with_the_place_named() {
         assert!(err.contains("bad.json"), "{err}");
     }
 }
+
+/// The pinned engine spec (when found, as the build finds it): every method generated, and the
+/// passes' figures printed (README "The engine (QIX)").
+#[test]
+fn the_pinned_engine_spec_generates_every_method() {
+    use qlik_codegen::manifest::{locate_spec_file, read_pinned, SPECS_DIR_ENV};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let manifest = qlik_codegen::Manifest::load(&root.join("specs/manifest.json")).unwrap();
+    let entry = manifest.json_rpc("qix").expect("qix pinned");
+    let explicit = std::env::var(SPECS_DIR_ENV).ok();
+    let Ok(dir) = locate_spec_file(&root, explicit.as_deref(), entry, "json-rpc") else {
+        println!("SKIPPED: {} not found (see specs/README.md)", entry.file);
+        return;
+    };
+    let bytes = read_pinned(&dir, entry, false).expect("the pinned file");
+    let g = qlik_codegen::qix::generate(&entry.file, &bytes).expect("generates");
+    for line in &g.log {
+        println!("{line}");
+    }
+    assert_eq!(g.methods.len(), 336);
+    let per_class = |c: &str| g.methods.iter().filter(|m| m.class == c).count();
+    assert_eq!(
+        [
+            per_class("Doc"),
+            per_class("GenericObject"),
+            per_class("Global"),
+            per_class("Field"),
+            per_class("Variable")
+        ],
+        [149, 67, 50, 17, 6]
+    );
+    assert_eq!(g.conformance.matches("Call {").count(), 336);
+    assert!(
+        g.log.iter().any(|l| l == "object-interface-classes: 28"),
+        "{:?}",
+        g.log
+    );
+}
