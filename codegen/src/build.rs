@@ -124,7 +124,54 @@ pub fn run(
         "conformance_calls.rs",
         &format!("&[\n{conformance}]\n"),
     )?;
+    for entry in manifest.json_rpc.iter().filter(|e| enabled(&e.feature)) {
+        json_rpc(
+            crate_root,
+            out_dir,
+            entry,
+            explicit.as_deref(),
+            unpinned,
+            &mut out,
+        )?;
+    }
     Ok(out)
+}
+
+/// One JSON-RPC API (the engine, feature `qix`): `OUT_DIR/<api>.rs`, its conformance call
+/// table (`<api>_conformance_calls.rs`, tests only) and the path of the spec it was built from
+/// (`<api>_spec_path.txt`, for the conformance test's responder).
+fn json_rpc(
+    crate_root: &Path,
+    out_dir: &Path,
+    entry: &crate::manifest::ApiEntry,
+    explicit: Option<&str>,
+    unpinned: bool,
+    out: &mut BuildOutput,
+) -> Result<(), CodegenError> {
+    let dir = manifest::locate_spec_file(crate_root, explicit, entry, "json-rpc")?;
+    let path = dir.join(&entry.file);
+    out.cargo_lines
+        .push(format!("cargo:rerun-if-changed={}", path.display()));
+    let bytes = read_pinned(&dir, entry, unpinned)?;
+    let generated = crate::qix::generate(&entry.file, &bytes)?;
+    let module = entry.module_name();
+    write(out_dir, &format!("{module}.rs"), &generated.code)?;
+    write(
+        out_dir,
+        &format!("{module}_conformance_calls.rs"),
+        &generated.conformance,
+    )?;
+    write(
+        out_dir,
+        &format!("{module}_spec_path.txt"),
+        &path
+            .canonicalize()
+            .unwrap_or(path.clone())
+            .display()
+            .to_string(),
+    )?;
+    out.generated.push(entry.api.clone());
+    Ok(())
 }
 
 fn write(out_dir: &Path, name: &str, text: &str) -> Result<(), CodegenError> {

@@ -20,6 +20,7 @@ pub mod naming;
 pub mod overlay;
 pub mod paging;
 pub mod passes;
+pub mod qix;
 pub mod send;
 pub mod table;
 pub mod tolerant;

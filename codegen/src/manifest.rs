@@ -14,8 +14,12 @@ pub struct Manifest {
     pub comment: String,
     /// Publication date of the pinned snapshot (`YYYY-MM-DD`).
     pub snapshot: String,
-    /// One entry per API.
+    /// One entry per REST API (files in the `rest` folder of the specs).
     pub apis: Vec<ApiEntry>,
+    /// The engine's JSON-RPC descriptions (OpenRPC; files in the `json-rpc` folder), built by
+    /// their own generator ([`crate::qix`]), not by the REST path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub json_rpc: Vec<ApiEntry>,
 }
 
 /// One pinned API.
@@ -65,6 +69,11 @@ impl Manifest {
     /// The entry for `api`, if pinned.
     pub fn get(&self, api: &str) -> Option<&ApiEntry> {
         self.apis.iter().find(|a| a.api == api)
+    }
+
+    /// The JSON-RPC entry for `api` (`qix`), if pinned.
+    pub fn json_rpc(&self, api: &str) -> Option<&ApiEntry> {
+        self.json_rpc.iter().find(|a| a.api == api)
     }
 }
 
@@ -135,6 +144,56 @@ pub fn locate_specs_dir(
             "no specs directory found: set {SPECS_DIR_ENV}, or put the pinned files in {} or {} (see specs/README.md for how to download them)",
             own.display(),
             shared.display()
+        ),
+    ))
+}
+
+/// The folder of the shared specs checkout holding one kind of spec (`rest`, `json-rpc`).
+pub fn shared_specs_dir(crate_root: &Path, kind: &str) -> PathBuf {
+    crate_root
+        .join("..")
+        .join("shared")
+        .join("qlik-specs")
+        .join(kind)
+}
+
+/// Finds the folder holding `entry` of kind `kind` (`json-rpc`; REST files use
+/// [`locate_specs_dir`]). The same places as the REST files, each looked at for the file itself
+/// and then for a `kind` subfolder or sibling: `$QLIK_SPECS_DIR` (or its `kind` sibling, so one
+/// variable pointing at a `rest` folder serves both), `<crate>/specs` (or `specs/<kind>`), then
+/// `<crate>/../shared/qlik-specs/<kind>`. The first that holds the file wins.
+pub fn locate_spec_file(
+    crate_root: &Path,
+    explicit: Option<&str>,
+    entry: &ApiEntry,
+    kind: &str,
+) -> Result<PathBuf, CodegenError> {
+    let mut candidates = Vec::new();
+    if let Some(dir) = explicit.filter(|d| !d.trim().is_empty()) {
+        let p = PathBuf::from(dir);
+        candidates.extend([p.clone(), p.join(kind), p.join("..").join(kind)]);
+    }
+    let own = crate_root.join("specs");
+    candidates.extend([
+        own.clone(),
+        own.join(kind),
+        shared_specs_dir(crate_root, kind),
+    ]);
+    if let Some(dir) = candidates.iter().find(|d| d.join(&entry.file).is_file()) {
+        return Ok(dir.clone());
+    }
+    Err(CodegenError::new(
+        &entry.file,
+        "",
+        format!(
+            "{} ({kind}) not found in any of: {}; set {SPECS_DIR_ENV} or download it from {} (see specs/README.md)",
+            entry.file,
+            candidates
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            entry.url
         ),
     ))
 }

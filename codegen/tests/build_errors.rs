@@ -192,3 +192,44 @@ fn malformed_manifest_names_the_field() {
         "{e}"
     );
 }
+
+#[test]
+fn the_engine_is_generated_from_the_json_rpc_folder_when_its_feature_is_on() {
+    let spec = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/qix-mini.json"),
+    )
+    .unwrap();
+    let c = fixture("qix", &[], &[]);
+    std::fs::create_dir_all(c.root.join("specs/json-rpc")).unwrap();
+    std::fs::write(c.root.join("specs/json-rpc/qix.json"), &spec).unwrap();
+    let pin = |sha: &str| {
+        std::fs::write(
+            c.root.join("specs/manifest.json"),
+            format!(
+                r#"{{"snapshot": "2026-07-24", "apis": [], "json_rpc": [{{"api": "qix", "file": "qix.json", "sha256": "{sha}", "url": "https://qlik.dev/specs/json-rpc/qix.json", "feature": "qix"}}]}}"#
+            ),
+        )
+        .unwrap()
+    };
+    pin(&sha256_hex(&spec));
+    // Off: nothing read, nothing written.
+    let out = run(&c.root, &c.out, &|f| f != "qix", &no_env).unwrap();
+    assert!(out.generated.is_empty());
+    assert!(!c.out.join("qix.rs").exists());
+    // On: generated, with a rerun line for the spec.
+    let out = run(&c.root, &c.out, &all, &no_env).unwrap();
+    assert_eq!(out.generated, ["qix"]);
+    assert!(out
+        .cargo_lines
+        .iter()
+        .any(|l| l.starts_with("cargo:rerun-if-changed=") && l.ends_with("qix.json")));
+    let code = std::fs::read_to_string(c.out.join("qix.rs")).unwrap();
+    assert!(code.contains("pub struct Doc"));
+    assert!(c.out.join("qix_conformance_calls.rs").is_file());
+    let path = std::fs::read_to_string(c.out.join("qix_spec_path.txt")).unwrap();
+    assert!(path.ends_with("qix.json"), "{path}");
+    // A changed file is refused like a REST one.
+    pin("00");
+    let e = run(&c.root, &c.out, &all, &no_env).unwrap_err();
+    assert!(e.reason.contains("sha256 mismatch"), "{e}");
+}

@@ -61,3 +61,44 @@ fn one_feature_per_pinned_api() {
         );
     }
 }
+
+#[test]
+fn the_engine_spec_is_pinned_and_found_beside_the_rest_specs() {
+    use qlik_codegen::manifest::locate_spec_file;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let manifest = Manifest::load(&root.join("specs/manifest.json")).unwrap();
+    let qix = manifest.json_rpc("qix").expect("qix pinned under json_rpc");
+    assert_eq!(qix.file, "qix.json");
+    assert_eq!(qix.feature, "qix");
+    assert_eq!(qix.sha256.len(), 64);
+    assert!(
+        manifest.get("qix").is_none(),
+        "the engine is not a REST API"
+    );
+    // A layout like the shared checkout: <tmp>/rest and <tmp>/json-rpc.
+    let tmp = std::env::temp_dir().join(format!("qlik-locate-{}", std::process::id()));
+    let (rest, rpc) = (tmp.join("rest"), tmp.join("json-rpc"));
+    std::fs::create_dir_all(&rest).unwrap();
+    std::fs::create_dir_all(&rpc).unwrap();
+    std::fs::write(rpc.join("qix.json"), "{}").unwrap();
+    let crate_root = tmp.join("nowhere");
+    // $QLIK_SPECS_DIR naming the REST folder finds the sibling json-rpc folder.
+    let found =
+        locate_spec_file(&crate_root, Some(rest.to_str().unwrap()), qix, "json-rpc").unwrap();
+    assert!(found.join("qix.json").is_file(), "{}", found.display());
+    // Naming the folder holding the file works too.
+    let found =
+        locate_spec_file(&crate_root, Some(rpc.to_str().unwrap()), qix, "json-rpc").unwrap();
+    assert_eq!(found, rpc);
+    // Nowhere: the error lists the places looked at and how to get the file.
+    std::fs::remove_file(rpc.join("qix.json")).unwrap();
+    let err = locate_spec_file(&crate_root, Some(rest.to_str().unwrap()), qix, "json-rpc")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("qix.json") && err.contains("json-rpc"),
+        "{err}"
+    );
+    assert!(err.contains(&qix.url), "{err}");
+    std::fs::remove_dir_all(&tmp).ok();
+}
