@@ -297,6 +297,8 @@ fn parse_path(path: &str) -> Option<(String, String)> {
     Some((app, identity))
 }
 
+// The handshake callback's error type is tungstenite's (an HTTP response): not ours to box.
+#[allow(clippy::result_large_err)]
 async fn connection(inner: Arc<Inner>, tcp: TcpStream) {
     let mut seen: Option<(String, String)> = None;
     let key = inner.config.api_key.clone();

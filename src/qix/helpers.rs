@@ -56,7 +56,7 @@ pub fn hypercube_pages(
                 "the hypercube at {path} is {width} columns wide: a row does not fit in a page of {cells} cells"
             )));
         }
-        let page_rows = if width == 0 { 0 } else { cells / width };
+        let page_rows = cells.checked_div(width).unwrap_or(0);
         Ok((object, path, width, height, page_rows))
     })
     .map(|setup| match setup {
