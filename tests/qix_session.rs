@@ -416,6 +416,79 @@ async fn reconnect_reopens_the_doc_and_the_objects_when_the_session_is_lost() {
 }
 
 #[tokio::test]
+async fn a_second_socket_attaches_to_the_same_engine_session_unless_its_identity_differs() {
+    let engine = Engine::start().await.unwrap();
+    let first = open(&engine).await;
+    let r = first
+        .doc()
+        .call("GetField", json!({"qFieldName": "Product"}))
+        .await
+        .unwrap();
+    let product = first.doc().child(ObjectRef::from_value(&r).unwrap());
+    product
+        .call("Select", json!({"qMatch": "Cog"}))
+        .await
+        .unwrap();
+    let cogs = eval(first.doc(), "Count(OrderId)").await;
+    assert_ne!(cogs, "10000");
+    // Same user, same app: the engine's session, doc already open (OpenDoc would say 1002).
+    let second = open(&engine).await;
+    assert_eq!(second.session_state(), "SESSION_ATTACHED");
+    assert_eq!(second.doc().generic_id(), Some(engine.app_id()));
+    assert_eq!(eval(second.doc(), "Count(OrderId)").await, cogs);
+    // Another identity: a session of its own.
+    let third = client(&engine, engine.api_key())
+        .qix()
+        .identity("report-job")
+        .open_app(engine.app_id())
+        .await
+        .unwrap();
+    assert_eq!(third.session_state(), "SESSION_CREATED");
+    assert_eq!(eval(third.doc(), "Count(OrderId)").await, "10000");
+    let methods: Vec<String> = engine.requests().into_iter().map(|r| r.1).collect();
+    assert_eq!(methods.iter().filter(|m| *m == "GetActiveDoc").count(), 1);
+}
+
+#[tokio::test]
+async fn reconnect_gives_up_when_the_engine_is_gone() {
+    let engine = Engine::start().await.unwrap();
+    let app = client(&engine, engine.api_key())
+        .qix()
+        .reconnect(2, Duration::from_millis(20))
+        .open_app(engine.app_id())
+        .await
+        .unwrap();
+    let mut events = Box::pin(app.events());
+    drop(engine);
+    let mut seen = Vec::new();
+    tokio::time::timeout(WAIT, async {
+        while let Some(e) = events.next().await {
+            let closed = e == qlik_sdk::qix::SessionEvent::Closed;
+            seen.push(e);
+            if closed {
+                break;
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert!(
+        matches!(seen[0], qlik_sdk::qix::SessionEvent::Disconnected { .. }),
+        "{seen:?}"
+    );
+    assert!(
+        matches!(
+            seen[1],
+            qlik_sdk::qix::SessionEvent::ReconnectFailed { attempts: 2, .. }
+        ),
+        "{seen:?}"
+    );
+    assert_eq!(seen.last(), Some(&qlik_sdk::qix::SessionEvent::Closed));
+    let err = app.doc().call("GetAppLayout", json!({})).await.unwrap_err();
+    assert_eq!(err.session_kind(), Some(SessionErrorKind::Closed), "{err}");
+}
+
+#[tokio::test]
 async fn credentials_and_app_ids_are_checked() {
     let engine = Engine::start().await.unwrap();
     let err = client(&engine, "wrong-key")

@@ -513,15 +513,10 @@ impl Conn {
                     return Err(fault(1003, name, "App not found"));
                 }
                 let mut s = lock(&self.session);
-                let existing = s
-                    .objects
-                    .iter()
-                    .find(|(_, o)| matches!(o, Obj::Doc))
-                    .map(|(h, _)| *h);
-                let h = match existing {
-                    Some(h) => h,
-                    None => self.new_handle(&mut s, Obj::Doc),
-                };
+                if s.objects.values().any(|o| matches!(o, Obj::Doc)) {
+                    return Err(fault(1002, name, "App already open"));
+                }
+                let h = self.new_handle(&mut s, Obj::Doc);
                 Ok((
                     json!({"qReturn": {"qType": "Doc", "qHandle": h, "qGenericId": name}}),
                     vec![],

@@ -32,6 +32,9 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// The handle of the engine's `Global` object.
 pub const GLOBAL: i64 = -1;
 
+/// `LOCERR_APP_ALREADY_OPEN`: `OpenDoc` in a session that has the doc open.
+const APP_ALREADY_OPEN: i64 = 1002;
+
 /// Opens engine sessions for a [`Qlik`] client: `qlik.qix().open_app("app-id")`.
 #[derive(Clone, Debug)]
 pub struct Qix {
@@ -188,9 +191,26 @@ impl Qix {
                 q_generic_id: None,
             },
         );
-        let opened = global
-            .call("OpenDoc", json!({ "qDocName": app_id }))
-            .await?;
+        // A session the engine already had (another socket of the same user on the app) has
+        // the doc open: OpenDoc would fail with 1002 (LOCERR_APP_ALREADY_OPEN).
+        let attached = state
+            .lock()
+            .map(|s| *s == "SESSION_ATTACHED")
+            .unwrap_or(false);
+        let active = if attached {
+            global.call("GetActiveDoc", json!({})).await.ok()
+        } else {
+            None
+        };
+        let opened = match active {
+            Some(doc) => doc,
+            None => match global.call("OpenDoc", json!({ "qDocName": app_id })).await {
+                Err(e) if e.engine_code() == Some(APP_ALREADY_OPEN) => {
+                    global.call("GetActiveDoc", json!({})).await?
+                }
+                other => other?,
+            },
+        };
         let doc = ObjectRef::from_value(&opened).ok_or_else(|| Error::Session {
             kind: SessionErrorKind::Protocol,
             method: Some("OpenDoc".into()),
@@ -1018,7 +1038,13 @@ impl Task {
                     item.params.clone(),
                 ),
             };
-            match self.request(ws, on, method, &params).await {
+            let mut outcome = self.request(ws, on, method, &params).await;
+            if item.object.q_type == "Doc"
+                && matches!(&outcome, Err(e) if e.engine_code() == Some(APP_ALREADY_OPEN))
+            {
+                outcome = self.request(ws, GLOBAL, "GetActiveDoc", &json!({})).await;
+            }
+            match outcome {
                 Ok(result) => match ObjectRef::from_value(&result) {
                     Some(o) => {
                         self.table.to_engine.insert(h, o.q_handle);
@@ -1106,4 +1132,74 @@ fn refetch_by_id(item: &Held) -> Option<(&'static str, Value)> {
         _ => return None,
     };
     Some((method, json!({ "qId": id })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wss_uses_rustls_with_ring_and_the_platform_verifier() {
+        let config = tls_config().expect("a TLS config");
+        assert!(config.alpn_protocols.is_empty());
+        assert!(config.crypto_provider().cipher_suites.len() > 1);
+    }
+
+    #[test]
+    fn path_segments_cannot_change_the_url() {
+        for ok in [
+            "a5b6c0e1-1234-4f4f-9d2a-0123456789ab",
+            "standin-app",
+            "x.y~z_1",
+        ] {
+            assert!(check_segment("app_id", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "../x",
+            "a/b",
+            "a?b",
+            "a#b",
+            "a b",
+            "é",
+            &"x".repeat(201),
+        ] {
+            let err = check_segment("app_id", bad).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidArgument {
+                        parameter: "app_id",
+                        ..
+                    }
+                ),
+                "{bad:?}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn handles_stay_the_sessions_own_when_engine_numbers_collide() {
+        let mut t = Table::default();
+        let obj = |h: i64| ObjectRef {
+            q_type: "GenericObject".into(),
+            q_handle: h,
+            q_generic_id: None,
+        };
+        assert_eq!(t.hold(obj(1), GLOBAL, "OpenDoc", &json!({})), 1);
+        assert_eq!(t.hold(obj(2), 1, "GetObject", &json!({})), 2);
+        // The same engine object again: the same handle.
+        assert_eq!(t.hold(obj(2), 1, "GetObject", &json!({})), 2);
+        // After a reopen the engine numbered the doc 2: the session's 1 maps to it, and an
+        // engine handle 1 that is new must not take the session's handle 1.
+        t.to_engine.clear();
+        t.from_engine.clear();
+        t.to_engine.insert(1, 2);
+        t.from_engine.insert(2, 1);
+        let h = t.hold(obj(1), 1, "GetField", &json!({}));
+        assert!(h > 2, "{h}");
+        assert_eq!(t.engine(h), 1);
+        assert_eq!(t.session(1), h);
+        assert_eq!(t.engine(1), 2);
+    }
 }
