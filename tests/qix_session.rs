@@ -447,6 +447,39 @@ async fn a_second_socket_attaches_to_the_same_engine_session_unless_its_identity
     assert_eq!(eval(third.doc(), "Count(OrderId)").await, "10000");
     let methods: Vec<String> = engine.requests().into_iter().map(|r| r.1).collect();
     assert_eq!(methods.iter().filter(|m| *m == "GetActiveDoc").count(), 1);
+
+    // The engine loses the session: both sockets reconnect into one new session. The first
+    // there reopens the doc; the other attaches to that session (its doc handle is the same)
+    // or, if it came while the doc was not open yet, reopens and finds it open (1002) and
+    // takes it with GetActiveDoc.
+    let mut first_events = Box::pin(first.events());
+    let mut second_events = Box::pin(second.events());
+    engine.drop_connections(true);
+    let mut reopened = 0;
+    for events in [&mut first_events, &mut second_events] {
+        let how = tokio::time::timeout(WAIT, async {
+            while let Some(e) = events.next().await {
+                if let qlik_sdk::qix::SessionEvent::Reconnected(r) = e {
+                    return r;
+                }
+            }
+            panic!("events ended")
+        })
+        .await
+        .unwrap();
+        if matches!(how, Reconnection::Reopened { .. }) {
+            reopened += 1;
+        }
+    }
+    assert!(reopened >= 1);
+    assert_eq!(eval(first.doc(), "Count(OrderId)").await, "10000");
+    assert_eq!(eval(second.doc(), "Count(OrderId)").await, "10000");
+    // Still one engine session: a selection through one shows through the other.
+    product
+        .call("Select", json!({"qMatch": "Cog"}))
+        .await
+        .unwrap();
+    assert_eq!(eval(second.doc(), "Count(OrderId)").await, cogs);
 }
 
 #[tokio::test]

@@ -454,6 +454,8 @@ impl Conn {
         // Long requests run beside the connection, so GetProgress and CancelRequest get through.
         let conn = self.clone();
         let rid = id.as_i64().unwrap_or(0);
+        // Held while spawning, so the task's own removal comes after this insertion.
+        let mut inflight = lock(&self.inflight);
         let task = tokio::spawn(async move {
             if let Some(d) = delay {
                 tokio::time::sleep(d).await;
@@ -466,7 +468,7 @@ impl Conn {
             lock(&conn.inflight).remove(&rid);
             conn.send(&id, answer);
         });
-        lock(&self.inflight).insert(rid, task.abort_handle());
+        inflight.insert(rid, task.abort_handle());
     }
 
     fn new_handle(&self, s: &mut Session, obj: Obj) -> i64 {

@@ -987,7 +987,7 @@ impl Task {
                     if let Ok(mut s) = self.state.lock() {
                         s.clone_from(&state);
                     }
-                    if state == "SESSION_ATTACHED" {
+                    if state == "SESSION_ATTACHED" && self.doc_still_open(&mut ws).await {
                         let _ = self
                             .events
                             .send(SessionEvent::Reconnected(Reconnection::Reattached));
@@ -1012,6 +1012,25 @@ impl Task {
         None
     }
 
+    /// `SESSION_ATTACHED` says the engine has a session for this user and app, not that it is
+    /// the one this socket had (another socket may have made it after the engine lost ours):
+    /// trust it when the engine's active doc is the one this session holds.
+    async fn doc_still_open(&mut self, ws: &mut Ws) -> bool {
+        let Some((&h, _)) = self
+            .table
+            .held
+            .iter()
+            .find(|(_, o)| o.object.q_type == "Doc")
+        else {
+            return true;
+        };
+        let expected = self.table.engine(h);
+        match self.request(ws, GLOBAL, "GetActiveDoc", &json!({})).await {
+            Ok(r) => ObjectRef::from_value(&r).is_some_and(|o| o.q_handle == expected),
+            Err(_) => false,
+        }
+    }
+
     /// The engine lost the session: opens the doc and every held object again, in the order
     /// they were first opened.
     async fn reopen(&mut self, ws: &mut Ws) -> Result<Reconnection> {
@@ -1026,6 +1045,13 @@ impl Task {
                     || !self.table.to_engine.contains_key(&item.parent));
             let by_id = refetch_by_id(&item);
             let (on, method, params) = match (&by_id, doc) {
+                // The doc is opened again whichever way it was first obtained (GetActiveDoc
+                // means nothing in a new session).
+                _ if item.object.q_type == "Doc" && item.method != "OpenDoc" => (
+                    GLOBAL,
+                    "OpenDoc",
+                    json!({ "qDocName": item.object.q_generic_id.clone().unwrap_or_default() }),
+                ),
                 (Some((m, p)), Some(d)) => (self.table.engine(d), *m, p.clone()),
                 _ if parent_lost => {
                     self.table.lost.insert(h, item.object.clone());
