@@ -277,6 +277,7 @@ async fn close_fails_requests_in_flight_and_later_calls() {
     assert_eq!(err.session_kind(), Some(SessionErrorKind::Closed), "{err}");
     let err = doc.call("GetAppLayout", json!({})).await.unwrap_err();
     assert_eq!(err.session_kind(), Some(SessionErrorKind::Closed), "{err}");
+    assert_eq!(next_event(&mut doc.notifications()).await, None);
     let closed = tokio::time::timeout(WAIT, async {
         while let Some(e) = events.next().await {
             if e == qlik_sdk::qix::SessionEvent::Closed {

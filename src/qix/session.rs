@@ -496,6 +496,9 @@ impl Call for Shared {
     }
 
     fn notifications(&self, handle: i64) -> ObjectEvents {
+        if self.cmd.is_closed() {
+            return Box::pin(futures::stream::empty()); // a closed session notifies nothing
+        }
         let (tx, rx) = mpsc::channel(4);
         if let Ok(mut subs) = self.subs.lock() {
             subs.entry(handle).or_default().push(tx);
