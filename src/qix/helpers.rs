@@ -14,6 +14,9 @@ use crate::error::{Error, Result};
 /// (`LOCERR_CALC_PAGES_TOO_LARGE`).
 pub const MAX_PAGE_CELLS: u64 = 10_000;
 
+/// Pages requested ahead of the one being read.
+const PREFETCH: usize = 2;
+
 /// One page of a hypercube: `rows` rows starting at row `top`, each row as the engine's cells
 /// (`qText`, `qNum`, `qElemNumber`, `qState`, ...).
 #[derive(Debug, Clone, PartialEq)]
@@ -24,11 +27,11 @@ pub struct HyperCubePage {
     pub rows: Vec<Vec<Value>>,
 }
 
-/// Reads all the data of the hypercube at `path` (e.g. `/qHyperCubeDef`) of `object`, a page at
-/// a time: each page is fetched when the previous one was taken, so memory stays at one page
-/// whatever the cube's size. A page holds at most `cells_per_page` cells (capped at
-/// [`MAX_PAGE_CELLS`]) and always whole rows. The cube's size is read from the object's layout
-/// first (`qSize`).
+/// Reads all the data of the hypercube at `path` (e.g. `/qHyperCubeDef`) of `object` as a stream
+/// of pages, in order. The next page is requested while one is read, and no further: memory
+/// stays at two pages whatever the cube's size. A page holds at most `cells_per_page` cells
+/// (capped at [`MAX_PAGE_CELLS`]) and always whole rows. The cube's size is read from the
+/// object's layout first (`qSize`).
 ///
 /// ```no_run
 /// # async fn run(chart: qlik_sdk::qix::Handle) -> qlik_sdk::error::Result<()> {
@@ -61,21 +64,22 @@ pub fn hypercube_pages(
     })
     .map(|setup| match setup {
         Ok((object, path, width, height, page_rows)) => {
-            let pages = futures::stream::unfold(0u64, move |top| {
-                let (object, path) = (object.clone(), path.clone());
-                async move {
-                    if top >= height || page_rows == 0 {
-                        return None;
+            let tops = (0..height).step_by(page_rows.max(1) as usize);
+            let pages = futures::stream::iter(tops)
+                .take_while(move |_| futures::future::ready(page_rows > 0))
+                .map(move |top| {
+                    let (object, path) = (object.clone(), path.clone());
+                    async move {
+                        let rows = page_rows.min(height - top);
+                        let page = json!({"qTop": top, "qLeft": 0, "qWidth": width, "qHeight": rows});
+                        object
+                            .call("GetHyperCubeData", json!({"qPath": path, "qPages": [page]}))
+                            .await
+                            .and_then(|r| decode_page(r, top))
                     }
-                    let rows = page_rows.min(height - top);
-                    let page = json!({"qTop": top, "qLeft": 0, "qWidth": width, "qHeight": rows});
-                    let result = object
-                        .call("GetHyperCubeData", json!({"qPath": path, "qPages": [page]}))
-                        .await;
-                    let next = top + rows;
-                    Some((result.and_then(|r| decode_page(r, top)), next))
-                }
-            });
+                })
+                // The next page is asked for while this one is read: two pages in memory at most.
+                .buffered(PREFETCH);
             pages.boxed()
         }
         Err(e) => futures::stream::once(async move { Err(e) }).boxed(),
