@@ -12,7 +12,7 @@
 //! GenericObject). Hypercubes take dimensions (fields) and measures (`Sum`, `Count`, `Avg`,
 //! `Min`, `Max` over fields and arithmetic); pages over 10,000 cells are refused like the
 //! engine does (`7009 LOCERR_CALC_PAGES_TOO_LARGE`). A selection sends a change for every
-//! object of the session. Sessions are kept per (app, identity, credentials) when the socket
+//! object of the session. Sessions are kept per (app, identity) (one API key, so one user) when the socket
 //! drops, so a reconnect reattaches, unless [`Engine::drop_connections`] is told to forget them.
 //!
 //! It is not a Qlik clone: no load script language beyond `Label: LOAD * INLINE [...];`, one
@@ -84,7 +84,7 @@ struct App {
 struct Inner {
     config: Config,
     app: Mutex<App>,
-    /// Sessions by (identity, credentials): kept when the socket drops.
+    /// Sessions by `app/identity` (one API key, so one user): kept when the socket drops.
     sessions: Mutex<HashMap<String, Arc<Mutex<Session>>>>,
     kill: Notify,
     delays: Mutex<HashMap<String, Duration>>,
