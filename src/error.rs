@@ -184,8 +184,65 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
+    /// The Qlik engine (QIX) answered a request with an error
+    /// (`{"error":{"code","parameter","message"}}`).
+    Engine {
+        /// The engine method, e.g. `GetHyperCubeData`.
+        method: String,
+        /// The engine's error code (`NxLocalizedErrorCode`, e.g. `7009` for
+        /// `LOCERR_CALC_PAGES_TOO_LARGE`, or a JSON-RPC code such as `-32601`).
+        code: i64,
+        /// What the engine names as the faulty parameter or object (may be empty).
+        parameter: String,
+        /// The engine's message.
+        message: String,
+    },
+    /// An engine session could not carry a request: the socket could not be opened, the request
+    /// timed out, the socket dropped while it was in flight, the session is closed, or the object
+    /// could not be restored after a reconnect.
+    Session {
+        /// What happened.
+        kind: SessionErrorKind,
+        /// The engine method concerned, when there is one.
+        method: Option<String>,
+        /// Details (never contains a secret).
+        message: String,
+    },
     /// An error reported by a generated client that fits no other variant.
     Other(String),
+}
+
+/// The kinds of [`Error::Session`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionErrorKind {
+    /// The WebSocket could not be opened, or the engine refused the session (`qSessionState`).
+    Connect,
+    /// No answer within the session's request timeout (the request was cancelled on the engine).
+    Timeout,
+    /// The socket dropped while the request was in flight; the session reconnects (see its
+    /// events) and the request may be sent again.
+    Disconnected,
+    /// The session is closed (by `AppSession::close`, or after reconnection failed).
+    Closed,
+    /// The object did not survive a reconnect: the engine lost the session and the object could
+    /// not be opened again.
+    ObjectLost,
+    /// The engine sent something that is not its JSON-RPC dialect.
+    Protocol,
+}
+
+impl fmt::Display for SessionErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SessionErrorKind::Connect => "could not connect",
+            SessionErrorKind::Timeout => "timed out",
+            SessionErrorKind::Disconnected => "socket dropped",
+            SessionErrorKind::Closed => "session closed",
+            SessionErrorKind::ObjectLost => "object lost in a reconnect",
+            SessionErrorKind::Protocol => "protocol error",
+        })
+    }
 }
 
 impl Error {
@@ -313,6 +370,22 @@ impl Error {
     /// True for a `401 Unauthorized` answer or a failed token request.
     pub fn is_unauthorized(&self) -> bool {
         matches!(self, Error::Auth { .. }) || self.status() == Some(StatusCode::UNAUTHORIZED)
+    }
+
+    /// The engine's error code of an [`Error::Engine`].
+    pub fn engine_code(&self) -> Option<i64> {
+        match self {
+            Error::Engine { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The kind of an [`Error::Session`] (timeout, socket dropped, closed, ...).
+    pub fn session_kind(&self) -> Option<SessionErrorKind> {
+        match self {
+            Error::Session { kind, .. } => Some(*kind),
+            _ => None,
+        }
     }
 
     /// True for a `429 Too Many Requests` answer (after the retries the policy allows).
@@ -553,6 +626,32 @@ impl fmt::Display for Error {
             }
             Error::RefusedLink { link, url, reason } => {
                 write!(f, "{link} {url:?} not followed: {reason}")
+            }
+            Error::Engine {
+                method,
+                code,
+                parameter,
+                message,
+            } => {
+                write!(f, "engine error {code} in {method}: {message}")?;
+                if !parameter.is_empty() {
+                    write!(f, " ({parameter})")?;
+                }
+                Ok(())
+            }
+            Error::Session {
+                kind,
+                method,
+                message,
+            } => {
+                write!(f, "engine session {kind}")?;
+                if let Some(m) = method {
+                    write!(f, " in {m}")?;
+                }
+                if !message.is_empty() {
+                    write!(f, ": {message}")?;
+                }
+                Ok(())
             }
             Error::Other(m) => f.write_str(m),
         }

@@ -1,16 +1,44 @@
 //! The seam between an engine session and the typed handles generated from the OpenRPC spec.
 use std::{fmt, future::Future, pin::Pin, sync::Arc};
 
+use futures::Stream;
 use serde_json::Value;
 
 /// A boxed engine call in flight; resolves to the response's `result` member.
 pub type CallFuture = Pin<Box<dyn Future<Output = Result<Value, crate::Error>> + Send + 'static>>;
+
+/// What the engine tells about an object outside of a request's result (the `change` and
+/// `close` lists it attaches to its messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectEvent {
+    /// The object's layout is invalid (its data or properties changed): get it again.
+    Changed,
+    /// The engine closed the object; its handle is no longer valid. Last item of the stream.
+    Closed,
+}
+
+/// The notifications of one object, in the order the engine sent them. Consecutive `Changed`
+/// events a slow reader has not taken yet are merged into one.
+pub type ObjectEvents = Pin<Box<dyn Stream<Item = ObjectEvent> + Send + 'static>>;
 
 /// What a typed handle needs from a session: one request on one handle.
 pub trait Call: Send + Sync + 'static {
     /// Sends `method` with `params` (a JSON object of named parameters) on the object `handle`;
     /// resolves to the response's `result` member, or the engine's error as [`crate::Error`].
     fn call(&self, handle: i64, method: &'static str, params: Value) -> CallFuture;
+
+    /// Like [`call`](Self::call), also returning the request id the engine will see (what
+    /// `GetProgress` and `CancelRequest` take). The default has no id to tell and returns 0.
+    fn call_with_id(&self, handle: i64, method: &'static str, params: Value) -> (i64, CallFuture) {
+        (0, self.call(handle, method, params))
+    }
+
+    /// The change and close notifications of the object `handle` from now on. The default (a
+    /// session without notifications) is an empty stream.
+    fn notifications(&self, handle: i64) -> ObjectEvents {
+        let _ = handle;
+        Box::pin(futures::stream::empty())
+    }
 }
 
 /// An engine object reference as the engine returns it (`qType`, `qHandle`, `qGenericId`).
@@ -87,6 +115,17 @@ impl Handle {
     /// Sends `method` with named `params` on this object; resolves to the response's `result`.
     pub fn call(&self, method: &'static str, params: Value) -> CallFuture {
         self.call.call(self.object.q_handle, method, params)
+    }
+
+    /// Like [`call`](Self::call), also returning the request's id (for `GetProgress`, 0 when the
+    /// session cannot tell).
+    pub fn call_with_id(&self, method: &'static str, params: Value) -> (i64, CallFuture) {
+        self.call.call_with_id(self.object.q_handle, method, params)
+    }
+
+    /// This object's change and close notifications from now on (see [`ObjectEvent`]).
+    pub fn notifications(&self) -> ObjectEvents {
+        self.call.notifications(self.object.q_handle)
     }
 
     /// A handle on the same session for an object reference the engine returned.

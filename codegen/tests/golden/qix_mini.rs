@@ -209,7 +209,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["qType", "qHandle", "qGenericId"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::string::String>,
             > = ::std::option::Option::None;
@@ -288,7 +288,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["qId", "qType"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::string::String>,
             > = ::std::option::Option::None;
@@ -359,7 +359,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["qComponentVersion"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::string::String>,
             > = ::std::option::Option::None;
@@ -440,7 +440,7 @@ pub mod types {
                 "qSortbyYValue",
                 "qOldFlag_OBSOLETE",
             ];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<::std::option::Option<NxHypercubeMode>> = ::std::option::Option::None;
             let mut v1: ::std::option::Option<
                 ::std::option::Option<::std::vec::Vec<NxPage>>,
@@ -533,7 +533,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["qInfo", "qExtendsId", "qHyperCubeDef"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<::std::option::Option<NxInfo>> = ::std::option::Option::None;
             let mut v1: ::std::option::Option<
                 ::std::option::Option<::std::string::String>,
@@ -610,7 +610,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["qLeft", "qTop", "qWidth", "qHeight"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
             let mut v1: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
             let mut v2: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
@@ -693,7 +693,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["qcx", "qcy"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
             let mut v1: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
             while let ::std::option::Option::Some(k) = map
@@ -756,7 +756,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["qText", "qNum", "qAttrExps"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::string::String>,
             > = ::std::option::Option::None;
@@ -835,7 +835,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["qCell"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::boxed::Box<NxCell>>,
             > = ::std::option::Option::None;
@@ -893,7 +893,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["qNodes", "qValue"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::vec::Vec<NxTreeNode>>,
             > = ::std::option::Option::None;
@@ -962,7 +962,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["qx"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<::std::option::Option<JsonObject>> = ::std::option::Option::None;
             while let ::std::option::Option::Some(k) = map
                 .next_key_seed(
@@ -1018,7 +1018,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["qInfo", "qReturn"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<::std::option::Option<NxInfo>> = ::std::option::Option::None;
             let mut v1: ::std::option::Option<::std::option::Option<ObjectInterface>> = ::std::option::Option::None;
             while let ::std::option::Option::Some(k) = map
@@ -1085,7 +1085,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["qtr", "qk"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::vec::Vec<NxTreeNode>>,
             > = ::std::option::Option::None;

@@ -1,0 +1,1234 @@
+//! An engine session: one WebSocket to `wss://<host>/app/<appId>`, owned by one task.
+//!
+//! The task keeps the request ids and the pending requests, reads the engine's dialect
+//! (`OnConnected` with `qSessionState`, top-level `handle`, `change`/`close` lists), routes the
+//! change and close notifications to each object's stream, cancels requests whose future was
+//! dropped (`CancelRequest`), and reconnects after a dropped socket: when the engine kept the
+//! session (`SESSION_ATTACHED`) the handles stay valid; otherwise it opens the doc again and every
+//! object the session held (by generic id where the object has one, else by repeating the
+//! request that returned it), and says which happened on [`AppSession::events`].
+//!
+//! Handles given to the user are the session's own numbers: they equal the engine's on the
+//! first connection and are mapped to the engine's new numbers after a reopen.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::{SinkExt, Stream, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::rpc::{Call, CallFuture, Handle, ObjectEvent, ObjectEvents, ObjectRef};
+use crate::error::{Error, Result, SessionErrorKind};
+use crate::Qlik;
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// The handle of the engine's `Global` object.
+pub const GLOBAL: i64 = -1;
+
+/// `LOCERR_APP_ALREADY_OPEN`: `OpenDoc` in a session that has the doc open.
+const APP_ALREADY_OPEN: i64 = 1002;
+
+/// Opens engine sessions for a [`Qlik`] client: `qlik.qix().open_app("app-id")`.
+#[derive(Clone, Debug)]
+pub struct Qix {
+    qlik: Qlik,
+    options: QixOptions,
+}
+
+/// Settings of an engine session (see [`Qix`]'s setters).
+#[derive(Clone, Debug)]
+pub struct QixOptions {
+    /// How long a request may wait for its answer; `None` waits forever. Default 120 s.
+    pub request_timeout: Option<Duration>,
+    /// How long opening the socket (and the engine's `OnConnected`) may take. Default 30 s.
+    pub connect_timeout: Duration,
+    /// How many times to try to reconnect after the socket dropped; 0 closes the session at
+    /// the first drop. Default 5.
+    pub reconnect_attempts: u32,
+    /// Delay before the first reconnect attempt, doubled for each further one (capped at 5 s).
+    /// Default 200 ms.
+    pub reconnect_delay: Duration,
+    /// A session identity (`/app/<appId>/identity/<identity>`): sessions of the same user on
+    /// the same app with another identity are separate engine sessions. Default none.
+    pub identity: Option<String>,
+}
+
+impl Default for QixOptions {
+    fn default() -> Self {
+        QixOptions {
+            request_timeout: Some(Duration::from_secs(120)),
+            connect_timeout: Duration::from_secs(30),
+            reconnect_attempts: 5,
+            reconnect_delay: Duration::from_millis(200),
+            identity: None,
+        }
+    }
+}
+
+impl Qlik {
+    /// The Qlik engine (QIX): open an app in a session over a WebSocket, with the same host and
+    /// credentials as the REST calls.
+    ///
+    /// ```no_run
+    /// # async fn run(qlik: qlik_sdk::Qlik) -> qlik_sdk::error::Result<()> {
+    /// let app = qlik.qix().open_app("a5b6c0e1-1234-4f4f-9d2a-0123456789ab").await?;
+    /// let total = app.doc().call("Evaluate", serde_json::json!({"qExpression": "Sum(Amount)"})).await?;
+    /// println!("{}", total["qReturn"]);
+    /// app.close().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn qix(&self) -> Qix {
+        Qix {
+            qlik: self.clone(),
+            options: QixOptions::default(),
+        }
+    }
+}
+
+impl Qix {
+    /// How long a request may wait for its answer (`None`: forever). A request that times out
+    /// is cancelled on the engine and fails with [`SessionErrorKind::Timeout`].
+    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.options.request_timeout = timeout;
+        self
+    }
+
+    /// How long opening the socket may take.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.options.connect_timeout = timeout;
+        self
+    }
+
+    /// How many reconnect attempts after a dropped socket (0: none) and the first delay.
+    pub fn reconnect(mut self, attempts: u32, first_delay: Duration) -> Self {
+        self.options.reconnect_attempts = attempts;
+        self.options.reconnect_delay = first_delay;
+        self
+    }
+
+    /// A session identity: separate engine sessions for the same user and app.
+    pub fn identity(mut self, identity: impl Into<String>) -> Self {
+        self.options.identity = Some(identity.into());
+        self
+    }
+
+    /// All settings at once.
+    pub fn options(mut self, options: QixOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Connects to the app's engine (`wss://<host>/app/<appId>`, `ws://` for an `http://` host),
+    /// then opens the app (`OpenDoc`).
+    pub async fn open_app(self, app_id: &str) -> Result<AppSession> {
+        check_segment("app_id", app_id)?;
+        if let Some(id) = &self.options.identity {
+            check_segment("identity", id)?;
+        }
+        let base = self.qlik.base_url();
+        let ws_base = if let Some(rest) = base.strip_prefix("https://") {
+            format!("wss://{rest}")
+        } else if let Some(rest) = base.strip_prefix("http://") {
+            format!("ws://{rest}")
+        } else {
+            return Err(Error::config(
+                "host",
+                format!("{base} is not an http(s) URL"),
+            ));
+        };
+        let mut url = format!("{ws_base}/app/{app_id}");
+        if let Some(id) = &self.options.identity {
+            url.push_str("/identity/");
+            url.push_str(id);
+        }
+        let tls = if url.starts_with("wss://") {
+            Some(tls_config()?)
+        } else {
+            None
+        };
+        let link = Link {
+            qlik: self.qlik.clone(),
+            url,
+            tls,
+            connect_timeout: self.options.connect_timeout,
+        };
+        let (ws, state) = link.connect().await?;
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let (events, _) = broadcast::channel(64);
+        let subs: Subs = Arc::new(Mutex::new(HashMap::new()));
+        let ids = Arc::new(AtomicI64::new(1));
+        let state = Arc::new(Mutex::new(state));
+        let task = Task {
+            link,
+            options: self.options.clone(),
+            cmd_rx,
+            events: events.clone(),
+            subs: subs.clone(),
+            ids: ids.clone(),
+            state: state.clone(),
+            pending: HashMap::new(),
+            table: Table::default(),
+        };
+        tokio::spawn(task.run(ws));
+        let shared = Arc::new(Shared {
+            cmd: cmd_tx,
+            ids,
+            timeout: self.options.request_timeout,
+            subs,
+        });
+        let global = Handle::new(
+            shared.clone(),
+            ObjectRef {
+                q_type: "Global".into(),
+                q_handle: GLOBAL,
+                q_generic_id: None,
+            },
+        );
+        // A session the engine already had (another socket of the same user on the app) has
+        // the doc open: OpenDoc would fail with 1002 (LOCERR_APP_ALREADY_OPEN).
+        let attached = state
+            .lock()
+            .map(|s| *s == "SESSION_ATTACHED")
+            .unwrap_or(false);
+        let active = if attached {
+            global.call("GetActiveDoc", json!({})).await.ok()
+        } else {
+            None
+        };
+        let opened = match active {
+            Some(doc) => doc,
+            None => match global.call("OpenDoc", json!({ "qDocName": app_id })).await {
+                Err(e) if e.engine_code() == Some(APP_ALREADY_OPEN) => {
+                    global.call("GetActiveDoc", json!({})).await?
+                }
+                other => other?,
+            },
+        };
+        let doc = ObjectRef::from_value(&opened).ok_or_else(|| Error::Session {
+            kind: SessionErrorKind::Protocol,
+            method: Some("OpenDoc".into()),
+            message: "the answer holds no object reference (qType, qHandle)".into(),
+        })?;
+        Ok(AppSession {
+            doc: global.child(doc),
+            global,
+            shared,
+            events,
+            state,
+        })
+    }
+}
+
+/// An app path segment must not change the URL's shape.
+fn check_segment(parameter: &'static str, value: &str) -> Result<()> {
+    let bad = value.is_empty()
+        || value.len() > 200
+        || !value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c));
+    if bad {
+        let shown: String = value.chars().take(60).collect();
+        return Err(Error::InvalidArgument {
+            api: "qix",
+            operation: "open_app",
+            location: "argument",
+            parameter,
+            value: Some(format!("{shown:?}")),
+            rule: "must be 1 to 200 characters among A-Z a-z 0-9 - _ . ~".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The TLS settings of reqwest's client: rustls with ring and the platform's verifier.
+fn tls_config() -> Result<Arc<rustls::ClientConfig>> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_platform_verifier())
+        .map_err(|e| Error::config("tls", format!("could not set up TLS: {e}")))?
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// An app opened in an engine session. Cloning shares the session; the socket closes when
+/// [`close`](Self::close) is called or the last clone and the last handle are dropped.
+#[derive(Clone)]
+pub struct AppSession {
+    global: Handle,
+    doc: Handle,
+    shared: Arc<Shared>,
+    events: broadcast::Sender<SessionEvent>,
+    state: Arc<Mutex<String>>,
+}
+
+impl std::fmt::Debug for AppSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppSession")
+            .field("doc", &self.doc)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What happened to the session's connection.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SessionEvent {
+    /// The socket dropped; requests in flight failed with [`SessionErrorKind::Disconnected`],
+    /// new ones wait for the reconnect.
+    Disconnected {
+        /// Why, as far as the socket tells.
+        reason: String,
+    },
+    /// The socket is back.
+    Reconnected(Reconnection),
+    /// Every reconnect attempt failed: the session is closed.
+    ReconnectFailed {
+        /// Attempts made.
+        attempts: u32,
+        /// The last attempt's error.
+        error: String,
+    },
+    /// The session was closed.
+    Closed,
+    /// An engine notification the session does not handle itself (`OnAuthenticationInformation`,
+    /// `OnMaxParallelSessionsExceeded`, ...).
+    Notification {
+        /// The notification's method.
+        method: String,
+        /// Its params.
+        params: Value,
+    },
+}
+
+/// How a reconnect went.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reconnection {
+    /// The engine kept the session (`SESSION_ATTACHED`): every handle is still valid, selections
+    /// and session objects included.
+    Reattached,
+    /// The engine had lost the session (`SESSION_CREATED`): the doc and the objects were opened
+    /// again (selections are gone). Handles keep working; calls on a lost object fail with
+    /// [`SessionErrorKind::ObjectLost`]. Every restored object also gets a `Changed` notification.
+    Reopened {
+        /// Objects opened again (their generic ids, or types where they have none).
+        restored: Vec<ObjectRef>,
+        /// Objects that could not be opened again.
+        lost: Vec<ObjectRef>,
+    },
+}
+
+impl AppSession {
+    /// The app (`Doc`) handle.
+    pub fn doc(&self) -> &Handle {
+        &self.doc
+    }
+
+    /// The engine's `Global` handle (`-1`) of this session.
+    pub fn global(&self) -> &Handle {
+        &self.global
+    }
+
+    /// The engine's last `qSessionState` (`SESSION_CREATED`, `SESSION_ATTACHED`).
+    pub fn session_state(&self) -> String {
+        self.state.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The session's connection events from now on (disconnects, reconnects and how they went,
+    /// unhandled engine notifications). A reader that falls more than 64 events behind misses
+    /// the oldest.
+    pub fn events(&self) -> impl Stream<Item = SessionEvent> + Send + 'static {
+        let rx = self.events.subscribe();
+        futures::stream::unfold(rx, |mut rx| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(e) => return Some((e, rx)),
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        })
+    }
+
+    /// Waits for the next reconnect: how it went, or the error if it failed.
+    pub async fn reconnected(&self) -> Result<Reconnection> {
+        let events = self.events();
+        futures::pin_mut!(events);
+        while let Some(e) = events.next().await {
+            match e {
+                SessionEvent::Reconnected(r) => return Ok(r),
+                SessionEvent::ReconnectFailed { error, .. } => {
+                    return Err(session_error(SessionErrorKind::Closed, None, error))
+                }
+                SessionEvent::Closed => break,
+                _ => {}
+            }
+        }
+        Err(session_error(
+            SessionErrorKind::Closed,
+            None,
+            "the session closed",
+        ))
+    }
+
+    /// Closes the session: requests in flight fail with [`SessionErrorKind::Closed`], the
+    /// WebSocket is closed with a close handshake. Further calls fail with `Closed`.
+    pub async fn close(self) -> Result<()> {
+        let (tx, rx) = oneshot::channel();
+        if self.shared.cmd.send(Cmd::Close { done: tx }).is_err() {
+            return Ok(()); // already closed
+        }
+        let _ = rx.await;
+        Ok(())
+    }
+}
+
+fn session_error(
+    kind: SessionErrorKind,
+    method: Option<&str>,
+    message: impl Into<String>,
+) -> Error {
+    Error::Session {
+        kind,
+        method: method.map(str::to_owned),
+        message: message.into(),
+    }
+}
+
+type Subs = Arc<Mutex<HashMap<i64, Vec<mpsc::Sender<ObjectEvent>>>>>;
+
+/// What the handles hold: the way to the task.
+struct Shared {
+    cmd: mpsc::UnboundedSender<Cmd>,
+    ids: Arc<AtomicI64>,
+    timeout: Option<Duration>,
+    subs: Subs,
+}
+
+enum Cmd {
+    Call {
+        id: i64,
+        handle: i64,
+        method: &'static str,
+        params: Value,
+        reply: oneshot::Sender<Result<Value>>,
+    },
+    Cancel {
+        id: i64,
+    },
+    Close {
+        done: oneshot::Sender<()>,
+    },
+}
+
+/// Sends `CancelRequest` for a request whose future is dropped before its answer came.
+struct CancelOnDrop {
+    id: i64,
+    cmd: mpsc::UnboundedSender<Cmd>,
+    armed: bool,
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if self.armed {
+            let _ = self.cmd.send(Cmd::Cancel { id: self.id });
+        }
+    }
+}
+
+impl Call for Shared {
+    fn call(&self, handle: i64, method: &'static str, params: Value) -> CallFuture {
+        self.call_with_id(handle, method, params).1
+    }
+
+    fn call_with_id(&self, handle: i64, method: &'static str, params: Value) -> (i64, CallFuture) {
+        let cmd = self.cmd.clone();
+        let id = self.ids.fetch_add(1, Ordering::Relaxed);
+        let timeout = self.timeout;
+        (
+            id,
+            Box::pin(async move {
+                let (reply, answer) = oneshot::channel();
+                let mut guard = CancelOnDrop {
+                    id,
+                    cmd: cmd.clone(),
+                    armed: true,
+                };
+                let closed = || session_error(SessionErrorKind::Closed, Some(method), "");
+                if cmd
+                    .send(Cmd::Call {
+                        id,
+                        handle,
+                        method,
+                        params,
+                        reply,
+                    })
+                    .is_err()
+                {
+                    guard.armed = false;
+                    return Err(closed());
+                }
+                let result = match timeout {
+                    Some(t) => match tokio::time::timeout(t, answer).await {
+                        Ok(r) => r,
+                        Err(_) => {
+                            return Err(session_error(
+                                SessionErrorKind::Timeout,
+                                Some(method),
+                                format!("no answer within {t:?}; the request was cancelled"),
+                            ))
+                        }
+                    },
+                    None => answer.await,
+                };
+                guard.armed = false;
+                result.unwrap_or_else(|_| Err(closed()))
+            }),
+        )
+    }
+
+    fn notifications(&self, handle: i64) -> ObjectEvents {
+        if self.cmd.is_closed() {
+            return Box::pin(futures::stream::empty()); // a closed session notifies nothing
+        }
+        let (tx, rx) = mpsc::channel(4);
+        if let Ok(mut subs) = self.subs.lock() {
+            subs.entry(handle).or_default().push(tx);
+        }
+        Box::pin(futures::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|e| (e, rx))
+        }))
+    }
+}
+
+/// How to (re)open the socket.
+struct Link {
+    qlik: Qlik,
+    url: String,
+    tls: Option<Arc<rustls::ClientConfig>>,
+    connect_timeout: Duration,
+}
+
+impl Link {
+    /// Opens the socket with a bearer token (a fresh one once if the engine answers 401) and
+    /// reads `OnConnected`; returns the socket and `qSessionState`.
+    async fn connect(&self) -> Result<(Ws, String)> {
+        match tokio::time::timeout(self.connect_timeout, self.connect_inner()).await {
+            Ok(r) => r,
+            Err(_) => Err(session_error(
+                SessionErrorKind::Connect,
+                None,
+                format!("no session within {:?}", self.connect_timeout),
+            )),
+        }
+    }
+
+    async fn connect_inner(&self) -> Result<(Ws, String)> {
+        let mut retried = false;
+        loop {
+            let token = self.qlik.access_token().await?;
+            let mut request = self
+                .url
+                .as_str()
+                .into_client_request()
+                .map_err(|e| Error::config("host", format!("not a WebSocket URL: {e}")))?;
+            let bearer = http::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+                .map_err(|_| {
+                    Error::auth(None, None, "the access token is not a valid header value")
+                })?;
+            request
+                .headers_mut()
+                .insert(http::header::AUTHORIZATION, bearer);
+            request.headers_mut().insert(
+                http::header::USER_AGENT,
+                http::HeaderValue::from_static(concat!(
+                    "qlik-sdk-rust/",
+                    env!("CARGO_PKG_VERSION")
+                )),
+            );
+            let connector = match &self.tls {
+                Some(c) => tokio_tungstenite::Connector::Rustls(c.clone()),
+                None => tokio_tungstenite::Connector::Plain,
+            };
+            let attempt = tokio_tungstenite::connect_async_tls_with_config(
+                request,
+                None,
+                true,
+                Some(connector),
+            )
+            .await;
+            let mut ws = match attempt {
+                Ok((ws, _)) => ws,
+                Err(tungstenite::Error::Http(resp)) => {
+                    let status = resp.status();
+                    if status == http::StatusCode::UNAUTHORIZED
+                        && !retried
+                        && self.qlik.inner().tokens().can_refresh()
+                    {
+                        self.qlik.inner().tokens().invalidate(token.expose_secret());
+                        retried = true;
+                        continue;
+                    }
+                    let body = resp.body().clone().unwrap_or_default();
+                    return Err(Error::from_status_body(status, &body));
+                }
+                Err(e) => {
+                    return Err(session_error(
+                        SessionErrorKind::Connect,
+                        None,
+                        format!("{}: {e}", self.url),
+                    ))
+                }
+            };
+            // The engine's first message: OnConnected with the session state.
+            while let Some(msg) = ws.next().await {
+                let msg =
+                    msg.map_err(|e| session_error(SessionErrorKind::Connect, None, e.to_string()))?;
+                let Message::Text(text) = msg else { continue };
+                let v: Value = serde_json::from_str(text.as_str()).map_err(|e| {
+                    session_error(SessionErrorKind::Protocol, None, format!("not JSON: {e}"))
+                })?;
+                if v.get("method").and_then(Value::as_str) != Some("OnConnected") {
+                    continue;
+                }
+                let state = v["params"]["qSessionState"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned();
+                if state == "SESSION_CREATED" || state == "SESSION_ATTACHED" {
+                    return Ok((ws, state));
+                }
+                return Err(session_error(
+                    SessionErrorKind::Connect,
+                    None,
+                    format!("the engine refused the session: {state}"),
+                ));
+            }
+            return Err(session_error(
+                SessionErrorKind::Connect,
+                None,
+                "the socket closed before OnConnected",
+            ));
+        }
+    }
+}
+
+/// A request on the wire.
+struct Pending {
+    method: &'static str,
+    /// The session's handle it was sent on.
+    handle: i64,
+    params: Value,
+    /// `None` for the session's own requests (`CancelRequest`).
+    reply: Option<oneshot::Sender<Result<Value>>>,
+}
+
+/// An object the session holds, and how to open it again.
+#[derive(Clone)]
+struct Held {
+    object: ObjectRef,
+    parent: i64,
+    method: &'static str,
+    params: Value,
+}
+
+/// The session's handles and the engine's current ones.
+#[derive(Default)]
+struct Table {
+    /// Session handle -> what it is, in the order the objects were opened.
+    held: BTreeMap<i64, Held>,
+    to_engine: HashMap<i64, i64>,
+    from_engine: HashMap<i64, i64>,
+    lost: HashMap<i64, ObjectRef>,
+    next: i64,
+}
+
+impl Table {
+    fn engine(&self, handle: i64) -> i64 {
+        self.to_engine.get(&handle).copied().unwrap_or(handle)
+    }
+
+    fn session(&self, engine: i64) -> i64 {
+        self.from_engine.get(&engine).copied().unwrap_or(engine)
+    }
+
+    /// Records an object the engine returned (engine handle inside `object`) and returns the
+    /// session's handle for it.
+    fn hold(
+        &mut self,
+        object: ObjectRef,
+        parent: i64,
+        method: &'static str,
+        params: &Value,
+    ) -> i64 {
+        let engine = object.q_handle;
+        if let Some(h) = self.from_engine.get(&engine) {
+            return *h;
+        }
+        let h = if self.held.contains_key(&engine) || self.lost.contains_key(&engine) {
+            self.next.max(engine) + 1
+        } else {
+            engine
+        };
+        self.next = self.next.max(h);
+        self.to_engine.insert(h, engine);
+        self.from_engine.insert(engine, h);
+        let object = ObjectRef {
+            q_handle: h,
+            ..object
+        };
+        self.held.insert(
+            h,
+            Held {
+                object,
+                parent,
+                method,
+                params: params.clone(),
+            },
+        );
+        h
+    }
+
+    fn forget(&mut self, handle: i64) {
+        self.held.remove(&handle);
+        if let Some(e) = self.to_engine.remove(&handle) {
+            self.from_engine.remove(&e);
+        }
+    }
+}
+
+struct Task {
+    link: Link,
+    options: QixOptions,
+    cmd_rx: mpsc::UnboundedReceiver<Cmd>,
+    events: broadcast::Sender<SessionEvent>,
+    subs: Subs,
+    ids: Arc<AtomicI64>,
+    state: Arc<Mutex<String>>,
+    pending: HashMap<i64, Pending>,
+    table: Table,
+}
+
+enum Flow {
+    Go,
+    Stop,
+    Dropped(String),
+}
+
+impl Task {
+    async fn run(mut self, mut ws: Ws) {
+        loop {
+            let flow = tokio::select! {
+                cmd = self.cmd_rx.recv() => self.on_cmd(&mut ws, cmd).await,
+                msg = ws.next() => match msg {
+                    Some(Ok(Message::Text(text))) => {
+                        self.on_text(text.as_str());
+                        Flow::Go
+                    }
+                    Some(Ok(Message::Close(frame))) => Flow::Dropped(match frame {
+                        Some(f) => format!("the engine closed the socket ({}: {})", f.code, f.reason),
+                        None => "the engine closed the socket".into(),
+                    }),
+                    Some(Ok(_)) => Flow::Go,
+                    Some(Err(e)) => Flow::Dropped(e.to_string()),
+                    None => Flow::Dropped("the socket ended".into()),
+                },
+            };
+            match flow {
+                Flow::Go => {}
+                Flow::Stop => break,
+                Flow::Dropped(reason) => match self.reconnect(reason).await {
+                    Some(new) => ws = new,
+                    None => break,
+                },
+            }
+        }
+        self.fail_pending(SessionErrorKind::Closed, "the session is closed");
+        // Calls already queued fail too: dropping their reply senders says "closed".
+        self.cmd_rx.close();
+        if let Ok(mut subs) = self.subs.lock() {
+            subs.clear();
+        }
+        let _ = self.events.send(SessionEvent::Closed);
+    }
+
+    async fn on_cmd(&mut self, ws: &mut Ws, cmd: Option<Cmd>) -> Flow {
+        match cmd {
+            None => {
+                // Every handle and session clone is gone.
+                let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(None)).await;
+                Flow::Stop
+            }
+            Some(Cmd::Close { done }) => {
+                self.fail_pending(SessionErrorKind::Closed, "the session was closed");
+                let _ = tokio::time::timeout(Duration::from_secs(2), async {
+                    let _ = ws.close(None).await;
+                    // Wait for the engine's close frame (the close handshake).
+                    while let Some(Ok(_)) = ws.next().await {}
+                })
+                .await;
+                let _ = done.send(());
+                Flow::Stop
+            }
+            Some(Cmd::Cancel { id }) => {
+                if self.pending.remove(&id).is_some() {
+                    let cancel_id = self.ids.fetch_add(1, Ordering::Relaxed);
+                    let params = json!({ "qRequestId": id });
+                    let sent = self
+                        .send(ws, cancel_id, GLOBAL, "CancelRequest", &params)
+                        .await;
+                    self.pending.insert(
+                        cancel_id,
+                        Pending {
+                            method: "CancelRequest",
+                            handle: GLOBAL,
+                            params,
+                            reply: None,
+                        },
+                    );
+                    if let Err(e) = sent {
+                        return Flow::Dropped(e);
+                    }
+                }
+                Flow::Go
+            }
+            Some(Cmd::Call {
+                id,
+                handle,
+                method,
+                params,
+                reply,
+            }) => {
+                if let Some(object) = self.table.lost.get(&handle) {
+                    let _ = reply.send(Err(session_error(
+                        SessionErrorKind::ObjectLost,
+                        Some(method),
+                        format!(
+                            "the {} {} could not be opened again after a reconnect",
+                            object.q_type,
+                            object.q_generic_id.as_deref().unwrap_or("")
+                        ),
+                    )));
+                    return Flow::Go;
+                }
+                let engine = self.table.engine(handle);
+                let sent = self.send(ws, id, engine, method, &params).await;
+                self.pending.insert(
+                    id,
+                    Pending {
+                        method,
+                        handle,
+                        params,
+                        reply: Some(reply),
+                    },
+                );
+                match sent {
+                    Ok(()) => Flow::Go,
+                    Err(e) => Flow::Dropped(e),
+                }
+            }
+        }
+    }
+
+    async fn send(
+        &self,
+        ws: &mut Ws,
+        id: i64,
+        engine_handle: i64,
+        method: &str,
+        params: &Value,
+    ) -> std::result::Result<(), String> {
+        let text = json!({
+            "jsonrpc": "2.0",
+            "id": id,
+            "handle": engine_handle,
+            "method": method,
+            "params": params,
+        })
+        .to_string();
+        ws.send(Message::text(text))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// One message from the engine: change/close lists, then a response or a notification.
+    fn on_text(&mut self, text: &str) {
+        let Ok(mut v) = serde_json::from_str::<Value>(text) else {
+            tracing::warn!("the engine sent a message that is not JSON; ignored");
+            return;
+        };
+        self.on_lists(&v);
+        if let Some(id) = v.get("id").and_then(Value::as_i64) {
+            let Some(p) = self.pending.remove(&id) else {
+                return; // cancelled, timed out, or failed at a disconnect
+            };
+            let outcome = if let Some(err) = v.get("error") {
+                Err(Error::Engine {
+                    method: p.method.to_owned(),
+                    code: err.get("code").and_then(Value::as_i64).unwrap_or(0),
+                    parameter: err
+                        .get("parameter")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned(),
+                    message: err
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned(),
+                })
+            } else {
+                let mut result = v.get_mut("result").map(Value::take).unwrap_or(Value::Null);
+                self.adopt(&mut result, p.handle, p.method, &p.params);
+                Ok(result)
+            };
+            if let Some(reply) = p.reply {
+                let _ = reply.send(outcome);
+            }
+        } else if let Some(method) = v.get("method").and_then(Value::as_str) {
+            let params = v.get("params").cloned().unwrap_or(Value::Null);
+            if method == "OnConnected" {
+                if let (Some(s), Ok(mut state)) =
+                    (params["qSessionState"].as_str(), self.state.lock())
+                {
+                    *state = s.to_owned();
+                }
+            }
+            let _ = self.events.send(SessionEvent::Notification {
+                method: method.to_owned(),
+                params,
+            });
+        }
+    }
+
+    /// Records an object reference in a result and puts the session's handle in it.
+    fn adopt(&mut self, result: &mut Value, parent: i64, method: &'static str, params: &Value) {
+        let Some(object) = ObjectRef::from_value(result) else {
+            return;
+        };
+        let h = self.table.hold(object, parent, method, params);
+        let slot = match result.get_mut("qReturn") {
+            Some(r) if r.get("qHandle").is_some() => r,
+            _ => result,
+        };
+        slot["qHandle"] = json!(h);
+    }
+
+    fn on_lists(&mut self, v: &Value) {
+        let list = |k: &str| -> Vec<i64> {
+            v.get(k)
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_i64).collect())
+                .unwrap_or_default()
+        };
+        let (changed, closed) = (list("change"), list("close"));
+        if changed.is_empty() && closed.is_empty() {
+            return;
+        }
+        let changed: Vec<i64> = changed.iter().map(|e| self.table.session(*e)).collect();
+        let closed: Vec<i64> = closed.iter().map(|e| self.table.session(*e)).collect();
+        for h in &closed {
+            self.table.forget(*h);
+        }
+        self.notify(&changed, &closed);
+    }
+
+    fn notify(&self, changed: &[i64], closed: &[i64]) {
+        let Ok(mut subs) = self.subs.lock() else {
+            return;
+        };
+        for h in changed {
+            if let Some(list) = subs.get_mut(h) {
+                // A full buffer already holds a Changed the reader has not taken: merged.
+                list.retain(|tx| !tx.is_closed());
+                for tx in list.iter() {
+                    let _ = tx.try_send(ObjectEvent::Changed);
+                }
+            }
+        }
+        for h in closed {
+            if let Some(list) = subs.remove(h) {
+                for tx in list {
+                    let _ = tx.try_send(ObjectEvent::Closed);
+                }
+            }
+        }
+    }
+
+    fn fail_pending(&mut self, kind: SessionErrorKind, message: &str) {
+        for (_, p) in self.pending.drain() {
+            if let Some(reply) = p.reply {
+                let _ = reply.send(Err(session_error(kind, Some(p.method), message)));
+            }
+        }
+    }
+
+    /// After a dropped socket: fails the requests in flight, reconnects with backoff, then
+    /// reattaches or reopens. `None` when the session must close.
+    async fn reconnect(&mut self, reason: String) -> Option<Ws> {
+        tracing::info!(%reason, "engine socket dropped");
+        self.fail_pending(
+            SessionErrorKind::Disconnected,
+            &format!("the socket dropped while the request was in flight ({reason})"),
+        );
+        let _ = self.events.send(SessionEvent::Disconnected { reason });
+        let mut delay = self.options.reconnect_delay;
+        let mut last = String::from("reconnecting is off (reconnect attempts: 0)");
+        for attempt in 1..=self.options.reconnect_attempts {
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(5));
+            match self.link.connect().await {
+                Ok((mut ws, state)) => {
+                    if let Ok(mut s) = self.state.lock() {
+                        s.clone_from(&state);
+                    }
+                    if state == "SESSION_ATTACHED" && self.doc_still_open(&mut ws).await {
+                        let _ = self
+                            .events
+                            .send(SessionEvent::Reconnected(Reconnection::Reattached));
+                        return Some(ws);
+                    }
+                    match self.reopen(&mut ws).await {
+                        Ok(r) => {
+                            let _ = self.events.send(SessionEvent::Reconnected(r));
+                            return Some(ws);
+                        }
+                        Err(e) => last = e.to_string(),
+                    }
+                }
+                Err(e) => last = e.to_string(),
+            }
+            tracing::info!(attempt, error = %last, "engine reconnect attempt failed");
+        }
+        let _ = self.events.send(SessionEvent::ReconnectFailed {
+            attempts: self.options.reconnect_attempts,
+            error: last,
+        });
+        None
+    }
+
+    /// `SESSION_ATTACHED` says the engine has a session for this user and app, not that it is
+    /// the one this socket had (another socket may have made it after the engine lost ours):
+    /// trust it when the engine's active doc is the one this session holds.
+    async fn doc_still_open(&mut self, ws: &mut Ws) -> bool {
+        let Some((&h, _)) = self
+            .table
+            .held
+            .iter()
+            .find(|(_, o)| o.object.q_type == "Doc")
+        else {
+            return true;
+        };
+        let expected = self.table.engine(h);
+        match self.request(ws, GLOBAL, "GetActiveDoc", &json!({})).await {
+            Ok(r) => ObjectRef::from_value(&r).is_some_and(|o| o.q_handle == expected),
+            Err(_) => false,
+        }
+    }
+
+    /// The engine lost the session: opens the doc and every held object again, in the order
+    /// they were first opened.
+    async fn reopen(&mut self, ws: &mut Ws) -> Result<Reconnection> {
+        let held: Vec<(i64, Held)> = std::mem::take(&mut self.table.held).into_iter().collect();
+        self.table.to_engine.clear();
+        self.table.from_engine.clear();
+        let (mut restored, mut lost) = (Vec::new(), Vec::new());
+        let mut doc: Option<i64> = None;
+        for (h, item) in held {
+            let parent_lost = item.parent != GLOBAL
+                && (self.table.lost.contains_key(&item.parent)
+                    || !self.table.to_engine.contains_key(&item.parent));
+            let by_id = refetch_by_id(&item);
+            let (on, method, params) = match (&by_id, doc) {
+                // The doc is opened again whichever way it was first obtained (GetActiveDoc
+                // means nothing in a new session).
+                _ if item.object.q_type == "Doc" && item.method != "OpenDoc" => (
+                    GLOBAL,
+                    "OpenDoc",
+                    json!({ "qDocName": item.object.q_generic_id.clone().unwrap_or_default() }),
+                ),
+                (Some((m, p)), Some(d)) => (self.table.engine(d), *m, p.clone()),
+                _ if parent_lost => {
+                    self.table.lost.insert(h, item.object.clone());
+                    lost.push(item.object);
+                    continue;
+                }
+                _ => (
+                    self.table.engine(item.parent),
+                    item.method,
+                    item.params.clone(),
+                ),
+            };
+            let mut outcome = self.request(ws, on, method, &params).await;
+            if item.object.q_type == "Doc"
+                && matches!(&outcome, Err(e) if e.engine_code() == Some(APP_ALREADY_OPEN))
+            {
+                outcome = self.request(ws, GLOBAL, "GetActiveDoc", &json!({})).await;
+            }
+            match outcome {
+                Ok(result) => match ObjectRef::from_value(&result) {
+                    Some(o) => {
+                        self.table.to_engine.insert(h, o.q_handle);
+                        self.table.from_engine.insert(o.q_handle, h);
+                        if item.object.q_type == "Doc" && doc.is_none() {
+                            doc = Some(h);
+                        }
+                        restored.push(item.object.clone());
+                        self.table.held.insert(h, item);
+                    }
+                    None => {
+                        self.table.lost.insert(h, item.object.clone());
+                        lost.push(item.object);
+                    }
+                },
+                Err(e) if item.object.q_type == "Doc" => return Err(e),
+                Err(e) => {
+                    tracing::info!(error = %e, "object not restored after a reconnect");
+                    self.table.lost.insert(h, item.object.clone());
+                    lost.push(item.object);
+                }
+            }
+        }
+        let changed: Vec<i64> = restored.iter().map(|o: &ObjectRef| o.q_handle).collect();
+        let closed: Vec<i64> = lost.iter().map(|o: &ObjectRef| o.q_handle).collect();
+        self.notify(&changed, &closed);
+        Ok(Reconnection::Reopened { restored, lost })
+    }
+
+    /// One request of the session's own during a reopen, waiting for its answer (messages in
+    /// between are handled as usual).
+    async fn request(
+        &mut self,
+        ws: &mut Ws,
+        engine_handle: i64,
+        method: &'static str,
+        params: &Value,
+    ) -> Result<Value> {
+        let id = self.ids.fetch_add(1, Ordering::Relaxed);
+        let lost = |e: String| session_error(SessionErrorKind::Disconnected, Some(method), e);
+        self.send(ws, id, engine_handle, method, params)
+            .await
+            .map_err(lost)?;
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Text(text))) => {
+                    let mut v: Value = match serde_json::from_str(text.as_str()) {
+                        Ok(v) => v,
+                        Err(_) => continue,
+                    };
+                    if v.get("id").and_then(Value::as_i64) == Some(id) {
+                        if let Some(err) = v.get("error") {
+                            return Err(Error::Engine {
+                                method: method.to_owned(),
+                                code: err.get("code").and_then(Value::as_i64).unwrap_or(0),
+                                parameter: err["parameter"].as_str().unwrap_or("").to_owned(),
+                                message: err["message"].as_str().unwrap_or("").to_owned(),
+                            });
+                        }
+                        return Ok(v.get_mut("result").map(Value::take).unwrap_or(Value::Null));
+                    }
+                    self.on_text(text.as_str());
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(lost(e.to_string())),
+                None => return Err(lost("the socket ended".into())),
+            }
+        }
+    }
+}
+
+/// Objects with a generic id are fetched again by it on the doc (persistent objects survive the
+/// session; session objects are created again by repeating their request).
+fn refetch_by_id(item: &Held) -> Option<(&'static str, Value)> {
+    if item.method.starts_with("CreateSession") {
+        return None;
+    }
+    let id = item.object.q_generic_id.as_deref()?;
+    let method = match item.object.q_type.as_str() {
+        "GenericObject" => "GetObject",
+        "GenericDimension" => "GetDimension",
+        "GenericMeasure" => "GetMeasure",
+        "GenericBookmark" => "GetBookmark",
+        "GenericVariable" => "GetVariableById",
+        _ => return None,
+    };
+    Some((method, json!({ "qId": id })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wss_uses_rustls_with_ring_and_the_platform_verifier() {
+        let config = tls_config().expect("a TLS config");
+        assert!(config.alpn_protocols.is_empty());
+        assert!(config.crypto_provider().cipher_suites.len() > 1);
+    }
+
+    #[test]
+    fn path_segments_cannot_change_the_url() {
+        for ok in [
+            "a5b6c0e1-1234-4f4f-9d2a-0123456789ab",
+            "standin-app",
+            "x.y~z_1",
+        ] {
+            assert!(check_segment("app_id", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "../x",
+            "a/b",
+            "a?b",
+            "a#b",
+            "a b",
+            "é",
+            &"x".repeat(201),
+        ] {
+            let err = check_segment("app_id", bad).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidArgument {
+                        parameter: "app_id",
+                        ..
+                    }
+                ),
+                "{bad:?}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn handles_stay_the_sessions_own_when_engine_numbers_collide() {
+        let mut t = Table::default();
+        let obj = |h: i64| ObjectRef {
+            q_type: "GenericObject".into(),
+            q_handle: h,
+            q_generic_id: None,
+        };
+        assert_eq!(t.hold(obj(1), GLOBAL, "OpenDoc", &json!({})), 1);
+        assert_eq!(t.hold(obj(2), 1, "GetObject", &json!({})), 2);
+        // The same engine object again: the same handle.
+        assert_eq!(t.hold(obj(2), 1, "GetObject", &json!({})), 2);
+        // After a reopen the engine numbered the doc 2: the session's 1 maps to it, and an
+        // engine handle 1 that is new must not take the session's handle 1.
+        t.to_engine.clear();
+        t.from_engine.clear();
+        t.to_engine.insert(1, 2);
+        t.from_engine.insert(2, 1);
+        let h = t.hold(obj(1), 1, "GetField", &json!({}));
+        assert!(h > 2, "{h}");
+        assert_eq!(t.engine(h), 1);
+        assert_eq!(t.session(1), h);
+        assert_eq!(t.engine(1), 2);
+    }
+}
