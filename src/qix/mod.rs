@@ -75,6 +75,30 @@ pub use generated::*;
 pub use rpc::{Handle, ObjectEvent, ObjectRef};
 pub use session::{AppSession, Qix, QixOptions, Reconnection, SessionEvent};
 
+/// Every typed engine object is its session [`Handle`] as well: untyped calls
+/// (`doc.call("Evaluate", params)`), notifications and the helpers take it as is.
+macro_rules! handle_deref {
+    ($($class:ident),*) => {$(
+        impl std::ops::Deref for $class {
+            type Target = Handle;
+            fn deref(&self) -> &Handle {
+                self.handle()
+            }
+        }
+    )*};
+}
+handle_deref!(
+    Global,
+    Doc,
+    GenericObject,
+    Field,
+    GenericDimension,
+    GenericBookmark,
+    GenericMeasure,
+    GenericVariable,
+    Variable
+);
+
 /// The generator's golden output for its fixture (`codegen/tests/golden/qix_mini.rs`), compiled
 /// and called here: a golden file that does not build, or calls that do not behave, fail the
 /// crate's unit tests.

@@ -217,8 +217,8 @@ impl Qix {
             message: "the answer holds no object reference (qType, qHandle)".into(),
         })?;
         Ok(AppSession {
-            doc: global.child(doc),
-            global,
+            doc: super::Doc::new(global.child(doc)),
+            global: super::Global::new(global),
             shared,
             events,
             state,
@@ -263,8 +263,8 @@ fn tls_config() -> Result<Arc<rustls::ClientConfig>> {
 /// [`close`](Self::close) is called or the last clone and the last handle are dropped.
 #[derive(Clone)]
 pub struct AppSession {
-    global: Handle,
-    doc: Handle,
+    global: super::Global,
+    doc: super::Doc,
     shared: Arc<Shared>,
     events: broadcast::Sender<SessionEvent>,
     state: Arc<Mutex<String>>,
@@ -327,13 +327,14 @@ pub enum Reconnection {
 }
 
 impl AppSession {
-    /// The app (`Doc`) handle.
-    pub fn doc(&self) -> &Handle {
+    /// The app: the typed [`Doc`](super::Doc), whose methods are the engine's `Doc` methods
+    /// (it dereferences to its [`Handle`] for untyped calls: `doc.call("Evaluate", params)`).
+    pub fn doc(&self) -> &super::Doc {
         &self.doc
     }
 
-    /// The engine's `Global` handle (`-1`) of this session.
-    pub fn global(&self) -> &Handle {
+    /// The engine's `Global` object (handle `-1`) of this session, typed.
+    pub fn global(&self) -> &super::Global {
         &self.global
     }
 
