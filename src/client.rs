@@ -75,7 +75,7 @@ impl Qlik {
         ))
     }
 
-    pub(crate) fn from_builder(b: QlikBuilder) -> Result<Self> {
+    fn from_builder(b: QlikBuilder) -> Result<Self> {
         let host = b.host.as_deref().ok_or_else(|| {
             Error::config(
                 "host",
@@ -166,5 +166,12 @@ impl Qlik {
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
+    }
+}
+
+impl QlikBuilder {
+    /// Builds the client. Fails with [`Error::Config`] naming the missing or invalid setting.
+    pub fn build(self) -> Result<Qlik> {
+        Qlik::from_builder(self)
     }
 }

@@ -44,6 +44,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod lenient;
+mod net;
 pub mod operations;
 pub mod paginate;
 #[cfg(feature = "qix")]
