@@ -123,6 +123,7 @@ impl Qlik {
             b.retry.clone(),
             b.rate_limit.clone(),
             b.max_json_body(),
+            b.middleware.clone(),
         );
         Ok(Qlik {
             baseurl: origin.as_str().trim_end_matches('/').to_owned(),

@@ -44,6 +44,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod lenient;
+pub mod middleware;
 mod net;
 pub mod operations;
 pub mod paginate;

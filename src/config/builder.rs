@@ -2,7 +2,10 @@
 //! [`super::profiles`] or [`super::qlik_cli`].
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::middleware::{Chain, Middleware};
 
 use super::credentials::{Credentials, Secret, TokenSet, UserLookup};
 use super::settings::{
@@ -23,6 +26,7 @@ pub struct QlikBuilder {
     pub(crate) skew: Option<Duration>,
     pub(crate) max_response_body: Option<usize>,
     pub(crate) source: Option<String>,
+    pub(crate) middleware: Chain,
     /// Scopes given before the credentials wait here.
     pending_scopes: Option<Vec<String>>,
 }
@@ -180,6 +184,14 @@ impl QlikBuilder {
     /// [`TOKEN_BODY_LIMIT`](crate::transport::TOKEN_BODY_LIMIT).
     pub fn max_response_body(mut self, bytes: usize) -> Self {
         self.max_response_body = Some(bytes);
+        self
+    }
+
+    /// Adds a [`Middleware`]: it sees and may change every attempt of every API call, inside
+    /// the retries and after the bearer token is attached (see [`crate::middleware`]). Call
+    /// several times to stack them; they run in the order added.
+    pub fn middleware(mut self, middleware: impl Middleware) -> Self {
+        self.middleware.push(Arc::new(middleware));
         self
     }
 

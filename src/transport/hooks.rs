@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::body_cap::cap_json_body;
 use super::error_body::json_error_body;
-use super::Inner;
+use super::{CallId, Inner};
 use crate::error::Error;
 
 impl Inner {
@@ -30,11 +30,15 @@ impl Inner {
     pub(crate) async fn exec(
         &self,
         client: &reqwest::Client,
-        _api: &'static str,
+        api: &'static str,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.execute(client, request).await?;
+        let call = CallId {
+            api: Some(api),
+            operation: Some(info.operation_id),
+        };
+        let response = self.execute(client, call, request).await?;
         let response = cap_json_body(response, self.0.max_json_body).await?;
         json_error_body(response).await
     }

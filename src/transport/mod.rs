@@ -37,7 +37,7 @@
 //! | file | job |
 //! |---|---|
 //! | `mod.rs` | [`Inner`] (the state every generated client shares), `prepare` and `execute` |
-//! | `hooks.rs` | the generated clients' `pre`/`exec` hooks; progenitor errors into [`Error`] |
+//! | `hooks.rs` | the generated clients' `pre`/`exec` hooks; progenitor errors into [`Error`](crate::Error) |
 //! | `retry.rs` | the retry loop (backoff, `Retry-After`, idempotency, one 401 refresh) |
 //! | `rate_limit.rs` | the per-tier limiter |
 //! | `credentials.rs` | the bearer token, only for the configured origin |
@@ -55,7 +55,9 @@ use reqwest::{Method, Url};
 
 use crate::auth::TokenCache;
 use crate::error::{Attempts, Result};
+use crate::middleware::Chain;
 use crate::operations::Operation;
+use tracing::Instrument;
 
 mod body_cap;
 mod credentials;
@@ -71,12 +73,31 @@ pub use crate::net::{ERROR_BODY_LIMIT, TOKEN_BODY_LIMIT};
 use credentials::set_bearer;
 use rate_limit::Limiter;
 
+/// Which call a request belongs to, for the span and the middleware: API and Rust method,
+/// when known (an untyped [`crate::Qlik::rest`] call that matches no operation has neither).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct CallId {
+    pub(crate) api: Option<&'static str>,
+    pub(crate) operation: Option<&'static str>,
+}
+
+impl CallId {
+    /// The call of a table operation, if any.
+    pub(crate) fn of(op: Option<&Operation>) -> Self {
+        CallId {
+            api: op.map(|o| o.api),
+            operation: op.map(|o| o.method_name),
+        }
+    }
+}
+
 pub(crate) struct Shared {
     origin: Url,
     tokens: Arc<TokenCache>,
     retry: RetryPolicy,
     limiter: Limiter,
     max_json_body: usize,
+    middleware: Chain,
 }
 
 /// Shared state handed to every generated client (`with_inner_type`): token cache, limiter,
@@ -91,6 +112,7 @@ impl fmt::Debug for Inner {
             .field("tokens", &self.0.tokens)
             .field("retry", &self.0.retry)
             .field("rate_limit", self.0.limiter.config())
+            .field("middleware", &self.0.middleware)
             .finish()
     }
 }
@@ -102,6 +124,7 @@ impl Inner {
         retry: RetryPolicy,
         rate_limit: RateLimit,
         max_json_body: usize,
+        middleware: Chain,
     ) -> Self {
         Inner(Arc::new(Shared {
             origin,
@@ -109,6 +132,7 @@ impl Inner {
             retry,
             limiter: Limiter::new(rate_limit),
             max_json_body,
+            middleware,
         }))
     }
 
@@ -157,13 +181,30 @@ impl Inner {
     }
 
     /// The retry loop shared by generated clients and [`crate::rest`].
+    ///
+    /// The call runs in a `qlik.call` span (fields `api`, `operation`, `http.method`, `path`,
+    /// `attempt`, `status`; see [`crate::middleware`]) and every attempt passes through the
+    /// user's middleware.
     pub(crate) async fn execute(
         &self,
         client: &reqwest::Client,
+        call: CallId,
         request: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::info_span!(
+            "qlik.call",
+            api = call.api.unwrap_or("rest"),
+            operation = call.operation,
+            "http.method" = %request.method(),
+            path = request.url().path(),
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
         let attempts = std::sync::atomic::AtomicU32::new(1);
-        let result = self.execute_counted(client, request, &attempts).await;
+        let result = self
+            .execute_counted(client, call, request, &attempts, &span)
+            .instrument(span.clone())
+            .await;
         // The number of requests sent, for `Error::attempts` on an error answer.
         result.map(|mut r| {
             r.extensions_mut().insert(Attempts(

@@ -9,8 +9,9 @@ use reqwest::header::AUTHORIZATION;
 use reqwest::{Method, StatusCode};
 
 use super::credentials::{bearer_of, set_bearer};
-use super::Inner;
+use super::{CallId, Inner};
 use crate::config::RetryPolicy;
+use crate::middleware::Attempt;
 use crate::net::{retry_after, same_origin};
 
 impl RetryPolicy {
@@ -41,9 +42,12 @@ impl Inner {
     pub(super) async fn execute_counted(
         &self,
         client: &reqwest::Client,
+        call: CallId,
         mut request: reqwest::Request,
         attempts: &std::sync::atomic::AtomicU32,
+        span: &tracing::Span,
     ) -> reqwest::Result<reqwest::Response> {
+        let chain = &self.0.middleware;
         let policy = &self.0.retry;
         let method = request.method().clone();
         let is_idempotent = idempotent(&method);
@@ -51,14 +55,36 @@ impl Inner {
         let mut attempt: u32 = 0;
         let mut refreshed = false;
         loop {
-            attempts.store(
-                attempt + 1 + u32::from(refreshed),
-                std::sync::atomic::Ordering::Relaxed,
-            );
+            let number = attempt + 1 + u32::from(refreshed);
+            attempts.store(number, std::sync::atomic::Ordering::Relaxed);
+            span.record("attempt", number);
+            // The next attempt starts again from the SDK's request, before any middleware.
             let spare = request.try_clone();
             // Kept as the header value (a reference-counted clone); decoded only after a 401.
             let used = request.headers().get(AUTHORIZATION).cloned();
-            let result = client.execute(request).await;
+            let seen = (!chain.is_empty()).then(|| Attempt {
+                api: call.api,
+                operation: call.operation,
+                method: method.clone(),
+                number,
+            });
+            if let Some(a) = &seen {
+                chain.request(a, &mut request);
+            }
+            let mut result = client.execute(request).await;
+            match &mut result {
+                Ok(resp) => {
+                    span.record("status", resp.status().as_u16());
+                    if let Some(a) = &seen {
+                        chain.response(a, resp);
+                    }
+                }
+                Err(e) => {
+                    if let Some(a) = &seen {
+                        chain.error(a, e);
+                    }
+                }
+            }
             let next = match &result {
                 Ok(resp) => {
                     let status = resp.status();
