@@ -20,6 +20,7 @@ pub mod naming;
 pub mod overlay;
 pub mod paging;
 pub mod passes;
+pub mod post;
 pub mod send;
 pub mod spec;
 pub mod table;
