@@ -63,4 +63,7 @@ pub use config::QlikBuilder;
 pub use error::{Error, QlikError};
 pub use lenient::Extra;
 pub use reqwest::Method;
+
+/// This crate's version (`qlik-sdk`), as sent in its `User-Agent`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use transport::{RateLimit, RetryPolicy};

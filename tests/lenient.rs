@@ -300,3 +300,25 @@ async fn rate_limited_answers_carry_retry_after_and_the_attempts_made() {
     assert_eq!(e.attempts(), Some(3), "one request and two retries");
     assert_eq!(e.code(), Some("HTTP-429"));
 }
+
+proptest::proptest! {
+    /// The direct reader of `YYYY-MM-DDTHH:MM:SS[.f]Z` agrees with chrono's RFC 3339 parser on
+    /// every such string, valid or not (out-of-range fields, 1 to 10 fraction digits).
+    #[test]
+    fn timestamps_read_as_chrono_reads_them(
+        year in 0u32..10000, month in 0u32..14, day in 0u32..33,
+        hour in 0u32..26, minute in 0u32..62, second in 0u32..62,
+        frac in proptest::option::of((1usize..11, 0u64..10_000_000_000)),
+        sep in proptest::sample::select(vec!["T", "t", " "]),
+        zone in proptest::sample::select(vec!["Z", "z", "+00:00", "+02:30", ""]),
+    ) {
+        let frac = frac
+            .map(|(n, v)| format!(".{:0>n$}", v % 10u64.pow(n as u32), n = n))
+            .unwrap_or_default();
+        let s = format!("{year:04}-{month:02}-{day:02}{sep}{hour:02}:{minute:02}:{second:02}{frac}{zone}");
+        let chrono = chrono::DateTime::parse_from_rfc3339(&s)
+            .ok()
+            .map(|d| d.with_timezone(&chrono::Utc));
+        proptest::prop_assert_eq!(lenient::parse_timestamp(&s), chrono, "{}", s);
+    }
+}

@@ -330,7 +330,7 @@ fn object_impls(name: &syn::Ident, fields: &[Field], extra: &syn::Ident) -> Toke
                 strict: bool,
             ) -> ::std::result::Result<Self, A::Error> {
                 const FIELDS: &[&str] = &[#(#names),*];
-                let mut st = #rt::ObjectState::new(FIELDS);
+                let mut st = #rt::ObjectState::new(&FIELDS);
                 #(#slot_decls)*
                 while let ::std::option::Option::Some(k) = map.next_key_seed(#rt::KeySeed(|k: &str| match k {
                     #(#key_arms)*

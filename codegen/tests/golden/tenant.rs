@@ -727,7 +727,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["errors"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::vec::Vec<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -801,7 +801,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["value"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::string::String>,
             > = ::std::option::Option::None;
@@ -859,7 +859,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["enabled", "id", "kind", "type"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
             let mut v1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
             let mut v2: ::std::option::Option<
@@ -950,7 +950,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["data", "links"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<::std::vec::Vec<Widget>> = ::std::option::Option::None;
             let mut v1: ::std::option::Option<::std::option::Option<WidgetListLinks>> = ::std::option::Option::None;
             while let ::std::option::Option::Some(k) = map
@@ -1023,7 +1023,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["next"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<WidgetListLinksNext>,
             > = ::std::option::Option::None;
@@ -1081,7 +1081,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["href"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::string::String>,
             > = ::std::option::Option::None;
@@ -1154,7 +1154,7 @@ pub mod types {
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
             const FIELDS: &[&str] = &["name"];
-            let mut st = crate::lenient::ObjectState::new(FIELDS);
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<
                 ::std::option::Option<::std::string::String>,
             > = ::std::option::Option::None;

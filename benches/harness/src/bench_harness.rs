@@ -27,8 +27,8 @@
 //! - `BENCH_WORKER_THREADS`: tokio worker threads (default: tokio's default, one per core).
 //!
 //! ```sh
-//! CARGO_TARGET_DIR=/work/target-bench cargo build --release --example bench_harness
-//! RUST_SDK_CMD=/work/target-bench/release/examples/bench_harness bash run.sh
+//! cargo build --release -p qlik-sdk-bench
+//! RUST_SDK_CMD=$PWD/target/release/bench_harness bash run.sh
 //! ```
 
 use std::time::Instant;
@@ -303,7 +303,7 @@ async fn run() -> Res<Value> {
         format!(
             "qlik-sdk {}: client_credentials via the SDK token cache; typed get_my_user and \
              items_list_items().items(); concurrency by {}; rate limiter: {}",
-            env!("CARGO_PKG_VERSION"),
+            qlik_sdk::VERSION,
             if spawn { "tokio::spawn per call" } else { "join_all in one task" },
             match limiter.as_str() {
                 "high" => "on, tier 1 raised to 1,000,000/min".to_owned(),
@@ -322,7 +322,7 @@ async fn run() -> Res<Value> {
     }
     let out = json!({
         "tool": "qlik-sdk (Rust)",
-        "version": env!("CARGO_PKG_VERSION"),
+        "version": qlik_sdk::VERSION,
         "seq": {"n": n, "wall_s": seq_s, "req_per_s": n as f64 / seq_s, "errors": seq_failed,
                 "cpu_s": seq_cpu, "server_cpu_s": seq_srv},
         "concurrent": {"n": m, "concurrency": c, "mode": format!("batches ({mode})"),
