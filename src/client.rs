@@ -75,7 +75,7 @@ impl Qlik {
         ))
     }
 
-    pub(crate) fn from_builder(b: QlikBuilder) -> Result<Self> {
+    fn from_builder(b: QlikBuilder) -> Result<Self> {
         let host = b.host.as_deref().ok_or_else(|| {
             Error::config(
                 "host",
@@ -123,6 +123,7 @@ impl Qlik {
             b.retry.clone(),
             b.rate_limit.clone(),
             b.max_json_body(),
+            b.middleware.clone(),
         );
         Ok(Qlik {
             baseurl: origin.as_str().trim_end_matches('/').to_owned(),
@@ -166,5 +167,12 @@ impl Qlik {
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
+    }
+}
+
+impl QlikBuilder {
+    /// Builds the client. Fails with [`Error::Config`] naming the missing or invalid setting.
+    pub fn build(self) -> Result<Qlik> {
+        Qlik::from_builder(self)
     }
 }

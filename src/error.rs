@@ -99,6 +99,11 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     out.escape_debug().to_string()
 }
 
+/// How many requests a call sent (retries and a 401 refresh included), kept on the response
+/// by the transport and read into [`Error::Api`]'s `attempts`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Attempts(pub(crate) u32);
+
 /// Everything that can go wrong talking to Qlik Cloud.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -293,10 +298,7 @@ impl Error {
     pub async fn from_response(response: reqwest::Response) -> Self {
         let status = response.status();
         let headers = response.headers().clone();
-        let sent = response
-            .extensions()
-            .get::<crate::transport::Attempts>()
-            .map(|a| a.0);
+        let sent = response.extensions().get::<Attempts>().map(|a| a.0);
         match response.bytes().await {
             Ok(b) => {
                 let mut e = Error::from_status_body(status, &b).with_headers(headers);
@@ -331,10 +333,7 @@ impl Error {
             errors: Vec::new(),
             body: Some(format!("unexpected response (content-type {ct})")),
             headers: Some(Box::new(response.headers().clone())),
-            attempts: response
-                .extensions()
-                .get::<crate::transport::Attempts>()
-                .map(|a| a.0),
+            attempts: response.extensions().get::<Attempts>().map(|a| a.0),
         }
     }
 
@@ -445,59 +444,6 @@ impl Error {
             Error::Decode { raw, .. } => Some(raw),
             _ => None,
         }
-    }
-
-    /// Reads an [`Error::InvalidArgument`] back from its `Display` text.
-    fn invalid_argument_from_message(m: &str) -> Option<Self> {
-        let (head, rest) = m.split_once(": ")?;
-        let (api, operation) = head.split_once(' ')?;
-        let (words, rest) = rest.split_once(" `")?;
-        let (location, kind) = words.split_once(' ')?;
-        let location = crate::validate::Location::from_words(location, kind)?;
-        let (parameter, rest) = rest.split_once('`')?;
-        // Only a parameter of the constraints table: its names are the static ones.
-        let op = crate::validate::find(api, operation)?;
-        let param = op
-            .params
-            .iter()
-            .find(|p| p.name == parameter && p.location == location)?;
-        let (value, rule) = match rest.strip_prefix(" = ") {
-            Some(r) => {
-                // A quoted value (Rust string escapes) or a number without spaces.
-                let end = if r.starts_with('"') {
-                    let mut escaped = false;
-                    let close = r
-                        .char_indices()
-                        .skip(1)
-                        .find(|&(_, c)| {
-                            let done = c == '"' && !escaped;
-                            escaped = c == '\\' && !escaped;
-                            done
-                        })?
-                        .0;
-                    let after = &r[close + 1..];
-                    close
-                        + 1
-                        + if after.starts_with('…') {
-                            '…'.len_utf8()
-                        } else {
-                            0
-                        }
-                } else {
-                    r.find(' ')?
-                };
-                (Some(r[..end].to_owned()), r[end..].strip_prefix(' ')?)
-            }
-            None => (None, rest.strip_prefix(' ')?),
-        };
-        Some(Error::InvalidArgument {
-            api: op.api,
-            operation: op.method_name,
-            location: param.location.as_str(),
-            parameter: param.name,
-            value,
-            rule: rule.to_owned(),
-        })
     }
 
     /// HTTP status of the failed call, if the server answered.
@@ -674,39 +620,32 @@ impl From<reqwest::Error> for Error {
     }
 }
 
-impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
-    fn from(e: progenitor_client::Error<E>) -> Self {
-        use progenitor_client::Error as P;
-        match e {
-            P::InvalidRequest(m) => Error::Other(format!("invalid request: {m}")),
-            P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
-                Error::Http(e)
-            }
-            P::ErrorResponse(rv) => {
-                let status = rv.status();
-                let headers = rv.headers().clone();
-                let body = serde_json::to_vec(&*rv).unwrap_or_default();
-                Error::from_status_body(status, &body).with_headers(headers)
-            }
-            P::InvalidResponsePayload(bytes, err) => Error::Decode {
-                operation: None,
-                path: format!("(line {}, column {})", err.line(), err.column()),
-                message: err.to_string(),
-                content_type: None,
-                raw: bytes[..].into(),
-            },
-            P::UnexpectedResponse(resp) => Error::unexpected(resp),
-            // The transport's hook can only hand progenitor a message; an invalid argument is
-            // read back from it so callers can match on the variant.
-            P::Custom(m) => Error::invalid_argument_from_message(&m).unwrap_or(Error::Other(m)),
-        }
-    }
-}
-
 impl From<reqwest::header::InvalidHeaderValue> for Error {
     fn from(e: reqwest::header::InvalidHeaderValue) -> Self {
         Error::Other(format!(
             "a header parameter value cannot be sent as an HTTP header: {e}"
         ))
     }
+}
+
+/// A serde message without the values it quotes: `invalid type: string "abc", expected u64`
+/// becomes `invalid type: string, expected u64`. Field names (ours) stay.
+pub(crate) fn without_values(message: &str) -> String {
+    let (msg, position) = match message.rfind(" at line ") {
+        Some(i) => (&message[..i], &message[i..]),
+        None => (message, ""),
+    };
+    let kept = if msg.starts_with("missing field") || msg.starts_with("duplicate field") {
+        msg.to_owned()
+    } else if let Some((found, expected)) = msg.split_once(", expected ") {
+        let found = found.split(['`', '"']).next().unwrap_or(found).trim_end();
+        format!("{found}, expected {expected}")
+    } else {
+        msg.split(['`', '"'])
+            .next()
+            .unwrap_or(msg)
+            .trim_end()
+            .to_owned()
+    };
+    format!("{kept}{position}")
 }

@@ -34,6 +34,8 @@
 //! - [`validate`]: values the spec forbids (range, length, pattern, number of values) are
 //!   refused before sending, with an error naming the parameter.
 //! - [`rest`]: `qlik.rest(Method::GET, "/api/v1/...")`, the untyped escape hatch.
+//! - [`middleware`]: your own hooks on every attempt of every call (headers, metrics, logs),
+//!   and the `qlik.call` tracing span.
 //! - [`error`]: the one [`Error`] type.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -44,6 +46,8 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod lenient;
+pub mod middleware;
+mod net;
 pub mod operations;
 pub mod paginate;
 #[cfg(feature = "qix")]

@@ -11,7 +11,7 @@
 use crate::error::{Error, Result};
 use crate::lenient::Lenient;
 use crate::operations::Operation;
-use crate::transport::Inner;
+use crate::transport::{CallId, Inner};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use std::future::Future;
 
@@ -115,7 +115,7 @@ async fn fetch<P: Lenient>(source: &Source, href: &str) -> Result<P> {
     source.inner.prepare(source.operation, &mut request).await?;
     let response = source
         .inner
-        .execute(&source.http, request)
+        .execute(&source.http, CallId::of(source.operation), request)
         .await
         .map_err(Error::from)?;
     let status = response.status();

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::transport::CallId;
 use crate::Qlik;
 
 /// A request built by [`Qlik::rest`]. Finish it with [`send`](Self::send),
@@ -137,7 +138,9 @@ impl RestRequest {
         let inner = self.qlik.inner();
         let op = crate::transport::match_operation(request.method(), request.url().path());
         inner.prepare(op, &mut request).await?;
-        let resp = inner.execute(self.qlik.http(), request).await?;
+        let resp = inner
+            .execute(self.qlik.http(), CallId::of(op), request)
+            .await?;
         if resp.status().is_success() {
             Ok(resp)
         } else {

@@ -393,6 +393,60 @@ fn shown(v: &str) -> String {
     format!("{cut:?}{more}")
 }
 
+/// Reads an [`Error::InvalidArgument`] back from its `Display` text (the generated clients'
+/// `pre` hook can hand progenitor only a message).
+pub(crate) fn invalid_argument_from_message(m: &str) -> Option<Error> {
+    let (head, rest) = m.split_once(": ")?;
+    let (api, operation) = head.split_once(' ')?;
+    let (words, rest) = rest.split_once(" `")?;
+    let (location, kind) = words.split_once(' ')?;
+    let location = Location::from_words(location, kind)?;
+    let (parameter, rest) = rest.split_once('`')?;
+    // Only a parameter of the constraints table: its names are the static ones.
+    let op = find(api, operation)?;
+    let param = op
+        .params
+        .iter()
+        .find(|p| p.name == parameter && p.location == location)?;
+    let (value, rule) = match rest.strip_prefix(" = ") {
+        Some(r) => {
+            // A quoted value (Rust string escapes) or a number without spaces.
+            let end = if r.starts_with('"') {
+                let mut escaped = false;
+                let close = r
+                    .char_indices()
+                    .skip(1)
+                    .find(|&(_, c)| {
+                        let done = c == '"' && !escaped;
+                        escaped = c == '\\' && !escaped;
+                        done
+                    })?
+                    .0;
+                let after = &r[close + 1..];
+                close
+                    + 1
+                    + if after.starts_with('…') {
+                        '…'.len_utf8()
+                    } else {
+                        0
+                    }
+            } else {
+                r.find(' ')?
+            };
+            (Some(r[..end].to_owned()), r[end..].strip_prefix(' ')?)
+        }
+        None => (None, rest.strip_prefix(' ')?),
+    };
+    Some(Error::InvalidArgument {
+        api: op.api,
+        operation: op.method_name,
+        location: param.location.as_str(),
+        parameter: param.name,
+        value,
+        rule: rule.to_owned(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

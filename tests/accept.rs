@@ -4,19 +4,14 @@
 //! on a raw request is kept.
 #![cfg(feature = "apps")]
 
+mod common;
+
 use qlik_sdk::Qlik;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn server() -> (MockServer, Qlik) {
-    let server = MockServer::start().await;
-    let qlik = Qlik::builder()
-        .host(server.uri())
-        .allow_http(true)
-        .api_key("k")
-        .build()
-        .unwrap();
-    (server, qlik)
+    common::api_key_server("k").await
 }
 
 fn accept_of(r: &wiremock::Request) -> String {

@@ -3,25 +3,10 @@
 //! `minimum: 1`), and an enum (an unknown `resourceType`). The server expects no request.
 #![cfg(all(feature = "spaces", feature = "items"))]
 
-use qlik_sdk::apis::spaces::types::SpaceCreate;
-use qlik_sdk::Qlik;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+mod common;
 
-async fn no_request_server() -> (MockServer, Qlik) {
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .mount(&server)
-        .await;
-    let qlik = Qlik::builder()
-        .host(server.uri())
-        .allow_http(true)
-        .api_key("k")
-        .build()
-        .unwrap();
-    (server, qlik)
-}
+use common::no_request_server;
+use qlik_sdk::apis::spaces::types::SpaceCreate;
 
 fn message(e: impl Into<qlik_sdk::Error>) -> String {
     e.into().to_string()

@@ -1,6 +1,8 @@
 //! Page and item streams over `links.next` (generated `.pages()` / `.items()`).
 #![cfg(feature = "users")]
 
+mod common;
+
 use futures::{StreamExt, TryStreamExt};
 use qlik_sdk::Qlik;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -58,10 +60,7 @@ async fn serve(
         .respond_with(users)
         .mount(&server)
         .await;
-    let qlik = Qlik::builder()
-        .host(server.uri())
-        .allow_http(true)
-        .api_key("k")
+    let qlik = common::api_key_builder(&server, "k")
         .rate_limit(qlik_sdk::RateLimit::off())
         .build()
         .unwrap();

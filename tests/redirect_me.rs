@@ -3,7 +3,9 @@
 //! to another origin is refused (see also `tests/security.rs`).
 #![cfg(feature = "users")]
 
-use qlik_sdk::{Error, Qlik};
+mod common;
+
+use qlik_sdk::Error;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -27,12 +29,7 @@ async fn get_my_user_follows_the_redirect_and_decodes_the_user() {
         .expect(1)
         .mount(&server)
         .await;
-    let qlik = Qlik::builder()
-        .host(server.uri())
-        .allow_http(true)
-        .api_key("key-123")
-        .build()
-        .unwrap();
+    let qlik = common::api_key_builder(&server, "key-123").build().unwrap();
     let me = qlik.users().get_my_user().send().await.expect("typed user");
     assert_eq!(me.id, "u-42");
     assert_eq!(me.name, "Ada Lovelace");
@@ -55,12 +52,7 @@ async fn a_redirect_to_another_host_is_refused_naming_the_location() {
         .respond_with(ResponseTemplate::new(301).insert_header("location", location.as_str()))
         .mount(&server)
         .await;
-    let qlik = Qlik::builder()
-        .host(server.uri())
-        .allow_http(true)
-        .api_key("key-123")
-        .build()
-        .unwrap();
+    let qlik = common::api_key_builder(&server, "key-123").build().unwrap();
     let e: Error = qlik.users().get_my_user().send().await.unwrap_err();
     let shown = e.to_string();
     assert!(shown.contains(&location), "{shown}");

@@ -165,10 +165,7 @@ async fn huge_retry_after_values_do_not_panic() {
             .respond_with(ResponseTemplate::new(503).insert_header("retry-after", value))
             .mount(&server)
             .await;
-        let qlik = Qlik::builder()
-            .host(server.uri())
-            .allow_http(true)
-            .api_key("k")
+        let qlik = common::api_key_builder(&server, "k")
             .retry(fast_retry())
             .build()
             .unwrap();
@@ -396,12 +393,7 @@ async fn same_origin_redirects_carry_no_referer() {
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "u-42"})))
         .mount(&server)
         .await;
-    let qlik = Qlik::builder()
-        .host(server.uri())
-        .allow_http(true)
-        .api_key("k")
-        .build()
-        .unwrap();
+    let qlik = common::api_key_builder(&server, "k").build().unwrap();
     let v = qlik
         .rest(Method::GET, "/api/v1/users/me?private=query")
         .value()
@@ -913,10 +905,7 @@ async fn json_success_bodies_over_the_limit_are_an_error_naming_the_setting() {
         .respond_with(ResponseTemplate::new(200).set_body_json(big))
         .mount(&server)
         .await;
-    let qlik = Qlik::builder()
-        .host(server.uri())
-        .allow_http(true)
-        .api_key("k")
+    let qlik = common::api_key_builder(&server, "k")
         .max_response_body(1024)
         .build()
         .unwrap();
@@ -993,10 +982,7 @@ async fn next_pages_over_the_limit_are_an_error_naming_the_setting() {
         })
         .mount(&server)
         .await;
-    let qlik = Qlik::builder()
-        .host(server.uri())
-        .allow_http(true)
-        .api_key("k")
+    let qlik = common::api_key_builder(&server, "k")
         .max_response_body(4096)
         .build()
         .unwrap();

@@ -5,6 +5,8 @@
 //! allowed values go out. A pattern that is only a format description is not enforced.
 #![cfg(all(feature = "items", feature = "users", feature = "apps"))]
 
+mod common;
+
 use qlik_sdk::{Error, Qlik, RetryPolicy};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -17,10 +19,7 @@ async fn server() -> (MockServer, Qlik) {
         ))
         .mount(&server)
         .await;
-    let qlik = Qlik::builder()
-        .host(server.uri())
-        .allow_http(true)
-        .api_key("k-secret")
+    let qlik = common::api_key_builder(&server, "k-secret")
         .retry(RetryPolicy::none())
         .build()
         .unwrap();

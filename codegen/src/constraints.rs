@@ -18,6 +18,7 @@
 //! The table only lists operations that have at least one constraint.
 
 use crate::naming::rust_method_name;
+pub use crate::passes::is_format_description;
 use crate::passes::{operation, operations, resolve};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -100,13 +101,6 @@ pub struct OperationConstraints {
     pub path: String,
     /// Parameters with at least one rule.
     pub params: Vec<ParamConstraints>,
-}
-
-/// A pattern that is a format description rather than a regular expression: no character of
-/// it has a regex meaning except `.` (read as punctuation), so only the description itself
-/// would match (`YYYY-MM-DD`, `hh:mm:ss.sss`).
-pub fn is_format_description(pattern: &str) -> bool {
-    !pattern.is_empty() && !pattern.chars().any(|c| "\\^$*+?()[]{}|".contains(c))
 }
 
 /// A finite number from a JSON value.

@@ -169,6 +169,29 @@ pub fn generate_with_lock(
     bytes: &[u8],
     lock: Option<&crate::names_lock::NamesLock>,
 ) -> Result<GeneratedApi, CodegenError> {
+    generate_traced(api, file, bytes, lock, None)
+}
+
+/// The generated code after progenitor (`"progenitor"`) and after each post-step of
+/// [`crate::post::POST_STEPS`], by step name: what the post-steps' golden tests compare.
+pub fn generate_stages(
+    api: &str,
+    file: &str,
+    bytes: &[u8],
+    lock: Option<&crate::names_lock::NamesLock>,
+) -> Result<Vec<(&'static str, String)>, CodegenError> {
+    let mut trace = Vec::new();
+    generate_traced(api, file, bytes, lock, Some(&mut trace))?;
+    Ok(trace)
+}
+
+fn generate_traced(
+    api: &str,
+    file: &str,
+    bytes: &[u8],
+    lock: Option<&crate::names_lock::NamesLock>,
+    mut trace: Option<&mut Vec<(&'static str, String)>>,
+) -> Result<GeneratedApi, CodegenError> {
     let (mut doc, ctx) = normalised(api, file, bytes)?;
     let rows = table::rows(api, &doc);
     let constraints = crate::constraints::collect(api, &doc);
@@ -205,27 +228,19 @@ pub fn generate_with_lock(
             "type names still collide after 6 renaming rounds",
         )
     })?;
-    let known = type_names(&syntax);
-    let extra = crate::extras::generate(&ctx.extras, &known);
-    if !extra.is_empty() {
-        let more: syn::File = syn::parse2(extra).map_err(|e| {
-            CodegenError::new(file, "", format!("generated extras do not parse: {e}"))
-        })?;
-        syntax.items.extend(more.items);
+    if let Some(t) = trace.as_deref_mut() {
+        t.push(("progenitor", prettyplease::unparse(&syntax)));
     }
-    crate::tolerant::apply(&mut syntax);
-    crate::lossless::apply(&mut syntax);
-    let paged = crate::paging::add_streams(&mut syntax, api, &rows);
-    let mut rows = rows;
-    for r in rows.iter_mut() {
-        r.paginated = paged.contains(&r.method_name);
-    }
-    crate::send::apply(&mut syntax, api);
-    crate::docs::apply(&mut syntax);
-    annotate(&mut syntax, &rows, &doc);
-    if let Some(lock) = lock {
-        add_aliases(&mut syntax, &crate::names_lock::aliases(lock, api, &rows));
-    }
+    let mut post = crate::post::PostContext {
+        api,
+        file,
+        doc: &doc,
+        rows,
+        extras: &ctx.extras,
+        lock,
+    };
+    crate::post::run(&mut syntax, &mut post, trace)?;
+    let rows = post.rows;
     Ok(GeneratedApi {
         api: api.to_string(),
         code: prettyplease::unparse(&syntax),
@@ -259,7 +274,7 @@ fn duplicate_types(file: &syn::File) -> Vec<String> {
 }
 
 /// Names of the types in the generated `types` module.
-fn type_names(file: &syn::File) -> std::collections::HashSet<String> {
+pub(crate) fn type_names(file: &syn::File) -> std::collections::HashSet<String> {
     let mut out = std::collections::HashSet::new();
     for item in &file.items {
         let syn::Item::Mod(m) = item else { continue };
@@ -279,7 +294,7 @@ fn type_names(file: &syn::File) -> std::collections::HashSet<String> {
 }
 
 /// Adds `#[deprecated]` and a Qlik line (tier, limit, stability) to each client method's docs.
-fn annotate(file: &mut syn::File, rows: &[OperationRow], doc: &Value) {
+pub(crate) fn annotate(file: &mut syn::File, rows: &[OperationRow], doc: &Value) {
     let by_name: HashMap<&str, &OperationRow> =
         rows.iter().map(|r| (r.method_name.as_str(), r)).collect();
     for item in &mut file.items {
@@ -323,7 +338,7 @@ fn annotate(file: &mut syn::File, rows: &[OperationRow], doc: &Value) {
 
 /// Adds each alias as a `#[deprecated]` method of `Client` with the new method's signature,
 /// calling the new method.
-fn add_aliases(file: &mut syn::File, aliases: &[crate::names_lock::Alias]) {
+pub(crate) fn add_aliases(file: &mut syn::File, aliases: &[crate::names_lock::Alias]) {
     for alias in aliases {
         let mut found: Option<syn::ImplItemFn> = None;
         for item in &file.items {

@@ -20,8 +20,10 @@ pub mod naming;
 pub mod overlay;
 pub mod paging;
 pub mod passes;
+pub mod post;
 pub mod qix;
 pub mod send;
+pub mod spec;
 pub mod table;
 pub mod tolerant;
 

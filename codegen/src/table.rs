@@ -41,9 +41,7 @@ pub struct OperationRow {
     pub accept: Option<String>,
 }
 
-/// Marker left by the `single-success-response` pass on an operation whose 2xx responses it
-/// rewrote as raw bytes: the media types they declared as published (comma-separated).
-pub const ACCEPT_MARKER: &str = "x-qlik-sdk-accept";
+pub use crate::passes::ACCEPT_MARKER;
 
 /// The `Accept` an operation should send, from its (normalised) 2xx responses: `None` when one
 /// of them is `application/json` (progenitor types it and sends `Accept: application/json`) or

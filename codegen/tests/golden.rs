@@ -1,6 +1,9 @@
 //! Golden test: the generator's output for a small fixture spec (written for this project, it
 //! exercises every pass) is compared with `golden/tenant.rs`. Run with `UPDATE_GOLDEN=1` to
-//! accept a change after reviewing the diff.
+//! accept a change after reviewing the diff (printed on failure). Per post-step goldens:
+//! `post_steps.rs`.
+
+mod common;
 
 use std::path::Path;
 
@@ -18,7 +21,8 @@ fn fixture_output_matches_golden() {
         std::fs::read_to_string(&golden).expect("golden file (run with UPDATE_GOLDEN=1)");
     assert!(
         generated.code == expected,
-        "generated code differs from tests/golden/tenant.rs; review and rerun with UPDATE_GOLDEN=1"
+        "generated code differs from tests/golden/tenant.rs (- golden, + now):\n{}\nReview and rerun with UPDATE_GOLDEN=1",
+        common::unified_diff(&expected, &generated.code, 3)
     );
 }
 

@@ -15,8 +15,9 @@ use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::{Endpoints, Fetched, Secret, UserLookup, MAX_LIFETIME};
-use crate::error::{Error, QlikError, Result};
-use crate::transport::{read_capped, retry_after, seconds_f64, RetryPolicy, TOKEN_BODY_LIMIT};
+use crate::config::RetryPolicy;
+use crate::error::{without_values, Error, QlikError, Result};
+use crate::net::{read_capped, retry_after, seconds_f64, TOKEN_BODY_LIMIT};
 
 /// The HTTP client of token-endpoint requests: no redirects, bounded bodies, and 429/503
 /// answers retried with `Retry-After` like API calls.
@@ -42,7 +43,7 @@ impl TokenAnswer {
 }
 
 impl TokenHttp {
-    /// `client` must be built with [`crate::transport::build_token_http`] (no redirects).
+    /// `client` must be built with `crate::net::build_token_http` (no redirects).
     pub(crate) fn new(client: reqwest::Client, retry: RetryPolicy) -> Self {
         TokenHttp { client, retry }
     }
@@ -423,28 +424,6 @@ fn blame(body: &TokenErrorBody, status: Option<StatusCode>) -> Option<&'static s
         _ if status == Some(StatusCode::UNAUTHORIZED) => Some("client_id / client_secret"),
         _ => None,
     }
-}
-
-/// A serde message without the values it quotes: `invalid type: string "abc", expected u64`
-/// becomes `invalid type: string, expected u64`. Field names (ours) stay.
-pub(crate) fn without_values(message: &str) -> String {
-    let (msg, position) = match message.rfind(" at line ") {
-        Some(i) => (&message[..i], &message[i..]),
-        None => (message, ""),
-    };
-    let kept = if msg.starts_with("missing field") || msg.starts_with("duplicate field") {
-        msg.to_owned()
-    } else if let Some((found, expected)) = msg.split_once(", expected ") {
-        let found = found.split(['`', '"']).next().unwrap_or(found).trim_end();
-        format!("{found}, expected {expected}")
-    } else {
-        msg.split(['`', '"'])
-            .next()
-            .unwrap_or(msg)
-            .trim_end()
-            .to_owned()
-    };
-    format!("{kept}{position}")
 }
 
 /// What a body that is not shown was: its content type and size (token-endpoint bodies are

@@ -96,8 +96,8 @@ impl AuthorizationCodeFlow {
             timeout: Duration::from_secs(300),
             allow_http,
             http: TokenHttp::new(
-                crate::transport::build_token_http(&crate::config::Timeouts::default())?,
-                crate::transport::RetryPolicy::default(),
+                crate::net::build_token_http(&crate::config::Timeouts::default())?,
+                crate::config::RetryPolicy::default(),
             ),
         })
     }

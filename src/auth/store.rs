@@ -27,7 +27,7 @@ pub(crate) fn load(path: &Path) -> Result<TokenSet> {
             format!(
                 "invalid at `{}`: {}",
                 e.path().clone(),
-                super::oauth::without_values(&e.into_inner().to_string())
+                crate::error::without_values(&e.into_inner().to_string())
             ),
         )
     })
@@ -98,5 +98,17 @@ pub(crate) fn clear(path: &Path) -> Result<()> {
     match std::fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_err(path, e)),
         _ => Ok(()),
+    }
+}
+
+impl TokenSet {
+    /// Reads a token set saved with [`TokenSet::save`].
+    pub fn load(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        load(path.as_ref())
+    }
+
+    /// Saves the token set as JSON in a file created with mode 0600 (owner only).
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        save(path.as_ref(), self)
     }
 }

@@ -71,6 +71,36 @@ pub fn fast_retry() -> RetryPolicy {
     }
 }
 
+/// A client for `server` with an API key (plain http allowed): the setup of most tests that
+/// talk to one wiremock server.
+pub fn api_key_builder(server: &MockServer, key: &str) -> QlikBuilder {
+    Qlik::builder()
+        .host(server.uri())
+        .allow_http(true)
+        .api_key(key)
+}
+
+/// A fresh wiremock server and an API-key client for it.
+pub async fn api_key_server(key: &str) -> (MockServer, Qlik) {
+    let server = MockServer::start().await;
+    let qlik = api_key_builder(&server, key).build().unwrap();
+    (server, qlik)
+}
+
+/// A server that fails the test (on drop) if any request reaches it, and a client for it.
+pub async fn no_request_server() -> (MockServer, Qlik) {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let qlik = api_key_builder(&server, "k").build().unwrap();
+    (server, qlik)
+}
+
+/// A client with OAuth client credentials (token endpoint on `server`, see [`TokenEndpoint`]),
+/// fast retries and no rate limiting.
 pub fn builder(server: &MockServer) -> QlikBuilder {
     Qlik::builder()
         .host(server.uri())

@@ -7,6 +7,10 @@ use super::{operation_mut, operations, resolve, Pass, PassContext};
 use crate::error::CodegenError;
 use serde_json::{json, Value};
 
+/// Marker left by the `single-success-response` pass on an operation whose 2xx responses it
+/// rewrote as raw bytes: the media types they declared as published (comma-separated).
+pub const ACCEPT_MARKER: &str = "x-qlik-sdk-accept";
+
 pub(super) const PASS: Pass = Pass {
     name: "single-success-response",
     doc: "2xx responses with different shapes become one union type, or raw bytes when mixed",
@@ -112,10 +116,7 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
                 rs.insert(code.clone(), json!({"description": desc, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}));
             }
             op.insert("x-qlik-sdk-raw-success".into(), Value::Bool(true));
-            op.insert(
-                crate::table::ACCEPT_MARKER.into(),
-                Value::String(published.join(", ")),
-            );
+            op.insert(ACCEPT_MARKER.into(), Value::String(published.join(", ")));
             ctx.note(
                 PASS.name,
                 &o.pointer(),

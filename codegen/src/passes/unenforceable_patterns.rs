@@ -3,7 +3,7 @@
 //! is converted, and unwraps its compilation) nor the transport's argument checks enforce it:
 //!
 //! - a format description written where a regular expression belongs (`YYYY-MM-DD`): made only
-//!   of literal characters (see [`crate::constraints::is_format_description`]), it matches
+//!   of literal characters (see [`is_format_description`]), it matches
 //!   nothing but the description itself, so enforcing it would refuse every real value. On a
 //!   schema that is an enum it is kept (there it can only be that one value);
 //! - a pattern that does not compile as an ECMAScript regular expression (the build warns).
@@ -12,7 +12,6 @@
 //! extensions are data, not schemas, and are not looked into.
 
 use super::{is_data, Pass, PassContext};
-use crate::constraints::is_format_description;
 use crate::error::{escape_token, CodegenError};
 use serde_json::{Map, Value};
 
@@ -82,6 +81,13 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
         ctx.note(PASS.name, &p, why);
     }
     Ok(())
+}
+
+/// A pattern that is a format description rather than a regular expression: no character of
+/// it has a regex meaning except `.` (read as punctuation), so only the description itself
+/// would match (`YYYY-MM-DD`, `hh:mm:ss.sss`).
+pub fn is_format_description(pattern: &str) -> bool {
+    !pattern.is_empty() && !pattern.chars().any(|c| "\\^$*+?()[]{}|".contains(c))
 }
 
 #[cfg(test)]

@@ -116,6 +116,7 @@ pub mod types {
     #[derive(Clone, Debug, Default)]
     pub struct WidgetList {
         pub data: ::std::vec::Vec<Widget>,
+        pub links: ::std::option::Option<WidgetListLinks>,
         /// What this value kept besides its typed fields: undeclared fields, values sent in a
         /// shape the type does not take, and which declared fields the server left out
         /// (see [`Extra`](crate::lenient::Extra)).
@@ -123,6 +124,34 @@ pub mod types {
     }
     impl WidgetList {
         pub fn builder() -> builder::WidgetList {
+            Default::default()
+        }
+    }
+    ///`WidgetListLinks`
+    #[derive(Clone, Debug, Default)]
+    pub struct WidgetListLinks {
+        pub next: ::std::option::Option<WidgetListLinksNext>,
+        /// What this value kept besides its typed fields: undeclared fields, values sent in a
+        /// shape the type does not take, and which declared fields the server left out
+        /// (see [`Extra`](crate::lenient::Extra)).
+        pub extra: crate::lenient::Extra,
+    }
+    impl WidgetListLinks {
+        pub fn builder() -> builder::WidgetListLinks {
+            Default::default()
+        }
+    }
+    ///`WidgetListLinksNext`
+    #[derive(Clone, Debug, Default)]
+    pub struct WidgetListLinksNext {
+        pub href: ::std::option::Option<::std::string::String>,
+        /// What this value kept besides its typed fields: undeclared fields, values sent in a
+        /// shape the type does not take, and which declared fields the server left out
+        /// (see [`Extra`](crate::lenient::Extra)).
+        pub extra: crate::lenient::Extra,
+    }
+    impl WidgetListLinksNext {
+        pub fn builder() -> builder::WidgetListLinksNext {
             Default::default()
         }
     }
@@ -440,11 +469,16 @@ pub mod types {
                 ::std::vec::Vec<super::Widget>,
                 ::std::string::String,
             >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::WidgetListLinks>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WidgetList {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    links: Ok(Default::default()),
                 }
             }
         }
@@ -461,6 +495,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WidgetListLinks>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WidgetList> for super::WidgetList {
             type Error = super::error::ConversionError;
@@ -469,13 +517,108 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     data: value.data?,
+                    links: value.links?,
                     extra: ::std::default::Default::default(),
                 })
             }
         }
         impl ::std::convert::From<super::WidgetList> for WidgetList {
             fn from(value: super::WidgetList) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    links: Ok(value.links),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WidgetListLinks {
+            next: ::std::result::Result<
+                ::std::option::Option<super::WidgetListLinksNext>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WidgetListLinks {
+            fn default() -> Self {
+                Self {
+                    next: Ok(Default::default()),
+                }
+            }
+        }
+        impl WidgetListLinks {
+            pub fn next<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WidgetListLinksNext>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WidgetListLinks> for super::WidgetListLinks {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WidgetListLinks,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    next: value.next?,
+                    extra: ::std::default::Default::default(),
+                })
+            }
+        }
+        impl ::std::convert::From<super::WidgetListLinks> for WidgetListLinks {
+            fn from(value: super::WidgetListLinks) -> Self {
+                Self { next: Ok(value.next) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WidgetListLinksNext {
+            href: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WidgetListLinksNext {
+            fn default() -> Self {
+                Self {
+                    href: Ok(Default::default()),
+                }
+            }
+        }
+        impl WidgetListLinksNext {
+            pub fn href<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.href = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for href: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WidgetListLinksNext>
+        for super::WidgetListLinksNext {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WidgetListLinksNext,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    href: value.href?,
+                    extra: ::std::default::Default::default(),
+                })
+            }
+        }
+        impl ::std::convert::From<super::WidgetListLinksNext> for WidgetListLinksNext {
+            fn from(value: super::WidgetListLinksNext) -> Self {
+                Self { href: Ok(value.href) }
             }
         }
         #[derive(Clone, Debug)]
@@ -806,13 +949,15 @@ pub mod types {
             mut map: A,
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
-            const FIELDS: &[&str] = &["data"];
+            const FIELDS: &[&str] = &["data", "links"];
             let mut st = crate::lenient::ObjectState::new(&FIELDS);
             let mut v0: ::std::option::Option<::std::vec::Vec<Widget>> = ::std::option::Option::None;
+            let mut v1: ::std::option::Option<::std::option::Option<WidgetListLinks>> = ::std::option::Option::None;
             while let ::std::option::Option::Some(k) = map
                 .next_key_seed(
                     crate::lenient::KeySeed(|k: &str| match k {
                         "data" => ::std::option::Option::Some(0usize),
+                        "links" => ::std::option::Option::Some(1usize),
                         _ => ::std::option::Option::None,
                     }),
                 )?
@@ -821,6 +966,9 @@ pub mod types {
                     crate::lenient::Key::Known(0usize) => {
                         st.take(&mut map, &mut v0, 0usize)?
                     }
+                    crate::lenient::Key::Known(1usize) => {
+                        st.take(&mut map, &mut v1, 1usize)?
+                    }
                     crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
                     crate::lenient::Key::Known(_) => {
                         let _: ::serde::de::IgnoredAny = map.next_value()?;
@@ -828,8 +976,13 @@ pub mod types {
                 }
             }
             let data = st.defaulted(v0, 0usize, ::std::default::Default::default);
+            let links = st.optional(v1);
             st.missing::<A::Error>(strict, 0u64)?;
-            ::std::result::Result::Ok(Self { data, extra: st.extra })
+            ::std::result::Result::Ok(Self {
+                data,
+                links,
+                extra: st.extra,
+            })
         }
     }
     impl crate::lenient::Lenient for WidgetList {
@@ -859,6 +1012,123 @@ pub mod types {
                 crate::lenient::IsEmpty::is_empty_value(&self.data),
                 ::std::vec::Vec::is_empty(&self.data),
             )?;
+            w.optional(1usize, "links", &self.links)?;
+            w.end()
+        }
+    }
+    impl crate::lenient::Object for WidgetListLinks {
+        const NAME: &'static str = "WidgetListLinks";
+        fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+            strict: bool,
+        ) -> ::std::result::Result<Self, A::Error> {
+            const FIELDS: &[&str] = &["next"];
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
+            let mut v0: ::std::option::Option<
+                ::std::option::Option<WidgetListLinksNext>,
+            > = ::std::option::Option::None;
+            while let ::std::option::Option::Some(k) = map
+                .next_key_seed(
+                    crate::lenient::KeySeed(|k: &str| match k {
+                        "next" => ::std::option::Option::Some(0usize),
+                        _ => ::std::option::Option::None,
+                    }),
+                )?
+            {
+                match k {
+                    crate::lenient::Key::Known(0usize) => {
+                        st.take(&mut map, &mut v0, 0usize)?
+                    }
+                    crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
+                    crate::lenient::Key::Known(_) => {
+                        let _: ::serde::de::IgnoredAny = map.next_value()?;
+                    }
+                }
+            }
+            let next = st.optional(v0);
+            st.missing::<A::Error>(strict, 0u64)?;
+            ::std::result::Result::Ok(Self { next, extra: st.extra })
+        }
+    }
+    impl crate::lenient::Lenient for WidgetListLinks {
+        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
+            crate::lenient::decode_object(d)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WidgetListLinks {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::lenient::deserialize_object(d)
+        }
+    }
+    impl ::serde::Serialize for WidgetListLinks {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut w = crate::lenient::Writer::new(s, &self.extra)?;
+            w.optional(0usize, "next", &self.next)?;
+            w.end()
+        }
+    }
+    impl crate::lenient::Object for WidgetListLinksNext {
+        const NAME: &'static str = "WidgetListLinksNext";
+        fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+            mut map: A,
+            strict: bool,
+        ) -> ::std::result::Result<Self, A::Error> {
+            const FIELDS: &[&str] = &["href"];
+            let mut st = crate::lenient::ObjectState::new(&FIELDS);
+            let mut v0: ::std::option::Option<
+                ::std::option::Option<::std::string::String>,
+            > = ::std::option::Option::None;
+            while let ::std::option::Option::Some(k) = map
+                .next_key_seed(
+                    crate::lenient::KeySeed(|k: &str| match k {
+                        "href" => ::std::option::Option::Some(0usize),
+                        _ => ::std::option::Option::None,
+                    }),
+                )?
+            {
+                match k {
+                    crate::lenient::Key::Known(0usize) => {
+                        st.take(&mut map, &mut v0, 0usize)?
+                    }
+                    crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
+                    crate::lenient::Key::Known(_) => {
+                        let _: ::serde::de::IgnoredAny = map.next_value()?;
+                    }
+                }
+            }
+            let href = st.optional(v0);
+            st.missing::<A::Error>(strict, 0u64)?;
+            ::std::result::Result::Ok(Self { href, extra: st.extra })
+        }
+    }
+    impl crate::lenient::Lenient for WidgetListLinksNext {
+        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
+            crate::lenient::decode_object(d)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WidgetListLinksNext {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::lenient::deserialize_object(d)
+        }
+    }
+    impl ::serde::Serialize for WidgetListLinksNext {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut w = crate::lenient::Writer::new(s, &self.extra)?;
+            w.optional(0usize, "href", &self.href)?;
             w.end()
         }
     }
@@ -1002,6 +1272,14 @@ const _: () = {
 };
 impl Client {
     /**List widgets
+
+Lists widgets, a page at a time:
+```text
+GET /api/v1/widgets?limit=10
+```
+The next page:
+
+GET /api/v1/widgets?next=abc
 
 Sends a `GET` request to `/api/v1/widgets`
 
@@ -1479,6 +1757,50 @@ pub mod builder {
                 500u16..=599u16 => Err(crate::Error::from_response(response).await),
                 _ => Err(crate::Error::unexpected(response)),
             }
+        }
+    }
+    impl<'a> GetWidgets<'a> {
+        fn page_source(&self) -> crate::paginate::Source {
+            crate::paginate::Source {
+                inner: self.client.inner.clone(),
+                http: self.client.client.clone(),
+                baseurl: self.client.baseurl.clone(),
+                operation: crate::operations::find("tenant", "get_widgets"),
+            }
+        }
+        fn next_link(p: &types::WidgetList) -> Option<String> {
+            Some(p)
+                .and_then(|v| v.links.as_ref())
+                .and_then(|v| v.next.as_ref())
+                .and_then(|v| v.href.as_ref())
+                .map(|h| h.to_string())
+        }
+        ///Streams every page of `get_widgets`, following `links.next` on the configured host.
+        pub fn pages(self) -> crate::paginate::Pages<'a, types::WidgetList> {
+            let source = self.page_source();
+            let first = async move {
+                self.send()
+                    .await
+                    .map(ResponseValue::into_inner)
+                    .map_err(crate::Error::from)
+            };
+            crate::paginate::pages(source, first, Self::next_link)
+        }
+        ///Streams every item of every page of `get_widgets` (one page in memory at a time).
+        pub fn items(self) -> crate::paginate::Items<'a, types::Widget> {
+            let source = self.page_source();
+            let first = async move {
+                self.send()
+                    .await
+                    .map(ResponseValue::into_inner)
+                    .map_err(crate::Error::from)
+            };
+            crate::paginate::items(
+                source,
+                first,
+                Self::next_link,
+                |p: types::WidgetList| p.data,
+            )
         }
     }
 }

@@ -1,0 +1,171 @@
+//! Named post-steps on the generated syntax: what runs on progenitor's output (a `syn::File`)
+//! before it is formatted, in the order of [`POST_STEPS`]. Like the JSON [`passes`](crate::passes),
+//! each step is named and documented here, and each has a golden test
+//! (`codegen/tests/post_steps.rs`: the change the step makes to the fixture spec's code, kept in
+//! `codegen/tests/golden/steps/<name>.diff`). The steps' code lives in their own modules
+//! ([`crate::extras`], [`crate::tolerant`], [`crate::lossless`], [`crate::paging`],
+//! [`crate::send`], [`crate::docs`]); this module only names and orders them.
+
+use serde_json::Value;
+
+use crate::error::CodegenError;
+use crate::names_lock::NamesLock;
+use crate::passes::ExtraOperation;
+use crate::table::OperationRow;
+
+/// What the post-steps know about the API being generated, and what they hand back.
+pub struct PostContext<'a> {
+    /// API name (manifest `api`).
+    pub api: &'a str,
+    /// Spec file name, for error messages.
+    pub file: &'a str,
+    /// The normalised spec.
+    pub doc: &'a Value,
+    /// The operation table's rows; steps fill in what they learn (`paginated`).
+    pub rows: Vec<OperationRow>,
+    /// Operations the passes took out of progenitor's input (uploads).
+    pub extras: &'a [ExtraOperation],
+    /// Names lock: renamed methods keep their published name as a deprecated alias.
+    pub lock: Option<&'a NamesLock>,
+}
+
+/// A named post-step.
+pub struct PostStep {
+    /// Stable name, used in docs and as the golden file's name.
+    pub name: &'static str,
+    /// What it does.
+    pub doc: &'static str,
+    /// The rewrite.
+    pub run: fn(&mut syn::File, &mut PostContext<'_>) -> Result<(), CodegenError>,
+}
+
+/// All post-steps, in the order they run.
+pub const POST_STEPS: &[PostStep] = &[
+    PostStep {
+        name: "extras",
+        doc: "multipart and tus uploads (split off by the `split-unsupported-bodies` pass) become \
+              methods of the same client, in progenitor's builder style",
+        run: extras,
+    },
+    PostStep {
+        name: "tolerant",
+        doc: "unknown fields are ignored, string enums get an `Unknown(String)` variant, map and \
+              array fields read `null` as empty",
+        run: tolerant,
+    },
+    PostStep {
+        name: "lossless",
+        doc: "objects decode leniently (a value that does not fit is kept, not an error) and keep \
+              what they do not type in `extra`, so re-encoding gives back what the server sent",
+        run: lossless,
+    },
+    PostStep {
+        name: "paging",
+        doc: "list operations with `data` and `links.next` get `.pages()` and `.items()` streams",
+        run: paging,
+    },
+    PostStep {
+        name: "send",
+        doc: "`send()` returns the SDK's `Error`, calls the transport directly, decodes success \
+              bodies leniently and writes numbers as a JavaScript client does",
+        run: send,
+    },
+    PostStep {
+        name: "docs",
+        doc: "doc comments from the specs are prose: code fences become `text`, indented blocks \
+              lose their indentation (no doctests from specs)",
+        run: docs,
+    },
+    PostStep {
+        name: "qlik-extensions",
+        doc: "each method's docs carry its rate-limit tier and stability; `x-qlik-deprecated` \
+              becomes `#[deprecated]`",
+        run: qlik_extensions,
+    },
+    PostStep {
+        name: "names-lock-aliases",
+        doc: "a method renamed since the names lock keeps its old name as a `#[deprecated]` alias",
+        run: names_lock_aliases,
+    },
+];
+
+/// Runs every post-step on `file`. With `trace`, the formatted code after each step is
+/// pushed there (for the golden tests).
+pub fn run(
+    file: &mut syn::File,
+    ctx: &mut PostContext<'_>,
+    mut trace: Option<&mut Vec<(&'static str, String)>>,
+) -> Result<(), CodegenError> {
+    for step in POST_STEPS {
+        (step.run)(file, ctx)?;
+        if let Some(t) = trace.as_deref_mut() {
+            t.push((step.name, prettyplease::unparse(file)));
+        }
+    }
+    Ok(())
+}
+
+fn extras(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    let known = crate::generate::type_names(file);
+    let extra = crate::extras::generate(ctx.extras, &known);
+    if !extra.is_empty() {
+        let more: syn::File = syn::parse2(extra).map_err(|e| {
+            CodegenError::new(ctx.file, "", format!("generated extras do not parse: {e}"))
+        })?;
+        file.items.extend(more.items);
+    }
+    Ok(())
+}
+
+fn tolerant(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    crate::tolerant::apply(file);
+    Ok(())
+}
+
+fn lossless(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    crate::lossless::apply(file);
+    Ok(())
+}
+
+fn paging(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    let paged = crate::paging::add_streams(file, ctx.api, &ctx.rows);
+    for r in ctx.rows.iter_mut() {
+        r.paginated = paged.contains(&r.method_name);
+    }
+    Ok(())
+}
+
+fn send(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    crate::send::apply(file, ctx.api);
+    Ok(())
+}
+
+fn docs(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    crate::docs::apply(file);
+    Ok(())
+}
+
+fn qlik_extensions(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    crate::generate::annotate(file, &ctx.rows, ctx.doc);
+    Ok(())
+}
+
+fn names_lock_aliases(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    if let Some(lock) = ctx.lock {
+        let aliases = crate::names_lock::aliases(lock, ctx.api, &ctx.rows);
+        crate::generate::add_aliases(file, &aliases);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn steps_are_named_once_and_documented() {
+        let mut names: Vec<&str> = super::POST_STEPS.iter().map(|s| s.name).collect();
+        assert!(super::POST_STEPS.iter().all(|s| !s.doc.is_empty()));
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), super::POST_STEPS.len());
+    }
+}

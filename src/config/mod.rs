@@ -1,0 +1,87 @@
+//! Configuration: host normalisation, the [`QlikBuilder`], environment variables, profiles and
+//! qlik-cli contexts.
+//!
+//! ## Lookup order ([`Qlik::discover`](crate::Qlik::discover))
+//! 1. Environment variables, when `QLIK_HOST` is set ([`QlikBuilder::from_env`]).
+//! 2. The profile named by `QLIK_PROFILE` (default `default`) in the profile file
+//!    ([`profile_path`]: `$QLIK_CONFIG`, else `$XDG_CONFIG_HOME/qlik-sdk/profiles.toml`, else
+//!    `~/.config/qlik-sdk/profiles.toml`).
+//! 3. The current context of qlik-cli's `~/.qlik/contexts.yml` (or
+//!    `$QLIK_CLI_USER_HOME_DIR/contexts.yml`).
+//!
+//! ## Environment variables
+//! | variable | meaning |
+//! |---|---|
+//! | `QLIK_HOST` | tenant host, e.g. `tenant.eu.qlikcloud.com` (scheme and path optional) |
+//! | `QLIK_API_KEY` | API key (takes precedence over OAuth variables) |
+//! | `QLIK_CLIENT_ID`, `QLIK_CLIENT_SECRET` | OAuth2 M2M client |
+//! | `QLIK_SCOPES` | space- or comma-separated scopes (optional) |
+//! | `QLIK_USER_LOOKUP_FIELD`, `QLIK_USER_LOOKUP_VALUE` | impersonate that user (`subject`, `userId` or `email`) |
+//! | `QLIK_ALLOW_HTTP` | `1` to allow a plain `http://` host (local test servers only) |
+//!
+//! ## Profile file (TOML, must be mode 0600 when it holds secrets)
+//! ```toml
+//! [profiles.default]
+//! host = "tenant.eu.qlikcloud.com"
+//! client_id = "..."
+//! client_secret = "..."
+//! scopes = ["user_default"]           # optional
+//! # user_lookup = { field = "subject", value = "auth0|abc" }   # impersonation
+//!
+//! [profiles.prod]
+//! host = "prod.us.qlikcloud.com"
+//! api_key = "..."
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+mod builder;
+mod credentials;
+mod env;
+mod host;
+mod profiles;
+mod qlik_cli;
+mod settings;
+
+pub use builder::QlikBuilder;
+pub use credentials::{Credentials, Secret, TokenSet, UserLookup};
+pub use host::normalize_host;
+pub use profiles::profile_path;
+pub use qlik_cli::qlik_cli_contexts_path;
+pub use settings::{
+    RateLimit, RetryPolicy, Timeouts, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REFRESH_SKEW,
+};
+
+fn home() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+}
+
+/// Refuses a file holding secrets (`what`, the setting named in the error) whose permissions
+/// let group or others read or write it (Unix; elsewhere a no-op).
+pub(crate) fn check_private_file(path: &Path, what: &str) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(path).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(Error::config(
+                what,
+                format!(
+                    "holds secrets but its permissions are {mode:o}; run `chmod 600 {}`",
+                    path.display()
+                ),
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, what);
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! The plain settings a [`QlikBuilder`](super::QlikBuilder) holds: timeouts, retry policy, rate
+//! limits and body caps. Their behaviour lives in [`crate::transport`].
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Connect and per-attempt request timeouts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// TCP + TLS connect timeout (default 10 s).
+    pub connect: Duration,
+    /// Whole-request timeout per attempt, body included (default 60 s).
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            request: Duration::from_secs(60),
+        }
+    }
+}
+
+/// When and how often failed calls are retried (see the module docs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (default 4; 0 disables retries).
+    pub max_retries: u32,
+    /// First backoff step (default 500 ms).
+    pub base_delay: Duration,
+    /// Longest backoff step (default 30 s).
+    pub max_delay: Duration,
+    /// Longest `Retry-After` honoured; longer ones end the retries (default 120 s).
+    pub max_retry_after: Duration,
+    /// Retry POST/PATCH on 429 (the server did not process them) (default true).
+    pub retry_non_idempotent_on_429: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(120),
+            retry_non_idempotent_on_429: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+}
+
+/// Proactive client-side rate limiting per Qlik tier (see the module docs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// On by default.
+    pub enabled: bool,
+    /// Requests per minute per tier label (`"1"`, `"2"`, `"special"`, ...). Overrides the
+    /// operation table's limit. Defaults: tier 1 = 1000, tier 2 = 100.
+    pub per_tier: BTreeMap<String, u32>,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit {
+            enabled: true,
+            per_tier: BTreeMap::new(),
+        }
+    }
+}
+
+impl RateLimit {
+    /// No client-side limiting.
+    pub fn off() -> Self {
+        RateLimit {
+            enabled: false,
+            per_tier: BTreeMap::new(),
+        }
+    }
+
+    /// Sets the requests-per-minute of one tier.
+    pub fn tier(mut self, tier: impl Into<String>, per_minute: u32) -> Self {
+        self.per_tier.insert(tier.into(), per_minute);
+        self
+    }
+}
+
+/// Default cap of a JSON success body, in bytes (64 MiB); see
+/// [`QlikBuilder::max_response_body`](crate::QlikBuilder::max_response_body).
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
+
+/// Default margin before expiry at which a token is refreshed (see the module docs).
+pub const DEFAULT_REFRESH_SKEW: Duration = Duration::from_secs(60);

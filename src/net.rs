@@ -1,0 +1,337 @@
+//! The leaf HTTP module: building the reqwest clients (redirects within the request's origin
+//! only, none at all for token endpoints), reading bodies up to a cap, and reading numbers the
+//! server sends (`Retry-After`, seconds). Used by [`crate::auth`] and [`crate::transport`];
+//! depends on nothing above [`crate::config`] and [`crate::error`].
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::RETRY_AFTER;
+use reqwest::Url;
+
+use crate::config::Timeouts;
+use crate::error::{Error, Result};
+
+/// Largest error body read, in bytes (256 KiB); the rest is dropped unread.
+pub const ERROR_BODY_LIMIT: usize = 256 * 1024;
+/// Largest token-endpoint answer accepted, in bytes (256 KiB).
+pub const TOKEN_BODY_LIMIT: usize = 256 * 1024;
+/// Redirects followed per request, all on the request's own origin.
+const MAX_REDIRECTS: usize = 10;
+
+/// Why a redirect was not followed (the source of the reqwest error the call ends with).
+#[derive(Debug)]
+pub(crate) struct RefusedRedirect {
+    location: String,
+    from: String,
+}
+
+impl fmt::Display for RefusedRedirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the server redirected to another origin (Location: {}; the request went to {}); \
+             cross-origin redirects are not followed, so credentials and request bodies stay with \
+             the configured host. If that location is expected, request it yourself, e.g. \
+             `qlik.rest(Method::GET, \"{}\")`, which sends no credentials to another host",
+            self.location, self.from, self.location
+        )
+    }
+}
+
+impl std::error::Error for RefusedRedirect {}
+
+/// Follows redirects within the origin of the original request only (scheme, host and port).
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let Some(first) = attempt.previous().first() else {
+            return attempt.stop();
+        };
+        if !same_origin(attempt.url(), first) {
+            let refused = RefusedRedirect {
+                location: attempt.url().to_string(),
+                from: first.origin().ascii_serialization(),
+            };
+            return attempt.error(refused);
+        }
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+        }
+        attempt.follow()
+    })
+}
+
+fn client_builder(timeouts: &Timeouts) -> reqwest::ClientBuilder {
+    // Installing fails only if a provider is already installed, which is just as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(timeouts.connect)
+        .timeout(timeouts.request)
+        .user_agent(concat!("qlik-sdk-rust/", env!("CARGO_PKG_VERSION")))
+        .referer(false)
+}
+
+/// Builds the one pooled reqwest client for API calls (rustls with the ring provider): redirects
+/// only within the request's origin, no `Referer`.
+pub(crate) fn build_http(timeouts: &Timeouts) -> Result<reqwest::Client> {
+    client_builder(timeouts)
+        .redirect(same_origin_redirects())
+        .build()
+        .map_err(|e| Error::config("tls", format!("could not build the HTTP client: {e}")))
+}
+
+/// Builds the client for token-endpoint requests: it never follows a redirect (the oauth2
+/// crate's rule: the body carries the client secret, a refresh token or a PKCE verifier).
+pub(crate) fn build_token_http(timeouts: &Timeouts) -> Result<reqwest::Client> {
+    client_builder(timeouts)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::config("tls", format!("could not build the HTTP client: {e}")))
+}
+
+/// Reads at most `limit` bytes of a body; `true` when more was there (and left unread).
+pub(crate) async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<(bytes::Bytes, bool)> {
+    let mut chunks: Vec<bytes::Bytes> = Vec::new();
+    let mut held = 0usize;
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - held;
+        if chunk.len() > room {
+            chunks.push(chunk.slice(..room));
+            return Ok((concat(chunks, limit), true));
+        }
+        held += chunk.len();
+        chunks.push(chunk);
+    }
+    Ok((concat(chunks, held), false))
+}
+
+/// Joins body chunks; a body that came as one chunk is returned as it is, without a copy.
+fn concat(mut chunks: Vec<bytes::Bytes>, len: usize) -> bytes::Bytes {
+    if chunks.len() <= 1 {
+        return chunks.pop().unwrap_or_default();
+    }
+    let mut buf = bytes::BytesMut::with_capacity(len);
+    for c in &chunks {
+        buf.extend_from_slice(c);
+    }
+    buf.freeze()
+}
+
+/// Whether two URLs have the same origin: scheme, host and port (default ports filled in).
+pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Seconds from a server as a duration: negative and NaN are `None`, too large saturates at
+/// [`Duration::MAX`] (never a panic).
+pub(crate) fn seconds_f64(secs: f64) -> Option<Duration> {
+    if secs.is_nan() || secs < 0.0 {
+        return None;
+    }
+    Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
+}
+
+/// Parses `Retry-After`: delay-seconds or an HTTP date. Values too large for a [`Duration`]
+/// saturate (and are then longer than any `max_retry_after`).
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    if let Ok(secs) = v.parse::<f64>() {
+        return seconds_f64(secs);
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn retry_after_forms() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(10));
+        h.insert(RETRY_AFTER, HeaderValue::from_str(&date).unwrap());
+        let d = retry_after(&h).unwrap();
+        assert!(
+            d > Duration::from_secs(8) && d <= Duration::from_secs(10),
+            "{d:?}"
+        );
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn origins() {
+        let base = Url::parse("https://t.eu.qlikcloud.com/").unwrap();
+        assert!(same_origin(
+            &Url::parse("https://t.eu.qlikcloud.com:443/api/v1/x").unwrap(),
+            &base
+        ));
+        assert!(!same_origin(
+            &Url::parse("https://evil.example/api").unwrap(),
+            &base
+        ));
+        assert!(!same_origin(
+            &Url::parse("http://t.eu.qlikcloud.com/api").unwrap(),
+            &base
+        ));
+        assert!(!same_origin(
+            &Url::parse("https://t.eu.qlikcloud.com:8443/").unwrap(),
+            &base
+        ));
+    }
+}
+
+/// Property tests over the parsers of server data here: `Retry-After` and redirect `Location`s.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use reqwest::header::HeaderValue;
+
+    fn retry_after_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<u128>().prop_map(|n| format!("{n}{n}")),
+            any::<f64>().prop_map(|f| f.to_string()),
+            (-400i32..400, 1u32..10).prop_map(|(e, m)| format!("{m}e{e}")),
+            "[-+0-9.eE ]{0,30}",
+            "(Mon|Sun), [0-9]{2} (Jan|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT",
+            any::<String>(),
+        ]
+    }
+
+    fn location() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "http://",
+            "https://",
+            "//",
+            "/",
+            "./",
+            "../",
+            "t.eu.qlikcloud.com",
+            "T.EU.QLIKCLOUD.COM",
+            "evil.example",
+            "127.0.0.1",
+            "[::1]",
+            ":443",
+            ":80",
+            ":8443",
+            ":",
+            "@",
+            "user:pw@",
+            "api/v1/users/u1",
+            "?q=1",
+            "#f",
+            "%2F",
+            "\\",
+            " ",
+            "\t",
+            "xn--e1a",
+            ".",
+            "javascript:",
+            "data:,",
+            "HTTPS://",
+            "https:",
+            "http:/",
+            "ftp://",
+        ]);
+        prop_oneof![
+            prop::collection::vec(piece, 0..8).prop_map(|v| v.concat()),
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn retry_after_never_panics(v in retry_after_text()) {
+            let mut h = reqwest::header::HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(&v) {
+                h.insert(RETRY_AFTER, value);
+                if let Some(d) = retry_after(&h) {
+                    // What execute does with it: compare, add jitter, sleep.
+                    let _ = d > crate::config::RetryPolicy::default().max_retry_after;
+                    let _ = d.saturating_add(Duration::from_millis(50));
+                    if let Ok(n) = v.trim().parse::<u64>() {
+                        prop_assert_eq!(d, Duration::from_secs(n));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn seconds_saturate(secs in any::<f64>()) {
+            match seconds_f64(secs) {
+                None => prop_assert!(secs.is_nan() || secs < 0.0),
+                Some(d) => prop_assert!(secs >= 0.0 && (d == Duration::MAX || (d.as_secs_f64() - secs).abs() <= secs * 1e-9 + 1e-9)),
+            }
+        }
+
+        /// A redirect's `Location`, resolved as reqwest does, is followed only when it has the
+        /// request's scheme, host and port: the url crate's own origin is the oracle.
+        #[test]
+        fn location_origins(loc in location()) {
+            for base in ["https://t.eu.qlikcloud.com/api/v1/users/me", "http://127.0.0.1:8080/api/v1/x"] {
+                let base = Url::parse(base).unwrap();
+                if let Ok(target) = base.join(&loc) {
+                    let oracle = target.origin() == base.origin()
+                        && target.origin().is_tuple();
+                    prop_assert_eq!(same_origin(&target, &base), oracle, "{} -> {}", loc, target);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refused_redirects_name_the_location_and_what_to_do() {
+        let e = RefusedRedirect {
+            location: "https://evil.example/x".into(),
+            from: "https://t.eu.qlikcloud.com".into(),
+        }
+        .to_string();
+        assert!(e.contains("Location: https://evil.example/x"), "{e}");
+        assert!(e.contains("qlik.rest(Method::GET"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn read_capped_stops_at_the_limit() {
+        let response = |chunks: Vec<&'static [u8]>| {
+            let stream = futures::stream::iter(
+                chunks
+                    .into_iter()
+                    .map(|c| Ok::<_, std::io::Error>(bytes::Bytes::from_static(c))),
+            );
+            reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(stream)))
+        };
+        type Case = (Vec<&'static [u8]>, usize, &'static [u8], bool);
+        let cases: [Case; 5] = [
+            (vec![b"abc"], 3, b"abc", false),
+            (vec![b"abc"], 2, b"ab", true),
+            (vec![b"ab", b"cd", b"ef"], 4, b"abcd", true),
+            (vec![b"ab", b"cd"], 4, b"abcd", false),
+            (vec![], 4, b"", false),
+        ];
+        for (chunks, limit, body, over) in cases {
+            let (b, o) = read_capped(response(chunks.clone()), limit).await.unwrap();
+            assert_eq!((&b[..], o), (body, over), "{chunks:?} / {limit}");
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The layer between the generated clients and the wire: bearer tokens, host scoping, the
+//! proactive rate limiter and retries.
+//!
+//! ## Retries ([`RetryPolicy`])
+//! Retried: 429, 502, 503 and 504 answers and connection failures, with exponential backoff
+//! (`base_delay * 2^attempt`, capped at `max_delay`, "equal jitter": half fixed, half random) or,
+//! when the answer has `Retry-After` (seconds or an HTTP date), exactly that long plus up to 50 ms
+//! of jitter. A `Retry-After` longer than `max_retry_after` is not waited for: the answer is
+//! returned. Only idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) are retried after
+//! the request may have reached the server. POST and PATCH are retried only when it surely did not
+//! take effect: a connection that could not be established, or a 429 (the server refused it
+//! without processing it; switch off with `retry_non_idempotent_on_429`). A request whose body is
+//! a stream cannot be replayed and is never retried.
+//!
+//! ## Rate limits ([`RateLimit`])
+//! Each operation's Qlik tier (`x-qlik-tier`, from [`crate::operations`]) selects a bucket shared
+//! by every operation of that tier. A bucket admits `limit` requests per minute at a steady pace,
+//! with bursts of up to `limit / 10` (at least 1); a call over the limit waits for its turn
+//! instead of drawing a 429. Operations without a tier are not limited.
+//!
+//! ## Credentials and redirects
+//! The `Authorization` header (marked sensitive, so it never appears in debug output) is only
+//! attached to requests whose scheme, host and port equal the configured host's. Requests to any
+//! other origin (a pagination link, an absolute URL) go out without it. Redirects are followed
+//! (up to 10) only within the origin of the request; a `Location` on another origin (scheme, host
+//! or port) ends the call with an error naming it, so neither credentials nor a replayed body
+//! ever reach it, and no `Referer` is sent. Token-endpoint requests follow no redirect at all.
+//!
+//! ## Bounds
+//! Error bodies are read up to [`ERROR_BODY_LIMIT`] (the rest is dropped, the error shows the
+//! start); token responses larger than [`TOKEN_BODY_LIMIT`] are refused; JSON success bodies are
+//! capped by [`QlikBuilder::max_response_body`](crate::QlikBuilder::max_response_body) (default
+//! [`DEFAULT_MAX_RESPONSE_BODY`]). Other success bodies (downloads, streams) are not capped.
+//! Numbers from the server (`Retry-After`, token lifetimes) are clamped, never trusted to fit.
+
+//! ## Files
+//! | file | job |
+//! |---|---|
+//! | `mod.rs` | [`Inner`] (the state every generated client shares), `prepare` and `execute` |
+//! | `hooks.rs` | the generated clients' `pre`/`exec` hooks; progenitor errors into [`Error`](crate::Error) |
+//! | `retry.rs` | the retry loop (backoff, `Retry-After`, idempotency, one 401 refresh) |
+//! | `rate_limit.rs` | the per-tier limiter |
+//! | `credentials.rs` | the bearer token, only for the configured origin |
+//! | `error_body.rs` | non-JSON error bodies in Qlik's error shape |
+//! | `body_cap.rs` | the cap on JSON success bodies |
+//!
+//! The settings ([`RetryPolicy`], [`RateLimit`]) live in [`crate::config`] and are re-exported
+//! here; the HTTP clients and body reading in the leaf module `net`.
+
+use std::fmt;
+use std::sync::Arc;
+
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION};
+use reqwest::{Method, Url};
+
+use crate::auth::TokenCache;
+use crate::error::{Attempts, Result};
+use crate::middleware::Chain;
+use crate::operations::Operation;
+use tracing::Instrument;
+
+mod body_cap;
+mod credentials;
+mod error_body;
+mod hooks;
+mod rate_limit;
+mod retry;
+
+pub use crate::config::{RateLimit, RetryPolicy, DEFAULT_MAX_RESPONSE_BODY};
+use crate::net::same_origin;
+pub(crate) use crate::net::{build_http, build_token_http, read_capped};
+pub use crate::net::{ERROR_BODY_LIMIT, TOKEN_BODY_LIMIT};
+use credentials::set_bearer;
+use rate_limit::Limiter;
+
+/// Which call a request belongs to, for the span and the middleware: API and Rust method,
+/// when known (an untyped [`crate::Qlik::rest`] call that matches no operation has neither).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct CallId {
+    pub(crate) api: Option<&'static str>,
+    pub(crate) operation: Option<&'static str>,
+}
+
+impl CallId {
+    /// The call of a table operation, if any.
+    pub(crate) fn of(op: Option<&Operation>) -> Self {
+        CallId {
+            api: op.map(|o| o.api),
+            operation: op.map(|o| o.method_name),
+        }
+    }
+}
+
+pub(crate) struct Shared {
+    origin: Url,
+    tokens: Arc<TokenCache>,
+    retry: RetryPolicy,
+    limiter: Limiter,
+    max_json_body: usize,
+    middleware: Chain,
+}
+
+/// Shared state handed to every generated client (`with_inner_type`): token cache, limiter,
+/// retry policy. Cheap to clone.
+#[derive(Clone)]
+pub struct Inner(Arc<Shared>);
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inner")
+            .field("origin", &self.0.origin.as_str())
+            .field("tokens", &self.0.tokens)
+            .field("retry", &self.0.retry)
+            .field("rate_limit", self.0.limiter.config())
+            .field("middleware", &self.0.middleware)
+            .finish()
+    }
+}
+
+impl Inner {
+    pub(crate) fn new(
+        origin: Url,
+        tokens: TokenCache,
+        retry: RetryPolicy,
+        rate_limit: RateLimit,
+        max_json_body: usize,
+        middleware: Chain,
+    ) -> Self {
+        Inner(Arc::new(Shared {
+            origin,
+            tokens: Arc::new(tokens),
+            retry,
+            limiter: Limiter::new(rate_limit),
+            max_json_body,
+            middleware,
+        }))
+    }
+
+    /// The cap of JSON success bodies (`max_response_body`).
+    pub(crate) fn max_json_body(&self) -> usize {
+        self.0.max_json_body
+    }
+
+    pub(crate) fn tokens(&self) -> &TokenCache {
+        &self.0.tokens
+    }
+
+    /// Waits on the limiter for `op`'s tier, then attaches the bearer token if the request goes
+    /// to the configured origin (and strips any `Authorization` header otherwise). A request
+    /// without `Accept` for an operation whose success body is not JSON asks for the media
+    /// types the spec declares for it ([`Operation::accept`]).
+    pub(crate) async fn prepare(
+        &self,
+        op: Option<&Operation>,
+        request: &mut reqwest::Request,
+    ) -> Result<()> {
+        if let Some(accept) = op.and_then(|o| o.accept) {
+            if !request.headers().contains_key(ACCEPT) {
+                if let Ok(v) = HeaderValue::from_str(accept) {
+                    request.headers_mut().insert(ACCEPT, v);
+                }
+            }
+        }
+        self.0.limiter.acquire(op).await;
+        if same_origin(request.url(), &self.0.origin) {
+            let token = self.0.tokens.token().await?;
+            set_bearer(request, token.expose_secret())?;
+        } else {
+            if request.headers_mut().remove(AUTHORIZATION).is_some() {
+                tracing::warn!(
+                    host = request.url().host_str(),
+                    "credentials removed from a request to another host"
+                );
+            }
+            tracing::debug!(
+                host = request.url().host_str(),
+                "request to another host: no credentials attached"
+            );
+        }
+        Ok(())
+    }
+
+    /// The retry loop shared by generated clients and [`crate::rest`].
+    ///
+    /// The call runs in a `qlik.call` span (fields `api`, `operation`, `http.method`, `path`,
+    /// `attempt`, `status`; see [`crate::middleware`]) and every attempt passes through the
+    /// user's middleware.
+    pub(crate) async fn execute(
+        &self,
+        client: &reqwest::Client,
+        call: CallId,
+        request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::info_span!(
+            "qlik.call",
+            api = call.api.unwrap_or("rest"),
+            operation = call.operation,
+            "http.method" = %request.method(),
+            path = request.url().path(),
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        let attempts = std::sync::atomic::AtomicU32::new(1);
+        let result = self
+            .execute_counted(client, call, request, &attempts, &span)
+            .instrument(span.clone())
+            .await;
+        // The number of requests sent, for `Error::attempts` on an error answer.
+        result.map(|mut r| {
+            r.extensions_mut().insert(Attempts(
+                attempts.load(std::sync::atomic::Ordering::Relaxed),
+            ));
+            r
+        })
+    }
+}
+
+/// Finds the operation whose method and path template match a concrete request (for
+/// [`crate::Qlik::rest`], which has no operation id).
+pub(crate) fn match_operation(method: &Method, path: &str) -> Option<&'static Operation> {
+    let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    crate::operations::OPERATIONS.iter().find(|op| {
+        if !op.http_method.eq_ignore_ascii_case(method.as_str()) {
+            return false;
+        }
+        let t: Vec<&str> = op.path.trim_end_matches('/').split('/').collect();
+        t.len() == segs.len()
+            && t.iter()
+                .zip(&segs)
+                .all(|(t, s)| (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s)
+    })
+}

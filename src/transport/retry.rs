@@ -1,0 +1,191 @@
+//! The retry loop: backoff, `Retry-After`, which methods may be replayed, the one 401 refresh.
+//! Each attempt runs the user's [middleware](crate::middleware) and is recorded on the call's
+//! span.
+
+use std::time::Duration;
+
+use rand::Rng;
+use reqwest::header::AUTHORIZATION;
+use reqwest::{Method, StatusCode};
+
+use super::credentials::{bearer_of, set_bearer};
+use super::{CallId, Inner};
+use crate::config::RetryPolicy;
+use crate::middleware::Attempt;
+use crate::net::{retry_after, same_origin};
+
+impl RetryPolicy {
+    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(attempt.min(20)))
+            .min(self.max_delay);
+        let half = exp / 2;
+        half + rand::thread_rng().gen_range(Duration::ZERO..=half)
+    }
+}
+
+fn idempotent(m: &Method) -> bool {
+    matches!(
+        *m,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
+    )
+}
+
+enum Next {
+    Done,
+    Refresh(String),
+    Wait(Duration),
+}
+
+impl Inner {
+    pub(super) async fn execute_counted(
+        &self,
+        client: &reqwest::Client,
+        call: CallId,
+        mut request: reqwest::Request,
+        attempts: &std::sync::atomic::AtomicU32,
+        span: &tracing::Span,
+    ) -> reqwest::Result<reqwest::Response> {
+        let chain = &self.0.middleware;
+        let policy = &self.0.retry;
+        let method = request.method().clone();
+        let is_idempotent = idempotent(&method);
+        let ours = same_origin(request.url(), &self.0.origin);
+        let mut attempt: u32 = 0;
+        let mut refreshed = false;
+        loop {
+            let number = attempt + 1 + u32::from(refreshed);
+            attempts.store(number, std::sync::atomic::Ordering::Relaxed);
+            span.record("attempt", number);
+            // The next attempt starts again from the SDK's request, before any middleware.
+            let spare = request.try_clone();
+            // Kept as the header value (a reference-counted clone); decoded only after a 401.
+            let used = request.headers().get(AUTHORIZATION).cloned();
+            let seen = (!chain.is_empty()).then(|| Attempt {
+                api: call.api,
+                operation: call.operation,
+                method: method.clone(),
+                number,
+            });
+            if let Some(a) = &seen {
+                chain.request(a, &mut request);
+            }
+            let mut result = client.execute(request).await;
+            match &mut result {
+                Ok(resp) => {
+                    span.record("status", resp.status().as_u16());
+                    if let Some(a) = &seen {
+                        chain.response(a, resp);
+                    }
+                }
+                Err(e) => {
+                    if let Some(a) = &seen {
+                        chain.error(a, e);
+                    }
+                }
+            }
+            let next = match &result {
+                Ok(resp) => {
+                    let status = resp.status();
+                    // A 401 refreshes the token only when it comes from the configured origin
+                    // (redirects never leave it; checked again on the final URL).
+                    if status == StatusCode::UNAUTHORIZED
+                        && ours
+                        && same_origin(resp.url(), &self.0.origin)
+                        && !refreshed
+                        && used.is_some()
+                        && self.0.tokens.can_refresh()
+                    {
+                        Next::Refresh(bearer_of(used.as_ref()).unwrap_or_default())
+                    } else if matches!(status.as_u16(), 429 | 502 | 503 | 504)
+                        && attempt < policy.max_retries
+                    {
+                        let allowed = is_idempotent
+                            || (status == StatusCode::TOO_MANY_REQUESTS
+                                && policy.retry_non_idempotent_on_429);
+                        match (allowed, retry_after(resp.headers())) {
+                            (false, _) => Next::Done,
+                            (true, Some(d)) if d > policy.max_retry_after => {
+                                tracing::warn!(%status, retry_after_s = d.as_secs(), "Retry-After longer than allowed; giving up");
+                                Next::Done
+                            }
+                            (true, Some(d)) => Next::Wait(d.saturating_add(Duration::from_millis(
+                                rand::thread_rng().gen_range(0..=50),
+                            ))),
+                            (true, None) => Next::Wait(policy.backoff(attempt)),
+                        }
+                    } else {
+                        Next::Done
+                    }
+                }
+                Err(e) if attempt < policy.max_retries => {
+                    // A failed connect never reached the server: safe for any method.
+                    if e.is_connect()
+                        || (is_idempotent && (e.is_timeout() || e.is_request() || e.is_body()))
+                    {
+                        Next::Wait(policy.backoff(attempt))
+                    } else {
+                        Next::Done
+                    }
+                }
+                Err(_) => Next::Done,
+            };
+            let Some(mut again) = spare else {
+                return result;
+            };
+            match next {
+                Next::Done => return result,
+                Next::Refresh(used) => {
+                    refreshed = true;
+                    self.0.tokens.invalidate(&used);
+                    match self.0.tokens.token().await {
+                        Ok(t) => {
+                            if set_bearer(&mut again, t.expose_secret()).is_err() {
+                                return result;
+                            }
+                            tracing::debug!(%method, path = again.url().path(), "401: retrying once with a fresh token");
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "401 and the token could not be refreshed");
+                            return result;
+                        }
+                    }
+                }
+                Next::Wait(d) => {
+                    let what = match &result {
+                        Ok(r) => r.status().to_string(),
+                        Err(e) => format!("{e}"),
+                    };
+                    tracing::debug!(%method, path = again.url().path(), attempt, wait_ms = d.as_millis() as u64, what, "retrying");
+                    drop(result);
+                    tokio::time::sleep(d).await;
+                    attempt += 1;
+                }
+            }
+            request = again;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = RetryPolicy {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(1000),
+            ..RetryPolicy::default()
+        };
+        for _ in 0..100 {
+            let d0 = p.backoff(0);
+            assert!(d0 >= Duration::from_millis(50) && d0 <= Duration::from_millis(100));
+            let d3 = p.backoff(3);
+            assert!(d3 >= Duration::from_millis(400) && d3 <= Duration::from_millis(800));
+            let d9 = p.backoff(9);
+            assert!(d9 >= Duration::from_millis(500) && d9 <= Duration::from_millis(1000));
+        }
+    }
+}
