@@ -276,7 +276,7 @@ async fn run() -> Res<Value> {
     let t0 = Instant::now();
     let api = qlik.items();
     let mut stream = api
-        .items_list_items()
+        .list_items()
         .limit(std::num::NonZeroU64::new(limit.max(1) as u64).expect("non-zero"))
         .items();
     let mut items = 0usize;
@@ -302,7 +302,7 @@ async fn run() -> Res<Value> {
         ),
         format!(
             "qlik-sdk {}: client_credentials via the SDK token cache; typed get_my_user and \
-             items_list_items().items(); concurrency by {}; rate limiter: {}",
+             list_items().items(); concurrency by {}; rate limiter: {}",
             env!("CARGO_PKG_VERSION"),
             if spawn { "tokio::spawn per call" } else { "join_all in one task" },
             match limiter.as_str() {

@@ -57,7 +57,7 @@ async fn a_value_out_of_range_is_rejected_naming_the_parameter() {
     // items `limit`: minimum 1 (typed NonZeroU64).
     let e = message(
         qlik.items()
-            .items_list_items()
+            .list_items()
             .limit(0u64)
             .send()
             .await
@@ -71,7 +71,7 @@ async fn a_value_outside_the_enum_is_rejected_naming_the_parameter() {
     let (_server, qlik) = no_request_server().await;
     let e = message(
         qlik.items()
-            .items_list_items()
+            .list_items()
             .resource_type("spreadsheet")
             .send()
             .await
