@@ -274,10 +274,10 @@ async fn run() -> Res<Value> {
     let s0 = stats(&side, &host).await?;
     let c0 = cpu_now();
     let t0 = Instant::now();
-    let api = qlik.items();
-    let mut stream = api
+    let mut stream = qlik
+        .items()
         .list_items()
-        .limit(std::num::NonZeroU64::new(limit.max(1) as u64).expect("non-zero"))
+        .limit(u32::try_from(limit.max(1)).unwrap_or(u32::MAX))
         .items();
     let mut items = 0usize;
     while let Some(item) = stream.try_next().await? {

@@ -54,7 +54,7 @@ async fn a_value_against_the_pattern_is_rejected_naming_the_field() {
 #[tokio::test]
 async fn a_value_out_of_range_is_rejected_naming_the_parameter() {
     let (_server, qlik) = no_request_server().await;
-    // items `limit`: minimum 1 (typed NonZeroU64).
+    // items `limit`: a page count (`u32`); its minimum 1 is checked before sending.
     let e = message(
         qlik.items()
             .list_items()

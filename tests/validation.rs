@@ -34,7 +34,7 @@ async fn received(server: &MockServer) -> Vec<wiremock::Request> {
 #[tokio::test]
 async fn a_query_value_above_the_maximum_is_refused_and_nothing_is_sent() {
     let (server, qlik) = server().await;
-    // items `limit`: minimum 1 (typed NonZeroU64), maximum 100 (checked before sending).
+    // items `limit`: a page count (`u32`), minimum 1 and maximum 100 (checked before sending).
     let e: Error = qlik
         .items()
         .list_items()
@@ -65,10 +65,11 @@ async fn a_query_value_above_the_maximum_is_refused_and_nothing_is_sent() {
         other => panic!("not InvalidArgument: {other:?}"),
     }
     assert!(!format!("{e:?}").contains("k-secret"));
-    // `users` types its limit as a number: both bounds are checked.
+    // `users` publishes its limit as a number; like every page count it is a `u32`
+    // (pass `uniform-types`) and both bounds are checked before sending.
     for (limit, rule) in [
-        (1000.0, "= 1000 is above the maximum 100"),
-        (0.5, "= 0.5 is below the minimum 1"),
+        (1000, "= 1000 is above the maximum 100"),
+        (0, "= 0 is below the minimum 1"),
     ] {
         let e: Error = qlik
             .users()
@@ -99,13 +100,7 @@ async fn values_within_the_rules_are_sent() {
         .await
         .unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
-    let e: Error = qlik
-        .users()
-        .get_users()
-        .limit(1.0)
-        .send()
-        .await
-        .unwrap_err();
+    let e: Error = qlik.users().get_users().limit(1).send().await.unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
     let reqs = received(&server).await;
     assert_eq!(reqs.len(), 2);

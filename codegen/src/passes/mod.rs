@@ -24,10 +24,12 @@ mod synthesise_operation_ids;
 mod undeclared_required;
 mod unenforceable_patterns;
 mod uniform_error_responses;
+mod uniform_types;
 mod unique_type_names;
 
 pub use bearer_auth_header::AUTH_HEADER_MARKER;
 pub use split_unsupported_bodies::{remove_extras, ExtraOperation, ExtraParam, FormField, ParamIn};
+pub use uniform_types::{CHECKED_MINIMUM, COUNT_PARAMETERS};
 pub use unique_type_names::{rename_for_type, type_name};
 
 /// HTTP methods an OpenAPI path item may hold.
@@ -82,6 +84,7 @@ pub const PASSES: &[Pass] = &[
     unique_type_names::PASS,
     synthesise_operation_ids::PASS,
     dedupe_operation_ids::PASS,
+    uniform_types::PASS,
     formats_contradicted_by_examples::PASS,
     required_contradicted_by_examples::PASS,
     undeclared_required::PASS,
