@@ -225,7 +225,10 @@ pub fn generate_with_lock(
     crate::docs::apply(&mut syntax);
     annotate(&mut syntax, &rows, &doc);
     if let Some(lock) = lock {
-        add_aliases(&mut syntax, &crate::names_lock::aliases(lock, api, &rows));
+        let aliases = crate::names_lock::aliases(lock, api, &rows);
+        add_aliases(&mut syntax, &aliases);
+        let methods: Vec<String> = rows.iter().map(|r| r.method_name.clone()).collect();
+        crate::names_lock::add_type_aliases(&mut syntax, &aliases, &methods);
     }
     Ok(GeneratedApi {
         api: api.to_string(),
