@@ -272,9 +272,10 @@ pub fn apply(file: &mut syn::File) -> FitStats {
         let Some(Kind::Enum(values)) = kinds.get(&name) else {
             continue;
         };
+        // A format string: braces in the values are escaped.
         let msg = format!(
             "{{:?}} is not a valid `{name}`; expected one of: {}",
-            values.join(", ")
+            values.join(", ").replace('{', "{{").replace('}', "}}")
         );
         let text = imp.to_token_stream().to_string();
         if !text.contains("\"invalid value\"") {
@@ -359,11 +360,11 @@ mod tests {
     fn enums_newtypes_and_builders_get_clear_messages() {
         let mut file: syn::File = syn::parse_quote! {
             pub mod types {
-                pub enum Kind { #[serde(rename = "a-b")] AB, C, #[serde(untagged, skip_serializing)] Unknown(String) }
+                pub enum Kind { #[serde(rename = "a-b")] AB, #[serde(rename = "/x/{id}")] C, #[serde(untagged, skip_serializing)] Unknown(String) }
                 impl ::std::str::FromStr for Kind {
                     type Err = self::error::ConversionError;
                     fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                        match value { "a-b" => Ok(Self::AB), "C" => Ok(Self::C), _ => Err("invalid value".into()) }
+                        match value { "a-b" => Ok(Self::AB), "/x/{id}" => Ok(Self::C), _ => Err("invalid value".into()) }
                     }
                 }
                 pub struct Name(::std::string::String);
@@ -405,10 +406,10 @@ mod tests {
         );
         let code = file.to_token_stream().to_string();
         for want in [
-            "\"{:?} is not a valid `Kind`; expected one of: a-b, C\"",
+            "\"{:?} is not a valid `Kind`; expected one of: a-b, /x/{{id}}\"",
             "impl :: std :: fmt :: Display for Name",
             "\"is required: set it with .id(..) before send()\"",
-            "\"must be one of: a-b, C (a `Kind`)\"",
+            "\"must be one of: a-b, /x/{id} (a `Kind`)\"",
             "\"must not be longer than 5 characters and must match the pattern `^[a-z]+$` (a `Name`)\"",
             "format ! (\"is not a valid `Body`: {}\" , s)",
         ] {
