@@ -20,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .users()
         .get_users()
         .filter(format!("email eq \"{email}\""))
-        .limit(1.0)
+        .limit(1)
         .items()
         .try_next()
         .await?

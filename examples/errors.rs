@@ -43,7 +43,7 @@ fn explain(what: &str, e: &Error) {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (qlik, local) = local::connect(10).await?;
     let apps = qlik.apps();
-    let get = |id: &'static str| apps.get_apps_by_app_id().app_id(id).send();
+    let get = |id: &'static str| apps.get_app().app_id(id).send();
 
     // A typed call that succeeds, for contrast.
     if local.is_some() {
@@ -58,7 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(_) => println!("app-missing exists?"),
     }
     // Checked against the spec before anything is sent.
-    match qlik.items().items_list_items().limit(1000).send().await {
+    match qlik.items().list_items().limit(1000).send().await {
         Err(e) => explain("a page size over the spec's maximum", &e),
         Ok(_) => println!("limit 1000 accepted?"),
     }

@@ -27,7 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let items = qlik.items();
     let mut apps = items
-        .items_list_items()
+        .list_items()
         .resource_type(ItemResourceTypeEnum::App)
         .limit(100)
         .items();

@@ -11,7 +11,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (qlik, _local) = local::connect(600).await?;
     let items = qlik.items();
     let mut pages = items
-        .items_list_items()
+        .list_items()
         .resource_type(ItemResourceTypeEnum::App)
         .limit(50)
         .pages();

@@ -14,7 +14,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let reloads = qlik.reloads();
 
     let started = reloads
-        .post_reloads()
+        .create_reload()
         .body(ReloadRequest::builder().app_id(app_id.clone()))
         .send()
         .await?;
@@ -25,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut last = None;
     let reload = loop {
         let r = reloads
-            .get_reloads_by_reload_id()
+            .get_reload()
             .reload_id(started.id.clone())
             .send()
             .await?

@@ -19,7 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?)
         .with_message(kind.clone());
     let mut stream = items
-        .items_list_items()
+        .list_items()
         .resource_type(resource_type)
         .limit(100)
         .items();

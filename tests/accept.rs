@@ -38,13 +38,13 @@ async fn a_binary_response_asks_for_the_spec_media_type() {
         .await;
     let rv = qlik
         .apps()
-        .get_apps_media_thumbnail()
+        .get_app_media_thumbnail()
         .app_id("a1")
         .send()
         .await
         .expect("the spec's media type is asked for and served");
     assert_eq!(rv.status(), 200);
-    let op = qlik_sdk::operations::find("apps", "get_apps_media_thumbnail").unwrap();
+    let op = qlik_sdk::operations::find("apps", "get_app_media_thumbnail").unwrap();
     assert_eq!(op.accept, Some("application/octet-stream"));
 }
 
@@ -55,7 +55,7 @@ async fn json_operations_ask_for_json_and_a_callers_accept_is_kept() {
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
         .mount(&server)
         .await;
-    let _ = qlik.apps().get_apps_by_app_id().app_id("a1").send().await;
+    let _ = qlik.apps().get_app().app_id("a1").send().await;
     let _ = qlik
         .rest(reqwest::Method::GET, "/api/v1/apps/a1/media/thumbnail")
         .header("accept", "image/png")
@@ -83,7 +83,7 @@ async fn json_operations_ask_for_json_and_a_callers_accept_is_kept() {
         ]
     );
     assert_eq!(
-        qlik_sdk::operations::find("apps", "get_apps_by_app_id")
+        qlik_sdk::operations::find("apps", "get_app")
             .unwrap()
             .accept,
         None

@@ -217,7 +217,7 @@ async fn number_parameters_go_on_the_wire_without_a_fraction() {
     let page = qlik
         .users()
         .get_users()
-        .limit(5.0)
+        .limit(5)
         .send()
         .await
         .expect("limit=5 matched");

@@ -162,8 +162,7 @@ async fn an_empty_page_ends_the_stream() {
 async fn one_hundred_thousand_items_take_exactly_one_request_per_page() {
     let (_s, hits, qlik) = serve(100_000, 100, None).await;
     let mut n = 0usize;
-    let api = qlik.users(); // the stream borrows the API client
-    let mut items = api.get_users().limit(100).items();
+    let mut items = qlik.users().get_users().limit(100).items();
     while let Some(u) = items.next().await {
         let u = u.unwrap();
         assert_eq!(u.id, format!("u{n}"));
@@ -171,4 +170,23 @@ async fn one_hundred_thousand_items_take_exactly_one_request_per_page() {
     }
     assert_eq!(n, 100_000);
     assert_eq!(hits.load(Ordering::SeqCst), 1_000);
+}
+
+/// The stream owns its client: `qlik.users().get_users().items()` needs no named temporary, can
+/// be returned from a function, and outlives the `Qlik` it came from.
+fn all_users(
+    qlik: &Qlik,
+) -> qlik_sdk::paginate::Items<'static, qlik_sdk::apis::users::types::User> {
+    qlik.users().get_users().limit(100).items()
+}
+
+#[tokio::test]
+async fn a_stream_needs_no_named_client_and_outlives_it() {
+    let (_s, hits, qlik) = serve(250, 100, None).await;
+    let items = all_users(&qlik);
+    drop(qlik);
+    let users: Vec<_> = items.try_collect().await.unwrap();
+    assert_eq!(users.len(), 250);
+    assert_eq!(users[249].id, "u249");
+    assert_eq!(hits.load(Ordering::SeqCst), 3);
 }

@@ -33,17 +33,17 @@ async fn received(server: &MockServer) -> Vec<wiremock::Request> {
 #[tokio::test]
 async fn a_query_value_above_the_maximum_is_refused_and_nothing_is_sent() {
     let (server, qlik) = server().await;
-    // items `limit`: minimum 1 (typed NonZeroU64), maximum 100 (checked before sending).
+    // items `limit`: a page count (`u32`), minimum 1 and maximum 100 (checked before sending).
     let e: Error = qlik
         .items()
-        .items_list_items()
+        .list_items()
         .limit(1000u64)
         .send()
         .await
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "items items_list_items: query parameter `limit` = 1000 is above the maximum 100"
+        "items list_items: query parameter `limit` = 1000 is above the maximum 100"
     );
     match &e {
         Error::InvalidArgument {
@@ -56,7 +56,7 @@ async fn a_query_value_above_the_maximum_is_refused_and_nothing_is_sent() {
         } => {
             assert_eq!(
                 (*api, *operation, *location, *parameter),
-                ("items", "items_list_items", "query", "limit")
+                ("items", "list_items", "query", "limit")
             );
             assert_eq!(value.as_deref(), Some("1000"));
             assert_eq!(rule, "is above the maximum 100");
@@ -64,10 +64,11 @@ async fn a_query_value_above_the_maximum_is_refused_and_nothing_is_sent() {
         other => panic!("not InvalidArgument: {other:?}"),
     }
     assert!(!format!("{e:?}").contains("k-secret"));
-    // `users` types its limit as a number: both bounds are checked.
+    // `users` publishes its limit as a number; like every page count it is a `u32`
+    // (pass `uniform-types`) and both bounds are checked before sending.
     for (limit, rule) in [
-        (1000.0, "= 1000 is above the maximum 100"),
-        (0.5, "= 0.5 is below the minimum 1"),
+        (1000, "= 1000 is above the maximum 100"),
+        (0, "= 0 is below the minimum 1"),
     ] {
         let e: Error = qlik
             .users()
@@ -91,20 +92,14 @@ async fn values_within_the_rules_are_sent() {
     // `+name` is sent as `%2Bname` and must be decoded before the sort pattern is checked.
     let e: Error = qlik
         .items()
-        .items_list_items()
+        .list_items()
         .limit(100u64)
         .sort("+name")
         .send()
         .await
         .unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
-    let e: Error = qlik
-        .users()
-        .get_users()
-        .limit(1.0)
-        .send()
-        .await
-        .unwrap_err();
+    let e: Error = qlik.users().get_users().limit(1).send().await.unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
     let reqs = received(&server).await;
     assert_eq!(reqs.len(), 2);
@@ -141,7 +136,7 @@ async fn a_query_value_against_the_pattern_is_refused_naming_the_parameter() {
     // The sort keys are a pattern (`+name`, `-name`, ...): `name` alone is not one of them.
     let e: Error = qlik
         .items()
-        .items_list_items()
+        .list_items()
         .sort("name")
         .send()
         .await
@@ -181,7 +176,7 @@ async fn a_format_description_pattern_lets_real_values_through() {
     let (server, qlik) = server().await;
     let e: Error = qlik
         .audits()
-        .audits()
+        .list_audits()
         .event_time("2024-03-01T08:00:00.000Z/2024-03-01T09:30:00.000Z")
         .send()
         .await
@@ -200,7 +195,7 @@ async fn a_body_field_above_its_maximum_is_refused() {
     let reloads = qlik.reloads();
     let send = |w: &str| {
         reloads
-            .post_reloads()
+            .create_reload()
             .body(
                 ReloadRequest::builder()
                     .app_id("a1")
@@ -211,7 +206,7 @@ async fn a_body_field_above_its_maximum_is_refused() {
     let e: Error = send("11").await.unwrap_err();
     assert_eq!(
         e.to_string(),
-        "reloads post_reloads: body field `weight` = 11 is above the maximum 10"
+        "reloads create_reload: body field `weight` = 11 is above the maximum 10"
     );
     assert!(matches!(
         e,

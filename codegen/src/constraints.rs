@@ -136,7 +136,8 @@ fn value_rules(
     let is_enum = parts.iter().any(|m| m.contains_key("enum"));
     for m in parts {
         // OpenAPI 3.0: boolean `exclusiveMinimum` modifies `minimum`; 3.1 / JSON Schema: a number.
-        if let Some(v) = number(m.get("minimum")) {
+        // `uniform-types` moves a page count's `minimum` aside (so that typify gives `u32`).
+        if let Some(v) = number(m.get("minimum").or(m.get(crate::passes::CHECKED_MINIMUM))) {
             let exclusive = m.get("exclusiveMinimum") == Some(&Value::Bool(true));
             rules.push(Rule::Minimum {
                 value: v,

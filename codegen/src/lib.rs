@@ -11,6 +11,7 @@ pub mod constraints;
 pub mod docs;
 pub mod error;
 pub mod extras;
+pub mod fit;
 pub mod generate;
 pub mod lossless;
 pub mod manifest;

@@ -231,6 +231,71 @@ pub fn aliases(lock: &NamesLock, api: &str, rows: &[OperationRow]) -> Vec<Alias>
     out
 }
 
+/// Keeps the type names that followed a renamed method: typify names a request's or response's
+/// inline types after the operation (`ItemsListItemsSort` for `items_list_items`), so a method
+/// renamed by an alias renames them too (`ListItemsSort`). For each type of the `types` module
+/// whose longest method-name prefix (PascalCase) is the new name of an alias, a
+/// `#[deprecated]` type alias with the old prefix is added, unless that name exists. Returns
+/// how many were added.
+pub fn add_type_aliases(file: &mut syn::File, aliases: &[Alias], method_names: &[String]) -> usize {
+    use heck::ToPascalCase;
+    let mut prefixes: Vec<String> = method_names.iter().map(|m| m.to_pascal_case()).collect();
+    prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let renamed: BTreeMap<String, Vec<String>> =
+        aliases.iter().fold(BTreeMap::new(), |mut m, a| {
+            m.entry(a.new_name.to_pascal_case())
+                .or_default()
+                .push(a.old_name.to_pascal_case());
+            m
+        });
+    let Some(items) = file.items.iter_mut().find_map(|i| match i {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return 0;
+    };
+    let mut existing: BTreeSet<String> = BTreeSet::new();
+    for it in items.iter() {
+        match it {
+            syn::Item::Struct(s) => existing.insert(s.ident.to_string()),
+            syn::Item::Enum(e) => existing.insert(e.ident.to_string()),
+            syn::Item::Type(t) => existing.insert(t.ident.to_string()),
+            _ => false,
+        };
+    }
+    let mut added: Vec<syn::Item> = Vec::new();
+    let names: Vec<String> = existing.iter().cloned().collect();
+    for ty in names {
+        let Some(prefix) = prefixes.iter().find(|p| ty.starts_with(p.as_str())) else {
+            continue;
+        };
+        let Some(olds) = renamed.get(prefix) else {
+            continue;
+        };
+        let suffix = &ty[prefix.len()..];
+        for old in olds {
+            let alias = format!("{old}{suffix}");
+            if !existing.insert(alias.clone()) {
+                continue;
+            }
+            let new_id = syn::Ident::new(&ty, proc_macro2::Span::call_site());
+            let old_id = syn::Ident::new(&alias, proc_macro2::Span::call_site());
+            let note = format!("renamed to `{ty}` with its operation's method");
+            let doc = format!(
+                " Former name of [`{ty}`], kept so code written against it still compiles."
+            );
+            added.push(syn::parse_quote! {
+                #[doc = #doc]
+                #[deprecated(note = #note)]
+                pub type #old_id = #new_id;
+            });
+        }
+    }
+    let n = added.len();
+    items.extend(added);
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +434,38 @@ mod tests {
         assert_eq!(entry_lines.len(), 2, "{text}");
         assert!(entry_lines[0].contains("get_things_by_id"), "{text}");
         assert!(text.ends_with("]\n}\n"));
+    }
+
+    #[test]
+    fn types_named_after_a_renamed_method_keep_their_old_names() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct ListItemsSort(String);
+                pub enum ListItemsResourceType { A }
+                pub struct ListItemsCollectionsResponse {}
+                pub struct Unrelated {}
+            }
+        };
+        let aliases = [Alias {
+            api: "items".into(),
+            http_method: "GET".into(),
+            path: "/api/v1/items".into(),
+            old_name: "items_list_items".into(),
+            new_name: "list_items".into(),
+        }];
+        let methods = [
+            "list_items".to_string(),
+            "list_items_collections".to_string(),
+        ];
+        assert_eq!(add_type_aliases(&mut file, &aliases, &methods), 2);
+        let code = quote::ToTokens::to_token_stream(&file).to_string();
+        assert!(
+            code.contains("pub type ItemsListItemsSort = ListItemsSort ;"),
+            "{code}"
+        );
+        assert!(code.contains("pub type ItemsListItemsResourceType = ListItemsResourceType ;"));
+        // The longest method prefix decides: this type belongs to `list_items_collections`.
+        assert!(!code.contains("ItemsListItemsCollectionsResponse"));
     }
 
     #[test]

@@ -1,21 +1,149 @@
-//! The naming rule for operations without an `operationId`. Users depend on these names, so
-//! the rule is fixed and documented (README "Operation names"):
+//! Operation names. Users depend on these names, so the rules are fixed and documented (README
+//! "Operation names"); every name that changes keeps its former name as a `#[deprecated]` alias
+//! through the names lock ([`crate::names_lock`]).
 //!
-//! 1. The verb is the HTTP method: `get`, `post`, `put`, `patch`, `delete`, `head`, `options`.
-//! 2. The path loses its server prefix and its version segments ([`resource_segments`]): a
-//!    leading `api` with the segment after it (`/api/v1`, `/api/analytics`, ...), and every
-//!    `vN` segment wherever it sits (`/v1/apps`, `/api/analytics/v2/apps`). So `/v1/apps/{appId}`,
-//!    `/api/v1/apps/{appId}` and `/api/analytics/apps/{appId}` name alike, and a prefix move does
-//!    not rename. Each remaining literal segment adds its words (split on `-`, `_`, `.`), in order.
-//! 3. A trailing `{param}` adds `by` + the parameter's words; parameters inside the path are left out.
-//! 4. If two operations of one API then get the same name, each of those names is rebuilt with
-//!    every parameter included (`by` + words, where it stands).
-//! 5. The name is camelCase (`getAppsByAppId`); the Rust method is its snake_case form
-//!    (`get_apps_by_app_id`).
+//! ## Published operationIds
+//! A published `operationId` is kept (its snake_case form is the Rust method), except for a
+//! redundant API prefix ([`strip_api_prefix`]):
 //!
-//! An entry in [`crate::overlay::NAMES`] takes precedence (reviewed, with a reason).
+//! 1. a namespace before `#` is dropped: `items#listItems` → `list_items`;
+//! 2. leading words that repeat the API's name (plural or singular, optionally followed by
+//!    `api`) are dropped when what remains starts with a verb ([`VERBS`]) and has at least two
+//!    words besides version words (`v2`): `automationConnectionChangeOwner` (API `automation-connections`) → `change_owner`;
+//! 3. when what remains is empty, a bare verb, or does not start with a verb (`audits` in the
+//!    `audits` API, `sharingTasksList`, `users_api_actions_filter`), the operation is named by
+//!    the resource rule below as if it had no operationId: `list_audits`, `list_sharing_tasks`,
+//!    `filter_users`.
+//!
+//! ## The resource rule (operations without an operationId)
+//! The path loses its server prefix and version segments ([`resource_segments`]). Then
+//! ([`resource_name`]):
+//!
+//! - **Action.** A path ending in `actions/<name>`, or a `POST` whose last segment starts with a
+//!   verb of [`VERBS`] (`/apps/{appId}/copy`), is an action on the path before it: the action's
+//!   first word is the verb, its other words follow the resource (`…/actions/change-owner` →
+//!   `change_<resource>_owner`). An `actions/<name>` whose first word is not a verb
+//!   (`actions/details`) keeps the HTTP verb and adds the words after the resource.
+//! - **Verb** otherwise: `GET` → `list` when the answer is a list (a JSON array or an object
+//!   with a `data` array), else `get`; `POST` → `create`; `PUT` → `update`; `PATCH` → `patch`;
+//!   `DELETE` → `delete`; any other method is its own name.
+//! - **Resource.** The path's literal segments, each split into words on `-`, `_`, `.`. A
+//!   segment followed by a `{parameter}` names one item and is singular
+//!   (`reloads/{reloadId}` → `reload`), as is every segment before the last one and the last
+//!   one of a `create`; the last segment of a list, an action on a collection or a singleton
+//!   (`settings`, `placement`) is kept as published. Parameters themselves never name.
+//! - **API segment.** The first segment is left out when it repeats the API's name and the
+//!   path goes on to another collection (a segment followed by a `{parameter}`, or the listed
+//!   or created segment): in the `apps` API, `GET /apps/{appId}/scripts/{id}` → `get_script`,
+//!   but `GET /apps/{appId}/placement` → `get_app_placement` and `GET /apps/{appId}` → `get_app`.
+//!
+//! Singular forms ([`singular`]): `-ies` → `-y`, `-sses`/`-xes`/`-ches`/`-shes` lose `-es`,
+//! any other `-s` (not `-ss`, `-us`, `-is`) is dropped.
+//!
+//! ## Collisions
+//! Published ids win. When several operations of one API get the same name from the rules
+//! above, the one whose path has the fewest segments keeps it (if two tie, none does) and the
+//! others fall back to the *path rule* ([`synthesise`] with every parameter): the HTTP method,
+//! every literal segment, `by` + each parameter (`get_encryption_keyproviders_actions_list`).
+//!
+//! An entry in [`crate::overlay::NAMES`] takes precedence over all of this (reviewed, with a
+//! reason).
 
 use heck::{ToLowerCamelCase, ToSnakeCase};
+
+/// Words read as verbs: the first word of an action, of a `POST`'s last segment, or of what
+/// remains of a published id after its API prefix.
+pub const VERBS: &[&str] = &[
+    "activate",
+    "add",
+    "approve",
+    "archive",
+    "ask",
+    "assign",
+    "batch",
+    "bulk",
+    "calculate",
+    "cancel",
+    "change",
+    "check",
+    "clone",
+    "compare",
+    "compute",
+    "copy",
+    "count",
+    "create",
+    "deactivate",
+    "delete",
+    "disable",
+    "download",
+    "duplicate",
+    "enable",
+    "evaluate",
+    "execute",
+    "expand",
+    "export",
+    "fetch",
+    "filter",
+    "generate",
+    "get",
+    "import",
+    "invite",
+    "invoke",
+    "list",
+    "login",
+    "logout",
+    "migrate",
+    "move",
+    "patch",
+    "post",
+    "predict",
+    "prepare",
+    "publish",
+    "put",
+    "queue",
+    "reactivate",
+    "read",
+    "recommend",
+    "recreate",
+    "refresh",
+    "reload",
+    "remove",
+    "rename",
+    "replace",
+    "republish",
+    "resend",
+    "reset",
+    "restart",
+    "restore",
+    "retry",
+    "revoke",
+    "run",
+    "save",
+    "search",
+    "send",
+    "set",
+    "start",
+    "stop",
+    "stream",
+    "submit",
+    "sync",
+    "test",
+    "toggle",
+    "transfer",
+    "trigger",
+    "unassign",
+    "unpublish",
+    "update",
+    "upload",
+    "upsert",
+    "validate",
+    "verify",
+];
+
+/// Whether `word` is one of [`VERBS`].
+pub fn is_verb(word: &str) -> bool {
+    VERBS.binary_search(&word).is_ok()
+}
 
 /// Whether a path segment is an API version: `v` followed by digits only (`v1`, `v2`, `v10`).
 pub fn is_version(segment: &str) -> bool {
@@ -42,7 +170,51 @@ fn param_name(seg: &str) -> Option<&str> {
     seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'))
 }
 
-/// Builds the camelCase name for `method` + `path` (rules 1-3, or 1-4 with `all_params`).
+/// The words of a literal segment or an id: split on `-`, `_`, `.` and camelCase, lower case.
+pub fn words(s: &str) -> Vec<String> {
+    s.replace(['-', '.', '#', ' '], "_")
+        .to_snake_case()
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The singular of an English plural, by the rules in the module docs; other words unchanged.
+pub fn singular(word: &str) -> String {
+    let w = word;
+    if let Some(stem) = w.strip_suffix("ies") {
+        if stem.len() > 1 {
+            return format!("{stem}y");
+        }
+    }
+    for es in ["sses", "xes", "ches", "shes"] {
+        if w.ends_with(es) && w.len() > es.len() {
+            return w[..w.len() - 2].to_string();
+        }
+    }
+    if w.len() > 3
+        && w.ends_with('s')
+        && !(w.ends_with("ss") || w.ends_with("us") || w.ends_with("is"))
+    {
+        return w[..w.len() - 1].to_string();
+    }
+    w.to_string()
+}
+
+/// The singular of the last word of a multi-word segment (`data-files` → `data_file`).
+fn singular_words(ws: &[String]) -> Vec<String> {
+    let mut out = ws.to_vec();
+    if let Some(last) = out.last_mut() {
+        *last = singular(last);
+    }
+    out
+}
+
+/// The path rule (the fallback for collisions and the former rule for every operation without
+/// an operationId): the HTTP method, the path's literal segments (split on `-`, `_`, `.`), and
+/// `by` + the words of a trailing `{param}` (with `all_params`, of every parameter where it
+/// stands). camelCase (`getAppsByAppId`); the Rust method is its snake_case form.
 pub fn synthesise(method: &str, path: &str, all_params: bool) -> String {
     let segs = resource_segments(path);
     let mut words: Vec<String> = vec![method.to_ascii_lowercase()];
@@ -58,6 +230,146 @@ pub fn synthesise(method: &str, path: &str, all_params: bool) -> String {
         }
     }
     words.join("_").to_lower_camel_case()
+}
+
+/// What the resource rule needs to know about the rest of the spec.
+pub trait SpecFacts {
+    /// Whether the `GET` at `path` answers with a list (an array or an object with a `data`
+    /// array).
+    fn lists(&self, path: &str) -> bool;
+}
+
+impl<F: Fn(&str) -> bool> SpecFacts for F {
+    fn lists(&self, path: &str) -> bool {
+        self(path)
+    }
+}
+
+/// Whether the segment words `seg` repeat the API name `api` (its words, or its last word(s),
+/// in plural or singular: `apps` in `apps`, `apps` in `analytics-apps`).
+fn names_api(seg: &[String], api: &str) -> bool {
+    let api_words = words(api);
+    if seg.is_empty() || seg.len() > api_words.len() {
+        return false;
+    }
+    let tail = &api_words[api_words.len() - seg.len()..];
+    tail == seg || singular_words(tail) == seg || singular_words(seg) == singular_words(tail)
+}
+
+/// The resource-rule name (snake_case) of `method` + `path` in `api` (module docs).
+pub fn resource_name(api: &str, method: &str, path: &str, facts: &dyn SpecFacts) -> String {
+    let method = method.to_ascii_lowercase();
+    let segs = resource_segments(path);
+    let n = segs.len();
+    // The action, if any: (its words, the target segments).
+    let mut action: Option<Vec<String>> = None;
+    let mut target: Vec<&str> = segs.clone();
+    if n >= 2 && segs[n - 2] == "actions" && param_name(segs[n - 1]).is_none() {
+        action = Some(words(segs[n - 1]));
+        target.truncate(n - 2);
+    } else if method == "post" && n >= 2 && param_name(segs[n - 1]).is_none() {
+        let w = words(segs[n - 1]);
+        if w.first().is_some_and(|f| is_verb(f)) {
+            action = Some(w);
+            target.truncate(n - 1);
+        }
+    }
+    let leaf_literal = target.last().is_some_and(|s| param_name(s).is_none());
+    // The verb, and the words that follow the resource.
+    let (verb, after): (String, Vec<String>) = match &action {
+        Some(w) if is_verb(&w[0]) => (w[0].clone(), w[1..].to_vec()),
+        Some(w) => (http_verb(&method, false), w.clone()),
+        None => {
+            let lists = method == "get" && leaf_literal && facts.lists(path);
+            (http_verb(&method, lists), Vec::new())
+        }
+    };
+    let creates = action.is_none() && method == "post" && leaf_literal;
+    let lists = action.is_none() && verb == "list";
+    // Literal segments of the target: (words, followed by a parameter).
+    let lits: Vec<(Vec<String>, bool)> = target
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| param_name(s).is_none())
+        .map(|(i, s)| {
+            let addressed = target.get(i + 1).is_some_and(|t| param_name(t).is_some());
+            (words(s), addressed)
+        })
+        .collect();
+    let mut noun: Vec<String> = Vec::new();
+    let count = lits.len();
+    let skip_first = count > 1
+        && names_api(&lits[0].0, api)
+        && lits[1..].iter().enumerate().any(|(j, (_, addressed))| {
+            *addressed || (j + 2 == count && leaf_literal && (creates || lists))
+        });
+    for (i, (w, addressed)) in lits.iter().enumerate() {
+        if i == 0 && skip_first {
+            continue;
+        }
+        let last = i + 1 == count;
+        let keep_plural = last && leaf_literal && !creates;
+        if *addressed || !keep_plural {
+            noun.extend(singular_words(w));
+        } else {
+            noun.extend(w.iter().cloned());
+        }
+    }
+    if noun.is_empty() {
+        noun = words(api);
+    }
+    let mut all = vec![verb];
+    all.extend(noun);
+    all.extend(after);
+    all.join("_")
+}
+
+fn http_verb(method: &str, lists: bool) -> String {
+    match method {
+        "get" if lists => "list",
+        "get" => "get",
+        "post" => "create",
+        "put" => "update",
+        "patch" => "patch",
+        "delete" => "delete",
+        other => other,
+    }
+    .to_string()
+}
+
+/// What a published `operationId` becomes (snake_case) when it has a redundant API prefix
+/// (module docs, rules 1-2): `Some(new)` to use, `None` when the id should be named by the
+/// resource rule (rule 3). Ids without a prefix come back unchanged (as their Rust form).
+pub fn strip_api_prefix(api: &str, operation_id: &str) -> Option<String> {
+    let id = operation_id.rsplit('#').next().unwrap_or(operation_id);
+    let namespaced = id.len() != operation_id.len();
+    let w = words(id);
+    let api_words = words(api);
+    // The longest prefix that repeats the API name (plural or singular), then an optional `api`.
+    let mut cut = 0;
+    for len in (1..=api_words.len().min(w.len())).rev() {
+        if names_api(&w[..len], api) {
+            cut = len;
+            break;
+        }
+    }
+    if cut > 0 && w.get(cut).is_some_and(|x| x == "api") {
+        cut += 1;
+    }
+    if cut == 0 {
+        return Some(if namespaced {
+            rust_method_name(id)
+        } else {
+            rust_method_name(operation_id)
+        });
+    }
+    let rest = &w[cut..];
+    let meaningful = rest.iter().filter(|x| !is_version(x)).count();
+    if meaningful >= 2 && is_verb(&rest[0]) {
+        Some(rest.join("_"))
+    } else {
+        None
+    }
 }
 
 /// The Rust method name progenitor derives from an operationId (snake_case).
@@ -85,30 +397,280 @@ pub fn rust_method_name(operation_id: &str) -> String {
 mod tests {
     use super::*;
 
+    fn no_lists(_: &str) -> bool {
+        false
+    }
+
+    fn name(api: &str, method: &str, path: &str, lists: &[&str]) -> String {
+        let lists: Vec<String> = lists.iter().map(|s| s.to_string()).collect();
+        resource_name(api, method, path, &move |p: &str| {
+            lists.iter().any(|l| l == p)
+        })
+    }
+
     #[test]
-    fn collection_and_resource_names() {
+    fn verbs_are_sorted_for_binary_search() {
+        let mut sorted = VERBS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, VERBS);
+    }
+
+    #[test]
+    fn names_people_guess() {
+        let l = ["/api/v1/reloads"];
+        assert_eq!(
+            name("reloads", "get", "/api/v1/reloads", &l),
+            "list_reloads"
+        );
+        assert_eq!(
+            name("reloads", "post", "/api/v1/reloads", &l),
+            "create_reload"
+        );
+        assert_eq!(
+            name("reloads", "get", "/api/v1/reloads/{reloadId}", &l),
+            "get_reload"
+        );
+        assert_eq!(
+            name(
+                "reloads",
+                "post",
+                "/api/v1/reloads/{reloadId}/actions/cancel",
+                &l
+            ),
+            "cancel_reload"
+        );
+        assert_eq!(name("apps", "get", "/api/v1/apps/{appId}", &[]), "get_app");
+        assert_eq!(
+            name("apps", "put", "/api/v1/apps/{appId}", &[]),
+            "update_app"
+        );
+        assert_eq!(
+            name("apps", "delete", "/api/v1/apps/{appId}", &[]),
+            "delete_app"
+        );
+        assert_eq!(
+            name("apps", "post", "/api/v1/apps/{appId}/copy", &[]),
+            "copy_app"
+        );
+        assert_eq!(
+            name("apps", "post", "/api/v1/apps/import", &[]),
+            "import_apps"
+        );
+    }
+
+    #[test]
+    fn sub_resources_and_the_api_segment() {
+        let l = [
+            "/api/v1/apps/{appId}/scripts",
+            "/api/v1/apps/{appId}/reloads/logs",
+        ];
+        assert_eq!(
+            name("apps", "get", "/api/v1/apps/{appId}/scripts", &l),
+            "list_scripts"
+        );
+        assert_eq!(
+            name("apps", "post", "/api/v1/apps/{appId}/scripts", &l),
+            "create_script"
+        );
+        assert_eq!(
+            name("apps", "patch", "/api/v1/apps/{appId}/scripts/{id}", &l),
+            "patch_script"
+        );
+        assert_eq!(
+            name("apps", "get", "/api/v1/apps/{appId}/reloads/logs", &l),
+            "list_reload_logs"
+        );
+        assert_eq!(
+            name(
+                "apps",
+                "get",
+                "/api/v1/apps/{appId}/reloads/metadata/{reloadId}",
+                &l
+            ),
+            "get_reload_metadata"
+        );
+        // Singletons of the API's item keep the API segment.
+        assert_eq!(
+            name("apps", "get", "/api/v1/apps/{appId}/placement", &l),
+            "get_app_placement"
+        );
+        assert_eq!(
+            name("apps", "delete", "/api/v1/apps/{appId}/space", &l),
+            "delete_app_space"
+        );
+        assert_eq!(
+            name("apps", "put", "/api/v1/apps/{appId}/publish", &l),
+            "update_app_publish"
+        );
+        assert_eq!(
+            name("apps", "post", "/api/v1/apps/{appId}/publish", &l),
+            "publish_app"
+        );
+        assert_eq!(
+            name("apps", "get", "/api/v1/apps/{appId}/media/files/{path}", &l),
+            "get_media_file"
+        );
+        assert_eq!(
+            name(
+                "apps",
+                "post",
+                "/api/v1/apps/{appId}/objects/{objectId}/actions/change-owner",
+                &l
+            ),
+            "change_object_owner"
+        );
+        assert_eq!(
+            name("licenses", "get", "/api/v1/licenses/settings", &l),
+            "get_license_settings"
+        );
+        assert_eq!(
+            name(
+                "encryption",
+                "get",
+                "/api/v1/encryption/keyproviders/{arn}",
+                &l
+            ),
+            "get_keyprovider"
+        );
+        assert_eq!(
+            name(
+                "encryption",
+                "get",
+                "/api/v1/encryption/keyproviders/migration/actions/details",
+                &l
+            ),
+            "get_encryption_keyprovider_migration_details"
+        );
+    }
+
+    #[test]
+    fn actions_on_collections_stay_plural_and_items_are_singular() {
+        assert_eq!(
+            name(
+                "data-files",
+                "post",
+                "/api/v1/data-files/actions/change-space",
+                &[]
+            ),
+            "change_data_files_space"
+        );
+        assert_eq!(
+            name(
+                "data-files",
+                "post",
+                "/api/v1/data-files/{id}/actions/change-space",
+                &[]
+            ),
+            "change_data_file_space"
+        );
+        assert_eq!(
+            name(
+                "data-files",
+                "post",
+                "/api/v1/data-files/actions/delete",
+                &[]
+            ),
+            "delete_data_files"
+        );
+        assert_eq!(
+            name("data-files", "delete", "/api/v1/data-files/{id}", &[]),
+            "delete_data_file"
+        );
+        assert_eq!(
+            name(
+                "glossaries",
+                "get",
+                "/api/v1/glossaries/{id}/categories/{categoryId}",
+                &[]
+            ),
+            "get_category"
+        );
+        assert_eq!(
+            name("login", "post", "/login/jwt-session", &[]),
+            "create_jwt_session"
+        );
+        assert_eq!(
+            name("csrf-token", "get", "/api/v1/csrf-token", &[]),
+            "get_csrf_token"
+        );
+    }
+
+    #[test]
+    fn singulars() {
+        for (p, s) in [
+            ("glossaries", "glossary"),
+            ("reloads", "reload"),
+            ("knowledgebases", "knowledgebase"),
+            ("licenses", "license"),
+            ("addresses", "address"),
+            ("status", "status"),
+            ("analysis", "analysis"),
+            ("media", "media"),
+            ("access", "access"),
+            ("boxes", "box"),
+        ] {
+            assert_eq!(singular(p), s, "{p}");
+        }
+    }
+
+    #[test]
+    fn redundant_api_prefixes() {
+        assert_eq!(
+            strip_api_prefix("items", "items#listItems").as_deref(),
+            Some("list_items")
+        );
+        assert_eq!(
+            strip_api_prefix("apps", "evaluation#getEvaluations").as_deref(),
+            Some("get_evaluations")
+        );
+        assert_eq!(
+            strip_api_prefix("automation-connections", "automationConnectionChangeOwner")
+                .as_deref(),
+            Some("change_owner")
+        );
+        assert_eq!(
+            strip_api_prefix("groups", "groups_api_get_settings").as_deref(),
+            Some("get_settings")
+        );
+        // Left for the resource rule: empty, a bare verb, or no verb first.
+        assert_eq!(strip_api_prefix("audits", "audits"), None);
+        assert_eq!(strip_api_prefix("audits", "audit"), None);
+        assert_eq!(strip_api_prefix("sharing-tasks", "sharingTasksList"), None);
+        assert_eq!(strip_api_prefix("users", "users_api_actions_filter"), None);
+        assert_eq!(strip_api_prefix("odag-links", "linkGetV2"), None);
+        // No prefix: unchanged.
+        assert_eq!(
+            strip_api_prefix("users", "getUsers").as_deref(),
+            Some("get_users")
+        );
+        assert_eq!(
+            strip_api_prefix("audits", "archive").as_deref(),
+            Some("archive")
+        );
+        assert_eq!(
+            strip_api_prefix("sharing-tasks", "SharingExecutionsList").as_deref(),
+            Some("sharing_executions_list")
+        );
+        assert_eq!(
+            strip_api_prefix("users", "getMyUser").as_deref(),
+            Some("get_my_user")
+        );
+    }
+
+    #[test]
+    fn path_rule_is_the_fallback() {
         assert_eq!(
             synthesise("get", "/api/v1/apps/{appId}", false),
             "getAppsByAppId"
         );
         assert_eq!(rust_method_name("getAppsByAppId"), "get_apps_by_app_id");
         assert_eq!(
-            synthesise("post", "/api/v1/apps/{appId}/copy", false),
-            "postAppsCopy"
-        );
-        assert_eq!(
             synthesise("get", "/api/v1/apps/{appId}/scripts/{id}", true),
             "getAppsByAppIdScriptsById"
         );
-        assert_eq!(
-            synthesise("get", "/.well-known/oauth-authorization-server", false),
-            "getWellKnownOauthAuthorizationServer"
-        );
         assert_eq!(synthesise("post", "/oauth/token", false), "postOauthToken");
-        assert_eq!(
-            synthesise("delete", "/api/v1/data-files/{id}", false),
-            "deleteDataFilesById"
-        );
+        let _ = no_lists;
     }
 
     #[test]
@@ -121,18 +683,18 @@ mod tests {
             "/apps/v1/{appId}",
         ] {
             assert_eq!(
+                resource_name("apps", "delete", path, &no_lists),
+                "delete_app",
+                "{path}"
+            );
+            assert_eq!(
                 synthesise("delete", path, false),
                 "deleteAppsByAppId",
                 "{path}"
             );
         }
-        assert_eq!(
-            synthesise("get", "/api/data-governance/data-products/{id}/v3/x", true),
-            "getDataProductsByIdX"
-        );
         assert_eq!(resource_segments("/oauth/token"), ["oauth", "token"]);
         assert_eq!(resource_segments("/api/v1"), Vec::<&str>::new());
-        // Not versions: `v` alone, `v1beta`, a word starting with v.
         for s in ["v", "v1beta", "views", "api-keys"] {
             assert!(!is_version(s), "{s}");
         }

@@ -32,6 +32,13 @@ pub const NAMES: &[NameOverlay] = &[
         operation_id: "getMyTenant",
         reason: "same shape as users/me; named alike so the two redirect-to-resource calls read the same",
     },
+    NameOverlay {
+        api: "apps",
+        method: "post",
+        path: "/api/v1/apps/validatescript",
+        operation_id: "validateScript",
+        reason: "the path writes two words as one (`validatescript`), so the resource rule reads a noun and gives `create_validatescript`",
+    },
 ];
 
 /// The overlay name for an operation, if one is listed. Paths are compared without their

@@ -78,6 +78,28 @@ fn opt_ref(base: TokenStream, field: &syn::Ident, ty: &syn::Type) -> (TokenStrea
     }
 }
 
+/// The field names (besides `client`) of each builder struct in the `builder` module.
+fn builder_fields(file: &syn::File) -> HashMap<String, Vec<syn::Ident>> {
+    let mut out = HashMap::new();
+    for item in &file.items {
+        let syn::Item::Mod(m) = item else { continue };
+        if m.ident != "builder" {
+            continue;
+        }
+        for it in m.content.iter().flat_map(|(_, items)| items) {
+            let syn::Item::Struct(s) = it else { continue };
+            let fields = s
+                .fields
+                .iter()
+                .filter_map(|f| f.ident.clone())
+                .filter(|f| f != "client")
+                .collect();
+            out.insert(s.ident.to_string(), fields);
+        }
+    }
+    out
+}
+
 /// The `send()` response type name of each builder struct.
 fn send_types(file: &syn::File) -> HashMap<String, String> {
     let mut out = HashMap::new();
@@ -116,6 +138,7 @@ fn send_types(file: &syn::File) -> HashMap<String, String> {
 pub fn add_streams(file: &mut syn::File, api: &str, rows: &[OperationRow]) -> Vec<String> {
     let types = structs(file);
     let sends = send_types(file);
+    let fields_of = builder_fields(file);
     let mut impls: Vec<TokenStream> = Vec::new();
     let mut done = Vec::new();
     for row in rows.iter().filter(|r| r.http_method == "GET" && !r.extra) {
@@ -161,14 +184,15 @@ pub fn add_streams(file: &mut syn::File, api: &str, rows: &[OperationRow]) -> Ve
         } else {
             quote!(p.data)
         };
+        let Some(fields) = fields_of.get(&builder) else {
+            continue;
+        };
         let b = format_ident!("{}", builder);
         let page_t = format_ident!("{}", page_ty);
         let item_t = in_builder(item_ty);
         let op = &row.method_name;
-        let pages_doc =
-            format!("Streams every page of `{op}`, following `links.next` on the configured host.");
-        let items_doc =
-            format!("Streams every item of every page of `{op}` (one page in memory at a time).");
+        let pages_doc = format!("Streams every page of `{op}`, following `links.next` on the configured host. The stream owns its client: `qlik.{m}().{op}().pages()` needs no named temporary.", m = crate::manifest::module_name(api));
+        let items_doc = format!("Streams every item of every page of `{op}` (one page in memory at a time). The stream owns its client: `qlik.{m}().{op}().items()` needs no named temporary.", m = crate::manifest::module_name(api));
         impls.push(quote! {
             impl<'a> #b<'a> {
                 fn page_source(&self) -> crate::paginate::Source {
@@ -184,18 +208,28 @@ pub fn add_streams(file: &mut syn::File, api: &str, rows: &[OperationRow]) -> Ve
                     #href_expr
                 }
 
+                /// The first page's request, owning a clone of the client (cheap: shared
+                /// connection pool, tokens and limiter), so that the stream does not borrow
+                /// the client the builder came from.
+                fn owned_first(self) -> impl std::future::Future<Output = crate::error::Result<types::#page_t>> + Send + 'static {
+                    let client = self.client.clone();
+                    let #b { client: _, #(#fields),* } = self;
+                    async move {
+                        let builder = #b { client: &client, #(#fields),* };
+                        builder.send().await.map(ResponseValue::into_inner).map_err(crate::Error::from)
+                    }
+                }
+
                 #[doc = #pages_doc]
-                pub fn pages(self) -> crate::paginate::Pages<'a, types::#page_t> {
+                pub fn pages(self) -> crate::paginate::Pages<'static, types::#page_t> {
                     let source = self.page_source();
-                    let first = async move { self.send().await.map(ResponseValue::into_inner).map_err(crate::Error::from) };
-                    crate::paginate::pages(source, first, Self::next_link)
+                    crate::paginate::pages(source, self.owned_first(), Self::next_link)
                 }
 
                 #[doc = #items_doc]
-                pub fn items(self) -> crate::paginate::Items<'a, #item_t> {
+                pub fn items(self) -> crate::paginate::Items<'static, #item_t> {
                     let source = self.page_source();
-                    let first = async move { self.send().await.map(ResponseValue::into_inner).map_err(crate::Error::from) };
-                    crate::paginate::items(source, first, Self::next_link, |p: types::#page_t| #data_expr)
+                    crate::paginate::items(source, self.owned_first(), Self::next_link, |p: types::#page_t| #data_expr)
                 }
             }
         });

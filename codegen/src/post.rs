@@ -4,7 +4,7 @@
 //! (`codegen/tests/post_steps.rs`: the change the step makes to the fixture spec's code, kept in
 //! `codegen/tests/golden/steps/<name>.diff`). The steps' code lives in their own modules
 //! ([`crate::extras`], [`crate::tolerant`], [`crate::lossless`], [`crate::paging`],
-//! [`crate::send`], [`crate::docs`]); this module only names and orders them.
+//! [`crate::send`], [`crate::fit`], [`crate::docs`]); this module only names and orders them.
 
 use serde_json::Value;
 
@@ -71,6 +71,12 @@ pub const POST_STEPS: &[PostStep] = &[
         run: send,
     },
     PostStep {
+        name: "fit",
+        doc: "builder arguments that do not convert, or are missing, say what the parameter \
+              accepts; enum parse errors name the type and its values; checked newtypes print",
+        run: fit,
+    },
+    PostStep {
         name: "docs",
         doc: "doc comments from the specs are prose: code fences become `text`, indented blocks \
               lose their indentation (no doctests from specs)",
@@ -84,7 +90,8 @@ pub const POST_STEPS: &[PostStep] = &[
     },
     PostStep {
         name: "names-lock-aliases",
-        doc: "a method renamed since the names lock keeps its old name as a `#[deprecated]` alias",
+        doc: "a method renamed since the names lock keeps its old name as a `#[deprecated]` alias \
+              (and types named after it their old names)",
         run: names_lock_aliases,
     },
 ];
@@ -140,6 +147,11 @@ fn send(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result<(), CodegenEr
     Ok(())
 }
 
+fn fit(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    crate::fit::apply(file);
+    Ok(())
+}
+
 fn docs(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
     crate::docs::apply(file);
     Ok(())
@@ -154,6 +166,8 @@ fn names_lock_aliases(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result
     if let Some(lock) = ctx.lock {
         let aliases = crate::names_lock::aliases(lock, ctx.api, &ctx.rows);
         crate::generate::add_aliases(file, &aliases);
+        let methods: Vec<String> = ctx.rows.iter().map(|r| r.method_name.clone()).collect();
+        crate::names_lock::add_type_aliases(file, &aliases, &methods);
     }
     Ok(())
 }

@@ -40,9 +40,9 @@ fn fixture_surfaces_every_pass() {
         names,
         [
             "get_widgets",
-            "post_widgets",
-            "get_widgets_me",
-            "get_widgets_by_widget_id",
+            "create_widget",
+            "get_widget_me",
+            "get_widget",
             "delete_widgets_by_widget_id",
             "upload_widget_file"
         ]
@@ -55,7 +55,7 @@ fn fixture_surfaces_every_pass() {
     );
     assert!(code.contains("Qlik: rate-limit tier 1 (1000 requests/minute); stability stable."));
     // the redirect is typed as the resource
-    assert!(code.contains("pub fn get_widgets_me(&self) -> builder::GetWidgetsMe<'_>"));
+    assert!(code.contains("pub fn get_widget_me(&self) -> builder::GetWidgetMe<'_>"));
     assert!(g.operations[2].redirect_to.as_deref() == Some("/api/v1/widgets/{widgetId}"));
     // multipart upload generated as an extra builder with typed parts
     assert!(
@@ -66,6 +66,17 @@ fn fixture_surfaces_every_pass() {
     ));
     // colliding component names got a numeric suffix
     assert!(code.contains("pub struct WidgetType2(") && code.contains("pub struct WidgetType3 {"));
+    // uniform-types: a page count is u32, a point in time is a timestamp
+    assert!(
+        code.contains("limit: Result<Option<u32>, String>"),
+        "limit is u32"
+    );
+    assert!(
+        code.contains(
+            "pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>"
+        ),
+        "createdAt is a timestamp"
+    );
     for pass in qlik_codegen::passes::PASSES {
         assert!(!pass.doc.is_empty(), "pass {} is documented", pass.name);
     }
@@ -92,11 +103,11 @@ fn a_renamed_operation_keeps_its_published_name_as_a_deprecated_alias() {
     let code: String = g.code.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         code.contains(
-            "pub fn fetch_my_widget(&self) -> builder::GetWidgetsMe<'_> { self.get_widgets_me() }"
+            "pub fn fetch_my_widget(&self) -> builder::GetWidgetMe<'_> { self.get_widget_me() }"
         ),
         "alias emitted"
     );
-    assert!(code.contains("#[deprecated( note = \"renamed to `get_widgets_me` when the spec gave this operation a new operationId\" )]"), "{}", &code[code.find("fetch_my_widget").unwrap().saturating_sub(400)..][..500]);
+    assert!(code.contains("#[deprecated( note = \"renamed to `get_widget_me` when the spec gave this operation a new operationId\" )]"), "{}", &code[code.find("fetch_my_widget").unwrap().saturating_sub(400)..][..500]);
     let plain = qlik_codegen::generate("tenant", "tenant.json", &bytes).unwrap();
     assert!(!plain.code.contains("fetch_my_widget"));
 }

@@ -95,6 +95,7 @@ step_goldens!(
     lossless => "lossless",
     paging => "paging",
     send => "send",
+    fit => "fit",
     docs => "docs",
     qlik_extensions => "qlik-extensions",
     names_lock_aliases => "names-lock-aliases",

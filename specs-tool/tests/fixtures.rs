@@ -153,17 +153,23 @@ fn operation_id_appearing_is_a_rename_with_alias() {
         .as_object_mut()
         .unwrap()
         .remove("operationId");
-    let rep = run(&old, &base());
+    // Without an id the operation is named by the resource rule (`get_thing`); the id that
+    // appears names it otherwise.
+    let mut fetch = base();
+    fetch["paths"]["/api/v1/things/{id}"]["get"]["operationId"] = json!("fetchThing");
+    let rep = run(&old, &fetch);
     let c = changes(&rep);
     assert_eq!(c.len(), 1, "{c:?}");
     assert_eq!(c[0].0, "renamed-with-alias");
     assert_eq!(c[0].1, Impact::Additive);
-    assert_eq!(c[0].2, "things::Client::get_things_by_id");
+    assert_eq!(c[0].2, "things::Client::get_thing");
     assert_eq!(rep.summary.operations_renamed, 1);
+    // An id that gives the rule's name renames nothing.
+    assert_eq!(run(&old, &base()).summary.operations_renamed, 0);
     // The old name now used by another operation: no alias possible, breaking.
-    let mut new = base();
+    let mut new = fetch.clone();
     new["paths"]["/api/v1/things"] =
-        json!({"get": {"operationId": "getThingsById", "responses": ok(r("Thing"))}});
+        json!({"get": {"operationId": "getThing", "responses": ok(r("Thing"))}});
     let r = run(&old, &new);
     assert!(changes(&r)
         .iter()
@@ -512,10 +518,7 @@ fn a_version_prefix_without_api_is_a_move_that_keeps_the_method() {
     assert_eq!(r.summary.operations_renamed, 0);
     assert_eq!(r.summary.operations_moved_same_method, 1);
     assert_eq!(r.summary.semver, "patch");
-    assert_eq!(
-        r.operations_changed[0].rust,
-        "things::Client::get_things_by_id"
-    );
+    assert_eq!(r.operations_changed[0].rust, "things::Client::get_thing");
     assert!(r.must_do.is_empty());
     let md = qlik_specs_tool::render::markdown(&r, "t");
     assert!(md.contains("Nothing: no method or type"), "{md}");

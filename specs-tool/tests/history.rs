@@ -107,7 +107,281 @@ fn snake(id: &str) -> String {
 const HAND_NAMED: &[(&str, &str, &str, &str)] = &[
     ("users", "get", "users/me", "get_my_user"),
     ("tenants", "get", "tenants/me", "get_my_tenant"),
+    ("apps", "post", "apps/validatescript", "validate_script"),
 ];
+
+/// Verbs of the naming rule (README "Operation names"; the list in `naming.rs` docs).
+const VERBS: &[&str] = &[
+    "activate",
+    "add",
+    "approve",
+    "archive",
+    "ask",
+    "assign",
+    "batch",
+    "bulk",
+    "calculate",
+    "cancel",
+    "change",
+    "check",
+    "clone",
+    "compare",
+    "compute",
+    "copy",
+    "count",
+    "create",
+    "deactivate",
+    "delete",
+    "disable",
+    "download",
+    "duplicate",
+    "enable",
+    "evaluate",
+    "execute",
+    "expand",
+    "export",
+    "fetch",
+    "filter",
+    "generate",
+    "get",
+    "import",
+    "invite",
+    "invoke",
+    "list",
+    "login",
+    "logout",
+    "migrate",
+    "move",
+    "patch",
+    "post",
+    "predict",
+    "prepare",
+    "publish",
+    "put",
+    "queue",
+    "reactivate",
+    "read",
+    "recommend",
+    "recreate",
+    "refresh",
+    "reload",
+    "remove",
+    "rename",
+    "replace",
+    "republish",
+    "resend",
+    "reset",
+    "restart",
+    "restore",
+    "retry",
+    "revoke",
+    "run",
+    "save",
+    "search",
+    "send",
+    "set",
+    "start",
+    "stop",
+    "stream",
+    "submit",
+    "sync",
+    "test",
+    "toggle",
+    "transfer",
+    "trigger",
+    "unassign",
+    "unpublish",
+    "update",
+    "upload",
+    "upsert",
+    "validate",
+    "verify",
+];
+
+fn split_words(s: &str) -> Vec<String> {
+    s.replace(['-', '.', '#', ' '], "_")
+        .to_snake_case()
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn one(w: &str) -> String {
+    if w.len() > 4 && w.ends_with("ies") {
+        return format!("{}y", &w[..w.len() - 3]);
+    }
+    if ["sses", "xes", "ches", "shes"]
+        .iter()
+        .any(|e| w.ends_with(e) && w.len() > e.len())
+    {
+        return w[..w.len() - 2].to_string();
+    }
+    if w.len() > 3 && w.ends_with('s') && !["ss", "us", "is"].iter().any(|e| w.ends_with(e)) {
+        return w[..w.len() - 1].to_string();
+    }
+    w.to_string()
+}
+
+fn singular_last(ws: &[String]) -> Vec<String> {
+    let mut v = ws.to_vec();
+    if let Some(l) = v.last_mut() {
+        *l = one(l);
+    }
+    v
+}
+
+/// The segment's words repeat the API's name (its last words, plural or singular).
+fn repeats_api(seg: &[String], api: &str) -> bool {
+    let a = split_words(api);
+    if seg.is_empty() || seg.len() > a.len() {
+        return false;
+    }
+    let tail = &a[a.len() - seg.len()..];
+    tail == seg || singular_last(tail) == singular_last(seg)
+}
+
+fn follow<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
+    for _ in 0..8 {
+        match v["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| doc.pointer(p))
+        {
+            Some(t) => v = t,
+            None => break,
+        }
+    }
+    v
+}
+
+/// The `GET` at `path` answers a list (array, `data` array, or an array named like the last
+/// segment).
+fn answers_list(doc: &Value, path: &str) -> bool {
+    let Some(rs) = doc["paths"][path]["get"]["responses"].as_object() else {
+        return false;
+    };
+    let Some((_, r)) = rs.iter().find(|(c, _)| c.starts_with('2')) else {
+        return false;
+    };
+    let leaf = split_words(path.rsplit('/').next().unwrap_or_default());
+    for (media, m) in follow(doc, r)["content"].as_object().into_iter().flatten() {
+        if !media.contains("json") {
+            continue;
+        }
+        let sch = follow(doc, &m["schema"]);
+        if sch["type"] == "array" {
+            return true;
+        }
+        let mut parts = vec![sch];
+        parts.extend(
+            sch["allOf"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|x| follow(doc, x)),
+        );
+        return parts.iter().any(|p| {
+            p["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .any(|(k, v)| {
+                    (k == "data" || split_words(k) == leaf) && follow(doc, v)["type"] == "array"
+                })
+        });
+    }
+    false
+}
+
+/// The documented resource rule.
+fn resource_rule(api: &str, method: &str, path: &str, doc: &Value) -> String {
+    let segs = words_of(path);
+    let is_param = |s: &str| s.starts_with('{');
+    let n = segs.len();
+    let mut target = segs.clone();
+    let mut action: Option<Vec<String>> = None;
+    if n >= 2 && segs[n - 2] == "actions" && !is_param(&segs[n - 1]) {
+        action = Some(split_words(&segs[n - 1]));
+        target.truncate(n - 2);
+    } else if method == "post" && n >= 2 && !is_param(&segs[n - 1]) {
+        let w = split_words(&segs[n - 1]);
+        if w.first().is_some_and(|f| VERBS.contains(&f.as_str())) {
+            action = Some(w);
+            target.truncate(n - 1);
+        }
+    }
+    let leaf_literal = target.last().is_some_and(|s| !is_param(s));
+    let http = |lists: bool| match method {
+        "get" if lists => "list".to_string(),
+        "get" => "get".to_string(),
+        "post" => "create".to_string(),
+        "put" => "update".to_string(),
+        other => other.to_string(),
+    };
+    let (verb, rest) = match &action {
+        Some(w) if VERBS.contains(&w[0].as_str()) => (w[0].clone(), w[1..].to_vec()),
+        Some(w) => (http(false), w.clone()),
+        None => (
+            http(method == "get" && leaf_literal && answers_list(doc, path)),
+            vec![],
+        ),
+    };
+    let creates = action.is_none() && method == "post" && leaf_literal;
+    let lists = action.is_none() && verb == "list";
+    let lits: Vec<(Vec<String>, bool)> = (0..target.len())
+        .filter(|&i| !is_param(&target[i]))
+        .map(|i| {
+            (
+                split_words(&target[i]),
+                target.get(i + 1).is_some_and(|t| is_param(t)),
+            )
+        })
+        .collect();
+    let k = lits.len();
+    let drop_api = k > 1
+        && repeats_api(&lits[0].0, api)
+        && (1..k).any(|i| lits[i].1 || (i + 1 == k && leaf_literal && (creates || lists)));
+    let mut out = vec![verb];
+    let mut noun = Vec::new();
+    for (i, (w, addressed)) in lits.iter().enumerate() {
+        if i == 0 && drop_api {
+            continue;
+        }
+        if *addressed || !(i + 1 == k && leaf_literal && !creates) {
+            noun.extend(singular_last(w));
+        } else {
+            noun.extend(w.iter().cloned());
+        }
+    }
+    if noun.is_empty() {
+        noun = split_words(api);
+    }
+    out.extend(noun);
+    out.extend(rest);
+    out.join("_")
+}
+
+/// A published id without its redundant API prefix: `Some(name)`, or `None` when the resource
+/// rule names it.
+fn without_api_prefix(api: &str, id: &str) -> Option<String> {
+    let short_id = id.rsplit('#').next().unwrap_or(id);
+    let w = split_words(short_id);
+    let a = split_words(api);
+    let mut cut = (1..=a.len().min(w.len()))
+        .rev()
+        .find(|&l| repeats_api(&w[..l], api))
+        .unwrap_or(0);
+    if cut == 0 {
+        return Some(snake(short_id));
+    }
+    if w.get(cut).is_some_and(|x| x == "api") {
+        cut += 1;
+    }
+    let rest = &w[cut..];
+    let words = rest.iter().filter(|x| !version_like(x)).count();
+    (words >= 2 && VERBS.contains(&rest[0].as_str())).then(|| rest.join("_"))
+}
 
 /// Every operation of every file of `dir`, named by the documented rule.
 fn raw_ops(dir: &Path) -> Vec<RawOp> {
@@ -138,9 +412,11 @@ fn raw_ops(dir: &Path) -> Vec<RawOp> {
                 }
             }
         }
-        // Names: published ids as they are; the others by hand or by the path rule, widened to
-        // every parameter on a clash with another synthesised name or a published one.
-        let published: HashSet<String> = ops
+        // Names: by hand; else published ids without a redundant API prefix (kept whole when
+        // the short form is another published name); else the resource rule. Rule names that
+        // clash with a published one, or with each other, fall back to the every-parameter path
+        // rule, except the clash's one operation with the fewest segments.
+        let as_published: HashSet<String> = ops
             .iter()
             .filter_map(|(_, _, id)| id.as_deref().map(snake))
             .collect();
@@ -150,30 +426,45 @@ fn raw_ops(dir: &Path) -> Vec<RawOp> {
                 .find(|(a, hm, hp, _)| *a == api && *hm == m && words_of(p).join("/") == *hp)
                 .map(|h| h.3.to_string())
         };
-        let short: Vec<Option<String>> = ops
+        let mut names: Vec<(String, bool)> = ops
             .iter()
-            .map(|(m, p, id)| match id {
-                Some(_) => None,
-                None => Some(hand(m, p).unwrap_or_else(|| path_rule(m, p, false))),
+            .map(|(m, p, id)| {
+                if let Some(h) = hand(m, p) {
+                    return (h, false);
+                }
+                match id.as_deref().map(|id| (id, without_api_prefix(&api, id))) {
+                    Some((id, Some(short)))
+                        if short != snake(id) && as_published.contains(&short) =>
+                    {
+                        (snake(id), false)
+                    }
+                    Some((_, Some(short))) => (short, false),
+                    _ => (resource_rule(&api, m, p, &doc), true),
+                }
             })
             .collect();
-        let mut uses: HashMap<&str, usize> = HashMap::new();
-        for s in short.iter().flatten() {
-            *uses.entry(s.as_str()).or_insert(0) += 1;
+        let fixed: HashSet<String> = names
+            .iter()
+            .filter(|(_, r)| !r)
+            .map(|(n, _)| n.clone())
+            .collect();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, (n, rule)) in names.iter().enumerate() {
+            if *rule {
+                by_name.entry(n.clone()).or_default().push(i);
+            }
         }
-        let mut names: Vec<String> = Vec::new();
-        for ((m, p, id), s) in ops.iter().zip(&short) {
-            names.push(match (id, s) {
-                (Some(id), _) => snake(id),
-                (None, Some(s))
-                    if hand(m, p).is_none() && (uses[s.as_str()] > 1 || published.contains(s)) =>
-                {
-                    path_rule(m, p, true)
+        for (n, idx) in by_name {
+            let depth = |i: usize| words_of(&ops[i].1).len();
+            let min = idx.iter().map(|&i| depth(i)).min().unwrap_or(0);
+            let keepers = idx.iter().filter(|&&i| depth(i) == min).count();
+            for &i in &idx {
+                if fixed.contains(&n) || (idx.len() > 1 && (keepers > 1 || depth(i) != min)) {
+                    names[i].0 = path_rule(&ops[i].0, &ops[i].1, true);
                 }
-                (None, Some(s)) => s.clone(),
-                (None, None) => unreachable!(),
-            });
+            }
         }
+        let names: Vec<String> = names.into_iter().map(|(n, _)| n).collect();
         // A name used twice: the later operation takes the every-parameter path rule name.
         let mut seen: HashSet<String> = HashSet::new();
         for ((m, p, id), name) in ops.into_iter().zip(names) {
@@ -349,6 +640,54 @@ fn the_independent_rules_do_what_the_readme_says() {
     assert_eq!(
         path_rule("get", "/api/v1/apps/{appId}/scripts/{id}", true),
         "get_apps_by_app_id_scripts_by_id"
+    );
+    let none = Value::Null;
+    for (api, m, p, want) in [
+        ("reloads", "post", "/api/v1/reloads", "create_reload"),
+        ("reloads", "get", "/api/v1/reloads/{reloadId}", "get_reload"),
+        (
+            "reloads",
+            "post",
+            "/api/v1/reloads/{reloadId}/actions/cancel",
+            "cancel_reload",
+        ),
+        ("apps", "get", "/api/v1/apps/{appId}", "get_app"),
+        ("apps", "post", "/api/v1/apps/{appId}/copy", "copy_app"),
+        (
+            "apps",
+            "get",
+            "/api/v1/apps/{appId}/scripts/{id}",
+            "get_script",
+        ),
+        (
+            "apps",
+            "delete",
+            "/api/v1/apps/{appId}/space",
+            "delete_app_space",
+        ),
+        (
+            "data-files",
+            "post",
+            "/api/v1/data-files/actions/delete",
+            "delete_data_files",
+        ),
+        (
+            "licenses",
+            "get",
+            "/api/v1/licenses/settings",
+            "get_license_settings",
+        ),
+    ] {
+        assert_eq!(resource_rule(api, m, p, &none), want, "{p}");
+    }
+    assert_eq!(
+        without_api_prefix("items", "items#listItems").as_deref(),
+        Some("list_items")
+    );
+    assert_eq!(without_api_prefix("audits", "audits"), None);
+    assert_eq!(
+        without_api_prefix("users", "getUsers").as_deref(),
+        Some("get_users")
     );
     assert_eq!(prefix_free("/api/analytics/apps/{id}"), "/apps/{}");
     assert_eq!(prefix_free("/v1/apps/{appId}"), "/apps/{}");

@@ -144,11 +144,17 @@ mod tests {
             .unwrap();
         let (base, http, inner) = qlik.parts();
         let info = OperationInfo {
-            operation_id: "items_list_items",
+            operation_id: "list_items",
         };
         for (query, expected) in [
-            ("sort=name", "items items_list_items: query parameter `sort` = \"name\" does not match the pattern"),
-            ("limit=101", "items items_list_items: query parameter `limit` = 101 is above the maximum 100"),
+            (
+                "sort=name",
+                "items list_items: query parameter `sort` = \"name\" does not match the pattern",
+            ),
+            (
+                "limit=101",
+                "items list_items: query parameter `limit` = 101 is above the maximum 100",
+            ),
         ] {
             let mut req = http
                 .get(format!("{base}/api/v1/items?{query}"))
@@ -156,7 +162,10 @@ mod tests {
                 .unwrap();
             let e = inner.pre("items", &mut req, &info).await.unwrap_err();
             assert!(e.to_string().starts_with(expected), "{e}");
-            assert!(req.headers().get(AUTHORIZATION).is_none(), "no token attached");
+            assert!(
+                req.headers().get(AUTHORIZATION).is_none(),
+                "no token attached"
+            );
         }
         let mut req = http
             .get(format!("{base}/api/v1/items?sort=%2Bname&limit=100"))

@@ -274,10 +274,10 @@ async fn run() -> Res<Value> {
     let s0 = stats(&side, &host).await?;
     let c0 = cpu_now();
     let t0 = Instant::now();
-    let api = qlik.items();
-    let mut stream = api
-        .items_list_items()
-        .limit(std::num::NonZeroU64::new(limit.max(1) as u64).expect("non-zero"))
+    let mut stream = qlik
+        .items()
+        .list_items()
+        .limit(u32::try_from(limit.max(1)).unwrap_or(u32::MAX))
         .items();
     let mut items = 0usize;
     while let Some(item) = stream.try_next().await? {
@@ -302,7 +302,7 @@ async fn run() -> Res<Value> {
         ),
         format!(
             "qlik-sdk {}: client_credentials via the SDK token cache; typed get_my_user and \
-             items_list_items().items(); concurrency by {}; rate limiter: {}",
+             list_items().items(); concurrency by {}; rate limiter: {}",
             qlik_sdk::VERSION,
             if spawn { "tokio::spawn per call" } else { "join_all in one task" },
             match limiter.as_str() {

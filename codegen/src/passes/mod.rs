@@ -25,6 +25,7 @@ mod synthesise_operation_ids;
 mod undeclared_required;
 mod unenforceable_patterns;
 mod uniform_error_responses;
+mod uniform_types;
 mod unique_type_names;
 
 pub(crate) use crate::spec::is_data;
@@ -35,6 +36,7 @@ pub use bearer_auth_header::AUTH_HEADER_MARKER;
 pub use single_success_response::ACCEPT_MARKER;
 pub use split_unsupported_bodies::{remove_extras, ExtraOperation, ExtraParam, FormField, ParamIn};
 pub use unenforceable_patterns::is_format_description;
+pub use uniform_types::{CHECKED_MINIMUM, COUNT_PARAMETERS};
 pub use unique_type_names::{rename_for_type, type_name};
 
 /// What the passes know and collect about the spec they run on.
@@ -84,6 +86,7 @@ pub const PASSES: &[Pass] = &[
     unique_type_names::PASS,
     synthesise_operation_ids::PASS,
     dedupe_operation_ids::PASS,
+    uniform_types::PASS,
     formats_contradicted_by_examples::PASS,
     required_contradicted_by_examples::PASS,
     undeclared_required::PASS,

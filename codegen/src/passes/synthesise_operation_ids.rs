@@ -1,62 +1,205 @@
-//! `synthesise-operation-ids`: gives every operation without an `operationId` one, by the
-//! overlay list or the naming rule in [`crate::naming`]. Marks it `x-qlik-sdk-synthesised`.
+//! `synthesise-operation-ids`: names every operation by the rules of [`crate::naming`]: an
+//! overlay entry, else the published `operationId` without a redundant API prefix, else the
+//! resource rule (method + resource), with the stated fallback on collisions. An operation
+//! without a published id is marked `x-qlik-sdk-synthesised`; a published id that was changed
+//! keeps its original in `x-qlik-sdk-renamed-from`.
 
-use super::{operation, operation_mut, operations, Pass, PassContext};
+use super::{operation, operation_mut, operations, resolve, OpRef, Pass, PassContext};
 use crate::error::CodegenError;
-use crate::naming::{rust_method_name, synthesise};
+use crate::naming::{
+    resource_name, resource_segments, rust_method_name, strip_api_prefix, synthesise,
+};
+use heck::ToLowerCamelCase;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub(super) const PASS: Pass = Pass {
     name: "synthesise-operation-ids",
-    doc: "operations without an operationId get one from the overlay list or the method+path naming rule",
+    doc: "operations are named by the overlay list, their published operationId without a redundant API prefix, or the method+resource rule",
     run,
 };
 
+/// Whether the `GET` at `path` answers with a list: its first 2xx JSON body is an array, or an
+/// object with a `data` array or an array named like the path's last segment
+/// (`/apps/{appId}/scripts` answering `{"scripts": [...]}`).
+fn lists(doc: &Value, path: &str) -> bool {
+    let Some(op) = doc.pointer(&crate::error::op_pointer(path, "get")) else {
+        return false;
+    };
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        return false;
+    };
+    for (code, r) in responses {
+        if !code.starts_with('2') {
+            continue;
+        }
+        let r = resolve(doc, r);
+        for (media, m) in r
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if !media.contains("json") {
+                continue;
+            }
+            let Some(schema) = m.get("schema") else {
+                continue;
+            };
+            let schema = resolve(doc, schema);
+            if is_array(doc, schema) {
+                return true;
+            }
+            let mut parts = vec![schema];
+            if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+                parts.extend(all.iter().map(|s| resolve(doc, s)));
+            }
+            let leaf = path
+                .rsplit('/')
+                .next()
+                .map(crate::naming::words)
+                .unwrap_or_default();
+            if parts.iter().any(|s| {
+                s.get("properties")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .any(|(k, d)| {
+                        (k == "data" || crate::naming::words(k) == leaf)
+                            && is_array(doc, resolve(doc, d))
+                    })
+            }) {
+                return true;
+            }
+        }
+        return false;
+    }
+    false
+}
+
+fn is_array(_doc: &Value, schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("array")
+}
+
+/// How an operation got its candidate name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Overlay,
+    Published,
+    Rule,
+}
+
 fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
     let ops = operations(doc);
-    let missing: Vec<_> = ops
+    let published: Vec<Option<String>> = ops
         .iter()
-        .filter(|o| !operation(doc, o).contains_key("operationId"))
-        .cloned()
+        .map(|o| {
+            operation(doc, o)
+                .get("operationId")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        })
         .collect();
-    if missing.is_empty() {
-        return Ok(());
+    // Rust names of the published ids as they are: a shortened id may not take one of these.
+    let as_published: HashSet<String> = published
+        .iter()
+        .flatten()
+        .map(|id| rust_method_name(id))
+        .collect();
+    let facts = |p: &str| lists(doc, p);
+    let mut chosen: Vec<(String, Source)> = Vec::with_capacity(ops.len());
+    for (o, id) in ops.iter().zip(&published) {
+        if let Some(n) = crate::overlay::name_for(&ctx.api, &o.method, &o.path) {
+            chosen.push((rust_method_name(n.operation_id), Source::Overlay));
+            continue;
+        }
+        let stripped = id.as_deref().map(|id| (id, strip_api_prefix(&ctx.api, id)));
+        chosen.push(match stripped {
+            Some((id, Some(short))) => {
+                let full = rust_method_name(id);
+                if short != full && as_published.contains(&short) {
+                    (full, Source::Published)
+                } else {
+                    (short, Source::Published)
+                }
+            }
+            _ => (
+                resource_name(&ctx.api, &o.method, &o.path, &facts),
+                Source::Rule,
+            ),
+        });
     }
-    // Names already taken by published ids, in Rust form.
-    let mut taken: HashMap<String, usize> = HashMap::new();
-    for o in &ops {
-        if let Some(id) = operation(doc, o).get("operationId").and_then(Value::as_str) {
-            *taken.entry(rust_method_name(id)).or_default() += 1;
+    // Collisions of rule names: published and overlay names win; among rule names, the one with
+    // the fewest path segments keeps it (a tie: none does); the others take the path rule.
+    let fixed: HashSet<String> = chosen
+        .iter()
+        .filter(|(_, s)| *s != Source::Rule)
+        .map(|(n, _)| n.clone())
+        .collect();
+    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, (n, s)) in chosen.iter().enumerate() {
+        if *s == Source::Rule {
+            groups.entry(n.clone()).or_default().push(i);
         }
     }
-    let mut short: Vec<String> = Vec::new();
-    for o in &missing {
-        let name = match crate::overlay::name_for(&ctx.api, &o.method, &o.path) {
-            Some(n) => n.operation_id.to_string(),
-            None => synthesise(&o.method, &o.path, false),
-        };
-        short.push(name);
+    let depth = |i: usize| resource_segments(&ops[i].path).len();
+    let mut fallback: Vec<usize> = Vec::new();
+    for (name, idx) in &groups {
+        if fixed.contains(name) {
+            fallback.extend(idx);
+            continue;
+        }
+        if idx.len() < 2 {
+            continue;
+        }
+        let min = idx.iter().map(|&i| depth(i)).min().unwrap_or(0);
+        let keepers = idx.iter().filter(|&&i| depth(i) == min).count();
+        fallback.extend(idx.iter().filter(|&&i| keepers > 1 || depth(i) != min));
     }
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for n in &short {
-        *counts.entry(rust_method_name(n)).or_default() += 1;
+    for i in fallback {
+        let o = &ops[i];
+        chosen[i].0 = rust_method_name(&synthesise(&o.method, &o.path, true));
     }
-    for (o, name) in missing.iter().zip(short) {
-        let rust = rust_method_name(&name);
-        let collides = counts[&rust] > 1 || taken.contains_key(&rust);
-        let name = if collides && crate::overlay::name_for(&ctx.api, &o.method, &o.path).is_none() {
-            synthesise(&o.method, &o.path, true)
-        } else {
-            name
-        };
-        let pointer = o.pointer();
-        ctx.note(PASS.name, &pointer, format!("operationId = {name}"));
-        let op = operation_mut(doc, o);
-        op.insert("operationId".into(), Value::String(name));
-        op.insert("x-qlik-sdk-synthesised".into(), Value::Bool(true));
+    for ((o, id), (name, source)) in ops.iter().zip(&published).zip(chosen) {
+        set_name(doc, ctx, o, id.as_deref(), &name, source);
     }
     Ok(())
+}
+
+fn set_name(
+    doc: &mut Value,
+    ctx: &mut PassContext,
+    o: &OpRef,
+    id: Option<&str>,
+    name: &str,
+    source: Source,
+) {
+    let camel = name.to_lower_camel_case();
+    if id.is_some_and(|id| rust_method_name(id) == rust_method_name(&camel)) {
+        return; // a published id kept as it is
+    }
+    let pointer = o.pointer();
+    let op = operation_mut(doc, o);
+    match id {
+        Some(id) => {
+            ctx.note(
+                PASS.name,
+                &pointer,
+                format!("operationId {id} named {camel}"),
+            );
+            op.insert(
+                "x-qlik-sdk-renamed-from".into(),
+                Value::String(id.to_string()),
+            );
+        }
+        None => {
+            ctx.note(PASS.name, &pointer, format!("operationId = {camel}"));
+            op.insert("x-qlik-sdk-synthesised".into(), Value::Bool(true));
+        }
+    }
+    let _ = source;
+    op.insert("operationId".into(), Value::String(camel));
 }
 
 #[cfg(test)]
@@ -64,26 +207,40 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn ids(doc: &Value) -> Vec<String> {
+        operations(doc)
+            .iter()
+            .map(|o| {
+                operation(doc, o)["operationId"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    }
+
     #[test]
-    fn names_missing_ids_by_rule_and_widens_on_collision() {
+    fn names_by_method_and_resource_and_falls_back_on_collision() {
+        let list = json!({"200": {"content": {"application/json": {"schema": {"type": "object", "properties": {"data": {"type": "array"}}}}}}});
         let mut doc = json!({"paths": {
             "/api/v1/apps/{appId}": {"get": {"responses": {}}},
-            "/api/v1/apps/{appId}/scripts": {"get": {"responses": {}}},
-            "/api/v1/apps/scripts": {"get": {"responses": {}}},
+            "/api/v1/apps/{appId}/scripts": {"get": {"responses": list}},
+            "/api/v1/apps/{appId}/privileges": {"get": {"responses": {}}},
+            "/api/v1/apps/privileges": {"get": {"responses": {}}},
             "/api/v1/apps": {"get": {"operationId": "listApps", "responses": {}}}
         }});
-        let mut ctx = super::super::ctx();
+        let mut ctx = PassContext::new("apps", "apps.json");
         run(&mut doc, &mut ctx).unwrap();
-        let id = |p: &str| {
-            doc["paths"][p]["get"]["operationId"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        };
-        assert_eq!(id("/api/v1/apps/{appId}"), "getAppsByAppId");
-        assert_eq!(id("/api/v1/apps/{appId}/scripts"), "getAppsByAppIdScripts");
-        assert_eq!(id("/api/v1/apps/scripts"), "getAppsScripts");
-        assert_eq!(id("/api/v1/apps"), "listApps");
+        assert_eq!(
+            ids(&doc),
+            [
+                "getApp",
+                "listScripts",
+                "getAppsByAppIdPrivileges",
+                "getAppPrivileges",
+                "listApps"
+            ]
+        );
         assert_eq!(
             doc["paths"]["/api/v1/apps"]["get"].get("x-qlik-sdk-synthesised"),
             None
@@ -92,6 +249,40 @@ mod tests {
             doc["paths"]["/api/v1/apps/{appId}"]["get"]["x-qlik-sdk-synthesised"],
             json!(true)
         );
+    }
+
+    #[test]
+    fn a_rule_name_never_takes_a_published_one() {
+        let mut doc = json!({"paths": {
+            "/api/v1/reloads/{reloadId}": {"get": {"responses": {}}},
+            "/api/v1/reloads/x": {"get": {"operationId": "getReload", "responses": {}}}
+        }});
+        let mut ctx = PassContext::new("reloads", "reloads.json");
+        run(&mut doc, &mut ctx).unwrap();
+        assert_eq!(ids(&doc), ["getReloadsByReloadId", "getReload"]);
+    }
+
+    #[test]
+    fn redundant_api_prefixes_go() {
+        let mut doc = json!({"paths": {
+            "/api/v1/items": {"get": {"operationId": "items#listItems", "responses": {}}},
+            "/api/v1/items/{itemId}": {"get": {"operationId": "items#getItem", "responses": {}}},
+            "/api/v1/items/audits": {"get": {"operationId": "items", "responses": {}}}
+        }});
+        let mut ctx = PassContext::new("items", "items.json");
+        run(&mut doc, &mut ctx).unwrap();
+        assert_eq!(ids(&doc), ["listItems", "getItem", "getItemAudits"]);
+        assert_eq!(
+            doc["paths"]["/api/v1/items"]["get"]["x-qlik-sdk-renamed-from"],
+            json!("items#listItems")
+        );
+        // A shortened id that would take another published name keeps its prefix.
+        let mut doc = json!({"paths": {
+            "/api/v1/items": {"get": {"operationId": "items#listItems", "responses": {}}},
+            "/api/v1/items/x": {"get": {"operationId": "listItems", "responses": {}}}
+        }});
+        run(&mut doc, &mut ctx).unwrap();
+        assert_eq!(ids(&doc), ["items#listItems", "listItems"]);
     }
 
     #[test]
@@ -104,18 +295,10 @@ mod tests {
             }});
             let mut ctx = PassContext::new("users", "users.json");
             run(&mut doc, &mut ctx).unwrap();
-            super::super::operations(&doc)
-                .iter()
-                .map(|o| {
-                    operation(&doc, o)["operationId"]
-                        .as_str()
-                        .unwrap()
-                        .to_string()
-                })
-                .collect::<Vec<_>>()
+            ids(&doc)
         };
         let v1 = names("/v1");
-        assert_eq!(v1, ["getMyUser", "deleteUsersByUserId", "getUsersRoles"]);
+        assert_eq!(v1, ["getMyUser", "deleteUser", "getUserRoles"]);
         assert_eq!(names("/api/v1"), v1);
         assert_eq!(names("/api/identity"), v1);
     }

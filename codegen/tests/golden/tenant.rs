@@ -97,6 +97,7 @@ pub mod types {
     ///`Widget`
     #[derive(Clone, Debug)]
     pub struct Widget {
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         pub enabled: ::std::option::Option<bool>,
         pub id: ::std::string::String,
         ///the kind
@@ -194,7 +195,15 @@ pub mod types {
             match value {
                 "a" => Ok(Self::A),
                 "b" => Ok(Self::B),
-                _ => Err("invalid value".into()),
+                _ => {
+                    Err(
+                        format!(
+                            "{:?} is not a valid `WidgetType`; expected one of: a, b",
+                            value
+                        )
+                            .into(),
+                    )
+                }
             }
         }
     }
@@ -367,6 +376,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Widget {
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
             enabled: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -384,6 +397,7 @@ pub mod types {
         impl ::std::default::Default for Widget {
             fn default() -> Self {
                 Self {
+                    created_at: Ok(Default::default()),
                     enabled: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     kind: Ok(Default::default()),
@@ -392,6 +406,20 @@ pub mod types {
             }
         }
         impl Widget {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -445,6 +473,7 @@ pub mod types {
                 value: Widget,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    created_at: value.created_at?,
                     enabled: value.enabled?,
                     id: value.id?,
                     kind: value.kind?,
@@ -456,6 +485,7 @@ pub mod types {
         impl ::std::convert::From<super::Widget> for Widget {
             fn from(value: super::Widget) -> Self {
                 Self {
+                    created_at: Ok(value.created_at),
                     enabled: Ok(value.enabled),
                     id: Ok(value.id),
                     kind: Ok(value.kind),
@@ -858,21 +888,25 @@ pub mod types {
             mut map: A,
             strict: bool,
         ) -> ::std::result::Result<Self, A::Error> {
-            const FIELDS: &[&str] = &["enabled", "id", "kind", "type"];
+            const FIELDS: &[&str] = &["createdAt", "enabled", "id", "kind", "type"];
             let mut st = crate::lenient::ObjectState::new(&FIELDS);
-            let mut v0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-            let mut v1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-            let mut v2: ::std::option::Option<
+            let mut v0: ::std::option::Option<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            > = ::std::option::Option::None;
+            let mut v1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+            let mut v2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+            let mut v3: ::std::option::Option<
                 ::std::option::Option<::std::string::String>,
             > = ::std::option::Option::None;
-            let mut v3: ::std::option::Option<::std::option::Option<WidgetType>> = ::std::option::Option::None;
+            let mut v4: ::std::option::Option<::std::option::Option<WidgetType>> = ::std::option::Option::None;
             while let ::std::option::Option::Some(k) = map
                 .next_key_seed(
                     crate::lenient::KeySeed(|k: &str| match k {
-                        "enabled" => ::std::option::Option::Some(0usize),
-                        "id" => ::std::option::Option::Some(1usize),
-                        "kind" => ::std::option::Option::Some(2usize),
-                        "type" => ::std::option::Option::Some(3usize),
+                        "createdAt" => ::std::option::Option::Some(0usize),
+                        "enabled" => ::std::option::Option::Some(1usize),
+                        "id" => ::std::option::Option::Some(2usize),
+                        "kind" => ::std::option::Option::Some(3usize),
+                        "type" => ::std::option::Option::Some(4usize),
                         _ => ::std::option::Option::None,
                     }),
                 )?
@@ -890,18 +924,23 @@ pub mod types {
                     crate::lenient::Key::Known(3usize) => {
                         st.take(&mut map, &mut v3, 3usize)?
                     }
+                    crate::lenient::Key::Known(4usize) => {
+                        st.take(&mut map, &mut v4, 4usize)?
+                    }
                     crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
                     crate::lenient::Key::Known(_) => {
                         let _: ::serde::de::IgnoredAny = map.next_value()?;
                     }
                 }
             }
-            let enabled = st.optional(v0);
-            let id = st.required(v1, 1usize);
-            let kind = st.optional(v2);
-            let type_ = st.optional(v3);
-            st.missing::<A::Error>(strict, 2u64)?;
+            let created_at = st.optional(v0);
+            let enabled = st.optional(v1);
+            let id = st.required(v2, 2usize);
+            let kind = st.optional(v3);
+            let type_ = st.optional(v4);
+            st.missing::<A::Error>(strict, 4u64)?;
             ::std::result::Result::Ok(Self {
+                created_at,
                 enabled,
                 id,
                 kind,
@@ -930,16 +969,17 @@ pub mod types {
             s: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             let mut w = crate::lenient::Writer::new(s, &self.extra)?;
-            w.optional(0usize, "enabled", &self.enabled)?;
+            w.optional(0usize, "createdAt", &self.created_at)?;
+            w.optional(1usize, "enabled", &self.enabled)?;
             w.field(
-                1usize,
+                2usize,
                 "id",
                 &self.id,
                 crate::lenient::IsEmpty::is_empty_value(&self.id),
                 false,
             )?;
-            w.optional(2usize, "kind", &self.kind)?;
-            w.optional(3usize, "type", &self.type_)?;
+            w.optional(3usize, "kind", &self.kind)?;
+            w.optional(4usize, "type", &self.type_)?;
             w.end()
         }
     }
@@ -1205,6 +1245,11 @@ pub mod types {
             w.end()
         }
     }
+    impl ::std::fmt::Display for GetWidgetsSort {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /**Client for fixture tenant
@@ -1286,6 +1331,7 @@ Sends a `GET` request to `/api/v1/widgets`
 ```ignore
 let response = client.get_widgets()
     .filter(filter)
+    .limit(limit)
     .sort(sort)
     .send()
     .await;
@@ -1302,7 +1348,7 @@ Creates a widget. Deprecated: use the widgets v2 API instead.
 Sends a `POST` request to `/api/v1/widgets`
 
 ```ignore
-let response = client.post_widgets()
+let response = client.create_widget()
     .body(body)
     .send()
     .await;
@@ -1310,35 +1356,35 @@ let response = client.post_widgets()
     ///
     /// Qlik: rate-limit tier 2 (100 requests/minute).
     #[deprecated(note = "Deprecated: use the widgets v2 API instead")]
-    pub fn post_widgets(&self) -> builder::PostWidgets<'_> {
-        builder::PostWidgets::new(self)
+    pub fn create_widget(&self) -> builder::CreateWidget<'_> {
+        builder::CreateWidget::new(self)
     }
     /**Get my widget
 
 Sends a `GET` request to `/api/v1/widgets/me`
 
 ```ignore
-let response = client.get_widgets_me()
+let response = client.get_widget_me()
     .send()
     .await;
 ```*/
     ///
     /// Qlik: rate-limit tier 1 (1000 requests/minute). Follows the redirect to `/api/v1/widgets/{widgetId}` and returns that resource.
-    pub fn get_widgets_me(&self) -> builder::GetWidgetsMe<'_> {
-        builder::GetWidgetsMe::new(self)
+    pub fn get_widget_me(&self) -> builder::GetWidgetMe<'_> {
+        builder::GetWidgetMe::new(self)
     }
     /**Sends a `GET` request to `/api/v1/widgets/{widgetId}`
 
 ```ignore
-let response = client.get_widgets_by_widget_id()
+let response = client.get_widget()
     .widget_id(widget_id)
     .send()
     .await;
 ```*/
     ///
     /// Qlik: rate-limit tier 1 (1000 requests/minute).
-    pub fn get_widgets_by_widget_id(&self) -> builder::GetWidgetsByWidgetId<'_> {
-        builder::GetWidgetsByWidgetId::new(self)
+    pub fn get_widget(&self) -> builder::GetWidget<'_> {
+        builder::GetWidget::new(self)
     }
     /**Sends a `DELETE` request to `/api/v1/widgets/{widgetId}`
 
@@ -1370,6 +1416,7 @@ pub mod builder {
     pub struct GetWidgets<'a> {
         client: &'a super::Client,
         filter: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<u32>, String>,
         sort: Result<Option<types::GetWidgetsSort>, String>,
     }
     impl<'a> GetWidgets<'a> {
@@ -1377,6 +1424,7 @@ pub mod builder {
             Self {
                 client: client,
                 filter: Ok(None),
+                limit: Ok(None),
                 sort: Ok(None),
             }
         }
@@ -1387,10 +1435,17 @@ pub mod builder {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for filter failed"
-                        .to_string()
-                });
+                .map_err(|_| "must be text".to_string());
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<u32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "must be a whole number from 0 to 4294967295".to_string());
             self
         }
         pub fn sort<V>(mut self, value: V) -> Self
@@ -1401,7 +1456,8 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `GetWidgetsSort` for sort failed".to_string()
+                    "must match the pattern `^(?:\\+name|\\-name|createdAt)$` (a `GetWidgetsSort`)"
+                        .to_string()
                 });
             self
         }
@@ -1409,12 +1465,19 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<ResponseValue<types::WidgetList>, crate::Error> {
-            let Self { client, filter, sort } = self;
+            let Self { client, filter, limit, sort } = self;
             let filter = filter
                 .map_err(|e| crate::Error::invalid_request(
                     "tenant",
                     "get_widgets",
                     "filter",
+                    e,
+                ))?;
+            let limit = limit
+                .map_err(|e| crate::Error::invalid_request(
+                    "tenant",
+                    "get_widgets",
+                    "limit",
                     e,
                 ))?;
             let sort = sort
@@ -1442,6 +1505,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("sort", &sort))
                 .headers(header_map)
                 .build()?;
@@ -1464,15 +1528,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::post_widgets`]
+    /**Builder for [`Client::create_widget`]
 
-[`Client::post_widgets`]: super::Client::post_widgets*/
+[`Client::create_widget`]: super::Client::create_widget*/
     #[derive(Debug, Clone)]
-    pub struct PostWidgets<'a> {
+    pub struct CreateWidget<'a> {
         client: &'a super::Client,
         body: Result<types::builder::Widget, String>,
     }
-    impl<'a> PostWidgets<'a> {
+    impl<'a> CreateWidget<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1487,7 +1551,7 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `Widget` for body failed: {}", s));
+                .map_err(|s| format!("is not a valid `Widget`: {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -1506,7 +1570,7 @@ pub mod builder {
                 .and_then(|v| types::Widget::try_from(v).map_err(|e| e.to_string()))
                 .map_err(|e| crate::Error::invalid_request(
                     "tenant",
-                    "post_widgets",
+                    "create_widget",
                     "body",
                     e,
                 ))?;
@@ -1531,7 +1595,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "post_widgets",
+                operation_id: "create_widget",
             };
             client.inner.pre("tenant", &mut request, &info).await?;
             let result = client
@@ -1541,7 +1605,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => {
-                    crate::lenient::response(response, "tenant", "post_widgets").await
+                    crate::lenient::response(response, "tenant", "create_widget").await
                 }
                 400u16..=499u16 => Err(crate::Error::from_response(response).await),
                 500u16..=599u16 => Err(crate::Error::from_response(response).await),
@@ -1549,14 +1613,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_widgets_me`]
+    /**Builder for [`Client::get_widget_me`]
 
-[`Client::get_widgets_me`]: super::Client::get_widgets_me*/
+[`Client::get_widget_me`]: super::Client::get_widget_me*/
     #[derive(Debug, Clone)]
-    pub struct GetWidgetsMe<'a> {
+    pub struct GetWidgetMe<'a> {
         client: &'a super::Client,
     }
-    impl<'a> GetWidgetsMe<'a> {
+    impl<'a> GetWidgetMe<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -1585,7 +1649,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "get_widgets_me",
+                operation_id: "get_widget_me",
             };
             client.inner.pre("tenant", &mut request, &info).await?;
             let result = client
@@ -1595,7 +1659,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => {
-                    crate::lenient::response(response, "tenant", "get_widgets_me").await
+                    crate::lenient::response(response, "tenant", "get_widget_me").await
                 }
                 400u16..=499u16 => Err(crate::Error::from_response(response).await),
                 500u16..=599u16 => Err(crate::Error::from_response(response).await),
@@ -1603,31 +1667,28 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_widgets_by_widget_id`]
+    /**Builder for [`Client::get_widget`]
 
-[`Client::get_widgets_by_widget_id`]: super::Client::get_widgets_by_widget_id*/
+[`Client::get_widget`]: super::Client::get_widget*/
     #[derive(Debug, Clone)]
-    pub struct GetWidgetsByWidgetId<'a> {
+    pub struct GetWidget<'a> {
         client: &'a super::Client,
         widget_id: Result<::std::string::String, String>,
     }
-    impl<'a> GetWidgetsByWidgetId<'a> {
+    impl<'a> GetWidget<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                widget_id: Err("widget_id was not initialized".to_string()),
+                widget_id: Err(
+                    "is required: set it with .widget_id(..) before send()".to_string(),
+                ),
             }
         }
         pub fn widget_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.widget_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for widget_id failed"
-                        .to_string()
-                });
+            self.widget_id = value.try_into().map_err(|_| "must be text".to_string());
             self
         }
         ///Sends a `GET` request to `/api/v1/widgets/{widgetId}`
@@ -1638,7 +1699,7 @@ pub mod builder {
             let widget_id = widget_id
                 .map_err(|e| crate::Error::invalid_request(
                     "tenant",
-                    "get_widgets_by_widget_id",
+                    "get_widget",
                     "widget_id",
                     e,
                 ))?;
@@ -1665,7 +1726,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "get_widgets_by_widget_id",
+                operation_id: "get_widget",
             };
             client.inner.pre("tenant", &mut request, &info).await?;
             let result = client
@@ -1675,12 +1736,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => {
-                    crate::lenient::response(
-                            response,
-                            "tenant",
-                            "get_widgets_by_widget_id",
-                        )
-                        .await
+                    crate::lenient::response(response, "tenant", "get_widget").await
                 }
                 400u16..=499u16 => Err(crate::Error::from_response(response).await),
                 500u16..=599u16 => Err(crate::Error::from_response(response).await),
@@ -1700,19 +1756,16 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                widget_id: Err("widget_id was not initialized".to_string()),
+                widget_id: Err(
+                    "is required: set it with .widget_id(..) before send()".to_string(),
+                ),
             }
         }
         pub fn widget_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.widget_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for widget_id failed"
-                        .to_string()
-                });
+            self.widget_id = value.try_into().map_err(|_| "must be text".to_string());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/widgets/{widgetId}`
@@ -1775,29 +1828,41 @@ pub mod builder {
                 .and_then(|v| v.href.as_ref())
                 .map(|h| h.to_string())
         }
-        ///Streams every page of `get_widgets`, following `links.next` on the configured host.
-        pub fn pages(self) -> crate::paginate::Pages<'a, types::WidgetList> {
-            let source = self.page_source();
-            let first = async move {
-                self.send()
+        /// The first page's request, owning a clone of the client (cheap: shared
+        /// connection pool, tokens and limiter), so that the stream does not borrow
+        /// the client the builder came from.
+        fn owned_first(
+            self,
+        ) -> impl std::future::Future<
+            Output = crate::error::Result<types::WidgetList>,
+        > + Send + 'static {
+            let client = self.client.clone();
+            let GetWidgets { client: _, filter, limit, sort } = self;
+            async move {
+                let builder = GetWidgets {
+                    client: &client,
+                    filter,
+                    limit,
+                    sort,
+                };
+                builder
+                    .send()
                     .await
                     .map(ResponseValue::into_inner)
                     .map_err(crate::Error::from)
-            };
-            crate::paginate::pages(source, first, Self::next_link)
+            }
         }
-        ///Streams every item of every page of `get_widgets` (one page in memory at a time).
-        pub fn items(self) -> crate::paginate::Items<'a, types::Widget> {
+        ///Streams every page of `get_widgets`, following `links.next` on the configured host. The stream owns its client: `qlik.tenant().get_widgets().pages()` needs no named temporary.
+        pub fn pages(self) -> crate::paginate::Pages<'static, types::WidgetList> {
             let source = self.page_source();
-            let first = async move {
-                self.send()
-                    .await
-                    .map(ResponseValue::into_inner)
-                    .map_err(crate::Error::from)
-            };
+            crate::paginate::pages(source, self.owned_first(), Self::next_link)
+        }
+        ///Streams every item of every page of `get_widgets` (one page in memory at a time). The stream owns its client: `qlik.tenant().get_widgets().items()` needs no named temporary.
+        pub fn items(self) -> crate::paginate::Items<'static, types::Widget> {
+            let source = self.page_source();
             crate::paginate::items(
                 source,
-                first,
+                self.owned_first(),
                 Self::next_link,
                 |p: types::WidgetList| p.data,
             )
