@@ -22,7 +22,15 @@ pub struct BuildOutput {
     pub constraints: Vec<crate::constraints::OperationConstraints>,
 }
 
+/// The cargo feature that asks for the project's test-only tables (`conformance_calls.rs`, the
+/// conformance call table of `tests/conformance.rs` and `tests/drift_replay.rs`, and
+/// `method_refs.rs` of `tests/operations_typed.rs`). Only the crate's own tests enable it, through
+/// its dev-dependency on itself, so a user's build never generates them (with every API they
+/// cost about as much code generation time as the clients themselves).
+pub const TEST_TABLES_FEATURE: &str = "internal-test-tables";
+
 /// Generates the enabled APIs. `enabled` decides by cargo feature name; `env` reads a variable.
+/// The test-only tables are written only when [`TEST_TABLES_FEATURE`] is enabled.
 pub fn run(
     crate_root: &Path,
     out_dir: &Path,
@@ -53,6 +61,7 @@ pub fn run(
         .filter(|a| enabled(&a.feature))
         .collect();
     let mut modules = String::new();
+    let test_tables = enabled(TEST_TABLES_FEATURE);
     let mut conformance = String::new(); // conformance call table (tests/conformance.rs)
     if !wanted.is_empty() {
         let (dir, _source) = locate_specs_dir(crate_root, explicit.as_deref(), &manifest)?;
@@ -81,20 +90,15 @@ pub fn run(
                 )
             })?;
             modules.push_str(&module_source(&entry.api, &module, &entry.feature));
-            // --- conformance call table (tests/conformance.rs): begin ---
-            if let (Ok(file), Ok((doc, ctx))) = (
-                syn::parse_file(&generated.code),
-                crate::generate::normalised(&entry.api, &entry.file, &bytes),
-            ) {
-                conformance.push_str(&crate::conformance::calls(
+            if test_tables {
+                conformance.push_str(&conformance_calls(
+                    &entry.api,
+                    &entry.file,
                     &module,
-                    &doc,
-                    &file,
-                    &generated.operations,
-                    &ctx.extras,
-                ));
+                    &bytes,
+                    &generated,
+                )?);
             }
-            // --- conformance call table: end ---
             // Patterns that do not compile are neither typed nor checked; say so.
             let broken = generated
                 .log
@@ -118,13 +122,35 @@ pub fn run(
         "constraints.rs",
         &crate::constraints::to_rust(&out.constraints),
     )?;
-    write(out_dir, "method_refs.rs", &method_refs(&out.operations))?;
-    write(
-        out_dir,
-        "conformance_calls.rs",
-        &format!("&[\n{conformance}]\n"),
-    )?;
+    if test_tables {
+        write(out_dir, "method_refs.rs", &method_refs(&out.operations))?;
+        write(
+            out_dir,
+            "conformance_calls.rs",
+            &format!("&[\n{conformance}]\n"),
+        )?;
+    }
     Ok(out)
+}
+
+/// The conformance call table's rows for one API (test-only: [`TEST_TABLES_FEATURE`]).
+fn conformance_calls(
+    api: &str,
+    file: &str,
+    module: &str,
+    bytes: &[u8],
+    generated: &crate::generate::GeneratedApi,
+) -> Result<String, CodegenError> {
+    let code = syn::parse_file(&generated.code)
+        .map_err(|e| CodegenError::new(file, "", format!("generated code does not parse: {e}")))?;
+    let (doc, ctx) = crate::generate::normalised(api, file, bytes)?;
+    Ok(crate::conformance::calls(
+        module,
+        &doc,
+        &code,
+        &generated.operations,
+        &ctx.extras,
+    ))
 }
 
 fn write(out_dir: &Path, name: &str, text: &str) -> Result<(), CodegenError> {

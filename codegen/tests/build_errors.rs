@@ -192,3 +192,22 @@ fn malformed_manifest_names_the_field() {
         "{e}"
     );
 }
+
+#[test]
+fn test_tables_only_with_their_feature() {
+    use qlik_codegen::build::TEST_TABLES_FEATURE;
+    let c = fixture(
+        "tables",
+        &[("things.json", SPEC)],
+        &[("things", &sha256_hex(SPEC.as_bytes()))],
+    );
+    run(&c.root, &c.out, &|f| f != TEST_TABLES_FEATURE, &no_env).unwrap();
+    assert!(c.out.join("operations.rs").is_file());
+    assert!(!c.out.join("conformance_calls.rs").exists());
+    assert!(!c.out.join("method_refs.rs").exists());
+    run(&c.root, &c.out, &all, &no_env).unwrap();
+    let calls = std::fs::read_to_string(c.out.join("conformance_calls.rs")).unwrap();
+    assert!(calls.contains("list_things"), "{calls}");
+    let refs = std::fs::read_to_string(c.out.join("method_refs.rs")).unwrap();
+    assert!(refs.contains("qlik_sdk::apis::things::Client::list_things"), "{refs}");
+}
