@@ -221,6 +221,7 @@ pub fn generate_with_lock(
         r.paginated = paged.contains(&r.method_name);
     }
     crate::send::apply(&mut syntax, api);
+    crate::setter_docs::apply(&mut syntax);
     crate::docs::apply(&mut syntax);
     annotate(&mut syntax, &rows, &doc);
     if let Some(lock) = lock {

@@ -21,6 +21,7 @@ pub mod overlay;
 pub mod paging;
 pub mod passes;
 pub mod send;
+pub mod setter_docs;
 pub mod table;
 pub mod tolerant;
 
