@@ -259,6 +259,7 @@ pub mod types {
             }
         }
         impl Errors {
+            /// Sets the `errors` field (the spec gives no description).
             pub fn errors<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -307,6 +308,7 @@ pub mod types {
             }
         }
         impl Kind {
+            /// the kind
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -363,6 +365,7 @@ pub mod types {
             }
         }
         impl Widget {
+            /// Sets the `enabled` field (the spec gives no description).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -375,6 +378,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the `id` field (the spec gives no description).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -385,6 +389,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// the kind
             pub fn kind<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -397,6 +402,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the `type_` field (the spec gives no description).
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WidgetType>>,
@@ -449,6 +455,7 @@ pub mod types {
             }
         }
         impl WidgetList {
+            /// Sets the `data` field (the spec gives no description).
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Widget>>,
@@ -493,6 +500,7 @@ pub mod types {
             }
         }
         impl WidgetType3 {
+            /// Sets the `name` field (the spec gives no description).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1102,6 +1110,7 @@ pub mod builder {
                 sort: Ok(None),
             }
         }
+        /// Sets the `filter` parameter (the spec gives no description).
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1115,6 +1124,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `sort` parameter (the spec gives no description).
         pub fn sort<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetWidgetsSort>,
@@ -1201,6 +1211,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Widget>,
@@ -1212,6 +1223,7 @@ pub mod builder {
                 .map_err(|s| format!("conversion to `Widget` for body failed: {}", s));
             self
         }
+        /// Changes the request body with `f`, starting from what `body` set (or the body type's default).
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(types::builder::Widget) -> types::builder::Widget,
@@ -1340,6 +1352,7 @@ pub mod builder {
                 widget_id: Err("widget_id was not initialized".to_string()),
             }
         }
+        /// Sets the `widget_id` parameter (the spec gives no description).
         pub fn widget_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1425,6 +1438,7 @@ pub mod builder {
                 widget_id: Err("widget_id was not initialized".to_string()),
             }
         }
+        /// Sets the `widget_id` parameter (the spec gives no description).
         pub fn widget_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
