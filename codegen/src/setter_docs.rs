@@ -39,7 +39,8 @@ pub fn arguments(doc: &str) -> HashMap<String, String> {
             in_list = t == "Arguments:";
             continue;
         }
-        if t.starts_with("```") || t.is_empty() {
+        // the list ends at progenitor's usage example; descriptions may have blank lines
+        if t.starts_with("```") {
             break;
         }
         if let Some(rest) = t.strip_prefix("- `") {
@@ -58,6 +59,10 @@ pub fn arguments(doc: &str) -> HashMap<String, String> {
             d.push('\n');
             d.push_str(t);
         }
+    }
+    for d in out.values_mut() {
+        let trimmed = d.trim_end().len();
+        d.truncate(trimmed);
     }
     out
 }
@@ -193,10 +198,10 @@ mod tests {
 
     #[test]
     fn reads_progenitor_argument_lists() {
-        let doc = "List spaces\n\nSends a `GET` request to `/api/v1/spaces`\n\nArguments:\n- `limit`: Maximum number.\n- `type_`: Type(s)\nof space.\n- `body`\n```ignore\nlet r = client.get_spaces()\n```";
+        let doc = "List spaces\n\nSends a `GET` request to `/api/v1/spaces`\n\nArguments:\n- `limit`: Maximum number.\n- `type_`: Type(s)\n\nof space.\n- `body`\n```ignore\nlet r = client.get_spaces()\n```";
         let args = arguments(doc);
         assert_eq!(args["limit"], "Maximum number.");
-        assert_eq!(args["type_"], "Type(s)\nof space.");
+        assert_eq!(args["type_"], "Type(s)\n\nof space.");
         assert_eq!(args["body"], "");
         assert_eq!(args.len(), 3);
         assert!(arguments("no list here").is_empty());
