@@ -156,8 +156,8 @@ pub fn no_specs_message(crate_root: &Path, manifest: &Manifest) -> String {
         shared = shared.display(),
         n = manifest.apis.len(),
         example = manifest
-            .apis
-            .first()
+            .get("users")
+            .or(manifest.apis.first())
             .map_or("https://qlik.dev/specs/rest/<api>.json", |a| a.url.as_str()),
     )
 }
