@@ -39,6 +39,8 @@
 //! - [`error`]: the one [`Error`] type.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly rustdoc) shows the cargo feature each API needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod apis;
 pub mod auth;

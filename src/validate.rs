@@ -24,7 +24,7 @@
 //! nothing but that text would match) on a parameter that is not an enum is documentation and is
 //! not enforced; see the codegen module `constraints`.
 //!
-//! A refused value gives [`Error::InvalidArgument`](crate::Error::InvalidArgument), naming the
+//! A refused value gives [`Error::InvalidArgument`], naming the
 //! API, the method, the parameter, the value and the rule, e.g.
 //! ``items get_items: query parameter `limit` = 1000 is above the maximum 100``.
 

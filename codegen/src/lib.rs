@@ -24,6 +24,7 @@ pub mod passes;
 pub mod post;
 pub mod qix;
 pub mod send;
+pub mod setter_docs;
 pub mod spec;
 pub mod table;
 pub mod tolerant;

@@ -140,11 +140,7 @@ pub fn locate_specs_dir(
     Err(CodegenError::new(
         "specs/manifest.json",
         "",
-        format!(
-            "no specs directory found: set {SPECS_DIR_ENV}, or put the pinned files in {} or {} (see specs/README.md for how to download them)",
-            own.display(),
-            shared.display()
-        ),
+        no_specs_message(crate_root, manifest),
     ))
 }
 
@@ -196,6 +192,33 @@ pub fn locate_spec_file(
             entry.url
         ),
     ))
+}
+
+/// What a build without spec files is told (a git dependency, a copy without `../shared`): the
+/// files are not in git, and the two ways to give the build its files.
+pub fn no_specs_message(crate_root: &Path, manifest: &Manifest) -> String {
+    let own = crate_root.join("specs");
+    let shared = crate_root
+        .join("..")
+        .join("shared")
+        .join("qlik-specs")
+        .join("rest");
+    format!(
+        "no Qlik spec files found. qlik-sdk generates its clients from Qlik's published OpenAPI specs (snapshot {snapshot}), which are not in git: a git checkout has only their pins, {manifest_path}. Looked in ${env} (not set), {own} and {shared}. Either:\n\
+         \x20 1. point the build at a directory holding the {n} pinned files: `{env}=/absolute/path/to/specs cargo build`, or for every build of your project, in its `.cargo/config.toml`: `[env] {env} = {{ value = \"qlik-specs\", relative = true }}`; or\n\
+         \x20 2. download them into such a directory, each checked against its pin: from a clone of the qlik-sdk repository, `cargo run -p qlik-specs-tool -- vendor --dest /absolute/path/to/specs` (or fetch each manifest entry's `url`, e.g. {example}, as specs/README.md shows).\n\
+         \x20 The crate published to the registry carries the files and needs neither.",
+        snapshot = manifest.snapshot,
+        manifest_path = own.join("manifest.json").display(),
+        env = SPECS_DIR_ENV,
+        own = own.display(),
+        shared = shared.display(),
+        n = manifest.apis.len(),
+        example = manifest
+            .get("users")
+            .or(manifest.apis.first())
+            .map_or("https://qlik.dev/specs/rest/<api>.json", |a| a.url.as_str()),
+    )
 }
 
 /// Reads one pinned spec file and checks its sha256 against the manifest (unless `unpinned`).

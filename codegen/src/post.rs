@@ -4,7 +4,7 @@
 //! (`codegen/tests/post_steps.rs`: the change the step makes to the fixture spec's code, kept in
 //! `codegen/tests/golden/steps/<name>.diff`). The steps' code lives in their own modules
 //! ([`crate::extras`], [`crate::tolerant`], [`crate::lossless`], [`crate::paging`],
-//! [`crate::send`], [`crate::fit`], [`crate::docs`]); this module only names and orders them.
+//! [`crate::send`], [`crate::fit`], [`crate::setter_docs`], [`crate::docs`]); this module only names and orders them.
 
 use serde_json::Value;
 
@@ -75,6 +75,11 @@ pub const POST_STEPS: &[PostStep] = &[
         doc: "builder arguments that do not convert, or are missing, say what the parameter \
               accepts; enum parse errors name the type and its values; checked newtypes print",
         run: fit,
+    },
+    PostStep {
+        name: "setter-docs",
+        doc: "every builder setter carries its parameter's (or field's) description from the spec",
+        run: setter_docs,
     },
     PostStep {
         name: "docs",
@@ -149,6 +154,11 @@ fn send(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result<(), CodegenEr
 
 fn fit(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
     crate::fit::apply(file);
+    Ok(())
+}
+
+fn setter_docs(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    crate::setter_docs::apply(file);
     Ok(())
 }
 

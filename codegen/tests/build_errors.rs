@@ -85,6 +85,14 @@ fn disabled_apis_are_not_read() {
     let c = fixture("disabled", &[], &[("things", "00")]);
     let out = run(&c.root, &c.out, &|_| false, &no_env).unwrap();
     assert!(out.generated.is_empty());
+    // Its accessor is a stub whose call does not compile, naming the feature to enable.
+    let apis = std::fs::read_to_string(c.out.join("apis.rs")).unwrap();
+    assert!(
+        apis.contains("message = \"`Qlik::things()` needs the cargo feature `things` of qlik-sdk")
+            && apis.contains("for<'a> &'a crate::Qlik: ThingsFeatureEnabled")
+            && !apis.contains("pub mod things"),
+        "{apis}"
+    );
 }
 
 #[test]
@@ -232,4 +240,45 @@ fn the_engine_is_generated_from_the_json_rpc_folder_when_its_feature_is_on() {
     pin("00");
     let e = run(&c.root, &c.out, &all, &no_env).unwrap_err();
     assert!(e.reason.contains("sha256 mismatch"), "{e}");
+}
+
+#[test]
+fn test_tables_only_with_their_feature() {
+    use qlik_codegen::build::TEST_TABLES_FEATURE;
+    let c = fixture(
+        "tables",
+        &[("things.json", SPEC)],
+        &[("things", &sha256_hex(SPEC.as_bytes()))],
+    );
+    run(&c.root, &c.out, &|f| f != TEST_TABLES_FEATURE, &no_env).unwrap();
+    assert!(c.out.join("operations.rs").is_file());
+    assert!(!c.out.join("conformance_calls.rs").exists());
+    assert!(!c.out.join("method_refs.rs").exists());
+    run(&c.root, &c.out, &all, &no_env).unwrap();
+    let calls = std::fs::read_to_string(c.out.join("conformance_calls.rs")).unwrap();
+    assert!(calls.contains("list_things"), "{calls}");
+    let refs = std::fs::read_to_string(c.out.join("method_refs.rs")).unwrap();
+    assert!(
+        refs.contains("qlik_sdk::apis::things::Client::list_things"),
+        "{refs}"
+    );
+}
+
+#[test]
+fn no_specs_anywhere_says_how_to_point_the_build_at_them_or_download_them() {
+    // A git dependency: the manifest, no spec files, no `../shared` beside the checkout.
+    let c = fixture("gitdep", &[], &[("things", "00")]);
+    assert!(!c.root.join("../shared/qlik-specs/rest").is_dir());
+    let e = run(&c.root, &c.out, &all, &no_env).unwrap_err();
+    let text = e.to_string();
+    for needle in [
+        "not in git",
+        "QLIK_SPECS_DIR=/absolute/path/to/specs cargo build",
+        "[env] QLIK_SPECS_DIR",
+        "cargo run -p qlik-specs-tool -- vendor --dest",
+        "https://qlik.dev/specs/rest/things.json",
+        "the 1 pinned files",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in: {text}");
+    }
 }

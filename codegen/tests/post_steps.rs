@@ -96,6 +96,7 @@ step_goldens!(
     paging => "paging",
     send => "send",
     fit => "fit",
+    setter_docs => "setter-docs",
     docs => "docs",
     qlik_extensions => "qlik-extensions",
     names_lock_aliases => "names-lock-aliases",

@@ -1,8 +1,8 @@
-//! Command line: `qlik-specs pull | diff | lock`. Exit codes: 0 done, 1 failed (a message on
+//! Command line: `qlik-specs pull | vendor | diff | lock`. Exit codes: 0 done, 1 failed (a message on
 //! stderr names the file or directory), 2 usage error, 3 `diff --fail-on-breaking` found a
 //! breaking change.
 
-use crate::pull::{pull, today, PullOptions, DEFAULT_BASE};
+use crate::pull::{pull, today, vendor, PullOptions, VendorOptions, DEFAULT_BASE};
 use crate::specset::{load_arg, load_pinned};
 use crate::{diff, err, render, Result, ToolError};
 use qlik_codegen::names_lock::NamesLock;
@@ -18,6 +18,10 @@ usage:
       fetch every pinned file (default base https://qlik.dev/specs/rest/), verify each, then write
       them to DEST (default: the manifest's folder), rewrite the manifest's sha256s and date, and
       update the names lock; any failure leaves everything untouched
+  qlik-specs vendor [--from URL_OR_DIR] [--manifest specs/manifest.json] [--dest DIR]
+      copy exactly the pinned files (default base https://qlik.dev/specs/rest/) into DEST
+      (default: the manifest's folder), each checked against its sha256; nothing is re-pinned,
+      and a missing file or a mismatch writes nothing (release step before `cargo package`)
   qlik-specs diff OLD NEW [--format md|json] [--fail-on-breaking] [--manifest PATH] [--specs-dir DIR]
                   [--changelog CHANGELOG.md] [--heading TEXT]
       OLD and NEW are spec directories, or `pinned` for the manifest's files
@@ -191,6 +195,26 @@ pub fn run(args: &[String]) -> std::result::Result<Outcome, (ToolError, i32)> {
                 0
             };
             Ok(Outcome { stdout, code })
+        }
+        "vendor" => {
+            if a.positional.len() > 1 {
+                return Err(usage(ToolError(
+                    "vendor takes no positional arguments".into(),
+                )));
+            }
+            let opts = VendorOptions {
+                from: a.value("--from").unwrap_or(DEFAULT_BASE).to_string(),
+                dest: a
+                    .value("--dest")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| manifest.parent().unwrap_or(Path::new(".")).to_path_buf()),
+                manifest: manifest.clone(),
+            };
+            let lines = vendor(&opts).map_err(fail)?;
+            Ok(Outcome {
+                stdout: lines.join("\n") + "\n",
+                code: 0,
+            })
         }
         "lock" => {
             let set = load_pinned(&manifest, specs_dir.as_deref()).map_err(fail)?;

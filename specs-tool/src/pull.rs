@@ -393,3 +393,96 @@ mod tests {
         assert_eq!(today().len(), 10);
     }
 }
+
+/// What `vendor` copies and where.
+#[derive(Debug, Clone)]
+pub struct VendorOptions {
+    /// A base URL (`http://` or `https://`) or a directory holding the pinned files.
+    pub from: String,
+    /// The manifest whose pins are copied (never rewritten).
+    pub manifest: PathBuf,
+    /// Where the files go (default: the manifest's folder, `specs/`; git-ignored).
+    pub dest: PathBuf,
+}
+
+/// Runs `vendor`: fetches exactly the files the manifest pins, checks each one's sha256 against
+/// its pin, and only when all match writes them to `dest` (for `cargo package`: the published
+/// crate carries them and builds with no other specs directory). Nothing is re-pinned; any
+/// missing file or mismatch fails with every problem listed and writes nothing. Returns the
+/// lines to print.
+pub fn vendor(opts: &VendorOptions) -> Result<Vec<String>> {
+    let manifest = Manifest::load(&opts.manifest)?;
+    if manifest.apis.is_empty() {
+        return err(format!("{} pins no APIs", opts.manifest.display()));
+    }
+    let source = Source::new(&opts.from)?;
+    let mut fetched = Vec::new();
+    let mut failures = Vec::new();
+    let rest = manifest.apis.iter().map(|e| (e, false));
+    // The engine's spec is published under another path than the REST files: it is vendored
+    // from a directory source only (a clone of the shared specs), and said so otherwise.
+    let mut notes = Vec::new();
+    let engine = manifest.json_rpc.iter().filter(|e| {
+        let from_dir = matches!(source, Source::Dir(_));
+        if !from_dir {
+            notes.push(format!(
+                "{}: not vendored from a URL base (the engine's spec is not beside the REST files there); vendor it with --from <dir> or copy it into {} (sha256 {})",
+                e.file,
+                opts.dest.display(),
+                e.sha256
+            ));
+        }
+        from_dir
+    });
+    let engine: Vec<_> = engine.map(|e| (e, true)).collect();
+    let expected = manifest.apis.len() + engine.len();
+    for (e, json_rpc) in rest.chain(engine) {
+        let name = match &source {
+            // The engine's file sits beside the REST files or in a `json-rpc` sibling folder
+            // (`qlik-specs/rest` and `qlik-specs/json-rpc`).
+            Source::Dir(dir) if json_rpc && !dir.join(&e.file).is_file() => {
+                format!("../json-rpc/{}", e.file)
+            }
+            Source::Dir(_) => e.file.clone(),
+            Source::Http { .. } => remote_name(e),
+        };
+        match source.fetch(&name, &e.file) {
+            Ok(bytes) => {
+                let got = sha256_hex(&bytes);
+                if got == e.sha256 {
+                    fetched.push((e, bytes));
+                } else {
+                    failures.push(format!(
+                        "{}: sha256 {got} does not match the pin {} (the source holds another version; `qlik-specs pull` re-pins)",
+                        e.file, e.sha256
+                    ));
+                }
+            }
+            Err(x) => failures.push(x.0),
+        }
+    }
+    if !failures.is_empty() {
+        return err(format!(
+            "vendor failed for {} of {} pinned files; nothing was written:\n  {}",
+            failures.len(),
+            expected,
+            failures.join("\n  ")
+        ));
+    }
+    std::fs::create_dir_all(&opts.dest)
+        .map_err(|e| ToolError(format!("cannot create {}: {e}", opts.dest.display())))?;
+    let mut bytes_total = 0;
+    for (e, bytes) in &fetched {
+        write_atomic(&opts.dest.join(&e.file), bytes)?;
+        bytes_total += bytes.len();
+    }
+    let mut lines = vec![format!(
+        "vendored {} pinned spec files ({} KiB, snapshot {}) into {}, every sha256 checked",
+        fetched.len(),
+        bytes_total / 1024,
+        manifest.snapshot,
+        opts.dest.display()
+    )];
+    lines.extend(notes);
+    Ok(lines)
+}

@@ -320,3 +320,109 @@ fn pull_from_a_directory_with_a_bad_file() {
     );
     assert_eq!(std::fs::read(&manifest).unwrap(), before);
 }
+
+fn vendor(manifest: &Path, from: &str, dest: &Path) -> Output {
+    Command::new(common::bin())
+        .env_remove("QLIK_SPECS_DIR")
+        .args([
+            "vendor",
+            "--from",
+            from,
+            "--manifest",
+            manifest.to_str().unwrap(),
+            "--dest",
+            dest.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn vendor_copies_exactly_the_pinned_files_and_never_repins() {
+    let Some(shared) = common::shared_specs() else {
+        return;
+    };
+    let ours = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/manifest.json");
+    let t = tempfile::tempdir().unwrap();
+    let dest = t.path().join("specs");
+    let out = vendor(&ours, shared.join("rest").to_str().unwrap(), &dest);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = qlik_codegen::Manifest::load(&ours).unwrap();
+    // From a directory: the REST files and the engine's (found in the `json-rpc` sibling).
+    let n = m.apis.len() + m.json_rpc.len();
+    assert!(
+        stdout.contains(&format!("vendored {n} pinned spec files")),
+        "{stdout}"
+    );
+    assert_eq!(spec_count(&dest), n);
+    for e in m.apis.iter().chain(&m.json_rpc) {
+        let bytes = std::fs::read(dest.join(&e.file)).unwrap();
+        assert_eq!(
+            qlik_codegen::manifest::sha256_hex(&bytes),
+            e.sha256,
+            "{}",
+            e.file
+        );
+    }
+    // Over HTTP too (the published layout: the file name is the URL's last segment).
+    let base = serve(shared.join("rest"));
+    let dest2 = t.path().join("http");
+    let out = vendor(&ours, &format!("{base}/ok/"), &dest2);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Over HTTP the engine's spec is not beside the REST files: said, not fetched.
+    assert_eq!(spec_count(&dest2), m.apis.len());
+    if let Some(e) = m.json_rpc.first() {
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(&format!("{}: not vendored from a URL base", e.file)),
+            "{stdout}"
+        );
+    }
+}
+
+#[test]
+fn vendor_refuses_a_file_that_does_not_match_its_pin() {
+    let Some(shared) = common::shared_specs() else {
+        return;
+    };
+    // The manifest pins users.json to a sha no file has: nothing may be written.
+    let (t, manifest) = workspace();
+    let before = std::fs::read(&manifest).unwrap();
+    let dest = t.path().join("vendored");
+    let out = vendor(&manifest, shared.join("rest").to_str().unwrap(), &dest);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("users.json: sha256") && err.contains("does not match the pin"),
+        "{err}"
+    );
+    assert_eq!(spec_count(&dest), 0, "nothing written");
+    assert_eq!(
+        std::fs::read(&manifest).unwrap(),
+        before,
+        "manifest untouched"
+    );
+    // A source without the file: named, nothing written.
+    let empty = tempfile::tempdir().unwrap();
+    let out = vendor(&manifest, empty.path().to_str().unwrap(), &dest);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let m = qlik_codegen::Manifest::load(&manifest).unwrap();
+    let n = m.apis.len() + m.json_rpc.len();
+    assert!(
+        err.contains(&format!("vendor failed for {n} of {n}")),
+        "{err}"
+    );
+    assert_eq!(spec_count(&dest), 0);
+}

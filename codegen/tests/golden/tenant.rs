@@ -297,6 +297,7 @@ pub mod types {
             }
         }
         impl Errors {
+            /// Sets the `errors` field (the spec gives no description).
             pub fn errors<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -345,6 +346,7 @@ pub mod types {
             }
         }
         impl Kind {
+            /// the kind
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -406,6 +408,7 @@ pub mod types {
             }
         }
         impl Widget {
+            /// Sets the `created_at` field (the spec gives no description).
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -420,6 +423,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the `enabled` field (the spec gives no description).
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -432,6 +436,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the `id` field (the spec gives no description).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -442,6 +447,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// the kind
             pub fn kind<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -454,6 +460,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the `type_` field (the spec gives no description).
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::WidgetType>>,
@@ -513,6 +520,7 @@ pub mod types {
             }
         }
         impl WidgetList {
+            /// Sets the `data` field (the spec gives no description).
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Widget>>,
@@ -525,6 +533,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the `links` field (the spec gives no description).
             pub fn links<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -575,6 +584,7 @@ pub mod types {
             }
         }
         impl WidgetListLinks {
+            /// Sets the `next` field (the spec gives no description).
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -621,6 +631,7 @@ pub mod types {
             }
         }
         impl WidgetListLinksNext {
+            /// Sets the `href` field (the spec gives no description).
             pub fn href<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -666,6 +677,7 @@ pub mod types {
             }
         }
         impl WidgetType3 {
+            /// Sets the `name` field (the spec gives no description).
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1428,6 +1440,7 @@ pub mod builder {
                 sort: Ok(None),
             }
         }
+        /// Sets the `filter` parameter (the spec gives no description).
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1438,6 +1451,7 @@ pub mod builder {
                 .map_err(|_| "must be text".to_string());
             self
         }
+        /// Sets the `limit` parameter (the spec gives no description).
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u32>,
@@ -1448,6 +1462,7 @@ pub mod builder {
                 .map_err(|_| "must be a whole number from 0 to 4294967295".to_string());
             self
         }
+        /// Sets the `sort` parameter (the spec gives no description).
         pub fn sort<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetWidgetsSort>,
@@ -1543,6 +1558,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Widget>,
@@ -1554,6 +1570,7 @@ pub mod builder {
                 .map_err(|s| format!("is not a valid `Widget`: {}", s));
             self
         }
+        /// Changes the request body with `f`, starting from what `body` set (or the body type's default).
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(types::builder::Widget) -> types::builder::Widget,
@@ -1684,6 +1701,7 @@ pub mod builder {
                 ),
             }
         }
+        /// Sets the `widget_id` parameter (the spec gives no description).
         pub fn widget_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1761,6 +1779,7 @@ pub mod builder {
                 ),
             }
         }
+        /// Sets the `widget_id` parameter (the spec gives no description).
         pub fn widget_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
