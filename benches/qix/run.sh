@@ -22,7 +22,7 @@ TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 [ -f node_modules/enigma.js/package.json ] && [ -f node_modules/@qlik/api/package.json ] \
   || npm ci --no-audit --no-fund --silent
 (cd "$ROOT" && CARGO_INCREMENTAL=0 $NICE cargo build --release --quiet \
-  -p qix-standin --bin qix-standin -p qlik-sdk-bench --bin qix_read)
+  -p qix-standin --bin qix-standin -p qlik-sdk-bench --features qlik-sdk-bench/qix --bin qix_read)
 
 work=$(mktemp -d)
 "$TARGET/release/qix-standin" --port 0 --orders "$ORDERS" >"$work/engine.out" 2>&1 &
