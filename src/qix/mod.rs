@@ -21,20 +21,19 @@
 //! # async fn run(qlik: qlik_sdk::Qlik, app_id: &str) -> Result<(), Box<dyn std::error::Error>> {
 //! use futures::{StreamExt, TryStreamExt};
 //! use qlik_sdk::qix::helpers::{hypercube_pages, reload_with_progress, MAX_PAGE_CELLS};
-//! use qlik_sdk::qix::ObjectRef;
+//! use qlik_sdk::qix::types::GenericObjectProperties;
 //! use serde_json::json;
 //!
 //! // A WebSocket to wss://<host>/app/<appId> with the client's token, then OpenDoc.
 //! let app = qlik.qix().request_timeout(Some(Duration::from_secs(60))).open_app(app_id).await?;
-//! let doc = app.doc();
-//! let total = doc.call("Evaluate", json!({"qExpression": "Sum(Amount)"})).await?;
+//! let doc = app.doc(); // the typed `Doc`: one method per engine method
+//! let total: String = doc.evaluate("Sum(Amount)").await?;
 //!
 //! // A hypercube read as a stream of pages: one page (at most 10,000 cells) in memory at a time.
-//! let prop = json!({"qInfo": {"qType": "my-table"}, "qHyperCubeDef": {
-//!     "qDimensions": [{"qDef": {"qFieldDefs": ["Country"]}}],
-//!     "qMeasures": [{"qDef": {"qDef": "Sum(Amount)"}}]}});
-//! let created = doc.call("CreateSessionObject", json!({"qProp": prop})).await?;
-//! let table = doc.child(ObjectRef::from_value(&created).expect("an object reference"));
+//! let prop: GenericObjectProperties = serde_json::from_value(json!({"qInfo": {"qType": "my-table"},
+//!     "qHyperCubeDef": {"qDimensions": [{"qDef": {"qFieldDefs": ["Country"]}}],
+//!                       "qMeasures": [{"qDef": {"qDef": "Sum(Amount)"}}]}}))?;
+//! let table = doc.create_session_object(&prop).await?; // a typed `GenericObject`
 //! let mut changes = table.notifications(); // Changed / Closed, from the engine's change lists
 //! let pages = hypercube_pages(&table, "/qHyperCubeDef", MAX_PAGE_CELLS);
 //! futures::pin_mut!(pages);
