@@ -31,6 +31,8 @@
 //! RUST_SDK_CMD=$PWD/target/release/bench_harness bash run.sh
 //! ```
 
+mod measure;
+use measure::{cpu_now, peak_rss_mb};
 use std::time::Instant;
 
 use futures::TryStreamExt;
@@ -54,25 +56,6 @@ fn env_usize(name: &str, default: usize) -> Res<usize> {
             .map_err(|_| format!("{name} must be a non-negative integer, got {v:?}").into()),
         _ => Ok(default),
     }
-}
-
-/// User + system CPU seconds of this process so far.
-fn cpu_now() -> f64 {
-    // SAFETY: getrusage only writes into the zeroed struct passed to it.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
-    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    tv(ru.ru_utime) + tv(ru.ru_stime)
-}
-
-/// Peak resident set size of this process (VmHWM), MB.
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// The harness's counters (`GET /_bench/stats`, not part of what is measured). Read with a

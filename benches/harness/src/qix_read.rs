@@ -6,32 +6,14 @@
 //! `qix_read --host http://127.0.0.1:PORT --app APP_ID --key API_KEY --rows N [--page-cells C]
 //! [--identity ID]` (the identity, default `qlik-sdk`, gives each client a fresh engine session).
 
+mod measure;
+use measure::{cpu_now, peak_rss_mb};
 use std::time::Instant;
 
 use futures::TryStreamExt;
 use qlik_sdk::qix::helpers::{hypercube_pages, MAX_PAGE_CELLS};
 use qlik_sdk::qix::ObjectRef;
 use serde_json::json;
-
-/// User + system CPU seconds of this process so far.
-fn cpu_now() -> f64 {
-    // SAFETY: getrusage only writes into the zeroed struct passed to it.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
-    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    tv(ru.ru_utime) + tv(ru.ru_stime)
-}
-
-/// Peak resident set size of this process (VmHWM), MB.
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(-1.0, |kb| kb / 1024.0)
-}
 
 struct Args {
     host: String,
