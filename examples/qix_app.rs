@@ -86,18 +86,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut rows, mut first) = (0usize, None);
     while let Some(page) = pages.try_next().await? {
         if first.is_none() {
-            first = page
-                .rows
-                .first()
-                .map(|r| r[0]["qText"].as_str().unwrap_or("").to_owned());
+            first = page.rows().next().map(|r| r[0].text().to_owned());
         }
-        for row in &page.rows {
+        for row in page.rows() {
             if rows < 5 {
-                println!(
-                    "  {:<12} {}",
-                    row[0]["qText"].as_str().unwrap_or(""),
-                    row[1]["qText"].as_str().unwrap_or("")
-                );
+                println!("  {:<12} {}", row[0].text(), row[1].text());
             }
             rows += 1;
         }

@@ -64,9 +64,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (mut cells, mut n, mut check) = (0usize, 0usize, 0.0f64);
         while let Some(page) = pages.try_next().await? {
             n += 1;
-            for row in &page.rows {
+            for row in page.rows() {
                 cells += row.len();
-                check += row[1]["qNum"].as_f64().unwrap_or(0.0);
+                check += row[1].num.unwrap_or(0.0);
             }
         }
         let read = t.elapsed();

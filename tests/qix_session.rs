@@ -10,7 +10,7 @@ use qix_standin::Engine;
 use qlik_sdk::qix::helpers::{hypercube_pages, reload_with_progress, MAX_PAGE_CELLS};
 use qlik_sdk::qix::{AppSession, Handle, ObjectEvent, ObjectRef, Reconnection};
 use qlik_sdk::{Error, Qlik, SessionErrorKind};
-use serde_json::{json, Value};
+use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -115,15 +115,20 @@ async fn reads_a_hypercube_as_pages_of_at_most_10000_cells() {
         .expect("pages");
     // 10,000 rows x 3 columns: 3,333 rows (9,999 cells) a page.
     assert_eq!(pages.len(), 4);
-    assert!(pages.iter().all(|p| p.rows.len() * 3 <= 10_000));
-    let rows: Vec<&Vec<Value>> = pages.iter().flat_map(|p| &p.rows).collect();
-    assert_eq!(rows.len(), 10_000);
-    let ids: Vec<f64> = rows
+    assert!(pages
         .iter()
-        .map(|r| r[0]["qNum"].as_f64().unwrap())
-        .collect();
+        .all(|p| p.width == 3 && p.cells.len() <= 10_000));
+    let rows: Vec<&[qlik_sdk::qix::helpers::Cell]> = pages.iter().flat_map(|p| p.rows()).collect();
+    assert_eq!(rows.len(), 10_000);
+    let ids: Vec<f64> = rows.iter().map(|r| r[0].num.unwrap()).collect();
     assert!(ids.iter().enumerate().all(|(i, id)| *id == (i + 1) as f64));
-    let sum: f64 = rows.iter().map(|r| r[1]["qNum"].as_f64().unwrap()).sum();
+    // Texts and states decode too: the dimension's text is its number, measures are locked.
+    assert_eq!(rows[41][0].text(), "42");
+    assert_eq!(
+        rows[41][1].state,
+        Some(qlik_sdk::qix::types::StateEnumType::Locked)
+    );
+    let sum: f64 = rows.iter().map(|r| r[1].num.unwrap()).sum();
     let total: f64 = orders().iter().map(|o| o.1).sum();
     assert!((sum - total).abs() < 0.5, "{sum} vs {total}");
     assert_eq!(pages[1].top, 3_333);

@@ -510,6 +510,66 @@ pub struct Cube {
     pub measures: Vec<String>,
     /// Rows of cells (`qText`, `qNum`, `qElemNumber`, `qState`).
     pub rows: Vec<Vec<Value>>,
+    /// Every cell written as JSON once, row by row, when the cube is computed: a page is
+    /// served by copying them ([`Cube::page_json`]), as a real engine serves pages from its
+    /// computed cube rather than computing them per request.
+    rendered: String,
+    /// Where each cell's JSON starts in `rendered` (one more entry than cells: the end).
+    offsets: Vec<usize>,
+}
+
+impl Cube {
+    fn new(dims: Vec<String>, measures: Vec<String>, rows: Vec<Vec<Value>>) -> Cube {
+        let mut rendered = String::new();
+        let mut offsets = Vec::with_capacity(rows.iter().map(Vec::len).sum::<usize>() + 1);
+        for cell in rows.iter().flatten() {
+            offsets.push(rendered.len());
+            // Writing a `Value` to a `String` cannot fail.
+            let _ = write!(rendered, "{cell}");
+        }
+        offsets.push(rendered.len());
+        Cube {
+            dims,
+            measures,
+            rows,
+            rendered,
+            offsets,
+        }
+    }
+
+    /// Columns: dimensions, then measures.
+    pub fn width(&self) -> usize {
+        self.dims.len() + self.measures.len()
+    }
+
+    /// The `qMatrix` of rows `top..bottom`, columns `left..right` (already clipped to the cube),
+    /// as JSON text.
+    pub fn page_json(&self, top: usize, bottom: usize, left: usize, right: usize) -> String {
+        let width = self.width();
+        let mut out = String::with_capacity(
+            self.offsets
+                .get(bottom * width)
+                .zip(self.offsets.get(top * width))
+                .map_or(2, |(b, t)| b - t + (bottom - top) * (right - left + 2) + 2),
+        );
+        out.push('[');
+        for r in top..bottom {
+            if r > top {
+                out.push(',');
+            }
+            out.push('[');
+            for c in left..right {
+                if c > left {
+                    out.push(',');
+                }
+                let i = r * width + c;
+                out.push_str(&self.rendered[self.offsets[i]..self.offsets[i + 1]]);
+            }
+            out.push(']');
+        }
+        out.push(']');
+        out
+    }
 }
 
 /// Computes the cube of a `qHyperCubeDef`.
@@ -613,11 +673,11 @@ pub fn cube(
         }
         rows.push(row);
     }
-    Ok(Cube {
-        dims: dims.into_iter().map(|(n, _)| n).collect(),
-        measures: measures.into_iter().map(|(s, _)| s).collect(),
+    Ok(Cube::new(
+        dims.into_iter().map(|(n, _)| n).collect(),
+        measures.into_iter().map(|(s, _)| s).collect(),
         rows,
-    })
+    ))
 }
 
 /// The engine sends NaN as the string `"NaN"`.

@@ -382,7 +382,13 @@ async fn connection(inner: Arc<Inner>, tcp: TcpStream) {
             }
             msg = stream.next() => match msg {
                 Some(Ok(Message::Text(text))) => conn.request(text.as_str()),
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(Message::Close(_))) => {
+                    // A clean close ends the session (its objects and cubes go); a dropped
+                    // socket keeps it for a reconnect to attach to.
+                    lock(&inner.sessions).retain(|_, s| !Arc::ptr_eq(s, &conn.session));
+                    break;
+                }
+                None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             }
         }
@@ -447,8 +453,7 @@ impl Conn {
         }
         let delay = lock(&self.inner.delays).get(&method).copied();
         if delay.is_none() && method != "DoReload" {
-            let answer = self.dispatch(handle, &method, &params, id.as_i64().unwrap_or(0));
-            self.send(&id, answer);
+            self.respond(&id, handle, &method, &params);
             return;
         }
         // Long requests run beside the connection, so GetProgress and CancelRequest get through.
@@ -460,15 +465,72 @@ impl Conn {
             if let Some(d) = delay {
                 tokio::time::sleep(d).await;
             }
-            let answer = if method == "DoReload" {
-                conn.reload(handle, rid).await
+            if method == "DoReload" {
+                let answer = conn.reload(handle, rid).await;
+                lock(&conn.inflight).remove(&rid);
+                conn.send(&id, answer);
             } else {
-                conn.dispatch(handle, &method, &params, rid)
-            };
-            lock(&conn.inflight).remove(&rid);
-            conn.send(&id, answer);
+                lock(&conn.inflight).remove(&rid);
+                conn.respond(&id, handle, &method, &params);
+            }
         });
         inflight.insert(rid, task.abort_handle());
+    }
+
+    /// Answers one request. `GetHyperCubeData` is written from the cube's rendered cells
+    /// straight into the message text; everything else goes through [`Conn::dispatch`].
+    fn respond(&self, id: &Value, handle: i64, method: &str, params: &Value) {
+        if method != "GetHyperCubeData" {
+            let answer = self.dispatch(handle, method, params, id.as_i64().unwrap_or(0));
+            self.send(id, answer);
+            return;
+        }
+        match self.hypercube_data(handle, params) {
+            Ok(pages) => {
+                let _ = self.out.send(format!(
+                    r#"{{"jsonrpc":"2.0","id":{id},"result":{{"qDataPages":{pages}}}}}"#
+                ));
+            }
+            Err(f) => self.send(id, Err(f)),
+        }
+    }
+
+    /// `GetHyperCubeData`: the `qDataPages` array as JSON text.
+    fn hypercube_data(&self, handle: i64, p: &Value) -> Result<String, Fault> {
+        let obj = lock(&self.session).objects.get(&handle).cloned();
+        let props = match obj {
+            Some(Obj::Generic { props, .. }) => props,
+            Some(_) => return Err(fault(-32601, "", "Method not found: GetHyperCubeData")),
+            None => return Err(fault(-32602, "", format!("Invalid handle: {handle}"))),
+        };
+        let path = p["qPath"].as_str().unwrap_or("/qHyperCubeDef");
+        let cube = self.cube_of(handle, &props, path)?;
+        let pages = p["qPages"]
+            .as_array()
+            .ok_or_else(|| fault(8, "qPages", "Invalid parameters: qPages must be an array"))?;
+        let cells: u64 = pages
+            .iter()
+            .map(|pg| pg["qWidth"].as_u64().unwrap_or(0) * pg["qHeight"].as_u64().unwrap_or(0))
+            .sum();
+        if cells > 10_000 {
+            return Err(fault(7009, "", "Calculation pages too large"));
+        }
+        let mut out = String::from("[");
+        for (i, page) in pages.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let (top, bottom, left, right) = clip(&cube, page);
+            out.push_str(r#"{"qMatrix":"#);
+            out.push_str(&cube.page_json(top, bottom, left, right));
+            out.push_str(&format!(
+                r#","qArea":{{"qTop":{top},"qLeft":{left},"qWidth":{},"qHeight":{}}},"qTails":[]}}"#,
+                right - left,
+                bottom - top
+            ));
+        }
+        out.push(']');
+        Ok(out)
     }
 
     fn new_handle(&self, s: &mut Session, obj: Obj) -> i64 {
@@ -860,7 +922,7 @@ impl Conn {
                     let width = cube.dims.len() + cube.measures.len();
                     let mut pages = Vec::new();
                     for page in def["qInitialDataFetch"].as_array().into_iter().flatten() {
-                        pages.push(data_page(&cube, page, width)?);
+                        pages.push(data_page(&cube, page)?);
                     }
                     layout["qHyperCube"] = json!({
                         "qSize": {"qcx": width, "qcy": cube.rows.len()},
@@ -887,46 +949,35 @@ impl Conn {
                 let _ = id;
                 Ok((json!({"qLayout": layout}), vec![]))
             }
-            "GetHyperCubeData" => {
-                let path = p["qPath"].as_str().unwrap_or("/qHyperCubeDef");
-                let cube = self.cube_of(handle, &props, path)?;
-                let width = cube.dims.len() + cube.measures.len();
-                let pages = p["qPages"].as_array().ok_or_else(|| {
-                    fault(8, "qPages", "Invalid parameters: qPages must be an array")
-                })?;
-                let cells: u64 = pages
-                    .iter()
-                    .map(|pg| {
-                        pg["qWidth"].as_u64().unwrap_or(0) * pg["qHeight"].as_u64().unwrap_or(0)
-                    })
-                    .sum();
-                if cells > 10_000 {
-                    return Err(fault(7009, "", "Calculation pages too large"));
-                }
-                let data: Result<Vec<Value>, Fault> =
-                    pages.iter().map(|pg| data_page(&cube, pg, width)).collect();
-                Ok((json!({"qDataPages": data?}), vec![]))
-            }
             _ => Err(fault(-32601, "", format!("Method not found: {method}"))),
         }
     }
 }
 
-/// One `NxDataPage`: the cells of the requested area (clipped to the cube).
-fn data_page(cube: &data::Cube, page: &Value, width: usize) -> Result<Value, Fault> {
+/// The requested area of an `NxPage` clipped to the cube: rows `top..bottom`, columns
+/// `left..right`.
+fn clip(cube: &data::Cube, page: &Value) -> (usize, usize, usize, usize) {
     let get = |k: &str| page[k].as_u64().unwrap_or(0) as usize;
     let (top, left, w, h) = (get("qTop"), get("qLeft"), get("qWidth"), get("qHeight"));
-    if w * h > 10_000 {
+    let bottom = top.saturating_add(h).min(cube.rows.len());
+    let right = left.saturating_add(w).min(cube.width());
+    (top.min(bottom), bottom, left.min(right), right)
+}
+
+/// One `NxDataPage` of a layout's `qInitialDataFetch`: the cells of the requested area (clipped
+/// to the cube).
+fn data_page(cube: &data::Cube, page: &Value) -> Result<Value, Fault> {
+    let get = |k: &str| page[k].as_u64().unwrap_or(0);
+    if get("qWidth").saturating_mul(get("qHeight")) > 10_000 {
         return Err(fault(7009, "", "Calculation pages too large"));
     }
-    let bottom = (top + h).min(cube.rows.len());
-    let right = (left + w).min(width);
-    let matrix: Vec<Value> = (top.min(bottom)..bottom)
-        .map(|r| Value::Array(cube.rows[r][left.min(right)..right].to_vec()))
+    let (top, bottom, left, right) = clip(cube, page);
+    let matrix: Vec<Value> = (top..bottom)
+        .map(|r| Value::Array(cube.rows[r][left..right].to_vec()))
         .collect();
     Ok(json!({
         "qMatrix": matrix,
-        "qArea": {"qTop": top, "qLeft": left, "qWidth": right.saturating_sub(left), "qHeight": bottom.saturating_sub(top)},
+        "qArea": {"qTop": top, "qLeft": left, "qWidth": right - left, "qHeight": bottom - top},
         "qTails": [],
     }))
 }

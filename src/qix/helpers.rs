@@ -17,21 +17,14 @@ pub const MAX_PAGE_CELLS: u64 = 10_000;
 /// Pages requested ahead of the one being read.
 const PREFETCH: usize = 2;
 
-/// One page of a hypercube: `rows` rows starting at row `top`, each row as the engine's cells
-/// (`qText`, `qNum`, `qElemNumber`, `qState`, ...).
-#[derive(Debug, Clone, PartialEq)]
-pub struct HyperCubePage {
-    /// Index of the page's first row in the cube.
-    pub top: u64,
-    /// The rows (`qMatrix`).
-    pub rows: Vec<Vec<Value>>,
-}
+pub use super::hypercube::{Cell, HyperCubePage};
 
 /// Reads all the data of the hypercube at `path` (e.g. `/qHyperCubeDef`) of `object` as a stream
 /// of pages, in order. The next page is requested while one is read, and no further: memory
 /// stays at two pages whatever the cube's size. A page holds at most `cells_per_page` cells
 /// (capped at [`MAX_PAGE_CELLS`]) and always whole rows. The cube's size is read from the
-/// object's layout first (`qSize`).
+/// object's layout first (`qSize`). Each page's cells are decoded straight from the engine's
+/// text into typed [`Cell`]s (one flat list per page; [`HyperCubePage::rows`] slices it).
 ///
 /// ```no_run
 /// # async fn run(chart: qlik_sdk::qix::Handle) -> qlik_sdk::error::Result<()> {
@@ -39,7 +32,9 @@ pub struct HyperCubePage {
 /// let pages = qlik_sdk::qix::helpers::hypercube_pages(&chart, "/qHyperCubeDef", 10_000);
 /// futures::pin_mut!(pages);
 /// while let Some(page) = pages.try_next().await? {
-///     println!("rows {}..{}", page.top, page.top + page.rows.len() as u64);
+///     for row in page.rows() {
+///         println!("{} {:?}", row[0].text(), row[1].num);
+///     }
 /// }
 /// # Ok(()) }
 /// ```
@@ -72,10 +67,19 @@ pub fn hypercube_pages(
                     async move {
                         let rows = page_rows.min(height - top);
                         let page = json!({"qTop": top, "qLeft": 0, "qWidth": width, "qHeight": rows});
-                        object
-                            .call("GetHyperCubeData", json!({"qPath": path, "qPages": [page]}))
-                            .await
-                            .and_then(|r| decode_page(r, top))
+                        let raw = object
+                            .call_raw("GetHyperCubeData", json!({"qPath": path, "qPages": [page]}))
+                            .await?;
+                        let cells = (rows * width) as usize;
+                        super::hypercube::decode_page(raw.get(), top, cells).map_err(|e| {
+                            Error::Decode {
+                                operation: Some("GenericObject.GetHyperCubeData".into()),
+                                path: "qDataPages[0].qMatrix".into(),
+                                message: e.to_string(),
+                                content_type: Some("application/json".into()),
+                                raw: raw.get().as_bytes().into(),
+                            }
+                        })
                     }
                 })
                 // The next page is asked for while this one is read: two pages in memory at most.
@@ -108,28 +112,6 @@ fn cube_size(layout: &Value, path: &str) -> Result<(u64, u64)> {
             "the hypercube at {path} has no qSize in its layout"
         ))),
     }
-}
-
-fn decode_page(mut result: Value, top: u64) -> Result<HyperCubePage> {
-    let matrix = result
-        .get_mut("qDataPages")
-        .and_then(|p| p.get_mut(0))
-        .and_then(|p| p.get_mut("qMatrix"))
-        .map(Value::take)
-        .ok_or_else(|| {
-            Error::Other("GetHyperCubeData answered without qDataPages[0].qMatrix".into())
-        })?;
-    let Value::Array(rows) = matrix else {
-        return Err(Error::Other("qMatrix is not an array".into()));
-    };
-    let rows = rows
-        .into_iter()
-        .map(|r| match r {
-            Value::Array(cells) => cells,
-            other => vec![other],
-        })
-        .collect();
-    Ok(HyperCubePage { top, rows })
 }
 
 /// Where a reload is, from `GetProgress`.

@@ -12,7 +12,7 @@
 //! `qLayout`, ...); an object reference comes back as the typed handle of its class.
 //!
 //! [`session`] opens an app: `qlik.qix().open_app(app_id)`; [`helpers`] reads a hypercube as a
-//! stream of pages and reloads with progress.
+//! stream of pages (typed cells from [`hypercube`]) and reloads with progress.
 //!
 //! ## Example (the README's QIX section, compiled)
 //!
@@ -38,7 +38,7 @@
 //! let pages = hypercube_pages(&table, "/qHyperCubeDef", MAX_PAGE_CELLS);
 //! futures::pin_mut!(pages);
 //! while let Some(page) = pages.try_next().await? {
-//!     for row in &page.rows { println!("{} {}", row[0]["qText"], row[1]["qText"]); }
+//!     for row in page.rows() { println!("{} {}", row[0].text(), row[1].text()); }
 //! }
 //!
 //! // Reload with progress (DoReload + GetProgress).
@@ -49,7 +49,9 @@
 //! app.close().await?;
 //! # Ok(()) }
 //! ```
+mod envelope;
 pub mod helpers;
+pub mod hypercube;
 pub mod rpc;
 pub mod session;
 #[doc(hidden)]
@@ -71,7 +73,7 @@ mod generated {
 }
 
 pub use generated::*;
-pub use rpc::{Handle, ObjectEvent, ObjectRef};
+pub use rpc::{Handle, ObjectEvent, ObjectRef, RawJson};
 pub use session::{AppSession, Qix, QixOptions, Reconnection, SessionEvent};
 
 /// Every typed engine object is its session [`Handle`] as well: untyped calls

@@ -3,9 +3,81 @@ use std::{fmt, future::Future, pin::Pin, sync::Arc};
 
 use futures::Stream;
 use serde_json::Value;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// A boxed engine call in flight; resolves to the response's `result` member.
 pub type CallFuture = Pin<Box<dyn Future<Output = Result<Value, crate::Error>> + Send + 'static>>;
+
+/// A boxed engine call in flight that resolves to the response's `result` member as the JSON
+/// text the engine sent, undecoded: for results read with a decoder of their own (a hypercube
+/// page straight into typed cells, without a [`Value`] of it in between).
+pub type RawCallFuture =
+    Pin<Box<dyn Future<Output = Result<RawJson, crate::Error>> + Send + 'static>>;
+
+/// A response's `result` member as the engine sent it: JSON text, not decoded and not checked
+/// (the decoder that reads it does both). It shares the received message's buffer: no copy.
+#[derive(Clone)]
+pub struct RawJson {
+    message: Utf8Bytes,
+    start: usize,
+    end: usize,
+}
+
+impl RawJson {
+    /// The part `range` of a received message (a range on its character boundaries).
+    pub(crate) fn part(message: Utf8Bytes, range: std::ops::Range<usize>) -> Option<RawJson> {
+        message.as_str().get(range.clone())?;
+        Some(RawJson {
+            message,
+            start: range.start,
+            end: range.end,
+        })
+    }
+
+    /// A text of its own.
+    pub fn from_string(text: String) -> RawJson {
+        let end = text.len();
+        RawJson {
+            message: text.into(),
+            start: 0,
+            end,
+        }
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.message
+            .as_str()
+            .get(self.start..self.end)
+            .unwrap_or("")
+    }
+
+    /// Decodes the text into a [`Value`]; the error names `method` and keeps the text.
+    pub fn to_value(&self, method: &str) -> Result<Value, crate::Error> {
+        serde_json::from_str(self.get()).map_err(|e| crate::Error::Decode {
+            operation: Some(method.to_owned()),
+            path: ".".into(),
+            message: e.to_string(),
+            content_type: Some("application/json".into()),
+            raw: self.get().as_bytes().into(),
+        })
+    }
+}
+
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.get();
+        let cut = (0..=text.len().min(120))
+            .rev()
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(0);
+        write!(f, "RawJson({} bytes: {}", text.len(), &text[..cut])?;
+        if cut < text.len() {
+            f.write_str("...")?;
+        }
+        f.write_str(")")
+    }
+}
 
 /// What the engine tells about an object outside of a request's result (the `change` and
 /// `close` lists it attaches to its messages).
@@ -31,6 +103,15 @@ pub trait Call: Send + Sync + 'static {
     /// `GetProgress` and `CancelRequest` take). The default has no id to tell and returns 0.
     fn call_with_id(&self, handle: i64, method: &'static str, params: Value) -> (i64, CallFuture) {
         (0, self.call(handle, method, params))
+    }
+
+    /// Like [`call`](Self::call), resolving to the `result` member as sent (JSON text). The
+    /// default writes the decoded result back to text; the WebSocket session hands over the
+    /// engine's own text without decoding it.
+    fn call_raw(&self, handle: i64, method: &'static str, params: Value) -> RawCallFuture {
+        let call = self.call(handle, method, params);
+        let _ = method;
+        Box::pin(async move { Ok(RawJson::from_string(call.await?.to_string())) })
     }
 
     /// The change and close notifications of the object `handle` from now on. The default (a
@@ -115,6 +196,12 @@ impl Handle {
     /// Sends `method` with named `params` on this object; resolves to the response's `result`.
     pub fn call(&self, method: &'static str, params: Value) -> CallFuture {
         self.call.call(self.object.q_handle, method, params)
+    }
+
+    /// Like [`call`](Self::call), resolving to the `result` member as the engine sent it (JSON
+    /// text), for a decoder of the caller's own (see [`Call::call_raw`]).
+    pub fn call_raw(&self, method: &'static str, params: Value) -> RawCallFuture {
+        self.call.call_raw(self.object.q_handle, method, params)
     }
 
     /// Like [`call`](Self::call), also returning the request's id (for `GetProgress`, 0 when the

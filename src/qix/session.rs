@@ -20,10 +20,13 @@ use futures::{SinkExt, Stream, StreamExt};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
 use tokio::sync::{broadcast, mpsc, oneshot};
-use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, Message};
+use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use super::rpc::{Call, CallFuture, Handle, ObjectEvent, ObjectEvents, ObjectRef};
+use super::envelope;
+use super::rpc::{
+    Call, CallFuture, Handle, ObjectEvent, ObjectEvents, ObjectRef, RawCallFuture, RawJson,
+};
 use crate::error::{Error, Result, SessionErrorKind};
 use crate::Qlik;
 
@@ -420,7 +423,7 @@ enum Cmd {
         handle: i64,
         method: &'static str,
         params: Value,
-        reply: oneshot::Sender<Result<Value>>,
+        reply: oneshot::Sender<Result<RawJson>>,
     },
     Cancel {
         id: i64,
@@ -445,12 +448,9 @@ impl Drop for CancelOnDrop {
     }
 }
 
-impl Call for Shared {
-    fn call(&self, handle: i64, method: &'static str, params: Value) -> CallFuture {
-        self.call_with_id(handle, method, params).1
-    }
-
-    fn call_with_id(&self, handle: i64, method: &'static str, params: Value) -> (i64, CallFuture) {
+impl Shared {
+    /// Sends one request; the future resolves to the `result` member as the engine sent it.
+    fn request(&self, handle: i64, method: &'static str, params: Value) -> (i64, RawCallFuture) {
         let cmd = self.cmd.clone();
         let id = self.ids.fetch_add(1, Ordering::Relaxed);
         let timeout = self.timeout;
@@ -494,6 +494,22 @@ impl Call for Shared {
                 result.unwrap_or_else(|_| Err(closed()))
             }),
         )
+    }
+}
+
+impl Call for Shared {
+    fn call(&self, handle: i64, method: &'static str, params: Value) -> CallFuture {
+        self.call_with_id(handle, method, params).1
+    }
+
+    fn call_with_id(&self, handle: i64, method: &'static str, params: Value) -> (i64, CallFuture) {
+        let (id, raw) = self.request(handle, method, params);
+        // Decoded in the caller's task, not the session's.
+        (id, Box::pin(async move { raw.await?.to_value(method) }))
+    }
+
+    fn call_raw(&self, handle: i64, method: &'static str, params: Value) -> RawCallFuture {
+        self.request(handle, method, params).1
     }
 
     fn notifications(&self, handle: i64) -> ObjectEvents {
@@ -629,7 +645,7 @@ struct Pending {
     handle: i64,
     params: Value,
     /// `None` for the session's own requests (`CancelRequest`).
-    reply: Option<oneshot::Sender<Result<Value>>>,
+    reply: Option<oneshot::Sender<Result<RawJson>>>,
 }
 
 /// An object the session holds, and how to open it again.
@@ -731,7 +747,7 @@ impl Task {
                 cmd = self.cmd_rx.recv() => self.on_cmd(&mut ws, cmd).await,
                 msg = ws.next() => match msg {
                     Some(Ok(Message::Text(text))) => {
-                        self.on_text(text.as_str());
+                        self.on_text(&text);
                         Flow::Go
                     }
                     Some(Ok(Message::Close(frame))) => Flow::Dropped(match frame {
@@ -861,18 +877,25 @@ impl Task {
     }
 
     /// One message from the engine: change/close lists, then a response or a notification.
-    fn on_text(&mut self, text: &str) {
-        let Ok(mut v) = serde_json::from_str::<Value>(text) else {
-            tracing::warn!("the engine sent a message that is not JSON; ignored");
+    /// A response's `result` is not decoded here (see [`envelope`]): its text goes to the
+    /// caller, who decodes it (into a `Value`, or straight into typed cells for a hypercube
+    /// page).
+    fn on_text(&mut self, message: &Utf8Bytes) {
+        let text = message.as_str();
+        let Some(m) = envelope::members(text) else {
+            tracing::warn!("the engine sent a message that is not a JSON object; ignored");
             return;
         };
-        self.on_lists(&v);
-        if let Some(id) = v.get("id").and_then(Value::as_i64) {
+        let small = |r: &Option<std::ops::Range<usize>>| -> Option<Value> {
+            r.clone().and_then(|r| serde_json::from_str(&text[r]).ok())
+        };
+        self.on_lists(small(&m.change).as_ref(), small(&m.close).as_ref());
+        if let Some(id) = small(&m.id).as_ref().and_then(Value::as_i64) {
             let Some(p) = self.pending.remove(&id) else {
                 return; // cancelled, timed out, or failed at a disconnect
             };
-            let outcome = if let Some(err) = v.get("error") {
-                Err(Error::Engine {
+            let outcome = match small(&m.error).filter(|e| !e.is_null()) {
+                Some(err) => Err(Error::Engine {
                     method: p.method.to_owned(),
                     code: err.get("code").and_then(Value::as_i64).unwrap_or(0),
                     parameter: err
@@ -885,17 +908,23 @@ impl Task {
                         .and_then(Value::as_str)
                         .unwrap_or("")
                         .to_owned(),
-                })
-            } else {
-                let mut result = v.get_mut("result").map(Value::take).unwrap_or(Value::Null);
-                self.adopt(&mut result, p.handle, p.method, &p.params);
-                Ok(result)
+                }),
+                None => {
+                    let result = m
+                        .result
+                        .and_then(|r| RawJson::part(message.clone(), r))
+                        .unwrap_or_else(|| RawJson::from_string("null".into()));
+                    Ok(self.adopt_raw(result, p.handle, p.method, &p.params))
+                }
             };
             if let Some(reply) = p.reply {
                 let _ = reply.send(outcome);
             }
-        } else if let Some(method) = v.get("method").and_then(Value::as_str) {
-            let params = v.get("params").cloned().unwrap_or(Value::Null);
+        } else if let Some(method) = small(&m.method) {
+            let Value::String(method) = method else {
+                return;
+            };
+            let params = small(&m.params).unwrap_or(Value::Null);
             if method == "OnConnected" {
                 if let (Some(s), Ok(mut state)) =
                     (params["qSessionState"].as_str(), self.state.lock())
@@ -903,17 +932,45 @@ impl Task {
                     *state = s.to_owned();
                 }
             }
-            let _ = self.events.send(SessionEvent::Notification {
-                method: method.to_owned(),
-                params,
-            });
+            let _ = self
+                .events
+                .send(SessionEvent::Notification { method, params });
         }
     }
 
-    /// Records an object reference in a result and puts the session's handle in it.
-    fn adopt(&mut self, result: &mut Value, parent: i64, method: &'static str, params: &Value) {
+    /// [`adopt`](Self::adopt) on a result's text: only a result that names a `qHandle` can hold
+    /// an object reference, so only such a result is decoded (and written again with the
+    /// session's handle in it); any other is handed over as sent.
+    fn adopt_raw(
+        &mut self,
+        raw: RawJson,
+        parent: i64,
+        method: &'static str,
+        params: &Value,
+    ) -> RawJson {
+        if memchr::memmem::find(raw.get().as_bytes(), b"\"qHandle\"").is_none() {
+            return raw;
+        }
+        let Ok(mut v) = serde_json::from_str::<Value>(raw.get()) else {
+            return raw;
+        };
+        if !self.adopt(&mut v, parent, method, params) {
+            return raw;
+        }
+        RawJson::from_string(v.to_string())
+    }
+
+    /// Records an object reference in a result and puts the session's handle in it; `false`
+    /// when the result holds none.
+    fn adopt(
+        &mut self,
+        result: &mut Value,
+        parent: i64,
+        method: &'static str,
+        params: &Value,
+    ) -> bool {
         let Some(object) = ObjectRef::from_value(result) else {
-            return;
+            return false;
         };
         let h = self.table.hold(object, parent, method, params);
         let slot = match result.get_mut("qReturn") {
@@ -921,16 +978,16 @@ impl Task {
             _ => result,
         };
         slot["qHandle"] = json!(h);
+        true
     }
 
-    fn on_lists(&mut self, v: &Value) {
-        let list = |k: &str| -> Vec<i64> {
-            v.get(k)
-                .and_then(Value::as_array)
+    fn on_lists(&mut self, change: Option<&Value>, close: Option<&Value>) {
+        let list = |v: Option<&Value>| -> Vec<i64> {
+            v.and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(Value::as_i64).collect())
                 .unwrap_or_default()
         };
-        let (changed, closed) = (list("change"), list("close"));
+        let (changed, closed) = (list(change), list(close));
         if changed.is_empty() && closed.is_empty() {
             return;
         }
@@ -1136,7 +1193,7 @@ impl Task {
                         }
                         return Ok(v.get_mut("result").map(Value::take).unwrap_or(Value::Null));
                     }
-                    self.on_text(text.as_str());
+                    self.on_text(&text);
                 }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(lost(e.to_string())),

@@ -10,7 +10,7 @@ mod measure;
 use measure::{cpu_now, peak_rss_mb};
 use std::time::Instant;
 
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use qlik_sdk::qix::helpers::{hypercube_pages, MAX_PAGE_CELLS};
 use qlik_sdk::qix::ObjectRef;
 use serde_json::json;
@@ -61,9 +61,13 @@ fn args() -> Result<Args, String> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let a = args()?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let rt = if std::env::var_os("QIX_MT").is_some() {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    }
+    .enable_all()
+    .build()?;
     rt.block_on(async move {
         let qlik = qlik_sdk::Qlik::builder()
             .host(a.host)
@@ -81,6 +85,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t = Instant::now();
         table.call("GetLayout", json!({})).await?;
         let compute = t.elapsed().as_secs_f64();
+        if std::env::var_os("QIX_FLOOR").is_some() {
+            // Transport floor: the same requests, two in flight, the answers not decoded.
+            let (t, cpu0) = (Instant::now(), cpu_now());
+            let rows_per = a.page_cells / 3;
+            let tops: Vec<u64> = (0..a.rows).step_by(rows_per as usize).collect();
+            let mut bytes = 0usize;
+            let mut s = futures::stream::iter(tops)
+                .map(|top| {
+                    let h = rows_per.min(a.rows - top);
+                    table.call_raw("GetHyperCubeData", json!({"qPath": "/qHyperCubeDef",
+                        "qPages": [{"qTop": top, "qLeft": 0, "qWidth": 3, "qHeight": h}]}))
+                })
+                .buffered(2);
+            while let Some(r) = s.try_next().await? {
+                bytes += r.get().len();
+            }
+            eprintln!("floor: {bytes} bytes in {:.4} s wall, {:.4} s CPU", t.elapsed().as_secs_f64(), cpu_now() - cpu0);
+        }
         let (t, cpu0) = (Instant::now(), cpu_now());
         let pages = hypercube_pages(&table, "/qHyperCubeDef", a.page_cells);
         futures::pin_mut!(pages);
@@ -91,13 +113,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             n += 1;
             let mut page_cells = 0u64;
-            for row in &page.rows {
+            for row in page.rows() {
                 if row.len() != 3 {
                     return Err(format!("row {rows} has {} cells, expected 3", row.len()).into());
                 }
                 page_cells += row.len() as u64;
                 rows += 1;
-                check += row[1]["qNum"].as_f64().unwrap_or(0.0);
+                check += row[1].num.unwrap_or(0.0);
             }
             cells += page_cells;
             max_page = max_page.max(page_cells);

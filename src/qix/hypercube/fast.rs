@@ -1,0 +1,275 @@
+//! The fast path of the page decoder: the compact JSON the engine writes for a
+//! `GetHyperCubeData` result, read with byte comparisons instead of a general JSON parser.
+//!
+//! It takes a strict subset of JSON, exactly: no whitespace, no escape sequence in a name or
+//! a known member's text, `qText`/`qState` as strings, `qNum` as a number or `"NaN"`,
+//! `qElemNumber` as an integer that fits, one page, rows of equal width. Anything else (which
+//! includes every invalid text) makes it give up with `None`, and the general decoder reads
+//! the page instead: the two agree on every page the fast path takes (a property test checks
+//! it), and every error comes from the general one.
+
+use serde_json::{Map, Value};
+
+use super::{state, Cell, HyperCubePage};
+use crate::qix::envelope::value_end;
+
+/// The page, or `None` when the text is outside the subset this path reads.
+pub(super) fn page(text: &str, top: u64, cells: usize) -> Option<HyperCubePage> {
+    let mut r = Reader {
+        s: text,
+        b: text.as_bytes(),
+        i: 0,
+    };
+    r.eat(br#"{"qDataPages":[{"#)?;
+    let mut page = HyperCubePage {
+        top,
+        cells: Vec::with_capacity(cells),
+        ..HyperCubePage::default()
+    };
+    let mut matrix = false;
+    loop {
+        let key = r.name()?;
+        if key == "qMatrix" && !matrix {
+            r.matrix(&mut page)?;
+            matrix = true;
+        } else {
+            let v = r.value()?;
+            page.other.insert(key.to_owned(), v);
+        }
+        if r.byte(b',').is_none() {
+            break;
+        }
+    }
+    r.eat(b"}]}")?;
+    (matrix && r.i == r.b.len()).then_some(page)
+}
+
+struct Reader<'t> {
+    s: &'t str,
+    b: &'t [u8],
+    i: usize,
+}
+
+/// `10^n` for the fraction digits a decimal can have on the exact path (all exact in f64).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+impl<'t> Reader<'t> {
+    fn eat(&mut self, lit: &[u8]) -> Option<()> {
+        if self.b.get(self.i..self.i + lit.len())? == lit {
+            self.i += lit.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    fn byte(&mut self, c: u8) -> Option<()> {
+        if *self.b.get(self.i)? == c {
+            self.i += 1;
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// A string without escapes or control characters; its contents.
+    fn string(&mut self) -> Option<&'t str> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.i + 1;
+        let rest = self.b.get(start..)?;
+        let n = rest
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        if rest[n] != b'"' {
+            return None;
+        }
+        self.i = start + n + 1;
+        // Quotes are ASCII: both ends are character boundaries.
+        self.s.get(start..start + n)
+    }
+
+    /// `lit` if the text goes on with it.
+    fn ahead(&mut self, lit: &[u8]) -> bool {
+        let hit = self.b.get(self.i..self.i + lit.len()) == Some(lit);
+        if hit {
+            self.i += lit.len();
+        }
+        hit
+    }
+
+    /// `"name":`.
+    fn name(&mut self) -> Option<&'t str> {
+        let name = self.string()?;
+        self.byte(b':')?;
+        Some(name)
+    }
+
+    /// Any value, delimited and then decoded in full by serde_json (for the rare members).
+    fn value(&mut self) -> Option<Value> {
+        let end = value_end(self.b, self.i)?;
+        let v = serde_json::from_str(self.s.get(self.i..end)?).ok()?;
+        self.i = end;
+        Some(v)
+    }
+
+    /// `[[cell,...],...]` appended to the page; every row as wide as the first.
+    fn matrix(&mut self, page: &mut HyperCubePage) -> Option<()> {
+        self.byte(b'[')?;
+        if self.byte(b']').is_some() {
+            return Some(());
+        }
+        let mut first = true;
+        loop {
+            let before = page.cells.len();
+            self.byte(b'[')?;
+            if self.byte(b']').is_none() {
+                loop {
+                    page.cells.push(self.cell()?);
+                    if self.byte(b',').is_none() {
+                        break;
+                    }
+                }
+                self.byte(b']')?;
+            }
+            let width = page.cells.len() - before;
+            if first {
+                page.width = width;
+                first = false;
+            } else if width != page.width {
+                return None;
+            }
+            if self.byte(b',').is_none() {
+                break;
+            }
+        }
+        self.byte(b']')
+    }
+
+    fn cell(&mut self) -> Option<Cell> {
+        self.byte(b'{')?;
+        let mut cell = Cell::default();
+        if self.byte(b'}').is_some() {
+            return Some(cell);
+        }
+        loop {
+            // The engine's names, in its order, are compared whole; any other goes by name().
+            let name = if self.ahead(br#""qText":"#) {
+                "qText"
+            } else if self.ahead(br#""qNum":"#) {
+                "qNum"
+            } else if self.ahead(br#""qElemNumber":"#) {
+                "qElemNumber"
+            } else if self.ahead(br#""qState":"#) {
+                "qState"
+            } else {
+                self.name()?
+            };
+            match name {
+                "qText" => cell.text = Some(self.string()?.into()),
+                "qNum" => {
+                    cell.num = if self.peek()? == b'"' {
+                        (self.string()? == "NaN").then_some(None)?
+                    } else {
+                        Some(self.number()?)
+                    }
+                }
+                "qElemNumber" => cell.elem_number = Some(self.integer()?),
+                "qState" => cell.state = Some(state(self.string()?.into())),
+                other => {
+                    let v = self.value()?;
+                    cell.other
+                        .get_or_insert_with(|| Box::new(Map::new()))
+                        .insert(other.to_owned(), v);
+                }
+            }
+            if self.byte(b',').is_none() {
+                break;
+            }
+        }
+        self.byte(b'}')?;
+        Some(cell)
+    }
+
+    /// `-?(0|[1-9][0-9]*)` that fits an `i32`.
+    fn integer(&mut self) -> Option<i32> {
+        let neg = self.byte(b'-').is_some();
+        let start = self.i;
+        let mut n: i64 = 0;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            n = n * 10 + i64::from(d - b'0');
+            self.i += 1;
+            if self.i - start > 10 {
+                return None;
+            }
+        }
+        let digits = self.i - start;
+        if digits == 0 || (digits > 1 && self.b[start] == b'0') {
+            return None;
+        }
+        if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        i32::try_from(if neg { -n } else { n }).ok()
+    }
+
+    /// A JSON number. Exact: up to 15 significant digits and 22 fraction digits without an
+    /// exponent, the digits as an integer (exact in f64) divided by an exact power of ten is
+    /// the correctly rounded value; anything longer goes to the standard library's parser.
+    fn number(&mut self) -> Option<f64> {
+        let start = self.i;
+        let neg = self.byte(b'-').is_some();
+        let int_start = self.i;
+        let mut m: u64 = 0;
+        let mut digits = 0usize;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+            digits += 1;
+            self.i += 1;
+        }
+        let int_digits = self.i - int_start;
+        if int_digits == 0 || (int_digits > 1 && self.b[int_start] == b'0') {
+            return None;
+        }
+        let mut frac = 0usize;
+        if self.byte(b'.').is_some() {
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                digits += 1;
+                frac += 1;
+                self.i += 1;
+            }
+            if frac == 0 {
+                return None;
+            }
+        }
+        let mut exp = false;
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            let e = self.i;
+            while let Some(b'0'..=b'9') = self.peek() {
+                self.i += 1;
+            }
+            if self.i == e {
+                return None;
+            }
+            exp = true;
+        }
+        if exp || digits > 15 || frac > 22 {
+            return self.s.get(start..self.i)?.parse().ok();
+        }
+        let v = m as f64 / POW10[frac];
+        Some(if neg { -v } else { v })
+    }
+}
