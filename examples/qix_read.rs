@@ -66,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             n += 1;
             for row in page.rows() {
                 cells += row.len();
-                check += row[1].num.unwrap_or(0.0);
+                check += row[1].num().unwrap_or(0.0);
             }
         }
         let read = t.elapsed();

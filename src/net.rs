@@ -61,20 +61,41 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
     })
 }
 
-fn client_builder(timeouts: &Timeouts) -> reqwest::ClientBuilder {
+/// The process's one TLS client configuration (rustls with the ring provider and the platform
+/// verifier, ALPN `h2` then `http/1.1`): the system's certificates are read once, not once per
+/// client (each read costs about a megabyte and some milliseconds).
+pub(crate) fn tls_config() -> Result<std::sync::Arc<rustls::ClientConfig>> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    static CONFIG: std::sync::OnceLock<std::sync::Arc<rustls::ClientConfig>> =
+        std::sync::OnceLock::new();
+    if let Some(config) = CONFIG.get() {
+        return Ok(config.clone());
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_platform_verifier())
+        .map_err(|e| Error::config("tls", format!("could not set up TLS: {e}")))?
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(CONFIG.get_or_init(|| std::sync::Arc::new(config)).clone())
+}
+
+fn client_builder(timeouts: &Timeouts) -> Result<reqwest::ClientBuilder> {
     // Installing fails only if a provider is already installed, which is just as good.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    Ok(reqwest::Client::builder()
+        .use_preconfigured_tls(rustls::ClientConfig::clone(&*tls_config()?))
         .connect_timeout(timeouts.connect)
         .timeout(timeouts.request)
         .user_agent(concat!("qlik-sdk-rust/", env!("CARGO_PKG_VERSION")))
-        .referer(false)
+        .referer(false))
 }
 
 /// Builds the one pooled reqwest client for API calls (rustls with the ring provider): redirects
 /// only within the request's origin, no `Referer`.
 pub(crate) fn build_http(timeouts: &Timeouts) -> Result<reqwest::Client> {
-    client_builder(timeouts)
+    client_builder(timeouts)?
         .redirect(same_origin_redirects())
         .build()
         .map_err(|e| Error::config("tls", format!("could not build the HTTP client: {e}")))
@@ -83,7 +104,7 @@ pub(crate) fn build_http(timeouts: &Timeouts) -> Result<reqwest::Client> {
 /// Builds the client for token-endpoint requests: it never follows a redirect (the oauth2
 /// crate's rule: the body carries the client secret, a refresh token or a PKCE verifier).
 pub(crate) fn build_token_http(timeouts: &Timeouts) -> Result<reqwest::Client> {
-    client_builder(timeouts)
+    client_builder(timeouts)?
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Error::config("tls", format!("could not build the HTTP client: {e}")))

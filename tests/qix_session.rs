@@ -120,15 +120,15 @@ async fn reads_a_hypercube_as_pages_of_at_most_10000_cells() {
         .all(|p| p.width == 3 && p.cells.len() <= 10_000));
     let rows: Vec<&[qlik_sdk::qix::helpers::Cell]> = pages.iter().flat_map(|p| p.rows()).collect();
     assert_eq!(rows.len(), 10_000);
-    let ids: Vec<f64> = rows.iter().map(|r| r[0].num.unwrap()).collect();
+    let ids: Vec<f64> = rows.iter().map(|r| r[0].num().unwrap()).collect();
     assert!(ids.iter().enumerate().all(|(i, id)| *id == (i + 1) as f64));
     // Texts and states decode too: the dimension's text is its number, measures are locked.
     assert_eq!(rows[41][0].text(), "42");
     assert_eq!(
-        rows[41][1].state,
+        rows[41][1].state(),
         Some(qlik_sdk::qix::types::StateEnumType::Locked)
     );
-    let sum: f64 = rows.iter().map(|r| r[1].num.unwrap()).sum();
+    let sum: f64 = rows.iter().map(|r| r[1].num().unwrap()).sum();
     let total: f64 = orders().iter().map(|o| o.1).sum();
     assert!((sum - total).abs() < 0.5, "{sum} vs {total}");
     assert_eq!(pages[1].top, 3_333);
@@ -150,6 +150,26 @@ async fn reads_a_hypercube_as_pages_of_at_most_10000_cells() {
     }
     assert_eq!(err.engine_code(), Some(7009));
     assert!(err.to_string().contains("7009"), "{err}");
+}
+
+#[tokio::test]
+async fn a_change_list_after_a_page_still_notifies() {
+    // A page is handed to its decoder unread by the session; what follows the result in the
+    // same message (here a change list) must still reach the object's notifications.
+    let engine = Engine::start().await.unwrap();
+    let app = open(&engine).await;
+    let table = session_object(app.doc(), &["Country"], &["Sum(Amount)"]).await;
+    let mut events = table.notifications();
+    engine.change_with_next_page(&[table.handle()]);
+    let pages: Vec<_> = hypercube_pages(&table, "/qHyperCubeDef", MAX_PAGE_CELLS)
+        .try_collect()
+        .await
+        .expect("pages");
+    assert_eq!(pages.len(), 1);
+    assert!(pages[0].row_count() > 1 && pages[0].width == 2);
+    assert_eq!(next_event(&mut events).await, Some(ObjectEvent::Changed));
+    // And the session goes on: the next call is answered.
+    assert_eq!(eval(app.doc(), "Count(OrderId)").await, "10000");
 }
 
 #[tokio::test]

@@ -88,6 +88,8 @@ struct Inner {
     sessions: Mutex<HashMap<String, Arc<Mutex<Session>>>>,
     kill: Notify,
     delays: Mutex<HashMap<String, Duration>>,
+    /// Handles the next answer to a `GetHyperCubeData` lists as changed (a test hook).
+    page_changes: Mutex<Vec<i64>>,
     cancelled: Mutex<Vec<i64>>,
     requests: Mutex<Vec<(i64, String)>>,
     connections: Mutex<u32>,
@@ -167,6 +169,7 @@ impl Engine {
             sessions: Mutex::new(HashMap::new()),
             kill: Notify::new(),
             delays: Mutex::new(HashMap::new()),
+            page_changes: Mutex::new(Vec::new()),
             cancelled: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
             connections: Mutex::new(0),
@@ -215,6 +218,12 @@ impl Engine {
     /// Answers every request of `method` only after `delay` (for timeout and cancel tests).
     pub fn delay(&self, method: &str, delay: Duration) {
         lock(&self.inner.delays).insert(method.to_owned(), delay);
+    }
+
+    /// The next answer to a `GetHyperCubeData` carries a `change` list of `handles` after its
+    /// result (as the engine attaches changes to whichever answer goes out next).
+    pub fn change_with_next_page(&self, handles: &[i64]) {
+        lock(&self.inner.page_changes).extend_from_slice(handles);
     }
 
     /// The request ids cancelled with `CancelRequest` so far.
@@ -487,8 +496,14 @@ impl Conn {
         }
         match self.hypercube_data(handle, params) {
             Ok(pages) => {
+                let change = std::mem::take(&mut *lock(&self.inner.page_changes));
+                let change = if change.is_empty() {
+                    String::new()
+                } else {
+                    format!(r#","change":{}"#, json!(change))
+                };
                 let _ = self.out.send(format!(
-                    r#"{{"jsonrpc":"2.0","id":{id},"result":{{"qDataPages":{pages}}}}}"#
+                    r#"{{"jsonrpc":"2.0","id":{id},"result":{{"qDataPages":{pages}}}{change}}}"#
                 ));
             }
             Err(f) => self.send(id, Err(f)),

@@ -66,6 +66,19 @@ pub(crate) fn members(text: &str) -> Option<Members> {
     }
 }
 
+/// A response in the engine's own compact form, `{"jsonrpc":"2.0","id":N,"result":...`: its id
+/// and where the result starts. `None` for anything else (which [`members`] reads).
+pub(crate) fn result_prefix(text: &str) -> Option<(i64, usize)> {
+    let rest = text.strip_prefix(r#"{"jsonrpc":"2.0","id":"#)?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 18 || (digits > 1 && rest.starts_with('0')) {
+        return None;
+    }
+    let id = rest[..digits].parse().ok()?;
+    rest[digits..].strip_prefix(r#","result":"#)?;
+    Some((id, text.len() - rest.len() + digits + r#","result":"#.len()))
+}
+
 fn ws(b: &[u8], mut i: usize) -> usize {
     while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         i += 1;
@@ -170,6 +183,23 @@ mod tests {
             get(t, &m.params),
             Some("{\"qSessionState\":\"SESSION_CREATED\"}")
         );
+    }
+
+    #[test]
+    fn the_engines_response_prefix_gives_the_id_and_the_result() {
+        let t = r#"{"jsonrpc":"2.0","id":42,"result":{"a":1},"change":[1]}"#;
+        let (id, start) = result_prefix(t).unwrap();
+        assert_eq!((id, &t[start..start + 7]), (42, r#"{"a":1}"#));
+        for other in [
+            r#"{"jsonrpc":"2.0","id":42,"error":{}}"#,
+            r#"{"jsonrpc":"2.0","id":"42","result":{}}"#,
+            r#"{"jsonrpc":"2.0","id":042,"result":{}}"#,
+            r#"{"jsonrpc":"2.0","id":,"result":{}}"#,
+            r#"{"jsonrpc": "2.0","id":42,"result":{}}"#,
+            r#"{"id":42,"result":{}}"#,
+        ] {
+            assert_eq!(result_prefix(other), None, "{other}");
+        }
     }
 
     #[test]

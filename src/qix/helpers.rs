@@ -67,19 +67,8 @@ pub fn hypercube_pages(
                     async move {
                         let rows = page_rows.min(height - top);
                         let page = json!({"qTop": top, "qLeft": 0, "qWidth": width, "qHeight": rows});
-                        let raw = object
-                            .call_raw("GetHyperCubeData", json!({"qPath": path, "qPages": [page]}))
-                            .await?;
-                        let cells = (rows * width) as usize;
-                        super::hypercube::decode_page(raw.get(), top, cells).map_err(|e| {
-                            Error::Decode {
-                                operation: Some("GenericObject.GetHyperCubeData".into()),
-                                path: "qDataPages[0].qMatrix".into(),
-                                message: e.to_string(),
-                                content_type: Some("application/json".into()),
-                                raw: raw.get().as_bytes().into(),
-                            }
-                        })
+                        let params = json!({"qPath": path, "qPages": [page]});
+                        object.hypercube_page(params, top, (rows * width) as usize).await
                     }
                 })
                 // The next page is asked for while this one is read: two pages in memory at most.

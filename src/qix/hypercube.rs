@@ -19,34 +19,117 @@ pub use compact_str::CompactString;
 
 mod fast;
 
-/// One cell of a hypercube page (the engine's `NxCell`), compact.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// One cell of a hypercube page (the engine's `NxCell`), in 48 bytes: a page of 10,000 cells
+/// is under half a megabyte. Read it through its methods.
+#[derive(Debug, Clone)]
 pub struct Cell {
-    /// `qText`: the value as the engine formats it; `None` when the engine sent none. Most
-    /// texts are short and kept inline, without an allocation of their own.
-    pub text: Option<CompactString>,
-    /// `qNum`: the number; `None` for a cell without one (the engine sends `"NaN"`).
-    pub num: Option<f64>,
-    /// `qElemNumber`: the value's rank in its field (negative: a total, null, others or empty
-    /// cell).
-    pub elem_number: Option<i32>,
-    /// `qState`: the value's selection state (`L` for measures).
-    pub state: Option<StateEnumType>,
-    /// Every other member the engine sent, and any of the above it sent in another shape
-    /// (a `qNum` string other than `"NaN"`), kept as sent.
-    pub other: Option<Box<Map<String, Value>>>,
+    /// `qText`; most texts are short and kept inline, without an allocation of their own.
+    text: Option<CompactString>,
+    /// `qNum`; NaN for none (JSON has no NaN: the engine sends the string `"NaN"`).
+    num: f64,
+    /// `qElemNumber`; `i32::MIN` for none (a sent `i32::MIN` is kept in `other`).
+    elem: i32,
+    /// `qState` as its code (`STATES`), or `UNKNOWN_STATE` (the text is in `other`) or
+    /// `NO_STATE`.
+    state: u8,
+    other: Option<Box<Map<String, Value>>>,
+}
+
+const NO_STATE: u8 = u8::MAX;
+const UNKNOWN_STATE: u8 = u8::MAX - 1;
+
+/// The engine's state letters by code (and the long names it also accepts).
+const STATES: [(&str, &str, StateEnumType); 9] = [
+    ("L", "LOCKED", StateEnumType::Locked),
+    ("S", "SELECTED", StateEnumType::Selected),
+    ("O", "OPTION", StateEnumType::Option),
+    ("D", "DESELECTED", StateEnumType::Deselected),
+    ("A", "ALTERNATIVE", StateEnumType::Alternative),
+    ("X", "EXCLUDED", StateEnumType::Excluded),
+    ("XS", "EXCL_SELECTED", StateEnumType::ExclSelected),
+    ("XL", "EXCL_LOCKED", StateEnumType::ExclLocked),
+    ("NSTATES", "NSTATES", StateEnumType::Nstates),
+];
+
+/// Cells are equal when everything they hold is (two cells without a number included).
+impl PartialEq for Cell {
+    fn eq(&self, o: &Cell) -> bool {
+        self.text == o.text
+            && (self.num == o.num || (self.num.is_nan() && o.num.is_nan()))
+            && self.elem == o.elem
+            && self.state == o.state
+            && self.other == o.other
+    }
+}
+
+impl Default for Cell {
+    fn default() -> Cell {
+        Cell {
+            text: None,
+            num: f64::NAN,
+            elem: i32::MIN,
+            state: NO_STATE,
+            other: None,
+        }
+    }
 }
 
 impl Cell {
-    /// `qText`, or `""` when the engine sent none.
+    /// `qText`, the value as the engine formats it, or `""` when the engine sent none.
     pub fn text(&self) -> &str {
         self.text.as_deref().unwrap_or("")
+    }
+
+    /// `qText`, `None` when the engine sent none.
+    pub fn text_if_any(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+
+    /// `qNum`, `None` for a cell without a number (the engine sends `"NaN"`).
+    pub fn num(&self) -> Option<f64> {
+        (!self.num.is_nan()).then_some(self.num)
+    }
+
+    /// `qElemNumber`: the value's rank in its field (negative: a total, null, others or empty
+    /// cell).
+    pub fn elem_number(&self) -> Option<i32> {
+        (self.elem != i32::MIN).then_some(self.elem)
+    }
+
+    /// `qState`: the value's selection state (`L` for measures); a state this SDK does not
+    /// know is [`StateEnumType::Unknown`] with the text sent.
+    pub fn state(&self) -> Option<StateEnumType> {
+        match self.state {
+            NO_STATE => None,
+            UNKNOWN_STATE => Some(StateEnumType::Unknown(
+                self.other()
+                    .and_then(|o| o.get("qState"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
+            )),
+            code => STATES.get(usize::from(code)).map(|s| s.2.clone()),
+        }
+    }
+
+    /// Every other member the engine sent (`qIsNull`, `qAttrExps`, ...), and any of the above it
+    /// sent in another shape (a `qNum` string other than `"NaN"`) or with a value this type
+    /// does not hold (an unknown `qState`), kept as sent.
+    pub fn other(&self) -> Option<&Map<String, Value>> {
+        self.other.as_deref()
     }
 
     fn keep(&mut self, key: String, value: Value) {
         self.other
             .get_or_insert_with(Default::default)
             .insert(key, value);
+    }
+
+    fn set_state(&mut self, s: &str) {
+        self.state = state(s);
+        if self.state == UNKNOWN_STATE {
+            self.keep("qState".into(), Value::String(s.to_owned()));
+        }
     }
 }
 
@@ -72,6 +155,42 @@ impl HyperCubePage {
     /// Number of rows on the page.
     pub fn row_count(&self) -> usize {
         self.cells.len().checked_div(self.width).unwrap_or(0)
+    }
+}
+
+/// [`decode_page`] with its error as the SDK's, naming the operation and keeping the text.
+pub(crate) fn decode_result(
+    text: &str,
+    top: u64,
+    cells: usize,
+) -> crate::error::Result<HyperCubePage> {
+    decode_page(text, top, cells).map_err(|e| decode_error(text, e))
+}
+
+/// Like [`decode_result`] on a text where the result is followed by more (the rest of the
+/// engine's message): the page and the result's length.
+pub(crate) fn decode_result_prefix(
+    text: &str,
+    top: u64,
+    cells: usize,
+) -> crate::error::Result<(HyperCubePage, usize)> {
+    if let Some(done) = fast::page_prefix(text, top, cells) {
+        return Ok(done);
+    }
+    let end = super::envelope::value_end(text.as_bytes(), 0).unwrap_or(text.len());
+    let text = &text[..end];
+    decode_page_general(text, top, cells)
+        .map(|page| (page, end))
+        .map_err(|e| decode_error(text, e))
+}
+
+fn decode_error(text: &str, e: serde_json::Error) -> crate::Error {
+    crate::Error::Decode {
+        operation: Some("GenericObject.GetHyperCubeData".into()),
+        path: "qDataPages[0].qMatrix".into(),
+        message: e.to_string(),
+        content_type: Some("application/json".into()),
+        raw: text.as_bytes().into(),
     }
 }
 
@@ -275,18 +394,18 @@ impl<'de> Visitor<'de> for CellVisitor {
                     other => cell.keep("qText".into(), other.into()),
                 },
                 Key::Num => match map.next_value::<Scalar<'de>>()? {
-                    Scalar::Num(n) => cell.num = Some(n),
-                    Scalar::Str(s) if s == "NaN" => {}
+                    Scalar::Num(n) => cell.num = n,
+                    Scalar::Str(s) if s == "NaN" => cell.num = f64::NAN,
                     other => cell.keep("qNum".into(), other.into()),
                 },
                 Key::Elem => match map.next_value::<Scalar<'de>>()? {
                     Scalar::Num(n) if n.fract() == 0.0 && n.abs() <= i32::MAX as f64 => {
-                        cell.elem_number = Some(n as i32)
+                        cell.elem = n as i32
                     }
                     other => cell.keep("qElemNumber".into(), other.into()),
                 },
                 Key::State => match map.next_value::<Scalar<'de>>()? {
-                    Scalar::Str(s) => cell.state = Some(state(s)),
+                    Scalar::Str(s) => cell.set_state(&s),
                     other => cell.keep("qState".into(), other.into()),
                 },
                 Key::Other(name) => {
@@ -299,20 +418,12 @@ impl<'de> Visitor<'de> for CellVisitor {
     }
 }
 
-/// The engine's state letters (and the long names it also accepts).
-fn state(s: std::borrow::Cow<'_, str>) -> StateEnumType {
-    match &*s {
-        "L" | "LOCKED" => StateEnumType::Locked,
-        "S" | "SELECTED" => StateEnumType::Selected,
-        "O" | "OPTION" => StateEnumType::Option,
-        "D" | "DESELECTED" => StateEnumType::Deselected,
-        "A" | "ALTERNATIVE" => StateEnumType::Alternative,
-        "X" | "EXCLUDED" => StateEnumType::Excluded,
-        "XS" | "EXCL_SELECTED" => StateEnumType::ExclSelected,
-        "XL" | "EXCL_LOCKED" => StateEnumType::ExclLocked,
-        "NSTATES" => StateEnumType::Nstates,
-        _ => StateEnumType::Unknown(s.into_owned()),
-    }
+/// The code of a state letter (or long name), or `UNKNOWN_STATE`.
+fn state(s: &str) -> u8 {
+    STATES
+        .iter()
+        .position(|(letter, name, _)| s == *letter || s == *name)
+        .map_or(UNKNOWN_STATE, |i| i as u8)
 }
 
 /// A cell member's name.
@@ -462,16 +573,21 @@ mod tests {
         assert_eq!((page.top, page.width, page.row_count()), (4, 2, 2));
         let rows: Vec<&[Cell]> = page.rows().collect();
         assert_eq!(rows[0][0].text(), "Lisbon");
-        assert_eq!(rows[0][0].num, None);
-        assert_eq!(rows[0][0].state, Some(StateEnumType::Selected));
-        assert_eq!(rows[0][1].num, Some(1.5));
-        assert_eq!(rows[1][0].elem_number, Some(-2));
+        assert_eq!(rows[0][0].num(), None);
+        assert_eq!(rows[0][0].state(), Some(StateEnumType::Selected));
+        assert_eq!(rows[0][1].num(), Some(1.5));
+        assert_eq!(rows[1][0].elem_number(), Some(-2));
         assert_eq!(
-            rows[1][0].other.as_deref().and_then(|m| m.get("qIsNull")),
+            rows[1][0].other().and_then(|m| m.get("qIsNull")),
             Some(&Value::Bool(true))
         );
         assert_eq!(rows[1][1].text, None);
-        assert_eq!(rows[1][1].state, Some(StateEnumType::Unknown("QQ".into())));
+        assert_eq!(rows[1][1].text_if_any(), None);
+        assert_eq!(
+            rows[1][1].state(),
+            Some(StateEnumType::Unknown("QQ".into()))
+        );
+        assert_eq!(std::mem::size_of::<Cell>(), 48);
         assert_eq!(page.other["qArea"]["qTop"], 4);
     }
 
@@ -481,10 +597,10 @@ mod tests {
         let page = decode_page(text, 0, 0).unwrap();
         let cell = &page.cells[0];
         assert_eq!(
-            (cell.text.as_deref(), cell.num, cell.elem_number),
+            (cell.text_if_any(), cell.num(), cell.elem_number()),
             (None, None, None)
         );
-        let other = cell.other.as_deref().unwrap();
+        let other = cell.other().unwrap();
         assert_eq!(other["qText"], 12.0);
         assert_eq!(other["qNum"], "1e3");
         assert_eq!(other["qElemNumber"], "7");
@@ -496,7 +612,7 @@ mod tests {
         let text = r#"{"qDataPages":[{"qMatrix":[[{"q\u0054ext":"a\"b\u00e9","qNum":-0.25}]]}]}"#;
         let page = decode_page(text, 0, 0).unwrap();
         assert_eq!(page.cells[0].text(), "a\"b\u{e9}");
-        assert_eq!(page.cells[0].num, Some(-0.25));
+        assert_eq!(page.cells[0].num(), Some(-0.25));
     }
 
     #[test]
@@ -557,7 +673,7 @@ mod tests {
         let text = r#"{"qDataPages":[{"qMatrix":[[{"qText":"7","qNum":7,"qElemNumber":6,"qState":"O"},{"qText":"12.5","qNum":12.5,"qElemNumber":0,"qState":"L"}]],"qArea":{"qTop":0,"qLeft":0,"qWidth":2,"qHeight":1},"qTails":[]}]}"#;
         let fast = fast::page(text, 0, 2).expect("the fast path reads the engine's form");
         assert_eq!(fast, decode_page_general(text, 0, 2).unwrap());
-        assert_eq!(fast.cells[1].num, Some(12.5));
+        assert_eq!(fast.cells[1].num(), Some(12.5));
         // Whitespace, an escape, a second page: the general decoder's.
         for other in [
             text.replace(r#""qNum":7,"#, r#""qNum": 7,"#),
@@ -599,10 +715,10 @@ mod tests {
             let mut general = general.unwrap();
             if let Some(mut fast) = fast::page(&text, 5, 0) {
                 let nums: Vec<Option<f64>> = rows.iter().flatten().map(|c| c.1).collect();
-                let read: Vec<Option<f64>> = fast.cells.iter().map(|c| c.num).collect();
+                let read: Vec<Option<f64>> = fast.cells.iter().map(Cell::num).collect();
                 prop_assert_eq!(read, nums);
                 for c in fast.cells.iter_mut().chain(general.cells.iter_mut()) {
-                    c.num = None;
+                    c.num = f64::NAN;
                 }
                 prop_assert_eq!(fast, general);
             }

@@ -14,6 +14,13 @@ pub type CallFuture = Pin<Box<dyn Future<Output = Result<Value, crate::Error>> +
 pub type RawCallFuture =
     Pin<Box<dyn Future<Output = Result<RawJson, crate::Error>> + Send + 'static>>;
 
+/// A hypercube page in flight (`GetHyperCubeData` decoded into typed cells).
+pub type PageFuture = Pin<
+    Box<
+        dyn Future<Output = Result<super::hypercube::HyperCubePage, crate::Error>> + Send + 'static,
+    >,
+>;
+
 /// A response's `result` member as the engine sent it: JSON text, not decoded and not checked
 /// (the decoder that reads it does both). It shares the received message's buffer: no copy.
 #[derive(Clone)]
@@ -114,6 +121,16 @@ pub trait Call: Send + Sync + 'static {
         Box::pin(async move { Ok(RawJson::from_string(call.await?.to_string())) })
     }
 
+    /// `GetHyperCubeData` with `params` on `handle`, its first page decoded into typed cells
+    /// (starting at row `top`, `cells` cells expected). The default decodes
+    /// [`call_raw`](Self::call_raw)'s text; the WebSocket session hands the engine's message to
+    /// the decoder unread, so that the page's bytes are read once.
+    #[doc(hidden)]
+    fn hypercube_page(&self, handle: i64, params: Value, top: u64, cells: usize) -> PageFuture {
+        let raw = self.call_raw(handle, "GetHyperCubeData", params);
+        Box::pin(async move { super::hypercube::decode_result(raw.await?.get(), top, cells) })
+    }
+
     /// The change and close notifications of the object `handle` from now on. The default (a
     /// session without notifications) is an empty stream.
     fn notifications(&self, handle: i64) -> ObjectEvents {
@@ -202,6 +219,13 @@ impl Handle {
     /// text), for a decoder of the caller's own (see [`Call::call_raw`]).
     pub fn call_raw(&self, method: &'static str, params: Value) -> RawCallFuture {
         self.call.call_raw(self.object.q_handle, method, params)
+    }
+
+    /// `GetHyperCubeData` with `params`, decoded into a typed page (see
+    /// [`Call::hypercube_page`]).
+    pub(crate) fn hypercube_page(&self, params: Value, top: u64, cells: usize) -> PageFuture {
+        self.call
+            .hypercube_page(self.object.q_handle, params, top, cells)
     }
 
     /// Like [`call`](Self::call), also returning the request's id (for `GetProgress`, 0 when the

@@ -24,8 +24,10 @@ use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, Message, U
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::envelope;
+use super::hypercube;
 use super::rpc::{
-    Call, CallFuture, Handle, ObjectEvent, ObjectEvents, ObjectRef, RawCallFuture, RawJson,
+    Call, CallFuture, Handle, ObjectEvent, ObjectEvents, ObjectRef, PageFuture, RawCallFuture,
+    RawJson,
 };
 use crate::error::{Error, Result, SessionErrorKind};
 use crate::Qlik;
@@ -171,6 +173,7 @@ impl Qix {
         let task = Task {
             link,
             options: self.options.clone(),
+            cmd_self: cmd_tx.downgrade(),
             cmd_rx,
             events: events.clone(),
             subs: subs.clone(),
@@ -252,13 +255,10 @@ fn check_segment(parameter: &'static str, value: &str) -> Result<()> {
 
 /// The TLS settings of reqwest's client: rustls with ring and the platform's verifier.
 fn tls_config() -> Result<Arc<rustls::ClientConfig>> {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_platform_verifier())
-        .map_err(|e| Error::config("tls", format!("could not set up TLS: {e}")))?
-        .with_no_client_auth();
+    // The process's TLS configuration (its verifier and certificates shared), without ALPN:
+    // the WebSocket upgrade is HTTP/1.1.
+    let mut config = rustls::ClientConfig::clone(&*crate::net::tls_config()?);
+    config.alpn_protocols.clear();
     Ok(Arc::new(config))
 }
 
@@ -423,7 +423,15 @@ enum Cmd {
         handle: i64,
         method: &'static str,
         params: Value,
-        reply: oneshot::Sender<Result<RawJson>>,
+        /// The caller delimits the result itself (a hypercube page): see [`Deferred`].
+        deferred: bool,
+        reply: oneshot::Sender<Result<Answer>>,
+    },
+    /// What follows the result of a [`Deferred`] answer: change and close lists to read.
+    Tail {
+        message: Utf8Bytes,
+        start: usize,
+        end: Option<usize>,
     },
     Cancel {
         id: i64,
@@ -431,6 +439,79 @@ enum Cmd {
     Close {
         done: oneshot::Sender<()>,
     },
+}
+
+type AnswerFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Answer>> + Send>>;
+
+/// What the session hands a caller.
+enum Answer {
+    /// The result's text, delimited by the session.
+    Text(RawJson),
+    /// The whole message, the result not delimited.
+    Deferred(Deferred),
+}
+
+impl Answer {
+    /// The result's text (delimiting it here when the session did not).
+    fn into_text(self) -> Result<RawJson> {
+        match self {
+            Answer::Text(raw) => Ok(raw),
+            Answer::Deferred(mut d) => {
+                let b = d.message.as_str().as_bytes();
+                let end = envelope::value_end(b, d.start).unwrap_or(b.len());
+                d.end = Some(end);
+                RawJson::part(d.message.clone(), d.start..end).ok_or_else(|| {
+                    session_error(
+                        SessionErrorKind::Closed,
+                        None,
+                        "an engine message cut short",
+                    )
+                })
+            }
+        }
+    }
+}
+
+/// A response handed over whole, its `result` (from `start`) not delimited by the session: the
+/// caller's decoder reads the result and so finds where it ends, and the session does not read
+/// the same bytes first. What follows the result (a `change` or `close` list, rarely) goes back
+/// to the session when this is dropped, or is known to be nothing ([`Deferred::finish`]).
+struct Deferred {
+    message: Utf8Bytes,
+    start: usize,
+    /// Where the result ends, once known.
+    end: Option<usize>,
+    done: bool,
+    cmd: Option<mpsc::UnboundedSender<Cmd>>,
+}
+
+impl Deferred {
+    /// The message from the result on.
+    fn text(&self) -> &str {
+        self.message.as_str().get(self.start..).unwrap_or("")
+    }
+
+    /// The result was `used` bytes long: if only the message's closing brace follows, there is
+    /// nothing for the session to read.
+    fn finish(mut self, used: usize) {
+        let end = self.start + used;
+        self.done = self.message.as_str().get(end..).map(str::trim) == Some("}");
+        self.end = Some(end);
+    }
+}
+
+impl Drop for Deferred {
+    fn drop(&mut self) {
+        if !self.done {
+            if let Some(cmd) = &self.cmd {
+                let _ = cmd.send(Cmd::Tail {
+                    message: self.message.clone(),
+                    start: self.start,
+                    end: self.end,
+                });
+            }
+        }
+    }
 }
 
 /// Sends `CancelRequest` for a request whose future is dropped before its answer came.
@@ -449,8 +530,15 @@ impl Drop for CancelOnDrop {
 }
 
 impl Shared {
-    /// Sends one request; the future resolves to the `result` member as the engine sent it.
-    fn request(&self, handle: i64, method: &'static str, params: Value) -> (i64, RawCallFuture) {
+    /// Sends one request; the future resolves to the `result` member as the engine sent it (or,
+    /// `deferred`, to the whole message for the caller to delimit).
+    fn request(
+        &self,
+        handle: i64,
+        method: &'static str,
+        params: Value,
+        deferred: bool,
+    ) -> (i64, AnswerFuture) {
         let cmd = self.cmd.clone();
         let id = self.ids.fetch_add(1, Ordering::Relaxed);
         let timeout = self.timeout;
@@ -470,6 +558,7 @@ impl Shared {
                         handle,
                         method,
                         params,
+                        deferred,
                         reply,
                     })
                     .is_err()
@@ -503,13 +592,29 @@ impl Call for Shared {
     }
 
     fn call_with_id(&self, handle: i64, method: &'static str, params: Value) -> (i64, CallFuture) {
-        let (id, raw) = self.request(handle, method, params);
+        let (id, raw) = self.request(handle, method, params, false);
+        let raw = async move { raw.await?.into_text() };
         // Decoded in the caller's task, not the session's.
         (id, Box::pin(async move { raw.await?.to_value(method) }))
     }
 
     fn call_raw(&self, handle: i64, method: &'static str, params: Value) -> RawCallFuture {
-        self.request(handle, method, params).1
+        let (_, answer) = self.request(handle, method, params, false);
+        Box::pin(async move { answer.await?.into_text() })
+    }
+
+    fn hypercube_page(&self, handle: i64, params: Value, top: u64, cells: usize) -> PageFuture {
+        let (_, answer) = self.request(handle, "GetHyperCubeData", params, true);
+        Box::pin(async move {
+            match answer.await? {
+                Answer::Text(raw) => hypercube::decode_result(raw.get(), top, cells),
+                Answer::Deferred(d) => {
+                    let (page, used) = hypercube::decode_result_prefix(d.text(), top, cells)?;
+                    d.finish(used);
+                    Ok(page)
+                }
+            }
+        })
     }
 
     fn notifications(&self, handle: i64) -> ObjectEvents {
@@ -644,8 +749,9 @@ struct Pending {
     /// The session's handle it was sent on.
     handle: i64,
     params: Value,
+    deferred: bool,
     /// `None` for the session's own requests (`CancelRequest`).
-    reply: Option<oneshot::Sender<Result<RawJson>>>,
+    reply: Option<oneshot::Sender<Result<Answer>>>,
 }
 
 /// An object the session holds, and how to open it again.
@@ -726,6 +832,9 @@ struct Task {
     link: Link,
     options: QixOptions,
     cmd_rx: mpsc::UnboundedReceiver<Cmd>,
+    /// The way back to this task for a [`Deferred`] answer's tail (weak: the task still ends
+    /// when every handle is gone).
+    cmd_self: mpsc::WeakUnboundedSender<Cmd>,
     events: broadcast::Sender<SessionEvent>,
     subs: Subs,
     ids: Arc<AtomicI64>,
@@ -808,6 +917,7 @@ impl Task {
                             method: "CancelRequest",
                             handle: GLOBAL,
                             params,
+                            deferred: false,
                             reply: None,
                         },
                     );
@@ -817,11 +927,20 @@ impl Task {
                 }
                 Flow::Go
             }
+            Some(Cmd::Tail {
+                message,
+                start,
+                end,
+            }) => {
+                self.on_tail(&message, start, end);
+                Flow::Go
+            }
             Some(Cmd::Call {
                 id,
                 handle,
                 method,
                 params,
+                deferred,
                 reply,
             }) => {
                 if let Some(object) = self.table.lost.get(&handle) {
@@ -844,6 +963,7 @@ impl Task {
                         method,
                         handle,
                         params,
+                        deferred,
                         reply: Some(reply),
                     },
                 );
@@ -882,6 +1002,26 @@ impl Task {
     /// page).
     fn on_text(&mut self, message: &Utf8Bytes) {
         let text = message.as_str();
+        // A result for a caller that delimits it itself: handed over unread.
+        if let Some((id, start)) = envelope::result_prefix(text) {
+            if self.pending.get(&id).is_some_and(|p| p.deferred) {
+                if let Some(Pending {
+                    reply: Some(reply), ..
+                }) = self.pending.remove(&id)
+                {
+                    let deferred = Deferred {
+                        message: message.clone(),
+                        start,
+                        end: None,
+                        done: false,
+                        cmd: self.cmd_self.upgrade(),
+                    };
+                    // A caller gone meanwhile drops it, which sends the tail back here.
+                    let _ = reply.send(Ok(Answer::Deferred(deferred)));
+                }
+                return;
+            }
+        }
         let Some(m) = envelope::members(text) else {
             tracing::warn!("the engine sent a message that is not a JSON object; ignored");
             return;
@@ -914,7 +1054,9 @@ impl Task {
                         .result
                         .and_then(|r| RawJson::part(message.clone(), r))
                         .unwrap_or_else(|| RawJson::from_string("null".into()));
-                    Ok(self.adopt_raw(result, p.handle, p.method, &p.params))
+                    Ok(Answer::Text(
+                        self.adopt_raw(result, p.handle, p.method, &p.params),
+                    ))
                 }
             };
             if let Some(reply) = p.reply {
@@ -935,6 +1077,28 @@ impl Task {
             let _ = self
                 .events
                 .send(SessionEvent::Notification { method, params });
+        }
+    }
+
+    /// The members after a [`Deferred`] result (from `end`, or after the result that starts at
+    /// `start` when the caller did not say where it ends): their change and close lists.
+    fn on_tail(&mut self, message: &Utf8Bytes, start: usize, end: Option<usize>) {
+        let text = message.as_str();
+        let Some(end) = end.or_else(|| envelope::value_end(text.as_bytes(), start)) else {
+            return;
+        };
+        let Some(rest) = text
+            .get(end..)
+            .and_then(|t| t.trim_start().strip_prefix(','))
+        else {
+            return;
+        };
+        let object = format!("{{{rest}");
+        if let Some(m) = envelope::members(&object) {
+            let small = |r: Option<std::ops::Range<usize>>| -> Option<Value> {
+                r.and_then(|r| serde_json::from_str(&object[r]).ok())
+            };
+            self.on_lists(small(m.change).as_ref(), small(m.close).as_ref());
         }
     }
 

@@ -5,6 +5,9 @@
 //!
 //! `qix_read --host http://127.0.0.1:PORT --app APP_ID --key API_KEY --rows N [--page-cells C]
 //! [--identity ID]` (the identity, default `qlik-sdk`, gives each client a fresh engine session).
+//!
+//! With `QIX_FLOOR=1` it first reads the same pages without decoding them (`Handle::call_raw`)
+//! and prints that transport floor (bytes, wall and CPU seconds) on stderr.
 
 mod measure;
 use measure::{cpu_now, peak_rss_mb};
@@ -61,13 +64,9 @@ fn args() -> Result<Args, String> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let a = args()?;
-    let rt = if std::env::var_os("QIX_MT").is_some() {
-        tokio::runtime::Builder::new_multi_thread()
-    } else {
-        tokio::runtime::Builder::new_current_thread()
-    }
-    .enable_all()
-    .build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         let qlik = qlik_sdk::Qlik::builder()
             .host(a.host)
@@ -119,7 +118,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 page_cells += row.len() as u64;
                 rows += 1;
-                check += row[1].num.unwrap_or(0.0);
+                check += row[1].num().unwrap_or(0.0);
             }
             cells += page_cells;
             max_page = max_page.max(page_cells);

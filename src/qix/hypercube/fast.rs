@@ -10,11 +10,16 @@
 
 use serde_json::{Map, Value};
 
-use super::{state, Cell, HyperCubePage};
+use super::{Cell, HyperCubePage};
 use crate::qix::envelope::value_end;
 
 /// The page, or `None` when the text is outside the subset this path reads.
 pub(super) fn page(text: &str, top: u64, cells: usize) -> Option<HyperCubePage> {
+    page_prefix(text, top, cells).and_then(|(page, used)| (used == text.len()).then_some(page))
+}
+
+/// The page at the start of `text` (which may go on after it) and its length in bytes.
+pub(super) fn page_prefix(text: &str, top: u64, cells: usize) -> Option<(HyperCubePage, usize)> {
     let mut r = Reader {
         s: text,
         b: text.as_bytes(),
@@ -41,7 +46,7 @@ pub(super) fn page(text: &str, top: u64, cells: usize) -> Option<HyperCubePage> 
         }
     }
     r.eat(b"}]}")?;
-    (matrix && r.i == r.b.len()).then_some(page)
+    matrix.then_some((page, r.i))
 }
 
 struct Reader<'t> {
@@ -177,13 +182,14 @@ impl<'t> Reader<'t> {
                 "qText" => cell.text = Some(self.string()?.into()),
                 "qNum" => {
                     cell.num = if self.peek()? == b'"' {
-                        (self.string()? == "NaN").then_some(None)?
+                        (self.string()? == "NaN").then_some(f64::NAN)?
                     } else {
-                        Some(self.number()?)
+                        self.number()?
                     }
                 }
-                "qElemNumber" => cell.elem_number = Some(self.integer()?),
-                "qState" => cell.state = Some(state(self.string()?.into())),
+                // i32::MIN means "none" in a cell: a sent one goes the general way (kept).
+                "qElemNumber" => cell.elem = self.integer().filter(|n| *n != i32::MIN)?,
+                "qState" => cell.set_state(self.string()?),
                 other => {
                     let v = self.value()?;
                     cell.other
