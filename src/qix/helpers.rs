@@ -33,7 +33,7 @@ pub use super::hypercube::{Cell, HyperCubePage};
 /// futures::pin_mut!(pages);
 /// while let Some(page) = pages.try_next().await? {
 ///     for row in page.rows() {
-///         println!("{} {:?}", row[0].text(), row[1].num);
+///         println!("{} {:?}", row[0].text(), row[1].num());
 ///     }
 /// }
 /// # Ok(()) }
