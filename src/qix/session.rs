@@ -1389,6 +1389,52 @@ fn refetch_by_id(item: &Held) -> Option<(&'static str, Value)> {
 mod tests {
     use super::*;
 
+    fn deferred(text: &str, cmd: &mpsc::UnboundedSender<Cmd>) -> Deferred {
+        let message = Utf8Bytes::from(text.to_owned());
+        let (_, start) = envelope::result_prefix(text).expect("a compact response");
+        Deferred {
+            message,
+            start,
+            end: None,
+            done: false,
+            cmd: Some(cmd.clone()),
+        }
+    }
+
+    #[test]
+    fn a_deferred_answer_gives_back_what_follows_its_result() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        // Only the closing brace after the result: nothing goes back.
+        let d = deferred(r#"{"jsonrpc":"2.0","id":3,"result":{"a":[1]}}"#, &tx);
+        assert_eq!(d.text(), r#"{"a":[1]}}"#);
+        d.finish(9);
+        assert!(rx.try_recv().is_err());
+        // A change list after the result: it goes back, with where the result ends.
+        let text = r#"{"jsonrpc":"2.0","id":4,"result":{"a":[1]},"change":[7]}"#;
+        deferred(text, &tx).finish(9);
+        match rx.try_recv() {
+            Ok(Cmd::Tail {
+                message,
+                start,
+                end,
+            }) => {
+                assert_eq!(&message.as_str()[end.unwrap()..], r#","change":[7]}"#);
+                assert_eq!(&message.as_str()[start..end.unwrap()], r#"{"a":[1]}"#);
+            }
+            _ => panic!("no tail sent back"),
+        }
+        // Dropped unread (its caller gone): it goes back whole, the end unknown.
+        drop(deferred(text, &tx));
+        match rx.try_recv() {
+            Ok(Cmd::Tail { end, .. }) => assert_eq!(end, None),
+            _ => panic!("no tail sent back for a dropped answer"),
+        }
+        // Read through into_text (a caller that wants the text): the result, delimited.
+        let raw = Answer::Deferred(deferred(text, &tx)).into_text().unwrap();
+        assert_eq!(raw.get(), r#"{"a":[1]}"#);
+        assert!(matches!(rx.try_recv(), Ok(Cmd::Tail { end: Some(_), .. })));
+    }
+
     #[test]
     fn wss_uses_rustls_with_ring_and_the_platform_verifier() {
         let config = tls_config().expect("a TLS config");
