@@ -105,7 +105,9 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 pub(crate) struct Attempts(pub(crate) u32);
 
 /// Everything that can go wrong talking to Qlik Cloud.
-#[derive(Debug)]
+///
+/// `Debug` is short like `Display`: it never prints a body ([`Error::Decode`] shows the size of
+/// what it keeps) nor a URL's query string.
 #[non_exhaustive]
 pub enum Error {
     /// A configuration setting is missing or invalid (host, credentials, profile file, ...).
@@ -213,6 +215,17 @@ pub enum Error {
         /// Details (never contains a secret).
         message: String,
     },
+    /// A body larger than the SDK reads into memory: nothing of it was decoded. Raise the
+    /// setting it names if such answers are expected, or stream the body
+    /// (`qlik.rest(..).send()` hands over the response unread).
+    TooLarge {
+        /// What was too large, e.g. `the success body of users get_my_user`.
+        what: String,
+        /// The limit in bytes.
+        limit: u64,
+        /// Where the limit is set, e.g. `max_response_body` (`QlikBuilder::max_response_body`).
+        setting: &'static str,
+    },
     /// An error reported by a generated client that fits no other variant.
     Other(String),
 }
@@ -299,15 +312,15 @@ impl Error {
         let status = response.status();
         let headers = response.headers().clone();
         let sent = response.extensions().get::<Attempts>().map(|a| a.0);
-        match response.bytes().await {
-            Ok(b) => {
+        match crate::net::read_capped(response, crate::net::ERROR_BODY_LIMIT).await {
+            Ok((b, _)) => {
                 let mut e = Error::from_status_body(status, &b).with_headers(headers);
                 if let Error::Api { attempts, .. } = &mut e {
                     *attempts = sent;
                 }
                 e
             }
-            Err(e) => Error::Http(e.without_url()),
+            Err(e) => Error::from(e),
         }
     }
 
@@ -599,7 +612,76 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::TooLarge {
+                what,
+                limit,
+                setting,
+            } => write!(
+                f,
+                "{what} is larger than {limit} bytes, the `{setting}` limit; nothing of it was \
+                 decoded (raise the limit if such answers are expected)"
+            ),
             Error::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+impl Error {
+    /// The variant's name, for `Debug`.
+    fn variant(&self) -> &'static str {
+        match self {
+            Error::Config { .. } => "Config",
+            Error::Auth { .. } => "Auth",
+            Error::Api { .. } => "Api",
+            Error::Decode { .. } => "Decode",
+            Error::Http(_) => "Http",
+            Error::Io { .. } => "Io",
+            Error::InvalidArgument { .. } => "InvalidArgument",
+            Error::RefusedLink { .. } => "RefusedLink",
+            Error::Engine { .. } => "Engine",
+            Error::Session { .. } => "Session",
+            Error::TooLarge { .. } => "TooLarge",
+            Error::Other(_) => "Other",
+        }
+    }
+}
+
+/// Short, like `Display`: the variant and its fields, a body as its size and first bytes.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Decode {
+                operation,
+                path,
+                message,
+                content_type,
+                raw,
+            } => f
+                .debug_struct("Decode")
+                .field("operation", operation)
+                .field("path", path)
+                .field("message", message)
+                .field("content_type", content_type)
+                .field("raw", &format_args!("<{} bytes: {}>", raw.len(), snippet(raw)))
+                .finish(),
+            Error::Api {
+                status,
+                errors,
+                body,
+                headers,
+                attempts,
+            } => f
+                .debug_struct("Api")
+                .field("status", status)
+                .field("errors", errors)
+                .field("body", body)
+                .field("headers", &headers.as_ref().map(|h| h.len()))
+                .field("attempts", attempts)
+                .finish(),
+            // Its own `Debug` (source chain included); the URL was stripped of its query when
+            // the error entered the SDK.
+            Error::Http(e) => f.debug_tuple("Http").field(e).finish(),
+            other => write!(f, "{}({other})", other.variant()),
         }
     }
 }
@@ -616,7 +698,7 @@ impl std::error::Error for Error {
 
 impl From<reqwest::Error> for Error {
     fn from(e: reqwest::Error) -> Self {
-        Error::Http(e)
+        Error::Http(crate::net::without_query(e))
     }
 }
 

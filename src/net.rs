@@ -129,6 +129,45 @@ pub(crate) async fn read_capped(
     Ok((concat(chunks, held), false))
 }
 
+/// The limit a response's body is read under, put on it by the transport (the client's
+/// `max_response_body`); generated calls read their success bodies under it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BodyLimit(pub(crate) usize);
+
+/// Reads a whole body the SDK keeps in memory, whatever its content type: at most `limit` bytes
+/// (the response's own [`BodyLimit`] when it has one); a longer body is
+/// [`Error::TooLarge`] naming `what` and the `max_response_body` setting, and the rest is left
+/// unread.
+pub(crate) async fn read_body(
+    response: reqwest::Response,
+    limit: usize,
+    what: impl FnOnce() -> String,
+) -> Result<bytes::Bytes> {
+    let limit = response
+        .extensions()
+        .get::<BodyLimit>()
+        .map_or(limit, |l| l.0);
+    let (body, over) = read_capped(response, limit).await?;
+    if over {
+        return Err(Error::TooLarge {
+            what: what(),
+            limit: limit as u64,
+            setting: "max_response_body",
+        });
+    }
+    Ok(body)
+}
+
+/// A transport error without the query string of its URL (a query can carry a signature or a
+/// token): what enters [`Error::Http`] and the retry events.
+pub(crate) fn without_query(mut e: reqwest::Error) -> reqwest::Error {
+    if let Some(url) = e.url_mut() {
+        url.set_query(None);
+        url.set_fragment(None);
+    }
+    e
+}
+
 /// Joins body chunks; a body that came as one chunk is returned as it is, without a copy.
 fn concat(mut chunks: Vec<bytes::Bytes>, len: usize) -> bytes::Bytes {
     if chunks.len() <= 1 {

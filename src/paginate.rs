@@ -136,10 +136,11 @@ async fn fetch<P: Lenient>(source: &Source, href: &str) -> Result<P> {
         return Err(Error::from_status_body(status, &body));
     }
     if over {
-        return Err(Error::config(
-            "max_response_body",
-            format!("the page at {href:?} is larger than {limit} bytes; raise the limit if such pages are expected"),
-        ));
+        return Err(Error::TooLarge {
+            what: format!("the page at {href:?}"),
+            limit: limit as u64,
+            setting: "max_response_body",
+        });
     }
     let operation = source
         .operation

@@ -134,7 +134,13 @@ impl RestRequest {
     /// Sends the request; a non-success status becomes [`Error::Api`] (its body read up to
     /// [`ERROR_BODY_LIMIT`](crate::transport::ERROR_BODY_LIMIT)).
     pub async fn send(self) -> Result<reqwest::Response> {
+        Ok(self.send_named().await?.0)
+    }
+
+    /// [`send`](Self::send), with the method and path (no query) for messages.
+    async fn send_named(self) -> Result<(reqwest::Response, String)> {
         let mut request = self.builder?.build()?;
+        let what = format!("{} {}", request.method(), request.url().path());
         let inner = self.qlik.inner();
         let op = crate::transport::match_operation(request.method(), request.url().path());
         inner.prepare(op, &mut request).await?;
@@ -142,7 +148,7 @@ impl RestRequest {
             .execute(self.qlik.http(), CallId::of(op), request)
             .await?;
         if resp.status().is_success() {
-            Ok(resp)
+            Ok((resp, what))
         } else {
             let status = resp.status();
             let (body, _) =
@@ -151,9 +157,14 @@ impl RestRequest {
         }
     }
 
-    /// Sends the request and returns the body bytes (not capped: use it for downloads).
+    /// Sends the request and returns the body bytes, read into memory up to
+    /// [`max_response_body`](crate::QlikBuilder::max_response_body): a longer body is
+    /// [`Error::TooLarge`]. For a download of any size, stream the response of [`send`](Self::send)
+    /// (`response.bytes_stream()`).
     pub async fn bytes(self) -> Result<Bytes> {
-        Ok(self.send().await?.bytes().await?)
+        let limit = self.qlik.inner().max_json_body();
+        let (resp, what) = self.send_named().await?;
+        crate::net::read_body(resp, limit, || format!("the body of {what}")).await
     }
 
     /// Sends the request and decodes the JSON body as `T`; a decoding failure names the field path.
@@ -161,19 +172,14 @@ impl RestRequest {
     /// [`max_response_body`](crate::QlikBuilder::max_response_body) is an error naming it.
     pub async fn json<T: DeserializeOwned>(self) -> Result<T> {
         let limit = self.qlik.inner().max_json_body();
-        let resp = self.send().await?;
+        let (resp, what) = self.send_named().await?;
         let ct = resp
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let (body, over) = crate::transport::read_capped(resp, limit).await?;
-        if over {
-            return Err(Error::config(
-                "max_response_body",
-                format!("the JSON response body is larger than {limit} bytes; raise the limit if such answers are expected"),
-            ));
-        }
+        let body =
+            crate::net::read_body(resp, limit, || format!("the JSON body of {what}")).await?;
         if body.is_empty() {
             return Error::decode(b"null", ct.as_deref());
         }

@@ -919,9 +919,19 @@ async fn json_success_bodies_over_the_limit_are_an_error_naming_the_setting() {
         let e = r.unwrap_err();
         assert!(e.to_string().contains("max_response_body"), "{e}");
     }
-    // Raw bytes (downloads) are not capped.
+    // Bytes read into memory are capped too; a download streams the response of `send()`.
+    let e = qlik
+        .rest(Method::GET, "/api/v1/users/me")
+        .bytes()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::TooLarge { limit: 1024, .. }), "{e:?}");
+    assert!(e.to_string().contains("GET /api/v1/users/me"), "{e}");
     let b = qlik
         .rest(Method::GET, "/api/v1/users/me")
+        .send()
+        .await
+        .unwrap()
         .bytes()
         .await
         .unwrap();

@@ -4,7 +4,6 @@
 use progenitor_client::OperationInfo;
 use serde::Serialize;
 
-use super::body_cap::cap_json_body;
 use super::error_body::json_error_body;
 use super::{CallId, Inner};
 use crate::error::Error;
@@ -38,8 +37,12 @@ impl Inner {
             api: Some(api),
             operation: Some(info.operation_id),
         };
-        let response = self.execute(client, call, request).await?;
-        let response = cap_json_body(response, self.0.max_json_body).await?;
+        let mut response = self.execute(client, call, request).await?;
+        // Whatever the content type, a success body the generated call reads is read under
+        // the client's cap (`crate::lenient::response`); byte streams are the caller's to read.
+        response
+            .extensions_mut()
+            .insert(crate::net::BodyLimit(self.0.max_json_body));
         json_error_body(response).await
     }
 }
@@ -50,7 +53,7 @@ impl<E: Serialize> From<progenitor_client::Error<E>> for Error {
         match e {
             P::InvalidRequest(m) => Error::Other(format!("invalid request: {m}")),
             P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
-                Error::Http(e)
+                Error::from(e)
             }
             P::ErrorResponse(rv) => {
                 let status = rv.status();

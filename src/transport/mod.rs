@@ -42,7 +42,6 @@
 //! | `rate_limit.rs` | the per-tier limiter |
 //! | `credentials.rs` | the bearer token, only for the configured origin |
 //! | `error_body.rs` | non-JSON error bodies in Qlik's error shape |
-//! | `body_cap.rs` | the cap on JSON success bodies |
 //!
 //! The settings ([`RetryPolicy`], [`RateLimit`]) live in [`crate::config`] and are re-exported
 //! here; the HTTP clients and body reading in the leaf module `net`.
@@ -59,7 +58,6 @@ use crate::middleware::Chain;
 use crate::operations::Operation;
 use tracing::Instrument;
 
-mod body_cap;
 mod credentials;
 mod error_body;
 mod hooks;
