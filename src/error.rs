@@ -662,7 +662,10 @@ impl fmt::Debug for Error {
                 .field("path", path)
                 .field("message", message)
                 .field("content_type", content_type)
-                .field("raw", &format_args!("<{} bytes: {}>", raw.len(), snippet(raw)))
+                .field(
+                    "raw",
+                    &format_args!("<{} bytes: {}>", raw.len(), snippet(raw)),
+                )
                 .finish(),
             Error::Api {
                 status,

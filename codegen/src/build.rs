@@ -63,6 +63,7 @@ pub fn run(
     let mut modules = String::new();
     let test_tables = enabled(TEST_TABLES_FEATURE);
     let mut conformance = String::new(); // conformance call table (tests/conformance.rs)
+    let mut recursive = String::new(); // recursive types (tests/depth.rs)
     if !wanted.is_empty() {
         let (dir, _source) = locate_specs_dir(crate_root, explicit.as_deref(), &manifest)?;
         for entry in wanted {
@@ -91,13 +92,27 @@ pub fn run(
             })?;
             modules.push_str(&module_source(&entry.api, &module, &entry.feature));
             if test_tables {
+                let code = syn::parse_file(&generated.code).map_err(|e| {
+                    CodegenError::new(
+                        &entry.file,
+                        "",
+                        format!("generated code does not parse: {e}"),
+                    )
+                })?;
                 conformance.push_str(&conformance_calls(
                     &entry.api,
                     &entry.file,
                     &module,
                     &bytes,
                     &generated,
+                    &code,
                 )?);
+                recursive.push_str(&crate::recursion::table_rows(
+                    &entry.api,
+                    &format!("apis::{module}"),
+                    false,
+                    &crate::recursion::find(&code),
+                ));
             }
             // Patterns that do not compile are neither typed nor checked; say so.
             let broken = generated
@@ -135,6 +150,11 @@ pub fn run(
             out_dir,
             "conformance_calls.rs",
             &format!("&[\n{conformance}]\n"),
+        )?;
+        write(
+            out_dir,
+            "recursive_types.rs",
+            &format!("&[\n{recursive}]\n"),
         )?;
     }
     for entry in manifest.json_rpc.iter().filter(|e| enabled(&e.feature)) {
@@ -180,6 +200,20 @@ fn json_rpc(
         &format!("{module}_conformance_calls.rs"),
         &generated.conformance,
     )?;
+    let code = syn::parse_file(&generated.code).map_err(|e| {
+        CodegenError::new(
+            &entry.file,
+            "",
+            format!("generated code does not parse: {e}"),
+        )
+    })?;
+    let rows =
+        crate::recursion::table_rows(&entry.api, &module, true, &crate::recursion::find(&code));
+    write(
+        out_dir,
+        &format!("{module}_recursive_types.rs"),
+        &format!("&[\n{rows}]\n"),
+    )?;
     write(
         out_dir,
         &format!("{module}_spec_path.txt"),
@@ -199,14 +233,13 @@ fn conformance_calls(
     module: &str,
     bytes: &[u8],
     generated: &crate::generate::GeneratedApi,
+    code: &syn::File,
 ) -> Result<String, CodegenError> {
-    let code = syn::parse_file(&generated.code)
-        .map_err(|e| CodegenError::new(file, "", format!("generated code does not parse: {e}")))?;
     let (doc, ctx) = crate::generate::normalised(api, file, bytes)?;
     Ok(crate::conformance::calls(
         module,
         &doc,
-        &code,
+        code,
         &generated.operations,
         &ctx.extras,
     ))

@@ -23,6 +23,7 @@ pub mod paging;
 pub mod passes;
 pub mod post;
 pub mod qix;
+pub mod recursion;
 pub mod send;
 pub mod setter_docs;
 pub mod spec;

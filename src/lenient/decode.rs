@@ -64,11 +64,9 @@ pub async fn response<T: Lenient>(
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = crate::net::read_body(
-        response,
-        crate::config::DEFAULT_MAX_RESPONSE_BODY,
-        || format!("the success body of {api} {op}"),
-    )
+    let body = crate::net::read_body(response, crate::config::DEFAULT_MAX_RESPONSE_BODY, || {
+        format!("the success body of {api} {op}")
+    })
     .await?;
     let inner = decode_body::<T>(&body, content_type.as_deref(), Some(format!("{api} {op}")))?;
     Ok(progenitor_client::ResponseValue::new(

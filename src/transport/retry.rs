@@ -71,7 +71,10 @@ impl Inner {
             if let Some(a) = &seen {
                 chain.request(a, &mut request);
             }
-            let mut result = client.execute(request).await.map_err(crate::net::without_query);
+            let mut result = client
+                .execute(request)
+                .await
+                .map_err(crate::net::without_query);
             match &mut result {
                 Ok(resp) => {
                     span.record("status", resp.status().as_u16());
