@@ -135,10 +135,14 @@ fn a_symlink_at_the_temp_or_final_path_is_not_written_through() {
             "{cmd}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert_eq!(std::fs::read(&victim_tmp).unwrap(), b"precious 1", "{cmd}");
         assert_eq!(
-            std::fs::read(&victim_final).unwrap(),
-            b"precious 2",
+            std::fs::read_to_string(&victim_tmp).unwrap(),
+            "precious 1",
+            "{cmd}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&victim_final).unwrap(),
+            "precious 2",
             "{cmd}"
         );
         let written = std::fs::symlink_metadata(dest.join("users.json")).unwrap();
