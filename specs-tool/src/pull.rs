@@ -193,7 +193,8 @@ pub fn pull(opts: &PullOptions) -> Result<Vec<String>> {
     let manifest = Manifest::load(&opts.manifest)?;
     let source = Source::new(&opts.from, opts.max_body)?;
     let base_url = match &source {
-        Source::Http { base, .. } => base.clone(),
+        // What a discovered entry's `url` records: no user info or query string.
+        Source::Http { base, .. } => crate::http::shown(base),
         Source::Dir(_) => DEFAULT_BASE.to_string(),
     };
     let mut entries: Vec<ApiEntry> = manifest.apis.clone();

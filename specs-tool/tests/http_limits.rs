@@ -266,3 +266,28 @@ fn same_origin_redirects_are_followed_up_to_a_bound() {
     assert_eq!(seen.load(Ordering::SeqCst) - before, 6);
     assert!(nothing_written(t.path()));
 }
+
+#[test]
+fn user_info_in_the_base_is_never_recorded_or_printed() {
+    let bytes = spec_bytes();
+    let served = bytes.clone();
+    let (base, _) = serve(move |path| match path {
+        "/" => ok(b"<a href=\"users.json\">u</a> <a href=\"extra.json\">e</a>".to_vec()),
+        _ => ok(served.clone()),
+    });
+    let t = workspace(&bytes);
+    let from = format!("{}/", base.replace("http://", "http://user:SECRET@"));
+    let out = run("pull", t.path(), &from, &["--discover"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let manifest = std::fs::read_to_string(t.path().join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains(&format!("\"{base}/extra.json\"")),
+        "{manifest}"
+    );
+    assert!(!manifest.contains("SECRET"), "{manifest}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout.contains("SECRET") && !stderr(&out).contains("SECRET"),
+        "{stdout}"
+    );
+}
