@@ -57,13 +57,41 @@ impl Manifest {
             CodegenError::new(&name, "", format!("cannot read the spec manifest: {e}"))
         })?;
         let de = &mut serde_json::Deserializer::from_str(&text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
+        let manifest: Self = serde_path_to_error::deserialize(de).map_err(|e| {
             CodegenError::new(
                 &name,
                 format!("/{}", e.path()).replace('.', "/"),
                 format!("invalid manifest: {}", e.inner()),
             )
-        })
+        })?;
+        manifest
+            .validate()
+            .map_err(|(pointer, reason)| CodegenError::new(&name, pointer, reason))?;
+        Ok(manifest)
+    }
+
+    /// Checks every entry's `file` and `api`: each is joined to a directory (the specs folder,
+    /// the tool's destination, the build's `OUT_DIR` as `<module>.rs`), so each must be a plain
+    /// file name ([`check_plain_name`]). On failure: the JSON pointer of the entry's field and
+    /// a reason naming the entry.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let lists = [("apis", &self.apis), ("json_rpc", &self.json_rpc)];
+        for (list, entries) in lists {
+            for (i, e) in entries.iter().enumerate() {
+                for (field, value) in [("file", &e.file), ("api", &e.api)] {
+                    check_plain_name(value).map_err(|why| {
+                        (
+                            format!("/{list}/{i}/{field}"),
+                            format!(
+                                "invalid manifest: entry {i} of `{list}` (api {:?}): {field} {value:?} {why}; a manifest names files inside the specs directory only",
+                                e.api
+                            ),
+                        )
+                    })?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The entry for `api`, if pinned.
@@ -75,6 +103,40 @@ impl Manifest {
     pub fn json_rpc(&self, api: &str) -> Option<&ApiEntry> {
         self.json_rpc.iter().find(|a| a.api == api)
     }
+}
+
+/// Longest name [`check_plain_name`] accepts, in bytes (the usual file system limit).
+pub const MAX_NAME_LEN: usize = 255;
+
+/// Checks that `name` is a plain file name, safe to join to a directory: not empty, not `.` or
+/// `..`, at most [`MAX_NAME_LEN`] bytes, and only ASCII letters, digits, `.`, `-` and `_` (so no
+/// `/` or `\`, no drive prefix, no absolute path, no control character). On failure: what is
+/// wrong, to follow the name in a message.
+pub fn check_plain_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("is empty, not a file name".into());
+    }
+    if name == "." || name == ".." {
+        return Err("is a directory reference, not a file name".into());
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(format!("is longer than {MAX_NAME_LEN} bytes"));
+    }
+    if name.starts_with(['/', '\\']) || Path::new(name).is_absolute() {
+        return Err("is an absolute path; only a plain file name is allowed".into());
+    }
+    if name.contains(['/', '\\']) {
+        return Err("contains a path separator; only a plain file name is allowed".into());
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+    {
+        return Err(format!(
+            "contains {c:?}; only ASCII letters, digits, '.', '-' and '_' are allowed in a file name"
+        ));
+    }
+    Ok(())
 }
 
 /// Hex sha256 of some bytes.
@@ -222,7 +284,18 @@ pub fn no_specs_message(crate_root: &Path, manifest: &Manifest) -> String {
 }
 
 /// Reads one pinned spec file and checks its sha256 against the manifest (unless `unpinned`).
+/// The entry's `file` must be a plain file name ([`check_plain_name`]), so the read stays in `dir`.
 pub fn read_pinned(dir: &Path, entry: &ApiEntry, unpinned: bool) -> Result<Vec<u8>, CodegenError> {
+    check_plain_name(&entry.file).map_err(|why| {
+        CodegenError::new(
+            &entry.file,
+            "",
+            format!(
+                "manifest entry {:?}: file {:?} {why}",
+                entry.api, entry.file
+            ),
+        )
+    })?;
     let path = dir.join(&entry.file);
     let bytes = std::fs::read(&path).map_err(|e| {
         CodegenError::new(

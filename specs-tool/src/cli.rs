@@ -2,6 +2,7 @@
 //! stderr names the file or directory), 2 usage error, 3 `diff --fail-on-breaking` found a
 //! breaking change.
 
+use crate::http::{parse_size, DEFAULT_MAX_BODY};
 use crate::pull::{pull, today, vendor, PullOptions, VendorOptions, DEFAULT_BASE};
 use crate::specset::{load_arg, load_pinned};
 use crate::{diff, err, render, Result, ToolError};
@@ -15,13 +16,19 @@ qlik-specs: pull, pin and diff Qlik's published REST specs, and say what changes
 usage:
   qlik-specs pull [--from URL_OR_DIR] [--discover] [--manifest specs/manifest.json] [--dest DIR]
                   [--date YYYY-MM-DD] [--lock specs/names.lock.json | --no-lock] [--changelog CHANGELOG.md]
+                  [--max-body SIZE]
       fetch every pinned file (default base https://qlik.dev/specs/rest/), verify each, then write
       them to DEST (default: the manifest's folder), rewrite the manifest's sha256s and date, and
       update the names lock; any failure leaves everything untouched
-  qlik-specs vendor [--from URL_OR_DIR] [--manifest specs/manifest.json] [--dest DIR]
+  qlik-specs vendor [--from URL_OR_DIR] [--manifest specs/manifest.json] [--dest DIR] [--max-body SIZE]
       copy exactly the pinned files (default base https://qlik.dev/specs/rest/) into DEST
       (default: the manifest's folder), each checked against its sha256; nothing is re-pinned,
       and a missing file or a mismatch writes nothing (release step before `cargo package`)
+
+  pull and vendor write only inside DEST, by the manifest's plain file names (a name with a path
+  separator, `..` or an absolute path is refused), each through a fresh temp file renamed into
+  place. Over HTTP, each body is capped by --max-body (bytes, or with KiB/MiB/GiB; default
+  64MiB) and redirects are followed only within the base URL's origin (at most 5).
   qlik-specs diff OLD NEW [--format md|json] [--fail-on-breaking] [--manifest PATH] [--specs-dir DIR]
                   [--changelog CHANGELOG.md] [--heading TEXT]
       OLD and NEW are spec directories, or `pinned` for the manifest's files
@@ -49,6 +56,7 @@ const VALUE_FLAGS: &[&str] = &[
     "--specs-dir",
     "--changelog",
     "--heading",
+    "--max-body",
 ];
 const BOOL_FLAGS: &[&str] = &[
     "--discover",
@@ -130,6 +138,10 @@ pub fn run(args: &[String]) -> std::result::Result<Outcome, (ToolError, i32)> {
         .unwrap_or(Path::new("."))
         .join("names.lock.json");
     let fail = |e: ToolError| (e, 1);
+    let max_body = match a.value("--max-body") {
+        Some(v) => parse_size(v).map_err(usage)?,
+        None => DEFAULT_MAX_BODY,
+    };
     match a.positional[0].as_str() {
         "pull" => {
             if a.positional.len() != 1 {
@@ -152,6 +164,7 @@ pub fn run(args: &[String]) -> std::result::Result<Outcome, (ToolError, i32)> {
                     Some(a.value("--lock").map(PathBuf::from).unwrap_or(default_lock))
                 },
                 changelog: a.value("--changelog").map(PathBuf::from),
+                max_body,
             };
             let lines = pull(&opts).map_err(fail)?;
             Ok(Outcome {
@@ -209,6 +222,7 @@ pub fn run(args: &[String]) -> std::result::Result<Outcome, (ToolError, i32)> {
                     .map(PathBuf::from)
                     .unwrap_or_else(|| manifest.parent().unwrap_or(Path::new(".")).to_path_buf()),
                 manifest: manifest.clone(),
+                max_body,
             };
             let lines = vendor(&opts).map_err(fail)?;
             Ok(Outcome {

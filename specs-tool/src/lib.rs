@@ -8,9 +8,11 @@
 
 pub mod cli;
 pub mod diff;
+pub mod http;
 pub mod pull;
 pub mod render;
 pub mod specset;
+pub mod write;
 
 use std::fmt;
 

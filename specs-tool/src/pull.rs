@@ -3,14 +3,15 @@
 //! and update the names lock. Any failure leaves every file untouched.
 
 use crate::diff;
+use crate::http::Http;
 use crate::render;
 use crate::specset::{api_name_for_file, load_pinned, spec_files, ApiSpec, SpecSet, NOT_SPECS};
+use crate::write::{replace_file, write_in};
 use crate::{err, Result, ToolError};
-use qlik_codegen::manifest::{sha256_hex, ApiEntry, Manifest};
+use qlik_codegen::manifest::{check_plain_name, sha256_hex, ApiEntry, Manifest};
 use qlik_codegen::names_lock::NamesLock;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Where Qlik publishes the REST specs.
 pub const DEFAULT_BASE: &str = "https://qlik.dev/specs/rest/";
@@ -32,32 +33,39 @@ pub struct PullOptions {
     pub lock: Option<PathBuf>,
     /// A changelog to add the diff (old pins -> new files) to, under `## API changes`.
     pub changelog: Option<PathBuf>,
+    /// Cap on each HTTP response body, in bytes ([`crate::http::DEFAULT_MAX_BODY`]).
+    pub max_body: u64,
 }
 
 /// A source of spec files.
 enum Source {
     Dir(PathBuf),
-    Http {
-        base: String,
-        client: reqwest::blocking::Client,
-    },
+    Http { base: String, http: Http },
+}
+
+/// Reads `dir/name` for the manifest entry whose file is `file`; `name` must be a plain file
+/// name (the manifest's own names are checked when it is loaded; this covers URL tails).
+fn read_from_dir(dir: &Path, name: &str, file: &str) -> Result<Vec<u8>> {
+    check_plain_name(name).map_err(|why| {
+        ToolError(format!(
+            "{file}: the name to read, {name:?}, {why}; nothing is read outside {}",
+            dir.display()
+        ))
+    })?;
+    let p = dir.join(name);
+    std::fs::read(&p).map_err(|e| ToolError(format!("{file}: cannot read {}: {e}", p.display())))
 }
 
 impl Source {
-    fn new(from: &str) -> Result<Self> {
+    fn new(from: &str, max_body: u64) -> Result<Self> {
         if from.starts_with("http://") || from.starts_with("https://") {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            let client = reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(120))
-                .user_agent(concat!("qlik-specs/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| ToolError(format!("cannot build the HTTP client: {e}")))?;
+            let http = Http::new(max_body)?;
             let base = if from.ends_with('/') {
                 from.to_string()
             } else {
                 format!("{from}/")
             };
-            Ok(Source::Http { base, client })
+            Ok(Source::Http { base, http })
         } else {
             let dir = PathBuf::from(from);
             if !dir.is_dir() {
@@ -69,37 +77,35 @@ impl Source {
         }
     }
 
+    /// The bytes of `name` (a plain file name) for the manifest entry whose file is `file`.
     fn fetch(&self, name: &str, file: &str) -> Result<Vec<u8>> {
         match self {
-            Source::Dir(dir) => {
-                let p = dir.join(name);
-                std::fs::read(&p)
-                    .map_err(|e| ToolError(format!("{file}: cannot read {}: {e}", p.display())))
-            }
-            Source::Http { base, client } => {
+            Source::Dir(dir) => read_from_dir(dir, name, file),
+            Source::Http { base, http } => {
+                check_plain_name(name).map_err(|why| {
+                    ToolError(format!(
+                        "{file}: the name to fetch (the last segment of its url), {name:?}, {why}"
+                    ))
+                })?;
                 let url = format!("{base}{name}");
-                let resp = client
-                    .get(&url)
-                    .send()
-                    .map_err(|e| ToolError(format!("{file}: GET {url} failed: {e}")))?;
+                let shown = crate::http::shown(&url);
+                let resp = http.get(&url, file)?;
                 let status = resp.status();
                 if !status.is_success() {
-                    return err(format!("{file}: GET {url} answered HTTP {status}"));
+                    return err(format!("{file}: GET {shown} answered HTTP {status}"));
                 }
                 let is_html = resp
                     .headers()
                     .get(reqwest::header::CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|v| v.to_ascii_lowercase().contains("text/html"));
-                let bytes = resp
-                    .bytes()
-                    .map_err(|e| ToolError(format!("{file}: GET {url}: body incomplete ({e})")))?;
+                let bytes = http.body(resp, &url, file)?;
                 if is_html {
                     return err(format!(
-                        "{file}: GET {url} returned an HTML page, not a spec"
+                        "{file}: GET {shown} returned an HTML page, not a spec"
                     ));
                 }
-                Ok(bytes.to_vec())
+                Ok(bytes)
             }
         }
     }
@@ -109,24 +115,20 @@ impl Source {
     fn index(&self) -> Result<Vec<String>> {
         match self {
             Source::Dir(dir) => spec_files(dir),
-            Source::Http { base, client } => {
-                let resp = client
-                    .get(base)
-                    .send()
-                    .map_err(|e| ToolError(format!("--discover: GET {base} failed: {e}")))?;
+            Source::Http { base, http } => {
+                let shown = crate::http::shown(base);
+                let resp = http.get(base, "--discover")?;
                 if !resp.status().is_success() {
                     return err(format!(
-                        "--discover: {base} offers no index (HTTP {}); new APIs cannot be discovered over HTTP from this server: copy the published files to a directory and pull with --from DIR --discover, or add the entry to the manifest by hand",
+                        "--discover: {shown} offers no index (HTTP {}); new APIs cannot be discovered over HTTP from this server: copy the published files to a directory and pull with --from DIR --discover, or add the entry to the manifest by hand",
                         resp.status()
                     ));
                 }
-                let text = resp
-                    .text()
-                    .map_err(|e| ToolError(format!("--discover: GET {base}: {e}")))?;
-                let names = json_names(&text);
+                let body = http.body(resp, base, "--discover")?;
+                let names = json_names(&String::from_utf8_lossy(&body));
                 if names.is_empty() {
                     return err(format!(
-                        "--discover: the index at {base} links to no *.json files"
+                        "--discover: the index at {shown} links to no *.json files"
                     ));
                 }
                 Ok(names)
@@ -185,21 +187,14 @@ pub fn check_date(d: &str) -> Result<()> {
         .map_err(|_| ToolError(format!("--date {d}: expected YYYY-MM-DD")))
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes)
-        .map_err(|e| ToolError(format!("cannot write {}: {e}", tmp.display())))?;
-    std::fs::rename(&tmp, path)
-        .map_err(|e| ToolError(format!("cannot write {}: {e}", path.display())))
-}
-
 /// Runs `pull`; returns the lines to print.
 pub fn pull(opts: &PullOptions) -> Result<Vec<String>> {
     check_date(&opts.date)?;
     let manifest = Manifest::load(&opts.manifest)?;
-    let source = Source::new(&opts.from)?;
+    let source = Source::new(&opts.from, opts.max_body)?;
     let base_url = match &source {
-        Source::Http { base, .. } => base.clone(),
+        // What a discovered entry's `url` records: no user info or query string.
+        Source::Http { base, .. } => crate::http::shown(base),
         Source::Dir(_) => DEFAULT_BASE.to_string(),
     };
     let mut entries: Vec<ApiEntry> = manifest.apis.clone();
@@ -210,6 +205,11 @@ pub fn pull(opts: &PullOptions) -> Result<Vec<String>> {
                 .iter()
                 .any(|e| e.file == name || remote_name(e) == name)
             {
+                check_plain_name(&name).map_err(|why| {
+                    ToolError(format!(
+                        "--discover: the source offers {name:?}, which {why}; not pulled (rename or remove it)"
+                    ))
+                })?;
                 let api = api_name_for_file(&name, None);
                 discovered.push(api.clone());
                 entries.push(ApiEntry {
@@ -300,7 +300,12 @@ pub fn pull(opts: &PullOptions) -> Result<Vec<String>> {
     std::fs::create_dir_all(&opts.dest)
         .map_err(|e| ToolError(format!("cannot create {}: {e}", opts.dest.display())))?;
     for (e, bytes, _) in &fetched {
-        write_atomic(&opts.dest.join(&e.file), bytes)?;
+        write_in(
+            &opts.dest,
+            &e.file,
+            &format!("manifest entry {:?}", e.api),
+            bytes,
+        )?;
     }
     if new_manifest == manifest {
         lines.push(format!(
@@ -312,7 +317,7 @@ pub fn pull(opts: &PullOptions) -> Result<Vec<String>> {
         new_manifest.snapshot = opts.date.clone();
         let mut text = serde_json::to_string_pretty(&new_manifest).expect("serialisable");
         text.push('\n');
-        write_atomic(&opts.manifest, text.as_bytes())?;
+        replace_file(&opts.manifest, text.as_bytes())?;
         lines.push(format!(
             "manifest {} rewritten: snapshot {}, {updated} updated, {} added, {unchanged} unchanged; files in {}",
             opts.manifest.display(),
@@ -403,6 +408,8 @@ pub struct VendorOptions {
     pub manifest: PathBuf,
     /// Where the files go (default: the manifest's folder, `specs/`; git-ignored).
     pub dest: PathBuf,
+    /// Cap on each HTTP response body, in bytes ([`crate::http::DEFAULT_MAX_BODY`]).
+    pub max_body: u64,
 }
 
 /// Runs `vendor`: fetches exactly the files the manifest pins, checks each one's sha256 against
@@ -415,7 +422,7 @@ pub fn vendor(opts: &VendorOptions) -> Result<Vec<String>> {
     if manifest.apis.is_empty() {
         return err(format!("{} pins no APIs", opts.manifest.display()));
     }
-    let source = Source::new(&opts.from)?;
+    let source = Source::new(&opts.from, opts.max_body)?;
     let mut fetched = Vec::new();
     let mut failures = Vec::new();
     let rest = manifest.apis.iter().map(|e| (e, false));
@@ -437,16 +444,16 @@ pub fn vendor(opts: &VendorOptions) -> Result<Vec<String>> {
     let engine: Vec<_> = engine.map(|e| (e, true)).collect();
     let expected = manifest.apis.len() + engine.len();
     for (e, json_rpc) in rest.chain(engine) {
-        let name = match &source {
+        let got = match &source {
             // The engine's file sits beside the REST files or in a `json-rpc` sibling folder
             // (`qlik-specs/rest` and `qlik-specs/json-rpc`).
             Source::Dir(dir) if json_rpc && !dir.join(&e.file).is_file() => {
-                format!("../json-rpc/{}", e.file)
+                read_from_dir(&dir.join("..").join("json-rpc"), &e.file, &e.file)
             }
-            Source::Dir(_) => e.file.clone(),
-            Source::Http { .. } => remote_name(e),
+            Source::Dir(_) => source.fetch(&e.file, &e.file),
+            Source::Http { .. } => source.fetch(&remote_name(e), &e.file),
         };
-        match source.fetch(&name, &e.file) {
+        match got {
             Ok(bytes) => {
                 let got = sha256_hex(&bytes);
                 if got == e.sha256 {
@@ -473,7 +480,12 @@ pub fn vendor(opts: &VendorOptions) -> Result<Vec<String>> {
         .map_err(|e| ToolError(format!("cannot create {}: {e}", opts.dest.display())))?;
     let mut bytes_total = 0;
     for (e, bytes) in &fetched {
-        write_atomic(&opts.dest.join(&e.file), bytes)?;
+        write_in(
+            &opts.dest,
+            &e.file,
+            &format!("manifest entry {:?}", e.api),
+            bytes,
+        )?;
         bytes_total += bytes.len();
     }
     let mut lines = vec![format!(
