@@ -74,8 +74,10 @@ pub async fn response<T: Lenient>(
     ))
 }
 
-/// Decodes a body leniently; the error names `operation` and the JSON path of the failure.
-pub(crate) fn decode_body<T: Lenient>(
+/// Decodes a whole response body leniently, as the generated calls do: the error is an
+/// [`Error::Decode`](crate::Error::Decode) naming `operation`, the JSON path of the failure, and
+/// the depth when the body nests deeper than [`MAX_DEPTH`](super::MAX_DEPTH).
+pub fn decode_body<T: Lenient>(
     body: &bytes::Bytes,
     content_type: Option<&str>,
     operation: Option<String>,

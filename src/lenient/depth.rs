@@ -10,9 +10,10 @@
 //! that object is done. Input that nests deeper than [`MAX_DEPTH`] is an error naming the limit
 //! ([`depth_message`]).
 
-/// The deepest nesting of arrays and objects a body may have (serde_json's own limit): a body
-/// nested deeper is an [`Error::Decode`](crate::Error::Decode) saying so.
-pub const MAX_DEPTH: usize = 128;
+/// The deepest nesting of arrays and objects a body may have, serde_json's own limit (its
+/// recursion limit of 128 refuses the 128th level): a body nested deeper is an
+/// [`Error::Decode`](crate::Error::Decode) saying so.
+pub const MAX_DEPTH: usize = 127;
 
 /// The stack one object level may use before the next check: a debug build's largest decoding
 /// frames between two objects measured about 80 KiB (an engine `qChildren` level).

@@ -91,8 +91,8 @@ mod object;
 mod scalars;
 
 pub use collections::{via_serde, via_serde_open, via_serde_or};
-pub(crate) use decode::decode_body;
-pub use decode::{from_slice, from_value, response};
+pub use decode::{decode_body, from_slice, from_value, response};
+pub(crate) use depth::depth_message;
 pub use depth::MAX_DEPTH;
 pub use extra::Extra;
 pub use numbers::{js_numbers, JsNumber, JsNumbers};

@@ -64,7 +64,7 @@ impl RawJson {
         serde_json::from_str(self.get()).map_err(|e| crate::Error::Decode {
             operation: Some(method.to_owned()),
             path: ".".into(),
-            message: e.to_string(),
+            message: crate::lenient::depth_message(&e).unwrap_or_else(|| e.to_string()),
             content_type: Some("application/json".into()),
             raw: self.get().as_bytes().into(),
         })
