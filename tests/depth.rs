@@ -98,7 +98,11 @@ fn serde_json_limit() -> usize {
 #[test]
 fn every_recursive_type_decodes_to_the_deepest_nesting_on_a_2_mib_stack() {
     let limit = serde_json_limit();
-    assert_eq!(limit, lenient::MAX_DEPTH, "the documented limit is serde_json's");
+    assert_eq!(
+        limit,
+        lenient::MAX_DEPTH,
+        "the documented limit is serde_json's"
+    );
     let cases: Vec<&'static Recursive> = REST.iter().chain(ENGINE).collect();
     let worker = std::thread::Builder::new()
         .name("2-MiB-stack".into())
