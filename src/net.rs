@@ -147,15 +147,18 @@ pub(crate) async fn read_body(
         .extensions()
         .get::<BodyLimit>()
         .map_or(limit, |l| l.0);
-    let (body, over) = read_capped(response, limit).await?;
-    if over {
-        return Err(Error::TooLarge {
-            what: what(),
-            limit: limit as u64,
-            setting: "max_response_body",
-        });
+    // A declared length over the limit is refused before a byte is read.
+    if response.content_length().is_none_or(|n| n <= limit as u64) {
+        let (body, over) = read_capped(response, limit).await?;
+        if !over {
+            return Ok(body);
+        }
     }
-    Ok(body)
+    Err(Error::TooLarge {
+        what: what(),
+        limit: limit as u64,
+        setting: "max_response_body",
+    })
 }
 
 /// A transport error without the query string of its URL (a query can carry a signature or a

@@ -1045,3 +1045,107 @@ fn rest_request_debug_redacts_headers() {
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(shown.contains("x-qlik-csrf-token"), "{shown}");
 }
+
+// ---- issue 18: every body capped, no query in errors, a short Debug ---------------------------
+
+#[tokio::test]
+async fn success_bodies_of_any_content_type_are_capped_on_every_path() {
+    // Before: only bodies labelled JSON were capped; a typed call read a 16 MiB text/plain
+    // (or octet-stream, or html) answer whole and decoded it.
+    for head in [
+        "HTTP/1.1 200 OK\r\ncontent-type: text/plain",
+        "HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream",
+        "HTTP/1.1 200 OK\r\ncontent-type: text/html",
+        "HTTP/1.1 200 OK",
+    ] {
+        for chunked in [false, true] {
+            let (uri, written) = body_server(head, 64 * MIB, chunked).await;
+            let qlik = Qlik::builder()
+                .host(&uri)
+                .allow_http(true)
+                .api_key("k")
+                .max_response_body(MIB as usize)
+                .build()
+                .unwrap();
+            if let Some(r) = typed_me(&qlik).await {
+                let e = r.unwrap_err();
+                assert!(
+                    matches!(&e, Error::TooLarge { limit, setting: "max_response_body", what } if *limit == MIB && what.contains("get_my_user")),
+                    "{head} chunked={chunked}: {e:?}"
+                );
+            }
+            for e in [
+                qlik.rest(Method::GET, "/api/v1/users/me")
+                    .value()
+                    .await
+                    .unwrap_err(),
+                qlik.rest(Method::GET, "/api/v1/users/me")
+                    .bytes()
+                    .await
+                    .unwrap_err(),
+            ] {
+                assert!(matches!(e, Error::TooLarge { .. }), "{head}: {e:?}");
+                assert!(e.to_string().contains("max_response_body"), "{e}");
+            }
+            // Three calls; what the sockets' buffers take aside, each stopped near the limit.
+            let w = written.load(Ordering::SeqCst);
+            assert!(
+                w < 3 * 16 * MIB,
+                "{head}: {} MiB written for a 1 MiB limit",
+                w / MIB
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn transport_errors_never_show_the_query_string() {
+    // A port nothing listens on: the connection is refused.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let qlik = Qlik::builder()
+        .host(format!("http://127.0.0.1:{port}"))
+        .allow_http(true)
+        .api_key("k")
+        .retry(qlik_sdk::RetryPolicy {
+            max_retries: 0,
+            ..common::fast_retry()
+        })
+        .build()
+        .unwrap();
+    let e = qlik
+        .rest(Method::GET, "/api/v1/items?signature=SIG-SECRET-123&x=1")
+        .value()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Http(_)), "{e:?}");
+    for shown in [e.to_string(), format!("{e:?}")] {
+        assert!(!shown.contains("SIG-SECRET-123"), "{shown}");
+        assert!(shown.contains("/api/v1/items"), "{shown}");
+    }
+}
+
+#[tokio::test]
+async fn decode_errors_have_a_short_debug() {
+    // Before: `Debug` listed the raw body as numbers (a 1 MiB body gave a 5 MB string).
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users/me"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(vec![b'x'; MIB as usize], "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let qlik = common::api_key_builder(&server, "k").build().unwrap();
+    let e = qlik
+        .rest(Method::GET, "/api/v1/users/me")
+        .value()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Decode { .. }), "{e}");
+    let debug = format!("{e:?}");
+    assert!(debug.len() < 2048, "{} bytes of Debug", debug.len());
+    assert!(debug.contains("1048576 bytes"), "{debug}");
+}
