@@ -92,6 +92,7 @@ mod scalars;
 
 pub use collections::{via_serde, via_serde_open, via_serde_or};
 pub use decode::{decode_body, from_slice, from_value, response};
+#[cfg(feature = "qix")]
 pub(crate) use depth::depth_message;
 pub use depth::MAX_DEPTH;
 pub use extra::Extra;
