@@ -64,17 +64,44 @@ impl fmt::Display for QlikError {
     }
 }
 
-#[derive(Deserialize)]
-struct QlikErrorBody {
-    errors: Vec<QlikError>,
+/// The call an [`Error::Api`] answered: the API and Rust method (typed calls), the HTTP method
+/// and the path (without the query string).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    /// The API, e.g. `users`; `None` for [`Qlik::rest`](crate::Qlik::rest) calls that match no
+    /// operation of the enabled APIs.
+    pub api: Option<&'static str>,
+    /// The Rust method, e.g. `get_my_user`, when known.
+    pub method: Option<&'static str>,
+    /// The HTTP method, e.g. `GET`.
+    pub http_method: String,
+    /// The path, e.g. `/api/v1/users/me`.
+    pub path: String,
 }
 
-/// Tries to decode Qlik's `{"errors":[...]}` body.
-pub(crate) fn decode_qlik_errors(body: &[u8]) -> Option<Vec<QlikError>> {
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let (Some(api), Some(m)) = (self.api, self.method) {
+            write!(f, "{api} {m} ({} {})", self.http_method, self.path)
+        } else {
+            write!(f, "{} {}", self.http_method, self.path)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct QlikErrorBody {
+    errors: Vec<QlikError>,
+    #[serde(default)]
+    trace_id: Option<String>,
+}
+
+/// Tries to decode Qlik's `{"errors":[...],"traceId":...}` body.
+fn qlik_error_body(body: &[u8]) -> Option<QlikErrorBody> {
     serde_json::from_slice::<QlikErrorBody>(body)
         .ok()
-        .map(|b| b.errors)
-        .filter(|e| !e.is_empty())
+        .filter(|b| !b.errors.is_empty())
 }
 
 /// Decodes `null` as the type's default (an empty map or array). The generated types put it on
@@ -138,6 +165,11 @@ pub enum Error {
         headers: Option<Box<reqwest::header::HeaderMap>>,
         /// Requests sent for this call (retries included), when known.
         attempts: Option<u32>,
+        /// The call that failed (API, Rust method, HTTP method and path), when known.
+        call: Option<Box<Call>>,
+        /// Qlik's trace id of the failed request (the body's `traceId` or the `X-B3-Traceid`
+        /// header), when the answer carried one: quote it to Qlik support.
+        trace_id: Option<String>,
     },
     /// A response body could not be decoded into the expected type at all (not JSON, or a
     /// top level of another shape). Single fields that do not fit never cause it: see
@@ -285,13 +317,15 @@ impl Error {
 
     /// Builds an [`Error::Api`] from a status and raw body.
     pub(crate) fn from_status_body(status: StatusCode, body: &[u8]) -> Self {
-        match decode_qlik_errors(body) {
-            Some(errors) => Error::Api {
+        match qlik_error_body(body) {
+            Some(b) => Error::Api {
                 status,
-                errors,
+                errors: b.errors,
                 body: None,
                 headers: None,
                 attempts: None,
+                call: None,
+                trace_id: b.trace_id.filter(|t| !t.is_empty()),
             },
             None => Error::Api {
                 status,
@@ -303,6 +337,8 @@ impl Error {
                 },
                 headers: None,
                 attempts: None,
+                call: None,
+                trace_id: None,
             },
         }
     }
@@ -312,11 +348,13 @@ impl Error {
         let status = response.status();
         let headers = response.headers().clone();
         let sent = response.extensions().get::<Attempts>().map(|a| a.0);
+        let made = response.extensions().get::<Call>().cloned();
         match crate::net::read_capped(response, crate::net::ERROR_BODY_LIMIT).await {
             Ok((b, _)) => {
                 let mut e = Error::from_status_body(status, &b).with_headers(headers);
-                if let Error::Api { attempts, .. } = &mut e {
+                if let Error::Api { attempts, call, .. } = &mut e {
                     *attempts = sent;
+                    *call = made.map(Box::new);
                 }
                 e
             }
@@ -324,9 +362,20 @@ impl Error {
         }
     }
 
-    /// Keeps the response headers on an [`Error::Api`].
+    /// Keeps the response headers on an [`Error::Api`] (and the trace id they carry, when the
+    /// body had none).
     pub(crate) fn with_headers(mut self, h: reqwest::header::HeaderMap) -> Self {
-        if let Error::Api { headers, .. } = &mut self {
+        if let Error::Api {
+            headers, trace_id, ..
+        } = &mut self
+        {
+            if trace_id.is_none() {
+                *trace_id = h
+                    .get("x-b3-traceid")
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|t| !t.is_empty() && t.len() <= 128)
+                    .map(str::to_owned);
+            }
             *headers = Some(Box::new(h));
         }
         self
@@ -347,6 +396,8 @@ impl Error {
             body: Some(format!("unexpected response (content-type {ct})")),
             headers: Some(Box::new(response.headers().clone())),
             attempts: response.extensions().get::<Attempts>().map(|a| a.0),
+            call: response.extensions().get::<Call>().cloned().map(Box::new),
+            trace_id: None,
         }
     }
 
@@ -527,14 +578,22 @@ impl fmt::Display for Error {
                 status,
                 errors,
                 body,
+                call,
+                trace_id,
                 ..
             } => {
+                if let Some(c) = call {
+                    write!(f, "{c}: ")?;
+                }
                 write!(f, "Qlik API error {status}")?;
                 if !errors.is_empty() {
                     let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
                     write!(f, ": {}", list.join("; "))?;
                 } else if let Some(b) = body {
                     write!(f, "; body is not Qlik's error format: {b}")?;
+                }
+                if let Some(t) = trace_id {
+                    write!(f, " (trace id {t})")?;
                 }
                 Ok(())
             }
@@ -673,11 +732,15 @@ impl fmt::Debug for Error {
                 body,
                 headers,
                 attempts,
+                call,
+                trace_id,
             } => f
                 .debug_struct("Api")
+                .field("call", &call.as_ref().map(|c| c.to_string()))
                 .field("status", status)
                 .field("errors", errors)
                 .field("body", body)
+                .field("trace_id", trace_id)
                 .field("headers", &headers.as_ref().map(|h| h.len()))
                 .field("attempts", attempts)
                 .finish(),

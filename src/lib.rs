@@ -62,7 +62,7 @@ pub mod validate;
 pub use auth::{Credentials, Secret, UserLookup};
 pub use client::Qlik;
 pub use config::QlikBuilder;
-pub use error::{Error, QlikError, SessionErrorKind};
+pub use error::{Call, Error, QlikError, SessionErrorKind};
 pub use lenient::Extra;
 pub use reqwest::Method;
 

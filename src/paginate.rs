@@ -124,17 +124,13 @@ async fn fetch<P: Lenient>(source: &Source, href: &str) -> Result<P> {
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let limit = if status.is_success() {
-        source.inner.max_json_body()
-    } else {
-        crate::transport::ERROR_BODY_LIMIT
-    };
+    if !status.is_success() {
+        return Err(Error::from_response(response).await);
+    }
+    let limit = source.inner.max_json_body();
     let (body, over) = crate::transport::read_capped(response, limit)
         .await
         .map_err(Error::from)?;
-    if !status.is_success() {
-        return Err(Error::from_status_body(status, &body));
-    }
     if over {
         return Err(Error::TooLarge {
             what: format!("the page at {href:?}"),

@@ -150,10 +150,7 @@ impl RestRequest {
         if resp.status().is_success() {
             Ok((resp, what))
         } else {
-            let status = resp.status();
-            let (body, _) =
-                crate::transport::read_capped(resp, crate::transport::ERROR_BODY_LIMIT).await?;
-            Err(Error::from_status_body(status, &body))
+            Err(Error::from_response(resp).await)
         }
     }
 

@@ -199,15 +199,22 @@ impl Inner {
             status = tracing::field::Empty,
         );
         let attempts = std::sync::atomic::AtomicU32::new(1);
+        let made = crate::error::Call {
+            api: call.api,
+            method: call.operation,
+            http_method: request.method().to_string(),
+            path: request.url().path().to_owned(),
+        };
         let result = self
             .execute_counted(client, call, request, &attempts, &span)
             .instrument(span.clone())
             .await;
-        // The number of requests sent, for `Error::attempts` on an error answer.
+        // The number of requests sent and the call, for `Error::Api` on an error answer.
         result.map(|mut r| {
             r.extensions_mut().insert(Attempts(
                 attempts.load(std::sync::atomic::Ordering::Relaxed),
             ));
+            r.extensions_mut().insert(made);
             r
         })
     }
