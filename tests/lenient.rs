@@ -65,6 +65,11 @@ fn undeclared_fields_are_kept_and_written_back() {
         5 + 1,
         "5 undeclared + the 3-digit createdAt kept as sent"
     );
+    // `Extra` is written out as the object of what it kept (issue 19, item 7).
+    let kept = serde_json::to_value(&u.extra).unwrap();
+    assert_eq!(kept["clientId"], json!("c-1"));
+    assert_eq!(kept["createdAt"], json!("2024-01-02T03:04:05.000Z"));
+    assert_eq!(kept.as_object().unwrap().len(), 6);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 /// What a generated object kept besides its typed fields: fields it does not declare, values it
@@ -46,6 +47,18 @@ impl fmt::Debug for Extra {
             d.field("absent", &self.absent());
         }
         d.finish_non_exhaustive()
+    }
+}
+
+/// Written as a JSON object of everything kept ([`Extra::iter`]), so a program can log or store
+/// what the server sent beyond the declared fields (`serde_json::to_string(&item.extra)`).
+impl Serialize for Extra {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in self.iter() {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
     }
 }
 
