@@ -19,6 +19,14 @@
 //! | `QLIK_USER_LOOKUP_FIELD`, `QLIK_USER_LOOKUP_VALUE` | impersonate that user (`subject`, `userId` or `email`) |
 //! | `QLIK_ALLOW_HTTP` | `1` to allow a plain `http://` host (local test servers only) |
 //!
+//! ## Trusted files
+//! The profile file, qlik-cli's contexts file and token files decide where tokens and secrets
+//! are sent, so on Unix each is refused, whatever it holds, when another user could change it:
+//! writable by group or others (fix: `chmod go-w <file>`), owned by another user than you or
+//! root, or inside a directory others can write without the sticky bit (fix: `chmod go-w
+//! <dir>`). A file holding a secret (and every token file) must also be readable by its owner
+//! only (`chmod 600 <file>`).
+//!
 //! ## Profile file (TOML, must be mode 0600 when it holds secrets)
 //! ```toml
 //! [profiles.default]
@@ -36,6 +44,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+pub(crate) use trust::check_trusted_file;
 
 mod builder;
 mod credentials;
@@ -44,6 +53,7 @@ mod host;
 mod profiles;
 mod qlik_cli;
 mod settings;
+mod trust;
 
 pub use builder::QlikBuilder;
 pub use credentials::{Credentials, Secret, TokenSet, UserLookup};
