@@ -193,12 +193,22 @@ impl AuthorizationCodeFlow {
         )
         .set_redirect_uri(RedirectUrl::from_url(self.redirect.clone()));
         let adapter = Adapter::new(&self.http);
+        // Every secret this request carries, removed from its error in any encoding.
+        let verifier = pending.verifier.secret().clone();
+        let secrets: Vec<&str> = [Some(code), Some(verifier.as_str()), Some(state)]
+            .into_iter()
+            .chain([self.client_secret.as_ref().map(Secret::expose_secret)])
+            .flatten()
+            .collect();
         let resp = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .set_pkce_verifier(pending.verifier)
             .request_async(&adapter)
             .await
-            .map_err(|e| oauth::map_token_error(e, &adapter, &self.endpoints.token))?;
+            .map_err(|e| {
+                let e = oauth::map_token_error(e, &adapter, &self.endpoints.token);
+                super::scrub::scrub_error(e, &secrets)
+            })?;
         use oauth2::TokenResponse;
         let lifetime = resp
             .lifetime()
