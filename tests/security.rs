@@ -1304,3 +1304,72 @@ async fn token_errors_echoing_the_request_in_any_encoding_show_no_secret() {
         );
     }
 }
+
+// ---- issue 18: the PKCE loopback survives a flood ---------------------------------------------
+
+/// 200 idle local connections, then the real redirect. The listener holds at most
+/// `LOOPBACK_MAX_CONNECTIONS`: the oldest idle ones are closed as new ones come (seen here before
+/// the redirect is sent), and the redirect gets through while every slot is held by an idle
+/// connection: it does not wait for them to time out (the login's own timeout, 8 s, is shorter
+/// than their 10 s read timeout). Before issue 18 all 200 were held until their timeout, so
+/// the login timed out here.
+#[tokio::test]
+async fn loopback_survives_a_flood_of_idle_connections() {
+    use qlik_sdk::auth::{LOOPBACK_MAX_CONNECTIONS, LOOPBACK_READ_TIMEOUT};
+    const IDLE: usize = 200;
+    let login_timeout = Duration::from_secs(8);
+    assert!(login_timeout < LOOPBACK_READ_TIMEOUT);
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "at-flood", "token_type": "bearer", "expires_in": 300
+        })))
+        .mount(&server)
+        .await;
+    let flow = AuthorizationCodeFlow::new_insecure(&server.uri(), "c", "http://127.0.0.1:0/cb")
+        .unwrap()
+        .timeout(login_timeout);
+    let (seen, mut page) = tokio::sync::mpsc::unbounded_channel::<(usize, String)>();
+    let tokens = flow
+        .login_loopback(move |url| {
+            let q = |k: &str| {
+                url.query_pairs()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap()
+            };
+            let state = q("state");
+            let port = reqwest::Url::parse(&q("redirect_uri"))
+                .unwrap()
+                .port()
+                .unwrap();
+            tokio::spawn(async move {
+                let mut idle = Vec::new();
+                for _ in 0..IDLE {
+                    idle.push(
+                        tokio::net::TcpStream::connect(("127.0.0.1", port))
+                            .await
+                            .unwrap(),
+                    );
+                }
+                // The oldest ones beyond the limit are closed by the listener, unprompted.
+                let mut closed = 0;
+                for s in &mut idle[..IDLE - LOOPBACK_MAX_CONNECTIONS] {
+                    let mut b = [0u8; 1];
+                    if matches!(s.read(&mut b).await, Ok(0) | Err(_)) {
+                        closed += 1;
+                    }
+                }
+                let answer = http_get(port, &format!("/cb?code=good&state={state}")).await;
+                let _ = seen.send((closed, answer));
+                drop(idle);
+            });
+        })
+        .await
+        .expect("the redirect gets through a flood of idle connections");
+    assert_eq!(tokens.access_token.expose_secret(), "at-flood");
+    let (closed, answer) = page.recv().await.expect("the browser got an answer");
+    assert_eq!(closed, IDLE - LOOPBACK_MAX_CONNECTIONS);
+    assert!(answer.contains("Login complete"), "{answer}");
+}

@@ -44,6 +44,7 @@ use reqwest::StatusCode;
 
 use crate::error::{Error, Result};
 
+mod loopback;
 mod oauth;
 mod pkce;
 mod scrub;
@@ -51,6 +52,7 @@ mod store;
 
 pub use crate::config::DEFAULT_REFRESH_SKEW;
 pub use crate::config::{Credentials, Secret, TokenSet, UserLookup};
+pub use loopback::{LOOPBACK_MAX_CONNECTIONS, LOOPBACK_READ_TIMEOUT};
 pub(crate) use oauth::TokenHttp;
 pub use pkce::{AuthorizationCodeFlow, PendingAuthorization};
 
