@@ -1,7 +1,9 @@
 //! The loopback redirect listener of [`login_loopback`](super::AuthorizationCodeFlow::login_loopback):
 //! serves local connections concurrently, at most [`LOOPBACK_MAX_CONNECTIONS`] at once (a new
 //! one beyond that closes the oldest), each given [`LOOPBACK_READ_TIMEOUT`] to send its request,
-//! and retries a failed `accept` after a pause, until the redirect of this login arrives.
+//! and retries a failed `accept` after a pause (or, when the failure is a lack of file
+//! descriptors, at once after closing the oldest connection), until the redirect of this login
+//! arrives.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -105,12 +107,33 @@ pub(crate) async fn serve<A: Acceptor>(
                     ));
                 }
                 Err(e) => {
-                    tracing::debug!(error = %e, "loopback accept failed; retrying after a pause");
+                    tracing::debug!(error = %e, "loopback accept failed; retrying");
                     *accept_failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
-                    paused_until = Some(tokio::time::Instant::now() + limits.accept_pause);
+                    // Out of descriptors: close the oldest connection (the likeliest to be idle;
+                    // the redirect may be waiting behind it) and accept again at once, its
+                    // descriptor freed. Otherwise, or with nothing to close, pause first.
+                    let freed = out_of_descriptors(&e)
+                        && live.pop_front().map(|(_, oldest)| oldest.abort()).is_some();
+                    if !freed {
+                        paused_until = Some(tokio::time::Instant::now() + limits.accept_pause);
+                    }
                 }
             },
         }
+    }
+}
+
+/// Whether `e` says the process (EMFILE) or the system (ENFILE) has no file descriptor left.
+fn out_of_descriptors(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::io::Errno;
+        matches!(Errno::from_io_error(e), Some(Errno::MFILE | Errno::NFILE))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
     }
 }
 
@@ -270,12 +293,16 @@ mod tests {
         live: Arc<AtomicUsize>,
         most_live: usize,
         accepts: usize,
+        /// Server ends alive at each request for the next connection.
+        history: Vec<usize>,
     }
 
     impl Acceptor for Script {
         type Conn = Tracked;
         async fn accept(&mut self) -> std::io::Result<Tracked> {
-            self.most_live = self.most_live.max(self.live.load(Ordering::SeqCst));
+            let live = self.live.load(Ordering::SeqCst);
+            self.most_live = self.most_live.max(live);
+            self.history.push(live);
             self.accepts += 1;
             match self.items.pop_front() {
                 Some(Ok(io)) => {
@@ -329,6 +356,7 @@ mod tests {
             live: Arc::new(AtomicUsize::new(0)),
             most_live: 0,
             accepts: 0,
+            history: Vec::new(),
         };
         let failure = Mutex::new(None);
         let (_conn, code) = serve(&mut script, "/cb", "S1", limits(), &failure).await;
@@ -345,15 +373,20 @@ mod tests {
 
     /// Failed accepts (too many open files, a connection aborted, ...) are retried: the login
     /// still gets the redirect that comes after them, and the last failure is kept for the
-    /// timeout's message.
+    /// timeout's message. Out of descriptors, the oldest connection is closed to free one.
     #[tokio::test]
     async fn accept_errors_are_retried_not_fatal() {
+        let mut idle = Vec::new();
         let mut items: VecDeque<std::io::Result<DuplexStream>> = VecDeque::new();
-        for _ in 0..3 {
-            items.push_back(Err(std::io::Error::from_raw_os_error(24))); // EMFILE
-            items.push_back(Err(std::io::ErrorKind::ConnectionAborted.into()));
-            items.push_back(Err(std::io::Error::from_raw_os_error(23))); // ENFILE
+        for _ in 0..4 {
+            let (client, server) = tokio::io::duplex(64);
+            idle.push(client);
+            items.push_back(Ok(server));
         }
+        items.push_back(Err(std::io::Error::from_raw_os_error(24))); // EMFILE
+        items.push_back(Err(std::io::ErrorKind::ConnectionAborted.into()));
+        items.push_back(Err(std::io::Error::from_raw_os_error(23))); // ENFILE
+        items.push_back(Err(std::io::ErrorKind::ConnectionReset.into()));
         let (_browser, real) = redirect("/cb?code=after-errors&state=S2").await;
         items.push_back(Ok(real));
         let mut script = Script {
@@ -361,12 +394,17 @@ mod tests {
             live: Arc::new(AtomicUsize::new(0)),
             most_live: 0,
             accepts: 0,
+            history: Vec::new(),
         };
         let failure = Mutex::new(None);
         let (_conn, code) = serve(&mut script, "/cb", "S2", limits(), &failure).await;
         assert_eq!(code.unwrap(), "after-errors");
-        assert_eq!(script.accepts, 10);
-        assert!(failure.lock().unwrap().is_some());
+        assert_eq!(script.accepts, 9);
+        // Alive when each item was asked for: 4 idle ones, then one fewer after EMFILE and
+        // after ENFILE, none fewer after the other errors.
+        assert_eq!(script.history, [0, 1, 2, 3, 4, 3, 3, 2, 2]);
+        let last = failure.lock().unwrap().clone().unwrap();
+        assert!(last.contains("reset"), "{last}");
     }
 
     /// The login's future can run on a multi-threaded runtime (`tokio::spawn`).
