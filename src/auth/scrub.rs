@@ -394,6 +394,20 @@ mod tests {
         j[1..j.len() - 1].to_owned()
     }
 
+    /// `%XX` escapes in lower case, the rest as it is.
+    fn lower_hex(s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find('%') {
+            out.push_str(&rest[..i]);
+            let esc = rest.get(i..i + 3).unwrap_or(&rest[i..]);
+            out.push_str(&esc.to_lowercase());
+            rest = &rest[i + esc.len()..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     fn encodings(s: &str) -> Vec<String> {
         let formed = form(s);
         let pct: String = s
@@ -408,22 +422,19 @@ mod tests {
             .collect();
         let json = json_inner(s).replace('/', "\\/");
         let json_ascii: String = s
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_string()
-                } else {
-                    format!("\\u{:04x}", c as u32)
-                }
+            .encode_utf16()
+            .map(|u| match char::from_u32(u.into()) {
+                Some(c) if c.is_ascii_alphanumeric() => c.to_string(),
+                _ => format!("\\u{u:04x}"),
             })
             .collect();
         let html: String = s.chars().map(|c| format!("&#{};", c as u32)).collect();
         vec![
             s.to_owned(),
             formed.clone(),
-            formed.to_lowercase(),
+            lower_hex(&formed),
             pct.clone(),
-            pct.to_lowercase(),
+            lower_hex(&pct),
             json.clone(),
             json_ascii,
             s.escape_debug().to_string(),
@@ -468,5 +479,28 @@ mod tests {
         assert_eq!(scrub_text("é%2F\\u00e9 …", &[S]), "é%2F\\u00e9 …");
         let e = scrub_error(Error::Other(format!("x {S}")), &[S]);
         assert_eq!(e.to_string(), "x <redacted>");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Whatever the secret, each of its encodings between ordinary words is removed; and
+        /// no text, however broken its escapes, makes the scrub panic.
+        #[test]
+        fn any_secret_in_any_encoding_is_removed(
+            secret in "\\PC{4,24}",
+            before in "[a-z =:,]{0,12}",
+            after in "[a-z =:,]{0,12}",
+            junk in proptest::prelude::any::<String>(),
+        ) {
+            for enc in encodings(&secret) {
+                let text = format!("{before}x={enc}&{after}");
+                let out = scrub_text(&text, &[&secret]);
+                proptest::prop_assert!(!out.contains(&secret), "{text:?} -> {out:?}");
+                proptest::prop_assert!(out.contains(REDACTED), "{text:?} -> {out:?}");
+            }
+            let _ = scrub_text(&junk, &[&secret, "%2F\\u00", "&#x"]);
+            let _ = scrub_text(&format!("{junk}{secret}"), &[&secret]);
+        }
     }
 }
