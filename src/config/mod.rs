@@ -22,10 +22,13 @@
 //! ## Trusted files
 //! The profile file, qlik-cli's contexts file and token files decide where tokens and secrets
 //! are sent, so on Unix each is refused, whatever it holds, when another user could change it:
-//! writable by group or others (fix: `chmod go-w <file>`), owned by another user than you or
-//! root, or inside a directory others can write without the sticky bit (fix: `chmod go-w
-//! <dir>`). A file holding a secret (and every token file) must also be readable by its owner
-//! only (`chmod 600 <file>`).
+//! - writable by group or others (the error says to run `chmod go-w` on it);
+//! - owned by another user than you or root;
+//! - inside a directory owned by another user, or that others can write without the sticky bit
+//!   (`chmod go-w` on the directory).
+//!
+//! A file holding a secret (and every token file) must also be readable by its owner only
+//! (`chmod 600`).
 //!
 //! ## Profile file (TOML, must be mode 0600 when it holds secrets)
 //! ```toml
