@@ -226,9 +226,9 @@ impl AuthorizationCodeFlow {
     /// ([`LOOPBACK_READ_TIMEOUT`](crate::auth::LOOPBACK_READ_TIMEOUT)), at most
     /// [`LOOPBACK_MAX_CONNECTIONS`](crate::auth::LOOPBACK_MAX_CONNECTIONS) at once: a new
     /// connection beyond that closes the oldest, so a flood of idle or slow local connections
-    /// never holds up the real redirect nor exhausts file descriptors. A failed `accept`
-    /// (too many open files, a connection aborted) is retried after a short pause rather than
-    /// ending the login. A request whose `state` does not match (or has none) is answered 400
+    /// never holds up the real redirect nor exhausts file descriptors. A failed `accept` is
+    /// retried rather than ending the login: after a short pause, or at once after closing the
+    /// oldest connection when the process is out of file descriptors. A request whose `state` does not match (or has none) is answered 400
     /// and ignored; the browser's page says whether the login worked only after the code has
     /// been exchanged.
     pub async fn login_loopback(&self, open: impl FnOnce(&Url)) -> Result<TokenSet> {
