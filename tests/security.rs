@@ -1149,3 +1149,341 @@ async fn decode_errors_have_a_short_debug() {
     assert!(debug.len() < 2048, "{} bytes of Debug", debug.len());
     assert!(debug.contains("1048576 bytes"), "{debug}");
 }
+
+// ---- issue 18: secrets echoed by the token endpoint, in every encoding, on every flow --------
+
+/// Secrets with characters every encoding writes differently (`/`, `+`, space, `&`, `=`, `"`,
+/// `\`, non-ASCII).
+const CS: &str = "cs/+ &=é\"\\~!x-client-secret";
+const RT: &str = "rt/+ &=ü\"\\x-refresh-token";
+const AT: &str = "at/+ &=ö-access-token";
+const CODE: &str = "code/+ &=ß-authorization-code";
+
+/// How the broken token endpoint echoes the request in its `error_description`.
+#[derive(Clone, Copy, Debug)]
+enum Echo {
+    /// The body exactly as it was sent (form-urlencoded or JSON).
+    Verbatim,
+    /// `name=value&...` with the values decoded.
+    Raw,
+    /// Form-urlencoded (`+` for space, upper-case `%XX`).
+    Form,
+    /// Form-urlencoded with lower-case `%xx`.
+    FormLower,
+    /// Percent-encoded: every byte but `A-Za-z0-9-._~` as `%XX`, space as `%20`.
+    Percent,
+    /// JSON-escaped inside the description: `\/` for `/`, `\uXXXX` for all but letters and digits.
+    JsonEscaped,
+    /// The request as a JSON text inside the description, so its escapes reach the message.
+    JsonText,
+}
+
+const ECHOES: [Echo; 7] = [
+    Echo::Verbatim,
+    Echo::Raw,
+    Echo::Form,
+    Echo::FormLower,
+    Echo::Percent,
+    Echo::JsonEscaped,
+    Echo::JsonText,
+];
+
+fn form_encode(s: &str) -> String {
+    let mut u = reqwest::Url::parse("http://x/").unwrap();
+    u.query_pairs_mut().append_pair("k", s);
+    u.query().unwrap()[2..].to_owned()
+}
+
+/// `%xx` in lower case, the text between left as it is.
+fn lower_hex(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let esc = rest.get(i..i + 3).unwrap_or(&rest[i..]);
+        out.push_str(&esc.to_lowercase());
+        rest = &rest[i + esc.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The text of a JSON string that would decode to `s`, escaping all but letters and digits.
+fn json_escape(s: &str) -> String {
+    s.encode_utf16()
+        .map(|u| match char::from_u32(u.into()) {
+            Some(c) if c.is_ascii_alphanumeric() => c.to_string(),
+            Some('/') => "\\/".into(),
+            _ => format!("\\u{u:04x}"),
+        })
+        .collect()
+}
+
+/// Every encoding of `s` the echo may use (what must not show in an error).
+fn encoded(s: &str) -> Vec<String> {
+    let f = form_encode(s);
+    vec![
+        s.to_owned(),
+        f.clone(),
+        lower_hex(&f),
+        percent_encode(s),
+        lower_hex(&percent_encode(s)),
+        json_escape(s),
+        s.escape_debug().to_string(),
+        serde_json::to_string(s)
+            .unwrap()
+            .trim_matches('"')
+            .to_owned(),
+    ]
+}
+
+/// The request's parameters, from a form or a JSON body (nested objects flattened).
+fn params(req: &Request) -> Vec<(String, String)> {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&req.body) {
+        fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for (k, v) in m {
+                        walk(k, v, out)
+                    }
+                }
+                serde_json::Value::String(s) => out.push((prefix.to_owned(), s.clone())),
+                other => out.push((prefix.to_owned(), other.to_string())),
+            }
+        }
+        let mut out = Vec::new();
+        walk("", &v, &mut out);
+        return out;
+    }
+    reqwest::Url::parse(&format!("http://x/?{}", String::from_utf8_lossy(&req.body)))
+        .unwrap()
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// A token (and revocation) endpoint that refuses every request with a JSON error whose
+/// `error_description` echoes the request in the encoding `echo`.
+struct Echoing(Echo);
+
+impl wiremock::Respond for Echoing {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let pairs = params(req);
+        let joined = |enc: &dyn Fn(&str) -> String| {
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{k}={}", enc(v)))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        let description = match self.0 {
+            Echo::Verbatim => String::from_utf8_lossy(&req.body).into_owned(),
+            Echo::Raw => joined(&|v| v.to_owned()),
+            Echo::Form => joined(&form_encode),
+            Echo::FormLower => joined(&|v| lower_hex(&form_encode(v))),
+            Echo::Percent => joined(&percent_encode),
+            Echo::JsonText => {
+                let fields: Vec<String> = pairs
+                    .iter()
+                    .map(|(k, v)| format!(r#""{k}":"{}""#, json_escape(v)))
+                    .collect();
+                format!("{{{}}}", fields.join(","))
+            }
+            Echo::JsonEscaped => {
+                // Written into the body by hand so the escapes reach the SDK as sent.
+                let body = format!(
+                    r#"{{"error":"invalid_request","error_description":"request was: {}"}}"#,
+                    json_escape(&joined(&|v| v.to_owned()))
+                );
+                return ResponseTemplate::new(400).set_body_raw(body, "application/json");
+            }
+        };
+        ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": "invalid_request",
+            "error_description": format!("request was: {description}"),
+        }))
+    }
+}
+
+async fn echoing_server(echo: Echo) -> MockServer {
+    let server = MockServer::start().await;
+    for p in ["/oauth/token", "/oauth/revoke"] {
+        Mock::given(method("POST"))
+            .and(path(p))
+            .respond_with(Echoing(echo))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+/// Neither the `Display` nor the `Debug` of `e` holds any of `secrets` in any encoding; the
+/// echo did reach the message (so it was scrubbed, not dropped).
+fn scrubbed(e: &Error, secrets: &[&str], what: &str) {
+    let shown = format!("{e} {e:?}");
+    assert!(shown.contains("invalid_request"), "{what}: {shown}");
+    assert!(shown.contains("<redacted>"), "{what}: {shown}");
+    for s in secrets {
+        for enc in encoded(s) {
+            assert!(
+                !shown.contains(&enc),
+                "{what}: secret {s:?} as {enc:?} in the error: {shown}"
+            );
+        }
+    }
+}
+
+fn tokens(expired: bool) -> TokenSet {
+    let at = std::time::SystemTime::now() + Duration::from_secs(3600);
+    TokenSet {
+        access_token: Secret::new(AT),
+        refresh_token: Some(Secret::new(RT)),
+        expires_at: Some(if expired {
+            std::time::SystemTime::now() - Duration::from_secs(10)
+        } else {
+            at
+        }),
+    }
+}
+
+#[tokio::test]
+async fn token_errors_echoing_the_request_in_any_encoding_show_no_secret() {
+    for echo in ECHOES {
+        let server = echoing_server(echo).await;
+        let base = || {
+            Qlik::builder()
+                .host(server.uri())
+                .allow_http(true)
+                .retry(fast_retry())
+                .rate_limit(RateLimit::off())
+        };
+        // Client credentials, impersonation (a JSON body) and refresh.
+        for (flow, b) in [
+            ("client credentials", base().client_credentials("c", CS)),
+            (
+                "impersonation",
+                base().impersonation("c", CS, UserLookup::subject("u")),
+            ),
+            (
+                "refresh",
+                base().authorization_code("c", Some(Secret::new(CS)), tokens(true)),
+            ),
+        ] {
+            let e = b.build().unwrap().access_token().await.unwrap_err();
+            scrubbed(&e, &[CS, RT, AT], &format!("{flow}, {echo:?}"));
+        }
+        // Revocation sends the refresh token, then the access token.
+        let qlik = base()
+            .authorization_code("c", Some(Secret::new(CS)), tokens(false))
+            .build()
+            .unwrap();
+        let e = qlik.revoke().await.unwrap_err();
+        scrubbed(&e, &[CS, RT, AT], &format!("revoke, {echo:?}"));
+        // The code exchange sends the code, the PKCE verifier and the client secret.
+        let flow = AuthorizationCodeFlow::new_insecure(&server.uri(), "c", "http://127.0.0.1:9/cb")
+            .unwrap()
+            .client_secret(CS);
+        let pending = flow.start().unwrap();
+        let state = pending
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .unwrap()
+            .1
+            .into_owned();
+        let e = flow.finish(pending, CODE, &state).await.unwrap_err();
+        let sent = hits(&server, "/oauth/token").await;
+        let exchange = params(sent.last().unwrap());
+        let verifier = &exchange
+            .iter()
+            .find(|(k, _)| k == "code_verifier")
+            .expect("the exchange sends the verifier")
+            .1;
+        scrubbed(
+            &e,
+            &[CS, CODE, verifier],
+            &format!("code exchange, {echo:?}"),
+        );
+    }
+}
+
+// ---- issue 18: the PKCE loopback survives a flood ---------------------------------------------
+
+/// 200 idle local connections, then the real redirect. The listener holds at most
+/// `LOOPBACK_MAX_CONNECTIONS`: the oldest idle ones are closed as new ones come (seen here before
+/// the redirect is sent), and the redirect gets through while every slot is held by an idle
+/// connection: it does not wait for them to time out (the login's own timeout, 8 s, is shorter
+/// than their 10 s read timeout). Before issue 18 all 200 were held until their timeout, so
+/// the login timed out here.
+#[tokio::test]
+async fn loopback_survives_a_flood_of_idle_connections() {
+    use qlik_sdk::auth::{LOOPBACK_MAX_CONNECTIONS, LOOPBACK_READ_TIMEOUT};
+    const IDLE: usize = 200;
+    let login_timeout = Duration::from_secs(8);
+    assert!(login_timeout < LOOPBACK_READ_TIMEOUT);
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "at-flood", "token_type": "bearer", "expires_in": 300
+        })))
+        .mount(&server)
+        .await;
+    let flow = AuthorizationCodeFlow::new_insecure(&server.uri(), "c", "http://127.0.0.1:0/cb")
+        .unwrap()
+        .timeout(login_timeout);
+    let (seen, mut page) = tokio::sync::mpsc::unbounded_channel::<(usize, String)>();
+    let tokens = flow
+        .login_loopback(move |url| {
+            let q = |k: &str| {
+                url.query_pairs()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap()
+            };
+            let state = q("state");
+            let port = reqwest::Url::parse(&q("redirect_uri"))
+                .unwrap()
+                .port()
+                .unwrap();
+            tokio::spawn(async move {
+                let mut idle = Vec::new();
+                for _ in 0..IDLE {
+                    idle.push(
+                        tokio::net::TcpStream::connect(("127.0.0.1", port))
+                            .await
+                            .unwrap(),
+                    );
+                }
+                // The oldest ones beyond the limit are closed by the listener, unprompted.
+                let mut closed = 0;
+                for s in &mut idle[..IDLE - LOOPBACK_MAX_CONNECTIONS] {
+                    let mut b = [0u8; 1];
+                    if matches!(s.read(&mut b).await, Ok(0) | Err(_)) {
+                        closed += 1;
+                    }
+                }
+                let answer = http_get(port, &format!("/cb?code=good&state={state}")).await;
+                let _ = seen.send((closed, answer));
+                drop(idle);
+            });
+        })
+        .await
+        .expect("the redirect gets through a flood of idle connections");
+    assert_eq!(tokens.access_token.expose_secret(), "at-flood");
+    let (closed, answer) = page.recv().await.expect("the browser got an answer");
+    assert_eq!(closed, IDLE - LOOPBACK_MAX_CONNECTIONS);
+    assert!(answer.contains("Login complete"), "{answer}");
+}

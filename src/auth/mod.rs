@@ -31,7 +31,10 @@
 //! error naming `token_url` or `revoke_url`), read at most
 //! [`TOKEN_BODY_LIMIT`](crate::transport::TOKEN_BODY_LIMIT) bytes, retry 429 and 503 answers
 //! with `Retry-After` like API calls, and never quote a token-endpoint body in an error: errors
-//! name the field that was wrong.
+//! name the field that was wrong. A JSON error's `error` and `error_description` are shown, with
+//! every secret the request carried (client secret, refresh or access token, authorization code,
+//! code verifier) removed in any encoding the server may echo it in (raw, form-urlencoded,
+//! percent-encoded, JSON- or Rust-escaped, HTML references, and these nested).
 
 use std::fmt;
 use std::sync::Mutex;
@@ -41,12 +44,15 @@ use reqwest::StatusCode;
 
 use crate::error::{Error, Result};
 
+mod loopback;
 mod oauth;
 mod pkce;
+mod scrub;
 mod store;
 
 pub use crate::config::DEFAULT_REFRESH_SKEW;
 pub use crate::config::{Credentials, Secret, TokenSet, UserLookup};
+pub use loopback::{LOOPBACK_MAX_CONNECTIONS, LOOPBACK_READ_TIMEOUT};
 pub(crate) use oauth::TokenHttp;
 pub use pkce::{AuthorizationCodeFlow, PendingAuthorization};
 
@@ -100,31 +106,6 @@ pub(crate) fn jwt_lifetime(token: &str) -> Option<Duration> {
 fn refresh_at(at: Instant, lifetime: Duration, skew: Duration) -> Option<Instant> {
     let lifetime = lifetime.min(MAX_LIFETIME);
     at.checked_add(lifetime.saturating_sub(skew.min(lifetime / 2)))
-}
-
-/// Replaces every occurrence of a known secret in an auth error's message (a server's
-/// `error_description` may echo the request).
-fn scrub(e: Error, secrets: &[Option<&Secret>]) -> Error {
-    match e {
-        Error::Auth {
-            setting,
-            status,
-            mut message,
-        } => {
-            for s in secrets.iter().flatten() {
-                let v = s.expose_secret();
-                if v.len() >= 4 && message.contains(v) {
-                    message = message.replace(v, "<redacted>");
-                }
-            }
-            Error::Auth {
-                setting,
-                status,
-                message,
-            }
-        }
-        other => other,
-    }
 }
 
 /// Token endpoints derived from the host (or overridden).
@@ -361,9 +342,15 @@ impl TokenCache {
             Credentials::RefreshToken { client_secret, .. } => client_secret.as_ref(),
             Credentials::ApiKey(_) => None,
         };
+        let access = self.lock().current.as_ref().map(|c| c.access.clone());
+        let secrets: Vec<&str> = [client_secret, refresh_token.as_ref(), access.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(Secret::expose_secret)
+            .collect();
         self.fetch_unscrubbed()
             .await
-            .map_err(|e| scrub(e, &[client_secret, refresh_token.as_ref()]))
+            .map_err(|e| scrub::scrub_error(e, &secrets))
     }
 
     async fn fetch_unscrubbed(&self) -> Result<Fetched> {
@@ -458,6 +445,12 @@ impl TokenCache {
         // Both tokens are tried even when the first revocation fails; the first error is
         // returned. The store is cleared either way: these tokens are not to be used again.
         let mut first_error = None;
+        // Every secret of either request, removed from the texts of both errors.
+        let in_play: Vec<Secret> = [refresh.clone(), access.clone(), client_secret.cloned()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let secrets: Vec<&str> = in_play.iter().map(Secret::expose_secret).collect();
         for (token, is_refresh) in [(refresh, true), (access, false)] {
             let Some(token) = token else { continue };
             let result = oauth::revoke(
@@ -469,7 +462,7 @@ impl TokenCache {
                 is_refresh,
             )
             .await
-            .map_err(|e| scrub(e, &[client_secret, Some(&token)]));
+            .map_err(|e| scrub::scrub_error(e, &secrets));
             if let Err(e) = result {
                 tracing::warn!(error = %e, refresh = is_refresh, "token revocation failed");
                 first_error.get_or_insert(e);

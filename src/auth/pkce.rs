@@ -2,14 +2,12 @@
 
 use std::time::{Duration, SystemTime};
 
-use futures::stream::{FuturesUnordered, StreamExt};
-
 use oauth2::{
     AuthUrl, AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
 };
 use reqwest::Url;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::loopback;
 use super::oauth::{self, Adapter, TokenHttp};
 use super::{Endpoints, Secret, TokenSet};
 use crate::error::{Error, Result};
@@ -40,9 +38,6 @@ pub struct AuthorizationCodeFlow {
     allow_http: bool,
     http: TokenHttp,
 }
-
-/// How long the loopback server waits for one connection's request line and headers.
-const LOOPBACK_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// State kept between sending the user to the authorize URL and receiving the code.
 #[derive(Debug)]
@@ -193,12 +188,22 @@ impl AuthorizationCodeFlow {
         )
         .set_redirect_uri(RedirectUrl::from_url(self.redirect.clone()));
         let adapter = Adapter::new(&self.http);
+        // Every secret this request carries, removed from its error in any encoding.
+        let verifier = pending.verifier.secret().clone();
+        let secrets: Vec<&str> = [Some(code), Some(verifier.as_str()), Some(state)]
+            .into_iter()
+            .chain([self.client_secret.as_ref().map(Secret::expose_secret)])
+            .flatten()
+            .collect();
         let resp = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .set_pkce_verifier(pending.verifier)
             .request_async(&adapter)
             .await
-            .map_err(|e| oauth::map_token_error(e, &adapter, &self.endpoints.token))?;
+            .map_err(|e| {
+                let e = oauth::map_token_error(e, &adapter, &self.endpoints.token);
+                super::scrub::scrub_error(e, &secrets)
+            })?;
         use oauth2::TokenResponse;
         let lifetime = resp
             .lifetime()
@@ -217,10 +222,15 @@ impl AuthorizationCodeFlow {
     /// rewrites the redirect URI), calls `open` with the authorize URL (print it or open a
     /// browser), waits for the redirect, checks `state` and exchanges the code.
     ///
-    /// Connections are served concurrently, each with a 10 s read timeout, so an idle or slow
-    /// local connection never holds up the real redirect. A request whose `state` does not
-    /// match (or has none) is answered 400 and ignored; the browser's page says whether the
-    /// login worked only after the code has been exchanged.
+    /// Connections are served concurrently, each with a 10 s read timeout
+    /// ([`LOOPBACK_READ_TIMEOUT`](crate::auth::LOOPBACK_READ_TIMEOUT)), at most
+    /// [`LOOPBACK_MAX_CONNECTIONS`](crate::auth::LOOPBACK_MAX_CONNECTIONS) at once: a new
+    /// connection beyond that closes the oldest, so a flood of idle or slow local connections
+    /// never holds up the real redirect nor exhausts file descriptors. A failed `accept` is
+    /// retried rather than ending the login: after a short pause, or at once after closing the
+    /// oldest connection when the process is out of file descriptors. A request whose `state` does not match (or has none) is answered 400
+    /// and ignored; the browser's page says whether the login worked only after the code has
+    /// been exchanged.
     pub async fn login_loopback(&self, open: impl FnOnce(&Url)) -> Result<TokenSet> {
         let host = self.redirect.host_str().unwrap_or_default().to_owned();
         if self.redirect.scheme() != "http"
@@ -257,33 +267,30 @@ impl AuthorizationCodeFlow {
         open(&pending.url);
         let path = flow.redirect.path().to_owned();
         let expected = pending.state.secret().clone();
-        let wait = async {
-            let mut connections = FuturesUnordered::new();
-            loop {
-                tokio::select! {
-                    accepted = listener.accept() => {
-                        let (sock, _) = accepted
-                            .map_err(|e| Error::Other(format!("loopback listener failed: {e}")))?;
-                        connections.push(read_redirect(sock, &path, &expected));
-                    }
-                    Some(done) = connections.next(), if !connections.is_empty() => {
-                        if let Some(found) = done {
-                            return Ok::<_, Error>(found);
-                        }
-                    }
-                }
-            }
-        };
-        let (mut sock, outcome) =
-            tokio::time::timeout(flow.timeout, wait)
-                .await
-                .map_err(|_| {
-                    Error::auth(
-                        None,
-                        None,
-                        "timed out waiting for the browser to reach the redirect URI",
-                    )
-                })??;
+        let accept_failure = std::sync::Mutex::new(None);
+        let mut listener = listener;
+        let wait = loopback::serve(
+            &mut listener,
+            &path,
+            &expected,
+            loopback::Limits::default(),
+            &accept_failure,
+        );
+        let (mut sock, outcome) = tokio::time::timeout(flow.timeout, wait)
+            .await
+            .map_err(|_| {
+                let why = accept_failure
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take()
+                    .map(|e| format!(" (the loopback listener could not accept connections: {e})"))
+                    .unwrap_or_default();
+                Error::auth(
+                    None,
+                    None,
+                    format!("timed out waiting for the browser to reach the redirect URI{why}"),
+                )
+            })?;
         let result = match outcome {
             Ok(code) => flow.finish(pending, &code, &expected).await,
             Err(e) => Err(e),
@@ -293,99 +300,7 @@ impl AuthorizationCodeFlow {
         } else {
             "Login failed. The program that started it says why; you can close this window."
         };
-        respond(&mut sock, "200 OK", page).await;
+        loopback::respond(&mut sock, "200 OK", page).await;
         result
-    }
-}
-
-/// Writes a small HTML page and closes the connection (errors ignored: the browser may be gone).
-async fn respond(sock: &mut tokio::net::TcpStream, status: &str, text: &str) {
-    let body = format!("<!doctype html><title>Qlik login</title><p>{text}</p>");
-    let answer = format!(
-        "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = tokio::time::timeout(LOOPBACK_READ_TIMEOUT, async {
-        let _ = sock.write_all(answer.as_bytes()).await;
-        let _ = sock.shutdown().await;
-    })
-    .await;
-}
-
-/// Reads one loopback request. `Some` when it is the redirect of this login (the `state`
-/// matches): the code, or the authorization server's error. Anything else (another path, no or
-/// a wrong `state`, a connection that sends nothing within the read timeout) is answered and
-/// ignored: `None`.
-async fn read_redirect(
-    mut sock: tokio::net::TcpStream,
-    path: &str,
-    expected_state: &str,
-) -> Option<(tokio::net::TcpStream, Result<String>)> {
-    let mut buf = vec![0u8; 8192];
-    let mut n = 0;
-    let read = tokio::time::timeout(LOOPBACK_READ_TIMEOUT, async {
-        while n < buf.len() {
-            match sock.read(&mut buf[n..]).await {
-                Ok(0) | Err(_) => break,
-                Ok(r) => n += r,
-            }
-            if buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
-                break;
-            }
-        }
-    })
-    .await;
-    if read.is_err() || n == 0 {
-        return None;
-    }
-    let head = String::from_utf8_lossy(&buf[..n]).to_string();
-    let target = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-    let url = Url::parse("http://loopback")
-        .and_then(|b| b.join(&target))
-        .ok()?;
-    if url.path() != path {
-        respond(&mut sock, "404 Not Found", "Not found.").await;
-        return None;
-    }
-    let get = |k: &str| {
-        url.query_pairs()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.into_owned())
-    };
-    if get("state").as_deref() != Some(expected_state) {
-        respond(
-            &mut sock,
-            "400 Bad Request",
-            "This request does not belong to the login in progress and was ignored.",
-        )
-        .await;
-        return None;
-    }
-    match (get("code"), get("error")) {
-        (_, Some(err)) => {
-            let description = get("error_description")
-                .map(|d| format!(": {}", d.chars().take(300).collect::<String>()))
-                .unwrap_or_default();
-            Some((
-                sock,
-                Err(Error::auth(
-                    None,
-                    None,
-                    format!("the authorization server returned `{err}`{description}")
-                        .escape_debug()
-                        .to_string(),
-                )),
-            ))
-        }
-        (Some(code), None) => Some((sock, Ok(code))),
-        (None, None) => {
-            respond(
-                &mut sock,
-                "400 Bad Request",
-                "The redirect carried no code; ignored.",
-            )
-            .await;
-            None
-        }
     }
 }

@@ -16,9 +16,12 @@ fn io_err(path: &Path, source: std::io::Error) -> Error {
 }
 
 /// Reads a token file. On Unix a file readable or writable by group or others is refused
-/// (like ssh does for keys), as profile files holding secrets are.
+/// (like ssh does for keys), as profile files holding secrets are, and so is one that another
+/// user owns or could replace through its directory.
 pub(crate) fn load(path: &Path) -> Result<TokenSet> {
-    crate::config::check_private_file(path, &format!("token file {}", path.display()))?;
+    let what = format!("token file {}", path.display());
+    crate::config::check_private_file(path, &what)?;
+    crate::config::check_trusted_file(path, &what)?;
     let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
     let de = &mut serde_json::Deserializer::from_slice(&bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {

@@ -19,6 +19,17 @@
 //! | `QLIK_USER_LOOKUP_FIELD`, `QLIK_USER_LOOKUP_VALUE` | impersonate that user (`subject`, `userId` or `email`) |
 //! | `QLIK_ALLOW_HTTP` | `1` to allow a plain `http://` host (local test servers only) |
 //!
+//! ## Trusted files
+//! The profile file, qlik-cli's contexts file and token files decide where tokens and secrets
+//! are sent, so on Unix each is refused, whatever it holds, when another user could change it:
+//! - writable by group or others (the error says to run `chmod go-w` on it);
+//! - owned by another user than you or root;
+//! - inside a directory owned by another user, or that others can write without the sticky bit
+//!   (`chmod go-w` on the directory).
+//!
+//! A file holding a secret (and every token file) must also be readable by its owner only
+//! (`chmod 600`).
+//!
 //! ## Profile file (TOML, must be mode 0600 when it holds secrets)
 //! ```toml
 //! [profiles.default]
@@ -36,6 +47,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+pub(crate) use trust::check_trusted_file;
 
 mod builder;
 mod credentials;
@@ -44,6 +56,7 @@ mod host;
 mod profiles;
 mod qlik_cli;
 mod settings;
+mod trust;
 
 pub use builder::QlikBuilder;
 pub use credentials::{Credentials, Secret, TokenSet, UserLookup};

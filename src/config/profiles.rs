@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::credentials::{Secret, TokenSet, UserLookup};
-use super::{check_private_file, home, QlikBuilder};
+use super::{check_private_file, check_trusted_file, home, QlikBuilder};
 use crate::error::{without_values, Error, Result};
 
 impl QlikBuilder {
@@ -22,7 +22,12 @@ impl QlikBuilder {
     }
 
     /// Loads profile `name` from a TOML profile file.
+    ///
+    /// On Unix the file is refused when other users could change it (writable by group or
+    /// others, owned by another user, or in a directory they can write): it decides where
+    /// tokens are sent. One holding a secret must also be readable by its owner only.
     pub fn from_profile_file(path: &Path, name: &str) -> Result<Self> {
+        check_trusted_file(path, &format!("profile file {}", path.display()))?;
         let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
             path: path.display().to_string(),
             source: e,

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{check_private_file, home, QlikBuilder};
+use super::{check_private_file, check_trusted_file, home, QlikBuilder};
 use serde::Deserialize;
 
 use crate::error::{without_values, Error, Result};
@@ -26,7 +26,12 @@ impl QlikBuilder {
     }
 
     /// Like [`from_qlik_cli`](Self::from_qlik_cli) with an explicit file.
+    ///
+    /// On Unix the file is refused when other users could change it (writable by group or
+    /// others, owned by another user, or in a directory they can write): it decides where
+    /// tokens are sent. One holding a secret must also be readable by its owner only.
     pub fn from_qlik_cli_file(path: &Path, context: Option<&str>) -> Result<Self> {
+        check_trusted_file(path, &format!("qlik-cli contexts file {}", path.display()))?;
         let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
             path: path.display().to_string(),
             source: e,
