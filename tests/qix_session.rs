@@ -702,3 +702,42 @@ async fn a_message_over_the_limit_fails_the_request_and_closes_without_a_reconne
     let err = app.doc().call("GetAppLayout", json!({})).await.unwrap_err();
     assert_eq!(err.session_kind(), Some(SessionErrorKind::Closed), "{err}");
 }
+
+#[tokio::test]
+async fn bytes_after_an_answer_fail_that_request_not_the_session() {
+    let engine = Engine::start().await.unwrap();
+    let app = open(&engine).await;
+    let table = session_object(app.doc(), &["Country"], &["Sum(Amount)"]).await;
+    // A page answer followed by junk in the same message (read by the page decoders).
+    engine.junk_after_next("GetHyperCubeData", " <html>");
+    let err = hypercube_pages(&table, "/qHyperCubeDef", MAX_PAGE_CELLS)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.session_kind(),
+        Some(SessionErrorKind::Protocol),
+        "{err}"
+    );
+    assert!(err.to_string().contains("<html>"), "{err}");
+    // Any other answer followed by junk: that request fails at once (not at its timeout).
+    engine.junk_after_next("Evaluate", "} <html>");
+    let err = app
+        .doc()
+        .call("Evaluate", json!({"qExpression": "1+1"}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.session_kind(),
+        Some(SessionErrorKind::Protocol),
+        "{err}"
+    );
+    // The session goes on.
+    assert_eq!(eval(app.doc(), "1+1").await, "2");
+    let pages: Vec<_> = hypercube_pages(&table, "/qHyperCubeDef", MAX_PAGE_CELLS)
+        .try_collect()
+        .await
+        .expect("pages");
+    assert_eq!(pages[0].row_count(), 6);
+    assert_eq!(engine.connections(), 1);
+}

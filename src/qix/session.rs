@@ -1091,6 +1091,23 @@ impl Task {
             }
         }
         let Some(m) = envelope::members(text) else {
+            // Not JSON (an answer followed by `<html>`, say). One that starts as the engine's
+            // answer to a request in flight fails that request now, not at its timeout.
+            if let Some((id, _)) = envelope::result_prefix(text) {
+                if let Some(Pending {
+                    reply: Some(reply),
+                    method,
+                    ..
+                }) = self.pending.remove(&id)
+                {
+                    let _ = reply.send(Err(session_error(
+                        SessionErrorKind::Protocol,
+                        Some(method),
+                        "the engine's answer is not JSON (it does not end after its members)",
+                    )));
+                    return;
+                }
+            }
             tracing::warn!("the engine sent a message that is not a JSON object; ignored");
             return;
         };
