@@ -8,6 +8,11 @@
 //! object the session held (by generic id where the object has one, else by repeating the
 //! request that returned it), and says which happened on [`AppSession::events`].
 //!
+//! Messages are capped ([`QixOptions::max_message_size`]): one over the cap fails the requests
+//! in flight ([`SessionErrorKind::MessageTooLarge`]) and closes the session, without a
+//! reconnect. The socket's upgrade request, which carries the token, is written by the SDK
+//! (`upgrade.rs`), never by a library that could log it.
+//!
 //! Handles given to the user are the session's own numbers: they equal the engine's on the
 //! first connection and are mapped to the engine's new numbers after a reopen.
 
