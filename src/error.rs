@@ -280,6 +280,9 @@ pub enum SessionErrorKind {
     ObjectLost,
     /// The engine sent something that is not its JSON-RPC dialect.
     Protocol,
+    /// The engine sent a message over the session's `max_message_size` (`QixOptions`): the
+    /// requests in flight fail with this and the session closes.
+    MessageTooLarge,
 }
 
 impl fmt::Display for SessionErrorKind {
@@ -291,6 +294,7 @@ impl fmt::Display for SessionErrorKind {
             SessionErrorKind::Closed => "session closed",
             SessionErrorKind::ObjectLost => "object lost in a reconnect",
             SessionErrorKind::Protocol => "protocol error",
+            SessionErrorKind::MessageTooLarge => "message too large",
         })
     }
 }

@@ -664,3 +664,80 @@ async fn lists_sheets_and_objects() {
         .collect();
     assert_eq!(titles, ["Overview", "Products"]);
 }
+
+#[tokio::test]
+async fn a_message_over_the_limit_fails_the_request_and_closes_without_a_reconnect() {
+    let engine = Engine::start().await.unwrap();
+    let app = client(&engine, engine.api_key())
+        .qix()
+        .max_message_size(64 * 1024)
+        .reconnect(5, Duration::from_millis(20))
+        .open_app(engine.app_id())
+        .await
+        .expect("open_app");
+    let events = app.events();
+    futures::pin_mut!(events);
+    let table = session_object(app.doc(), &["OrderId"], &["Sum(Amount)", "Count(OrderId)"]).await;
+    // A page of 9,999 cells is several hundred KiB: over the 64 KiB limit.
+    let err = hypercube_pages(&table, "/qHyperCubeDef", MAX_PAGE_CELLS)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.session_kind(),
+        Some(SessionErrorKind::MessageTooLarge),
+        "{err}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("over the limit of 65536 bytes") && text.contains("max_message_size"),
+        "{text}"
+    );
+    // The session closes: no Disconnected, no reconnect.
+    let next = tokio::time::timeout(WAIT, events.next())
+        .await
+        .expect("an event");
+    assert_eq!(next, Some(qlik_sdk::qix::SessionEvent::Closed));
+    assert_eq!(engine.connections(), 1);
+    let err = app.doc().call("GetAppLayout", json!({})).await.unwrap_err();
+    assert_eq!(err.session_kind(), Some(SessionErrorKind::Closed), "{err}");
+}
+
+#[tokio::test]
+async fn bytes_after_an_answer_fail_that_request_not_the_session() {
+    let engine = Engine::start().await.unwrap();
+    let app = open(&engine).await;
+    let table = session_object(app.doc(), &["Country"], &["Sum(Amount)"]).await;
+    // A page answer followed by junk in the same message (read by the page decoders).
+    engine.junk_after_next("GetHyperCubeData", " <html>");
+    let err = hypercube_pages(&table, "/qHyperCubeDef", MAX_PAGE_CELLS)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.session_kind(),
+        Some(SessionErrorKind::Protocol),
+        "{err}"
+    );
+    assert!(err.to_string().contains("<html>"), "{err}");
+    // Any other answer followed by junk: that request fails at once (not at its timeout).
+    engine.junk_after_next("Evaluate", "} <html>");
+    let err = app
+        .doc()
+        .call("Evaluate", json!({"qExpression": "1+1"}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.session_kind(),
+        Some(SessionErrorKind::Protocol),
+        "{err}"
+    );
+    // The session goes on.
+    assert_eq!(eval(app.doc(), "1+1").await, "2");
+    let pages: Vec<_> = hypercube_pages(&table, "/qHyperCubeDef", MAX_PAGE_CELLS)
+        .try_collect()
+        .await
+        .expect("pages");
+    assert_eq!(pages[0].row_count(), 6);
+    assert_eq!(engine.connections(), 1);
+}

@@ -90,6 +90,8 @@ struct Inner {
     delays: Mutex<HashMap<String, Duration>>,
     /// Handles the next answer to a `GetHyperCubeData` lists as changed (a test hook).
     page_changes: Mutex<Vec<i64>>,
+    /// Text written after the next answer to a method, inside the same message (a test hook).
+    junk: Mutex<HashMap<String, String>>,
     cancelled: Mutex<Vec<i64>>,
     requests: Mutex<Vec<(i64, String)>>,
     connections: Mutex<u32>,
@@ -170,6 +172,7 @@ impl Engine {
             kill: Notify::new(),
             delays: Mutex::new(HashMap::new()),
             page_changes: Mutex::new(Vec::new()),
+            junk: Mutex::new(HashMap::new()),
             cancelled: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
             connections: Mutex::new(0),
@@ -224,6 +227,12 @@ impl Engine {
     /// result (as the engine attaches changes to whichever answer goes out next).
     pub fn change_with_next_page(&self, handles: &[i64]) {
         lock(&self.inner.page_changes).extend_from_slice(handles);
+    }
+
+    /// The next answer to `method` goes on after its JSON with `junk` in the same message (a
+    /// broken server: `{...} <html>`).
+    pub fn junk_after_next(&self, method: &str, junk: &str) {
+        lock(&self.inner.junk).insert(method.to_owned(), junk.to_owned());
     }
 
     /// The request ids cancelled with `CancelRequest` so far.
@@ -421,6 +430,11 @@ struct Conn {
 
 impl Conn {
     fn send(&self, id: &Value, answer: Answer) {
+        let _ = self.out.send(Self::message(id, answer));
+    }
+
+    /// The message of an answer.
+    fn message(id: &Value, answer: Answer) -> String {
         let msg = match answer {
             Ok((result, change)) => {
                 let mut m = json!({"jsonrpc": "2.0", "id": id, "result": result});
@@ -432,7 +446,7 @@ impl Conn {
             Err(f) => json!({"jsonrpc": "2.0", "id": id, "error": {
                 "code": f.code, "parameter": f.parameter, "message": f.message}}),
         };
-        let _ = self.out.send(msg.to_string());
+        msg.to_string()
     }
 
     fn request(&self, text: &str) {
@@ -489,9 +503,10 @@ impl Conn {
     /// Answers one request. `GetHyperCubeData` is written from the cube's rendered cells
     /// straight into the message text; everything else goes through [`Conn::dispatch`].
     fn respond(&self, id: &Value, handle: i64, method: &str, params: &Value) {
+        let junk = lock(&self.inner.junk).remove(method).unwrap_or_default();
         if method != "GetHyperCubeData" {
             let answer = self.dispatch(handle, method, params, id.as_i64().unwrap_or(0));
-            self.send(id, answer);
+            let _ = self.out.send(Self::message(id, answer) + &junk);
             return;
         }
         match self.hypercube_data(handle, params) {
@@ -503,7 +518,7 @@ impl Conn {
                     format!(r#","change":{}"#, json!(change))
                 };
                 let _ = self.out.send(format!(
-                    r#"{{"jsonrpc":"2.0","id":{id},"result":{{"qDataPages":{pages}}}{change}}}"#
+                    r#"{{"jsonrpc":"2.0","id":{id},"result":{{"qDataPages":{pages}}}{change}}}{junk}"#
                 ));
             }
             Err(f) => self.send(id, Err(f)),

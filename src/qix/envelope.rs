@@ -24,21 +24,41 @@ pub(crate) struct Members {
 /// delimit (then it is not JSON). A member given twice: the last one counts, as when decoding.
 pub(crate) fn members(text: &str) -> Option<Members> {
     let b = text.as_bytes();
-    let mut m = Members::default();
-    let mut i = ws(b, 0);
+    let i = ws(b, 0);
     if b.get(i) != Some(&b'{') {
         return None;
     }
-    i = ws(b, i + 1);
+    let i = ws(b, i + 1);
     if b.get(i) == Some(&b'}') {
-        return (ws(b, i + 1) == b.len()).then_some(m);
+        return (ws(b, i + 1) == b.len()).then_some(Members::default());
     }
+    members_from(text, i)
+}
+
+/// The members after a value that ends at `end` inside the message `text` (a result read by
+/// the caller's own decoder): what follows must be the object's end, or further members and
+/// its end, then nothing but whitespace. `None` when it is not (the message is not JSON: a
+/// page followed by `<html>`, say).
+pub(crate) fn members_after(text: &str, end: usize) -> Option<Members> {
+    let b = text.as_bytes();
+    let i = ws(b, end);
+    match b.get(i) {
+        Some(b'}') => (ws(b, i + 1) == b.len()).then_some(Members::default()),
+        Some(b',') => members_from(text, ws(b, i + 1)),
+        _ => None,
+    }
+}
+
+/// The members from the one whose name starts at `i` to the object's end.
+fn members_from(text: &str, mut i: usize) -> Option<Members> {
+    let b = text.as_bytes();
+    let mut m = Members::default();
     loop {
         if b.get(i) != Some(&b'"') {
             return None;
         }
         let key_end = string_end(b, i)?;
-        let key = &text[i + 1..key_end - 1];
+        let key = text.get(i + 1..key_end - 1)?;
         i = ws(b, key_end);
         if b.get(i) != Some(&b':') {
             return None;
@@ -221,29 +241,125 @@ mod tests {
         assert_eq!(members(" {} "), Some(Members::default()));
     }
 
-    proptest! {
-        /// Every member of a message serde_json writes is found where it is, whatever the
-        /// values hold (quotes, brackets, escapes, nesting).
-        #[test]
-        fn members_are_found_in_any_message(
-            id in proptest::option::of(any::<i64>()),
-            result in proptest::option::of(proptest::collection::vec(".*", 0..4)),
-            change in proptest::option::of(proptest::collection::vec(any::<i32>(), 0..3)),
-            extra in ".*",
-        ) {
-            let mut o = serde_json::Map::new();
-            o.insert("jsonrpc".into(), "2.0".into());
-            o.insert(extra.clone(), serde_json::json!({"x": [extra, "]}"]}));
-            if let Some(id) = id { o.insert("id".into(), id.into()); }
-            if let Some(r) = &result { o.insert("result".into(), serde_json::json!({"qMatrix": [r]})); }
-            if let Some(c) = &change { o.insert("change".into(), serde_json::json!(c)); }
-            let text = serde_json::Value::Object(o.clone()).to_string();
-            let m = members(&text).unwrap();
-            let back = |r: &Option<Range<usize>>| get(&text, r)
-                .map(|s| serde_json::from_str::<serde_json::Value>(s).unwrap());
-            prop_assert_eq!(back(&m.id), o.get("id").cloned());
-            prop_assert_eq!(back(&m.result), o.get("result").cloned());
-            prop_assert_eq!(back(&m.change), o.get("change").cloned());
+    /// Every member of a message serde_json writes is found where it is, whatever the values
+    /// hold (quotes, brackets, escapes, nesting).
+    #[test]
+    fn members_are_found_in_any_message() {
+        let strategy = (
+            proptest::option::of(any::<i64>()),
+            proptest::option::of(proptest::collection::vec(".*", 0..4)),
+            proptest::option::of(proptest::collection::vec(any::<i32>(), 0..3)),
+            ".*",
+        );
+        crate::qix::prop::check(
+            "envelope members found in any message",
+            1024,
+            strategy,
+            |(id, result, change, extra)| {
+                let mut o = serde_json::Map::new();
+                o.insert("jsonrpc".into(), "2.0".into());
+                o.insert(extra.clone(), serde_json::json!({"x": [extra, "]}"]}));
+                if let Some(id) = id {
+                    o.insert("id".into(), id.into());
+                }
+                if let Some(r) = &result {
+                    o.insert("result".into(), serde_json::json!({"qMatrix": [r]}));
+                }
+                if let Some(c) = &change {
+                    o.insert("change".into(), serde_json::json!(c));
+                }
+                let text = serde_json::Value::Object(o.clone()).to_string();
+                let m = members(&text).unwrap();
+                let back = |r: &Option<Range<usize>>| {
+                    get(&text, r).map(|s| serde_json::from_str::<serde_json::Value>(s).unwrap())
+                };
+                prop_assert_eq!(back(&m.id), o.get("id").cloned());
+                prop_assert_eq!(back(&m.result), o.get("result").cloned());
+                prop_assert_eq!(back(&m.change), o.get("change").cloned());
+                Ok(())
+            },
+        );
+    }
+
+    #[test]
+    fn what_follows_a_result_must_end_the_message() {
+        let t = r#"{"jsonrpc":"2.0","id":3,"result":{"a":1}"#;
+        let end = t.len();
+        for (rest, ok) in [
+            ("}", true),
+            (" } \n", true),
+            (r#","change":[4]}"#, true),
+            (" <html>", false),
+            ("} <html>", false),
+            ("}}", false),
+            (",", false),
+            ("", false),
+        ] {
+            let text = format!("{t}{rest}");
+            assert_eq!(members_after(&text, end).is_some(), ok, "{text}");
         }
+        let text = format!("{t},\"close\":[5],\"change\":[6]}}");
+        let m = members_after(&text, end).unwrap();
+        assert_eq!(get(&text, &m.close), Some("[5]"));
+        assert_eq!(get(&text, &m.change), Some("[6]"));
+    }
+
+    /// An engine message with one byte changed, cut, doubled or inserted, or any text at all.
+    fn hostile_message() -> impl Strategy<Value = String> {
+        let message = r#"{"jsonrpc":"2.0","id":12,"result":{"qReturn":{"qType":"Doc","qHandle":1,"s":"a}\"]\\"}},"change":[3, 4],"close":[]}"#;
+        let bytes = message.as_bytes().to_vec();
+        let n = bytes.len();
+        let mutated = (
+            0..n,
+            0..4u8,
+            proptest::sample::select(b"{}[]\",:\\ 0\x00\xff".to_vec()),
+        )
+            .prop_map(move |(at, how, byte)| {
+                let mut b = bytes.clone();
+                match how {
+                    0 => b[at] = byte,
+                    1 => b.truncate(at),
+                    2 => {
+                        let dup = b[at..].to_vec();
+                        b.extend_from_slice(&dup);
+                    }
+                    _ => b.insert(at, byte),
+                }
+                String::from_utf8_lossy(&b).into_owned()
+            });
+        prop_oneof![mutated, ".*", "[{}\\[\\]\",:\\\\ a-z0-9]{0,64}"]
+    }
+
+    #[test]
+    fn hostile_messages_never_panic_and_ranges_stay_inside() {
+        crate::qix::prop::check(
+            "hostile engine messages never panic",
+            8192,
+            (hostile_message(), proptest::num::usize::ANY),
+            |(text, at)| {
+                let inside = |m: &Members| {
+                    [
+                        &m.id, &m.result, &m.error, &m.method, &m.params, &m.change, &m.close,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .all(|r| r.start <= r.end && text.get(r.clone()).is_some())
+                };
+                if let Some(m) = members(&text) {
+                    prop_assert!(inside(&m));
+                }
+                if let Some((_, start)) = result_prefix(&text) {
+                    prop_assert!(start <= text.len());
+                }
+                let at = at % (text.len() + 1);
+                if let Some(end) = value_end(text.as_bytes(), at) {
+                    prop_assert!(end <= text.len() && end > at);
+                }
+                if let Some(m) = members_after(&text, at) {
+                    prop_assert!(inside(&m));
+                }
+                Ok(())
+            },
+        );
     }
 }

@@ -17,6 +17,7 @@ pub const MAX_PAGE_CELLS: u64 = 10_000;
 /// Pages requested ahead of the one being read.
 const PREFETCH: usize = 2;
 
+use super::hypercube::Asked;
 pub use super::hypercube::{Cell, HyperCubePage};
 
 /// Reads all the data of the hypercube at `path` (e.g. `/qHyperCubeDef`) of `object` as a stream
@@ -68,7 +69,8 @@ pub fn hypercube_pages(
                         let rows = page_rows.min(height - top);
                         let page = json!({"qTop": top, "qLeft": 0, "qWidth": width, "qHeight": rows});
                         let params = json!({"qPath": path, "qPages": [page]});
-                        object.hypercube_page(params, top, (rows * width) as usize).await
+                        let asked = Asked { top, rows: rows as usize, width: width as usize };
+                        object.hypercube_page(params, asked).await
                     }
                 })
                 // The next page is asked for while this one is read: two pages in memory at most.

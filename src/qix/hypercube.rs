@@ -18,6 +18,7 @@ use super::types::StateEnumType;
 pub use compact_str::CompactString;
 
 mod fast;
+mod number;
 
 /// One cell of a hypercube page (the engine's `NxCell`), in 48 bytes: a page of 10,000 cells
 /// is under half a megabyte. Read it through its methods.
@@ -158,28 +159,46 @@ impl HyperCubePage {
     }
 }
 
+/// The page a `GetHyperCubeData` request asked for (its `NxPage`): the engine answers that
+/// area clipped to the cube, so a page with more rows or columns is refused (and its excess is
+/// not decoded).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Asked {
+    /// `qTop`: the cube row the page starts at.
+    pub top: u64,
+    /// `qHeight`: the most rows the page may hold.
+    pub rows: usize,
+    /// `qWidth`: the most cells a row may hold.
+    pub width: usize,
+}
+
+impl Asked {
+    /// The cells to make room for up front (at most a full page's worth, whatever was asked).
+    fn capacity(&self) -> usize {
+        self.rows
+            .saturating_mul(self.width)
+            .min(super::helpers::MAX_PAGE_CELLS as usize)
+    }
+}
+
 /// [`decode_page`] with its error as the SDK's, naming the operation and keeping the text.
-pub(crate) fn decode_result(
-    text: &str,
-    top: u64,
-    cells: usize,
-) -> crate::error::Result<HyperCubePage> {
-    decode_page(text, top, cells).map_err(|e| decode_error(text, e))
+pub(crate) fn decode_result(text: &str, asked: Asked) -> crate::error::Result<HyperCubePage> {
+    decode_page(text, asked).map_err(|e| decode_error(text, e))
 }
 
 /// Like [`decode_result`] on a text where the result is followed by more (the rest of the
-/// engine's message): the page and the result's length.
+/// engine's message): the page and the result's length. What follows is the caller's to check.
 pub(crate) fn decode_result_prefix(
     text: &str,
-    top: u64,
-    cells: usize,
+    asked: Asked,
 ) -> crate::error::Result<(HyperCubePage, usize)> {
-    if let Some(done) = fast::page_prefix(text, top, cells) {
+    if let Some(done) = fast::page_prefix(text, asked) {
         return Ok(done);
     }
     let end = super::envelope::value_end(text.as_bytes(), 0).unwrap_or(text.len());
     let text = &text[..end];
-    decode_page_general(text, top, cells)
+    decode_page_general(text, asked)
         .map(|page| (page, end))
         .map_err(|e| decode_error(text, e))
 }
@@ -194,34 +213,26 @@ fn decode_error(text: &str, e: serde_json::Error) -> crate::Error {
     }
 }
 
-/// Decodes a `GetHyperCubeData` result (`{"qDataPages": [page]}`) into its first page, which
-/// starts at row `top`; `cells` (the cells asked for) sizes the list up front. The compact form
-/// the engine writes is read by a fast path; anything else by serde_json. The error names
-/// where the text went wrong.
-pub(crate) fn decode_page(
-    text: &str,
-    top: u64,
-    cells: usize,
-) -> Result<HyperCubePage, serde_json::Error> {
-    match fast::page(text, top, cells) {
+/// Decodes a `GetHyperCubeData` result (`{"qDataPages": [page]}`) into its first page, the
+/// area `asked` (which also sizes the list up front). The compact form the engine writes is
+/// read by a fast path; anything else by serde_json. The error names where the text went wrong;
+/// anything after the result (but whitespace) is one.
+pub(crate) fn decode_page(text: &str, asked: Asked) -> Result<HyperCubePage, serde_json::Error> {
+    match fast::page(text, asked) {
         Some(page) => Ok(page),
-        None => decode_page_general(text, top, cells),
+        None => decode_page_general(text, asked),
     }
 }
 
 /// The general decoder (serde_json), for any JSON text.
-fn decode_page_general(
-    text: &str,
-    top: u64,
-    cells: usize,
-) -> Result<HyperCubePage, serde_json::Error> {
+fn decode_page_general(text: &str, asked: Asked) -> Result<HyperCubePage, serde_json::Error> {
     let mut page = HyperCubePage {
-        top,
-        cells: Vec::with_capacity(cells),
+        top: asked.top,
+        cells: Vec::with_capacity(asked.capacity()),
         ..HyperCubePage::default()
     };
     let mut de = serde_json::Deserializer::from_str(text);
-    let found = ResultSeed(&mut page).deserialize(&mut de)?;
+    let found = ResultSeed(&mut page, asked).deserialize(&mut de)?;
     de.end()?;
     if !found {
         return Err(de::Error::custom("the result has no qDataPages[0].qMatrix"));
@@ -230,7 +241,7 @@ fn decode_page_general(
 }
 
 /// `{"qDataPages": [...]}`; `true` when a first page with a `qMatrix` was read.
-struct ResultSeed<'p>(&'p mut HyperCubePage);
+struct ResultSeed<'p>(&'p mut HyperCubePage, Asked);
 
 impl<'de> DeserializeSeed<'de> for ResultSeed<'_> {
     type Value = bool;
@@ -248,7 +259,7 @@ impl<'de> Visitor<'de> for ResultSeed<'_> {
         let mut found = false;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             if key == "qDataPages" && !found {
-                found = map.next_value_seed(PagesSeed(&mut *self.0))?;
+                found = map.next_value_seed(PagesSeed(&mut *self.0, self.1))?;
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -258,7 +269,7 @@ impl<'de> Visitor<'de> for ResultSeed<'_> {
 }
 
 /// `[page, ...]`: the first page is read, any others (none are asked for) skipped.
-struct PagesSeed<'p>(&'p mut HyperCubePage);
+struct PagesSeed<'p>(&'p mut HyperCubePage, Asked);
 
 impl<'de> DeserializeSeed<'de> for PagesSeed<'_> {
     type Value = bool;
@@ -273,14 +284,16 @@ impl<'de> Visitor<'de> for PagesSeed<'_> {
         f.write_str("qDataPages: a list of pages")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        let found = seq.next_element_seed(PageSeed(self.0))?.unwrap_or(false);
+        let found = seq
+            .next_element_seed(PageSeed(self.0, self.1))?
+            .unwrap_or(false);
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(found)
     }
 }
 
 /// One `NxDataPage`; `true` when it has a `qMatrix`.
-struct PageSeed<'p>(&'p mut HyperCubePage);
+struct PageSeed<'p>(&'p mut HyperCubePage, Asked);
 
 impl<'de> DeserializeSeed<'de> for PageSeed<'_> {
     type Value = bool;
@@ -298,7 +311,7 @@ impl<'de> Visitor<'de> for PageSeed<'_> {
         let mut found = false;
         while let Some(key) = map.next_key::<String>()? {
             if key == "qMatrix" && !found {
-                map.next_value_seed(MatrixSeed(&mut *self.0))?;
+                map.next_value_seed(MatrixSeed(&mut *self.0, self.1))?;
                 found = true;
             } else {
                 let v = map.next_value::<Value>()?;
@@ -310,8 +323,8 @@ impl<'de> Visitor<'de> for PageSeed<'_> {
 }
 
 /// `qMatrix`: rows of cells, appended to the page's flat list. Every row must be as wide as
-/// the first.
-struct MatrixSeed<'p>(&'p mut HyperCubePage);
+/// the first; no more rows or columns than asked are read.
+struct MatrixSeed<'p>(&'p mut HyperCubePage, Asked);
 
 impl<'de> DeserializeSeed<'de> for MatrixSeed<'_> {
     type Value = ();
@@ -326,11 +339,16 @@ impl<'de> Visitor<'de> for MatrixSeed<'_> {
         f.write_str("qMatrix: a list of rows")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let page = self.0;
+        let (page, asked) = (self.0, self.1);
         let mut row = 0usize;
         loop {
             let before = page.cells.len();
-            if seq.next_element_seed(RowSeed(&mut page.cells))?.is_none() {
+            let seed = RowSeed {
+                cells: &mut page.cells,
+                row,
+                asked,
+            };
+            if seq.next_element_seed(seed)?.is_none() {
                 break;
             }
             let width = page.cells.len() - before;
@@ -348,8 +366,13 @@ impl<'de> Visitor<'de> for MatrixSeed<'_> {
     }
 }
 
-/// One row: its cells appended to the list.
-struct RowSeed<'c>(&'c mut Vec<Cell>);
+/// One row (number `row`): its cells appended to the list. A row past the rows asked for, or
+/// a cell past the columns asked for, is an error before it is decoded.
+struct RowSeed<'c> {
+    cells: &'c mut Vec<Cell>,
+    row: usize,
+    asked: Asked,
+}
 
 impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
     type Value = ();
@@ -364,20 +387,91 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
         f.write_str("a qMatrix row: a list of cells")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(cell) = seq.next_element::<Cell>()? {
-            self.0.push(cell);
+        let asked = self.asked;
+        if self.row >= asked.rows {
+            return Err(de::Error::custom(too_many_rows(asked)));
+        }
+        let mut n = 0usize;
+        while let Some(cell) = seq.next_element_seed(CellSeed)? {
+            n += 1;
+            if n > asked.width {
+                return Err(de::Error::custom(too_many_cells(self.row, asked)));
+            }
+            self.cells.push(cell);
         }
         Ok(())
     }
 }
 
+/// The error of a page with a row past the rows asked for.
+fn too_many_rows(asked: Asked) -> String {
+    format!(
+        "qMatrix has more than the {} rows the page asked for (qTop {}, qHeight {})",
+        asked.rows, asked.top, asked.rows
+    )
+}
+
+/// The error of a row with a cell past the columns asked for.
+fn too_many_cells(row: usize, asked: Asked) -> String {
+    format!(
+        "qMatrix row {row} has more than the {} cells the page asked for (qWidth {})",
+        asked.width, asked.width
+    )
+}
+
 impl<'de> serde::Deserialize<'de> for Cell {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Cell, D::Error> {
-        d.deserialize_map(CellVisitor)
+        d.deserialize_map(CellVisitor { raw_num: false })
     }
 }
 
-struct CellVisitor;
+/// A cell of the general page decoder (always serde_json on a borrowed text): its `qNum` is
+/// read from its JSON text by [`number::read`], as the fast path reads it.
+struct CellSeed;
+
+impl<'de> DeserializeSeed<'de> for CellSeed {
+    type Value = Cell;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cell, D::Error> {
+        d.deserialize_map(CellVisitor { raw_num: true })
+    }
+}
+
+/// `raw_num`: `qNum` is taken as its JSON text (serde_json's borrowed [`RawValue`]); otherwise
+/// (any deserializer) as serde's number.
+///
+/// [`RawValue`]: serde_json::value::RawValue
+struct CellVisitor {
+    raw_num: bool,
+}
+
+impl CellVisitor {
+    /// `qNum` from its JSON text.
+    fn num<E: de::Error>(cell: &mut Cell, raw: &str) -> Result<(), E> {
+        if raw.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            match number::read(raw) {
+                Some(number::Num::Float(n)) => cell.num = n,
+                Some(number::Num::Exact(n)) => cell.keep("qNum".into(), Value::Number(n)),
+                None => {
+                    return Err(E::custom(format_args!(
+                        "qNum {raw} is beyond the range of a 64-bit float"
+                    )))
+                }
+            }
+            return Ok(());
+        }
+        let scalar: Scalar<'_> = serde_json::from_str(raw).map_err(E::custom)?;
+        Self::scalar_num(cell, scalar);
+        Ok(())
+    }
+
+    fn scalar_num(cell: &mut Cell, scalar: Scalar<'_>) {
+        match scalar {
+            Scalar::Num(n) => cell.num = n,
+            Scalar::Str(s) if s == "NaN" => cell.num = f64::NAN,
+            other => cell.keep("qNum".into(), other.into()),
+        }
+    }
+}
 
 impl<'de> Visitor<'de> for CellVisitor {
     type Value = Cell;
@@ -393,11 +487,11 @@ impl<'de> Visitor<'de> for CellVisitor {
                     Scalar::Null => {}
                     other => cell.keep("qText".into(), other.into()),
                 },
-                Key::Num => match map.next_value::<Scalar<'de>>()? {
-                    Scalar::Num(n) => cell.num = n,
-                    Scalar::Str(s) if s == "NaN" => cell.num = f64::NAN,
-                    other => cell.keep("qNum".into(), other.into()),
-                },
+                Key::Num if self.raw_num => {
+                    let raw = map.next_value::<&'de serde_json::value::RawValue>()?;
+                    Self::num(&mut cell, raw.get())?;
+                }
+                Key::Num => Self::scalar_num(&mut cell, map.next_value::<Scalar<'de>>()?),
                 Key::Elem => match map.next_value::<Scalar<'de>>()? {
                     Scalar::Num(n) if n.fract() == 0.0 && n.abs() <= i32::MAX as f64 => {
                         cell.elem = n as i32
@@ -563,13 +657,22 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A page asked at row `top` of any size.
+    fn at(top: u64) -> Asked {
+        Asked {
+            top,
+            rows: 1 << 20,
+            width: 1 << 20,
+        }
+    }
+
     #[test]
     fn a_page_reads_into_flat_typed_rows() {
         let text = r#"{"qDataPages":[{"qMatrix":[
             [{"qText":"Lisbon","qNum":"NaN","qElemNumber":3,"qState":"S"},{"qText":"1,5","qNum":1.5,"qElemNumber":0,"qState":"L"}],
             [{"qText":"Oslo","qNum":"NaN","qElemNumber":-2,"qState":"O","qIsNull":true},{"qNum":2,"qState":"QQ"}]
         ],"qArea":{"qTop":4,"qLeft":0,"qWidth":2,"qHeight":2},"qTails":[]}]}"#;
-        let page = decode_page(text, 4, 0).unwrap();
+        let page = decode_page(text, at(4)).unwrap();
         assert_eq!((page.top, page.width, page.row_count()), (4, 2, 2));
         let rows: Vec<&[Cell]> = page.rows().collect();
         assert_eq!(rows[0][0].text(), "Lisbon");
@@ -594,7 +697,7 @@ mod tests {
     #[test]
     fn members_in_other_shapes_are_kept_as_sent() {
         let text = r#"{"qDataPages":[{"qMatrix":[[{"qText":12,"qNum":"1e3","qElemNumber":"7","qState":null}]]}]}"#;
-        let page = decode_page(text, 0, 0).unwrap();
+        let page = decode_page(text, at(0)).unwrap();
         let cell = &page.cells[0];
         assert_eq!(
             (cell.text_if_any(), cell.num(), cell.elem_number()),
@@ -610,7 +713,7 @@ mod tests {
     #[test]
     fn escaped_texts_and_member_names_decode() {
         let text = r#"{"qDataPages":[{"qMatrix":[[{"q\u0054ext":"a\"b\u00e9","qNum":-0.25}]]}]}"#;
-        let page = decode_page(text, 0, 0).unwrap();
+        let page = decode_page(text, at(0)).unwrap();
         assert_eq!(page.cells[0].text(), "a\"b\u{e9}");
         assert_eq!(page.cells[0].num(), Some(-0.25));
     }
@@ -618,7 +721,7 @@ mod tests {
     #[test]
     fn a_ragged_or_missing_matrix_is_an_error_naming_it() {
         let ragged = r#"{"qDataPages":[{"qMatrix":[[{"qNum":1},{"qNum":2}],[{"qNum":3}]]}]}"#;
-        let e = decode_page(ragged, 0, 0).unwrap_err().to_string();
+        let e = decode_page(ragged, at(0)).unwrap_err().to_string();
         assert!(
             e.contains("qMatrix row 1 has 1 cells where row 0 has 2"),
             "{e}"
@@ -628,10 +731,10 @@ mod tests {
             r#"{}"#,
             r#"{"qDataPages":[{"qArea":{}}]}"#,
         ] {
-            let e = decode_page(text, 0, 0).unwrap_err().to_string();
+            let e = decode_page(text, at(0)).unwrap_err().to_string();
             assert!(e.contains("no qDataPages[0].qMatrix"), "{text}: {e}");
         }
-        let e = decode_page(r#"{"qDataPages":[{"qMatrix":[[1]]}]}"#, 0, 0)
+        let e = decode_page(r#"{"qDataPages":[{"qMatrix":[[1]]}]}"#, at(0))
             .unwrap_err()
             .to_string();
         assert!(e.contains("a cell object"), "{e}");
@@ -671,8 +774,8 @@ mod tests {
     #[test]
     fn the_engines_compact_pages_take_the_fast_path() {
         let text = r#"{"qDataPages":[{"qMatrix":[[{"qText":"7","qNum":7,"qElemNumber":6,"qState":"O"},{"qText":"12.5","qNum":12.5,"qElemNumber":0,"qState":"L"}]],"qArea":{"qTop":0,"qLeft":0,"qWidth":2,"qHeight":1},"qTails":[]}]}"#;
-        let fast = fast::page(text, 0, 2).expect("the fast path reads the engine's form");
-        assert_eq!(fast, decode_page_general(text, 0, 2).unwrap());
+        let fast = fast::page(text, at(0)).expect("the fast path reads the engine's form");
+        assert_eq!(fast, decode_page_general(text, at(0)).unwrap());
         assert_eq!(fast.cells[1].num(), Some(12.5));
         // Whitespace, an escape, a second page: the general decoder's.
         for other in [
@@ -680,54 +783,298 @@ mod tests {
             text.replace(r#""qText":"7""#, r#""qText":"\u0037""#),
             text.replace("}]}", "},{\"qMatrix\":[]}]}"),
         ] {
-            assert_eq!(fast::page(&other, 0, 2), None, "{other}");
-            assert!(decode_page(&other, 0, 2).is_ok(), "{other}");
+            assert_eq!(fast::page(&other, at(0)), None, "{other}");
+            assert!(decode_page(&other, at(0)).is_ok(), "{other}");
         }
     }
 
-    proptest::proptest! {
-        /// Whatever the page holds, the fast path either gives up or reads what the general
-        /// decoder reads, and every number exactly as written (correctly rounded).
-        #[test]
-        fn the_fast_path_reads_what_the_general_decoder_reads(
-            rows in proptest::collection::vec(proptest::collection::vec((
-                proptest::option::of(proptest::prop_oneof![".*", "[0-9A-Za-z .,é-]{0,12}"]),
-                proptest::option::of(proptest::prop_oneof![
-                    proptest::num::f64::NORMAL | proptest::num::f64::ZERO | proptest::num::f64::SUBNORMAL,
-                    (-1_000_000i64..1_000_000, 0u32..6).prop_map(|(m, e)| m as f64 / 10f64.powi(e as i32)),
-                ]),
-                proptest::option::of(proptest::prop_oneof![-4i64..100_000, proptest::num::i64::ANY]),
-                proptest::option::of(proptest::prop_oneof![
-                    proptest::sample::select(vec!["L", "S", "O", "X", "XS", "LOCKED"]).prop_map(String::from),
-                    ".*",
-                ]),
-                proptest::option::of(proptest::prop_oneof![
-                    proptest::strategy::Just(("qIsNull".to_owned(), Value::Bool(true))),
-                    ".*".prop_map(|k| (k, serde_json::json!({"a": [1, "x}"]}))),
-                ]),
-            ), 3..=3), 0..4)
-        ) {
-            let matrix: Vec<Value> = rows.iter().map(|r| Value::Array(r.iter()
-                .map(|(t, n, e, s, x)| cell_json(t, *n, *e, s, x)).collect())).collect();
-            let text = serde_json::json!({"qDataPages": [{"qMatrix": matrix, "qTails": []}]}).to_string();
-            let general = decode_page_general(&text, 5, 0);
-            prop_assert!(general.is_ok(), "{text}: {general:?}");
-            let mut general = general.unwrap();
-            if let Some(mut fast) = fast::page(&text, 5, 0) {
-                let nums: Vec<Option<f64>> = rows.iter().flatten().map(|c| c.1).collect();
-                let read: Vec<Option<f64>> = fast.cells.iter().map(Cell::num).collect();
-                prop_assert_eq!(read, nums);
-                for c in fast.cells.iter_mut().chain(general.cells.iter_mut()) {
-                    c.num = f64::NAN;
+    /// Whatever the page holds, the fast path either gives up or reads what the general
+    /// decoder reads, and every number exactly as written (correctly rounded).
+    #[test]
+    fn the_fast_path_reads_what_the_general_decoder_reads() {
+        let strategy = proptest::collection::vec(
+            proptest::collection::vec(
+                (
+                    proptest::option::of(proptest::prop_oneof![".*", "[0-9A-Za-z .,é-]{0,12}"]),
+                    proptest::option::of(proptest::prop_oneof![
+                        proptest::num::f64::NORMAL
+                            | proptest::num::f64::ZERO
+                            | proptest::num::f64::SUBNORMAL,
+                        (-1_000_000i64..1_000_000, 0u32..6)
+                            .prop_map(|(m, e)| m as f64 / 10f64.powi(e as i32)),
+                    ]),
+                    proptest::option::of(proptest::prop_oneof![
+                        -4i64..100_000,
+                        proptest::num::i64::ANY
+                    ]),
+                    proptest::option::of(proptest::prop_oneof![
+                        proptest::sample::select(vec!["L", "S", "O", "X", "XS", "LOCKED"])
+                            .prop_map(String::from),
+                        ".*",
+                    ]),
+                    proptest::option::of(proptest::prop_oneof![
+                        proptest::strategy::Just(("qIsNull".to_owned(), Value::Bool(true))),
+                        ".*".prop_map(|k| (k, serde_json::json!({"a": [1, "x}"]}))),
+                    ]),
+                ),
+                3..=3,
+            ),
+            0..4,
+        );
+        crate::qix::prop::check(
+            "fast path reads what the general decoder reads",
+            1024,
+            strategy,
+            |rows| {
+                let matrix: Vec<Value> = rows
+                    .iter()
+                    .map(|r| {
+                        Value::Array(
+                            r.iter()
+                                .map(|(t, n, e, s, x)| cell_json(t, *n, *e, s, x))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                let text = serde_json::json!({"qDataPages": [{"qMatrix": matrix, "qTails": []}]})
+                    .to_string();
+                let general = decode_page_general(&text, at(5));
+                prop_assert!(general.is_ok(), "{text}: {general:?}");
+                let mut general = general.unwrap();
+                if let Some(mut fast) = fast::page(&text, at(5)) {
+                    let nums: Vec<Option<f64>> = rows.iter().flatten().map(|c| c.1).collect();
+                    let read: Vec<Option<f64>> = fast.cells.iter().map(Cell::num).collect();
+                    prop_assert_eq!(read, nums);
+                    for c in fast.cells.iter_mut().chain(general.cells.iter_mut()) {
+                        c.num = f64::NAN;
+                    }
+                    prop_assert_eq!(fast, general);
                 }
-                prop_assert_eq!(fast, general);
-            }
-        }
+                Ok(())
+            },
+        );
     }
 
     #[test]
     fn an_empty_matrix_is_an_empty_page() {
-        let page = decode_page(r#"{"qDataPages":[{"qMatrix":[]}]}"#, 9, 0).unwrap();
+        let page = decode_page(r#"{"qDataPages":[{"qMatrix":[]}]}"#, at(9)).unwrap();
         assert_eq!((page.row_count(), page.rows().count()), (0, 0));
+    }
+
+    /// A cell's `qNum` (and another member) spelled `n`, in the engine's compact form.
+    fn page_with_number(n: &str) -> String {
+        format!(
+            r#"{{"qDataPages":[{{"qMatrix":[[{{"qText":"a","qNum":{n},"qElemNumber":0,"qState":"O","x":[{n}]}}]],"qTails":[]}}]}}"#
+        )
+    }
+
+    #[test]
+    fn the_decoders_agree_on_the_spellings_they_disagreed_on() {
+        // Beyond an f64: an error from both (the fast path gave infinity).
+        assert!(fast::page(&page_with_number("1e400"), at(0)).is_none());
+        let e = decode_page(&page_with_number("1e400"), at(0)).unwrap_err();
+        assert!(e.to_string().contains("1e400"), "{e}");
+        // An integer above 2^53: kept exactly in `other` by both (the fast path rounded it).
+        let big = "9007199254740993";
+        let fast = fast::page(&page_with_number(big), at(0)).expect("fast path");
+        let general = decode_page_general(&page_with_number(big), at(0)).unwrap();
+        assert_eq!(fast, general);
+        assert_eq!(fast.cells[0].num(), None);
+        assert_eq!(fast.cells[0].other().unwrap()["qNum"].to_string(), big);
+    }
+
+    #[test]
+    fn a_page_with_more_cells_than_asked_is_an_error() {
+        let one = Asked {
+            top: 0,
+            rows: 1,
+            width: 1,
+        };
+        let cell = r#"{"qText":"a","qNum":1,"qElemNumber":0,"qState":"O"}"#;
+        let tall = format!(
+            r#"{{"qDataPages":[{{"qMatrix":[{}]}}]}}"#,
+            vec![format!("[{cell}]"); 1_000_000].join(",")
+        );
+        let wide = format!(
+            r#"{{"qDataPages":[{{"qMatrix":[[{}]]}}]}}"#,
+            vec![cell; 1_000_000].join(",")
+        );
+        for (text, why) in [
+            (&tall, "more than the 1 rows the page asked for"),
+            (&wide, "row 0 has more than the 1 cells the page asked for"),
+        ] {
+            assert_eq!(fast::page(text, one), None);
+            let e = decode_result(text, one).unwrap_err().to_string();
+            assert!(e.contains(why), "{}", &e[..e.len().min(300)]);
+            let e = decode_result_prefix(text, one).unwrap_err().to_string();
+            assert!(e.contains(why), "{}", &e[..e.len().min(300)]);
+        }
+        // As many as asked, or fewer (the engine clips a page to the cube): read.
+        let two = format!(r#"{{"qDataPages":[{{"qMatrix":[[{cell}],[{cell}]]}}]}}"#);
+        let asked = |rows, width| Asked {
+            top: 0,
+            rows,
+            width,
+        };
+        assert_eq!(decode_page(&two, asked(2, 1)).unwrap().row_count(), 2);
+        assert_eq!(decode_page(&two, asked(5, 3)).unwrap().row_count(), 2);
+        assert!(decode_page(&two, asked(1, 1)).is_err());
+    }
+
+    #[test]
+    fn bytes_after_a_result_are_refused_by_both_decoders() {
+        let page = r#"{"qDataPages":[{"qMatrix":[[{"qText":"a","qNum":1}]]}]}"#;
+        for junk in [" <html>", "}", ",", "{}", " x"] {
+            let text = format!("{page}{junk}");
+            assert_eq!(fast::page(&text, at(0)), None, "{text}");
+            assert!(decode_page_general(&text, at(0)).is_err(), "{text}");
+            assert!(decode_result(&text, at(0)).is_err(), "{text}");
+        }
+        assert!(decode_page(&format!("{page} \n"), at(0)).is_ok());
+    }
+
+    /// A number as JSON may spell it, the hard cases over-represented: long digit runs, big and
+    /// small exponents, signs, zeros.
+    fn number_spelling() -> impl Strategy<Value = String> {
+        let int = prop_oneof![
+            Just("0".to_owned()),
+            "[1-9][0-9]{0,3}",
+            "[1-9][0-9]{13,17}",
+            "[1-9][0-9]{18,40}",
+            "900719925474099[0-9]",
+            "1844674407370955161[0-9]",
+            "922337203685477580[0-9]",
+        ];
+        let frac = proptest::option::of(prop_oneof!["[0-9]{1,3}", "[0-9]{14,30}", "0{10,25}[1-9]"]);
+        let exp = proptest::option::of((
+            prop_oneof![Just("e"), Just("E")],
+            prop_oneof![Just(""), Just("+"), Just("-")],
+            prop_oneof![
+                "[0-9]{1,2}",
+                "30[0-9]",
+                "3[1-4][0-9]",
+                "[4-9][0-9]{2,4}",
+                "0{1,5}[0-9]"
+            ],
+        ));
+        (proptest::bool::ANY, int, frac, exp).prop_map(|(neg, int, frac, exp)| {
+            let mut s = String::new();
+            if neg {
+                s.push('-');
+            }
+            s.push_str(&int);
+            if let Some(f) = frac {
+                s.push('.');
+                s.push_str(&f);
+            }
+            if let Some((e, sign, digits)) = exp {
+                s.push_str(e);
+                s.push_str(sign);
+                s.push_str(&digits);
+            }
+            s
+        })
+    }
+
+    /// `qNum`'s exact bits, or what `other` holds: comparable with negative zero told apart.
+    fn num_bits(page: &HyperCubePage) -> (u64, Option<Value>) {
+        let c = &page.cells[0];
+        (
+            c.num.to_bits(),
+            c.other().and_then(|o| o.get("qNum")).cloned(),
+        )
+    }
+
+    #[test]
+    fn the_fast_decoder_agrees_with_the_general_one_on_every_number() {
+        crate::qix::prop::check(
+            "fast and general page decoders agree on number spellings",
+            4096,
+            number_spelling(),
+            |n| {
+                let text = page_with_number(&n);
+                let general = decode_page_general(&text, at(0));
+                let fast = fast::page(&text, at(0));
+                let float: f64 = n.parse().unwrap();
+                match (general, fast) {
+                    (Ok(g), Some(f)) => {
+                        prop_assert_eq!(num_bits(&f), num_bits(&g), "{}", n);
+                        prop_assert_eq!(&f, &g, "{}", n);
+                        // Lossless: the correctly rounded value, or the integer kept as sent.
+                        match num_bits(&g) {
+                            (_, Some(kept)) => prop_assert_eq!(kept.to_string(), n.clone()),
+                            (bits, None) => prop_assert_eq!(bits, float.to_bits(), "{}", n),
+                        }
+                    }
+                    (Err(_), None) => prop_assert!(float.is_infinite(), "{} refused", n),
+                    (g, f) => prop_assert!(false, "{}: general {:?}, fast {:?}", n, g, f),
+                }
+                Ok(())
+            },
+        );
+    }
+
+    /// A valid engine page with one byte changed, cut, or doubled somewhere.
+    fn hostile_page() -> impl Strategy<Value = (String, Asked)> {
+        let page = r#"{"qDataPages":[{"qMatrix":[[{"qText":"Lisbon","qNum":"NaN","qElemNumber":3,"qState":"S"},{"qText":"1,5","qNum":1.5e3,"qElemNumber":0,"qState":"L","qAttrExps":{"qValues":[{"qNum":-0}]}}],[{"qText":"x\u00e9\"","qNum":12345678901234567,"qElemNumber":-2,"qState":"O"},{"qNum":2}]],"qArea":{"qTop":4,"qWidth":2},"qTails":[]}]}"#;
+        let bytes = page.as_bytes().to_vec();
+        let n = bytes.len();
+        (
+            0..n,
+            0..4u8,
+            proptest::sample::select(b"{}[]\",:\\0-9eE.+ \x00\xff".to_vec()),
+            0..4usize,
+            0..4usize,
+        )
+            .prop_map(move |(at, how, byte, rows, width)| {
+                let mut b = bytes.clone();
+                match how {
+                    0 => b[at] = byte,
+                    1 => b.truncate(at),
+                    2 => {
+                        let dup = b[at..].to_vec();
+                        b.extend_from_slice(&dup);
+                    }
+                    _ => b.insert(at, byte),
+                }
+                (
+                    String::from_utf8_lossy(&b).into_owned(),
+                    Asked {
+                        top: 0,
+                        rows,
+                        width,
+                    },
+                )
+            })
+    }
+
+    #[test]
+    fn hostile_pages_never_panic_and_the_decoders_agree() {
+        crate::qix::prop::check(
+            "hostile pages never panic; fast and general agree",
+            4096,
+            prop_oneof![
+                hostile_page(),
+                (".*", 0..3usize).prop_map(|(s, r)| (
+                    s,
+                    Asked {
+                        top: 0,
+                        rows: r,
+                        width: 2
+                    }
+                )),
+            ],
+            |(text, asked)| {
+                let general = decode_page_general(&text, asked);
+                if let Some(fast) = fast::page(&text, asked) {
+                    prop_assert_eq!(Ok(fast), general.map_err(|e| e.to_string()));
+                }
+                let _ = decode_result(&text, asked);
+                if let Ok((_, used)) = decode_result_prefix(&text, asked) {
+                    prop_assert!(used <= text.len());
+                }
+                Ok(())
+            },
+        );
     }
 }

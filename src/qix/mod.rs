@@ -56,6 +56,10 @@ pub mod rpc;
 pub mod session;
 #[doc(hidden)]
 pub mod typed;
+mod upgrade;
+
+#[cfg(test)]
+mod prop;
 
 #[allow(
     missing_docs,

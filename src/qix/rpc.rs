@@ -122,13 +122,18 @@ pub trait Call: Send + Sync + 'static {
     }
 
     /// `GetHyperCubeData` with `params` on `handle`, its first page decoded into typed cells
-    /// (starting at row `top`, `cells` cells expected). The default decodes
+    /// (the area `asked`: a page with more rows or cells is an error). The default decodes
     /// [`call_raw`](Self::call_raw)'s text; the WebSocket session hands the engine's message to
     /// the decoder unread, so that the page's bytes are read once.
     #[doc(hidden)]
-    fn hypercube_page(&self, handle: i64, params: Value, top: u64, cells: usize) -> PageFuture {
+    fn hypercube_page(
+        &self,
+        handle: i64,
+        params: Value,
+        asked: super::hypercube::Asked,
+    ) -> PageFuture {
         let raw = self.call_raw(handle, "GetHyperCubeData", params);
-        Box::pin(async move { super::hypercube::decode_result(raw.await?.get(), top, cells) })
+        Box::pin(async move { super::hypercube::decode_result(raw.await?.get(), asked) })
     }
 
     /// The change and close notifications of the object `handle` from now on. The default (a
@@ -223,9 +228,13 @@ impl Handle {
 
     /// `GetHyperCubeData` with `params`, decoded into a typed page (see
     /// [`Call::hypercube_page`]).
-    pub(crate) fn hypercube_page(&self, params: Value, top: u64, cells: usize) -> PageFuture {
+    pub(crate) fn hypercube_page(
+        &self,
+        params: Value,
+        asked: super::hypercube::Asked,
+    ) -> PageFuture {
         self.call
-            .hypercube_page(self.object.q_handle, params, top, cells)
+            .hypercube_page(self.object.q_handle, params, asked)
     }
 
     /// Like [`call`](Self::call), also returning the request's id (for `GetProgress`, 0 when the

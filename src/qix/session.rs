@@ -8,6 +8,11 @@
 //! object the session held (by generic id where the object has one, else by repeating the
 //! request that returned it), and says which happened on [`AppSession::events`].
 //!
+//! Messages are capped ([`QixOptions::max_message_size`]): one over the cap fails the requests
+//! in flight ([`SessionErrorKind::MessageTooLarge`]) and closes the session, without a
+//! reconnect. The socket's upgrade request, which carries the token, is written by the SDK
+//! (`upgrade.rs`), never by a library that could log it.
+//!
 //! Handles given to the user are the session's own numbers: they equal the engine's on the
 //! first connection and are mapped to the engine's new numbers after a reopen.
 
@@ -18,21 +23,21 @@ use std::time::Duration;
 
 use futures::{SinkExt, Stream, StreamExt};
 use serde_json::{json, Value};
-use tokio::net::TcpStream;
 use tokio::sync::{broadcast, mpsc, oneshot};
-use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, Message, Utf8Bytes};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::tungstenite::error::CapacityError;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 
 use super::envelope;
-use super::hypercube;
+use super::hypercube::{self, Asked};
 use super::rpc::{
     Call, CallFuture, Handle, ObjectEvent, ObjectEvents, ObjectRef, PageFuture, RawCallFuture,
     RawJson,
 };
+use super::upgrade::{self, Upgrade, Ws};
 use crate::error::{Error, Result, SessionErrorKind};
 use crate::Qlik;
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// The handle of the engine's `Global` object.
 pub const GLOBAL: i64 = -1;
@@ -63,7 +68,15 @@ pub struct QixOptions {
     /// A session identity (`/app/<appId>/identity/<identity>`): sessions of the same user on
     /// the same app with another identity are separate engine sessions. Default none.
     pub identity: Option<String>,
+    /// The largest engine message (and WebSocket frame) the session reads, in bytes. Default
+    /// [`DEFAULT_MAX_MESSAGE_SIZE`] (64 MiB). A larger message fails the requests in flight
+    /// with [`SessionErrorKind::MessageTooLarge`] and closes the session (the socket cannot be
+    /// read past it); a hypercube page of 10,000 cells is about 1 MiB.
+    pub max_message_size: usize,
 }
+
+/// The default of [`QixOptions::max_message_size`]: 64 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 << 20;
 
 impl Default for QixOptions {
     fn default() -> Self {
@@ -73,6 +86,7 @@ impl Default for QixOptions {
             reconnect_attempts: 5,
             reconnect_delay: Duration::from_millis(200),
             identity: None,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
         }
     }
 }
@@ -124,6 +138,13 @@ impl Qix {
         self
     }
 
+    /// The largest engine message the session reads, in bytes (default 64 MiB): see
+    /// [`QixOptions::max_message_size`].
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.options.max_message_size = bytes;
+        self
+    }
+
     /// All settings at once.
     pub fn options(mut self, options: QixOptions) -> Self {
         self.options = options;
@@ -158,11 +179,14 @@ impl Qix {
         } else {
             None
         };
+        let target = upgrade::Target::new(&url, tls)
+            .map_err(|e| Error::config("host", format!("{url} is not a WebSocket URL: {e}")))?;
         let link = Link {
             qlik: self.qlik.clone(),
             url,
-            tls,
+            target,
             connect_timeout: self.options.connect_timeout,
+            max_message_size: self.options.max_message_size,
         };
         let (ws, state) = link.connect().await?;
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
@@ -491,12 +515,32 @@ impl Deferred {
         self.message.as_str().get(self.start..).unwrap_or("")
     }
 
-    /// The result was `used` bytes long: if only the message's closing brace follows, there is
-    /// nothing for the session to read.
-    fn finish(mut self, used: usize) {
+    /// The result was `used` bytes long: what follows must end the message (maybe with change
+    /// and close lists, which go back to the session); anything else makes the message
+    /// not JSON, and the answer an error.
+    fn finish(mut self, used: usize) -> Result<()> {
         let end = self.start + used;
-        self.done = self.message.as_str().get(end..).map(str::trim) == Some("}");
         self.end = Some(end);
+        let text = self.message.as_str();
+        match envelope::members_after(text, end) {
+            Some(m) => {
+                // Only the message's closing brace: nothing for the session to read.
+                self.done = m.change.is_none() && m.close.is_none();
+                Ok(())
+            }
+            None => {
+                self.done = true;
+                let rest = text.get(end..).unwrap_or("").trim_start();
+                let shown: String = rest.chars().take(40).collect();
+                Err(session_error(
+                    SessionErrorKind::Protocol,
+                    Some("GetHyperCubeData"),
+                    format!(
+                        "the engine's message goes on after the result with {shown:?}: not JSON"
+                    ),
+                ))
+            }
+        }
     }
 }
 
@@ -603,14 +647,14 @@ impl Call for Shared {
         Box::pin(async move { answer.await?.into_text() })
     }
 
-    fn hypercube_page(&self, handle: i64, params: Value, top: u64, cells: usize) -> PageFuture {
+    fn hypercube_page(&self, handle: i64, params: Value, asked: Asked) -> PageFuture {
         let (_, answer) = self.request(handle, "GetHyperCubeData", params, true);
         Box::pin(async move {
             match answer.await? {
-                Answer::Text(raw) => hypercube::decode_result(raw.get(), top, cells),
+                Answer::Text(raw) => hypercube::decode_result(raw.get(), asked),
                 Answer::Deferred(d) => {
-                    let (page, used) = hypercube::decode_result_prefix(d.text(), top, cells)?;
-                    d.finish(used);
+                    let (page, used) = hypercube::decode_result_prefix(d.text(), asked)?;
+                    d.finish(used)?;
                     Ok(page)
                 }
             }
@@ -635,11 +679,38 @@ impl Call for Shared {
 struct Link {
     qlik: Qlik,
     url: String,
-    tls: Option<Arc<rustls::ClientConfig>>,
+    target: upgrade::Target,
     connect_timeout: Duration,
+    max_message_size: usize,
+}
+
+/// The error of a message over the session's limit, for the requests in flight.
+fn too_large(size: usize, max: usize) -> String {
+    format!(
+        "the engine sent a message of {size} bytes, over the limit of {max} bytes \
+         (QixOptions::max_message_size, Qix::max_message_size); the session is closed"
+    )
+}
+
+/// A socket error: an engine message over the limit is told apart (`Some((size, limit))`).
+fn over_limit(e: &tungstenite::Error) -> Option<(usize, usize)> {
+    match e {
+        tungstenite::Error::Capacity(CapacityError::MessageTooLong { size, max_size }) => {
+            Some((*size, *max_size))
+        }
+        _ => None,
+    }
 }
 
 impl Link {
+    /// The WebSocket settings: messages and frames capped alike (a frame is never larger
+    /// than the message it carries).
+    fn ws_config(&self) -> WebSocketConfig {
+        WebSocketConfig::default()
+            .max_message_size(Some(self.max_message_size))
+            .max_frame_size(Some(self.max_message_size))
+    }
+
     /// Opens the socket with a bearer token (a fresh one once if the engine answers 401) and
     /// reads `OnConnected`; returns the socket and `qSessionState`.
     async fn connect(&self) -> Result<(Ws, String)> {
@@ -657,40 +728,18 @@ impl Link {
         let mut retried = false;
         loop {
             let token = self.qlik.access_token().await?;
-            let mut request = self
-                .url
-                .as_str()
-                .into_client_request()
-                .map_err(|e| Error::config("host", format!("not a WebSocket URL: {e}")))?;
-            let bearer = http::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-                .map_err(|_| {
-                    Error::auth(None, None, "the access token is not a valid header value")
-                })?;
-            request
-                .headers_mut()
-                .insert(http::header::AUTHORIZATION, bearer);
-            request.headers_mut().insert(
-                http::header::USER_AGENT,
-                http::HeaderValue::from_static(concat!(
-                    "qlik-sdk-rust/",
-                    env!("CARGO_PKG_VERSION")
-                )),
-            );
-            let connector = match &self.tls {
-                Some(c) => tokio_tungstenite::Connector::Rustls(c.clone()),
-                None => tokio_tungstenite::Connector::Plain,
-            };
-            let attempt = tokio_tungstenite::connect_async_tls_with_config(
-                request,
-                None,
-                true,
-                Some(connector),
-            )
-            .await;
+            let mut bearer =
+                http::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).map_err(
+                    |_| Error::auth(None, None, "the access token is not a valid header value"),
+                )?;
+            bearer.set_sensitive(true);
+            // The upgrade is written here, not by the WebSocket library, whose handshake logs
+            // the request (and so the token) at TRACE level.
+            let attempt = upgrade::open(&self.target, &bearer, self.ws_config()).await;
+            drop(bearer);
             let mut ws = match attempt {
-                Ok((ws, _)) => ws,
-                Err(tungstenite::Error::Http(resp)) => {
-                    let status = resp.status();
+                Ok(Upgrade::Open(ws)) => *ws,
+                Ok(Upgrade::Refused { status, body }) => {
                     if status == http::StatusCode::UNAUTHORIZED
                         && !retried
                         && self.qlik.inner().tokens().can_refresh()
@@ -699,7 +748,6 @@ impl Link {
                         retried = true;
                         continue;
                     }
-                    let body = resp.body().clone().unwrap_or_default();
                     return Err(Error::from_status_body(status, &body));
                 }
                 Err(e) => {
@@ -712,8 +760,14 @@ impl Link {
             };
             // The engine's first message: OnConnected with the session state.
             while let Some(msg) = ws.next().await {
-                let msg =
-                    msg.map_err(|e| session_error(SessionErrorKind::Connect, None, e.to_string()))?;
+                let msg = msg.map_err(|e| match over_limit(&e) {
+                    Some((size, max)) => session_error(
+                        SessionErrorKind::MessageTooLarge,
+                        None,
+                        too_large(size, max),
+                    ),
+                    None => session_error(SessionErrorKind::Connect, None, e.to_string()),
+                })?;
                 let Message::Text(text) = msg else { continue };
                 let v: Value = serde_json::from_str(text.as_str()).map_err(|e| {
                     session_error(SessionErrorKind::Protocol, None, format!("not JSON: {e}"))
@@ -847,6 +901,8 @@ enum Flow {
     Go,
     Stop,
     Dropped(String),
+    /// A message over the limit: the socket cannot be read past it.
+    TooLarge(String),
 }
 
 impl Task {
@@ -864,13 +920,30 @@ impl Task {
                         None => "the engine closed the socket".into(),
                     }),
                     Some(Ok(_)) => Flow::Go,
-                    Some(Err(e)) => Flow::Dropped(e.to_string()),
+                    Some(Err(e)) => match over_limit(&e) {
+                        Some((size, max)) => Flow::TooLarge(too_large(size, max)),
+                        None => Flow::Dropped(e.to_string()),
+                    },
                     None => Flow::Dropped("the socket ended".into()),
                 },
             };
             match flow {
                 Flow::Go => {}
                 Flow::Stop => break,
+                Flow::TooLarge(message) => {
+                    // Which request the message answered is unknown (it was not read): every
+                    // request in flight gets the error, not a reconnect that would only send
+                    // them the same answer again.
+                    tracing::warn!(%message, "engine message over the session's limit");
+                    self.fail_pending(SessionErrorKind::MessageTooLarge, &message);
+                    let frame = CloseFrame {
+                        code: CloseCode::Size,
+                        reason: "message too large".into(),
+                    };
+                    let _ =
+                        tokio::time::timeout(Duration::from_secs(2), ws.close(Some(frame))).await;
+                    break;
+                }
                 Flow::Dropped(reason) => match self.reconnect(reason).await {
                     Some(new) => ws = new,
                     None => break,
@@ -1023,6 +1096,23 @@ impl Task {
             }
         }
         let Some(m) = envelope::members(text) else {
+            // Not JSON (an answer followed by `<html>`, say). One that starts as the engine's
+            // answer to a request in flight fails that request now, not at its timeout.
+            if let Some((id, _)) = envelope::result_prefix(text) {
+                if let Some(Pending {
+                    reply: Some(reply),
+                    method,
+                    ..
+                }) = self.pending.remove(&id)
+                {
+                    let _ = reply.send(Err(session_error(
+                        SessionErrorKind::Protocol,
+                        Some(method),
+                        "the engine's answer is not JSON (it does not end after its members)",
+                    )));
+                    return;
+                }
+            }
             tracing::warn!("the engine sent a message that is not a JSON object; ignored");
             return;
         };
@@ -1087,16 +1177,9 @@ impl Task {
         let Some(end) = end.or_else(|| envelope::value_end(text.as_bytes(), start)) else {
             return;
         };
-        let Some(rest) = text
-            .get(end..)
-            .and_then(|t| t.trim_start().strip_prefix(','))
-        else {
-            return;
-        };
-        let object = format!("{{{rest}");
-        if let Some(m) = envelope::members(&object) {
+        if let Some(m) = envelope::members_after(text, end) {
             let small = |r: Option<std::ops::Range<usize>>| -> Option<Value> {
-                r.and_then(|r| serde_json::from_str(&object[r]).ok())
+                r.and_then(|r| serde_json::from_str(text.get(r)?).ok())
             };
             self.on_lists(small(m.change).as_ref(), small(m.close).as_ref());
         }
@@ -1360,7 +1443,16 @@ impl Task {
                     self.on_text(&text);
                 }
                 Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(lost(e.to_string())),
+                Some(Err(e)) => {
+                    return Err(match over_limit(&e) {
+                        Some((size, max)) => session_error(
+                            SessionErrorKind::MessageTooLarge,
+                            Some(method),
+                            too_large(size, max),
+                        ),
+                        None => lost(e.to_string()),
+                    })
+                }
                 None => return Err(lost("the socket ended".into())),
             }
         }
@@ -1407,11 +1499,11 @@ mod tests {
         // Only the closing brace after the result: nothing goes back.
         let d = deferred(r#"{"jsonrpc":"2.0","id":3,"result":{"a":[1]}}"#, &tx);
         assert_eq!(d.text(), r#"{"a":[1]}}"#);
-        d.finish(9);
+        d.finish(9).unwrap();
         assert!(rx.try_recv().is_err());
         // A change list after the result: it goes back, with where the result ends.
         let text = r#"{"jsonrpc":"2.0","id":4,"result":{"a":[1]},"change":[7]}"#;
-        deferred(text, &tx).finish(9);
+        deferred(text, &tx).finish(9).unwrap();
         match rx.try_recv() {
             Ok(Cmd::Tail {
                 message,
@@ -1433,6 +1525,22 @@ mod tests {
         let raw = Answer::Deferred(deferred(text, &tx)).into_text().unwrap();
         assert_eq!(raw.get(), r#"{"a":[1]}"#);
         assert!(matches!(rx.try_recv(), Ok(Cmd::Tail { end: Some(_), .. })));
+    }
+
+    #[test]
+    fn a_deferred_answer_with_bytes_after_its_result_is_an_error() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let result = r#"{"a":[1]}"#;
+        for junk in [" <html>", "} <html>", "}}", ""] {
+            let text = format!(r#"{{"jsonrpc":"2.0","id":3,"result":{result}{junk}"#);
+            let e = deferred(&text, &tx).finish(result.len()).unwrap_err();
+            assert_eq!(e.session_kind(), Some(SessionErrorKind::Protocol), "{text}");
+            assert!(e.to_string().contains("after the result"), "{e}");
+            // Nothing of a message that is not JSON goes back to the session.
+            assert!(rx.try_recv().is_err(), "{text}");
+        }
+        let text = format!(r#"{{"jsonrpc":"2.0","id":3,"result":{result} }} "#);
+        assert!(deferred(&text, &tx).finish(result.len()).is_ok());
     }
 
     #[test]

@@ -2,24 +2,28 @@
 //! `GetHyperCubeData` result, read with byte comparisons instead of a general JSON parser.
 //!
 //! It takes a strict subset of JSON, exactly: no whitespace, no escape sequence in a name or
-//! a known member's text, `qText`/`qState` as strings, `qNum` as a number or `"NaN"`,
-//! `qElemNumber` as an integer that fits, one page, rows of equal width. Anything else (which
-//! includes every invalid text) makes it give up with `None`, and the general decoder reads
-//! the page instead: the two agree on every page the fast path takes (a property test checks
-//! it), and every error comes from the general one.
+//! a known member's text, `qText`/`qState` as strings, `qNum` as a number in an `f64`'s range
+//! or `"NaN"`, `qElemNumber` as an integer that fits, one page, rows of equal width and no more
+//! rows or columns than asked. Anything else (which includes every invalid text) makes it give
+//! up with `None`, and the general decoder reads the page instead: the two agree on every page
+//! the fast path takes (property tests check it, number spellings included: both read a
+//! number with [`number::read`] off the exact shortcut), and every error comes from the general
+//! one.
 
 use serde_json::{Map, Value};
 
-use super::{Cell, HyperCubePage};
+use super::number::{self, Num};
+use super::{Asked, Cell, HyperCubePage};
 use crate::qix::envelope::value_end;
 
-/// The page, or `None` when the text is outside the subset this path reads.
-pub(super) fn page(text: &str, top: u64, cells: usize) -> Option<HyperCubePage> {
-    page_prefix(text, top, cells).and_then(|(page, used)| (used == text.len()).then_some(page))
+/// The page, or `None` when the text is outside the subset this path reads (bytes after the
+/// result included).
+pub(super) fn page(text: &str, asked: Asked) -> Option<HyperCubePage> {
+    page_prefix(text, asked).and_then(|(page, used)| (used == text.len()).then_some(page))
 }
 
 /// The page at the start of `text` (which may go on after it) and its length in bytes.
-pub(super) fn page_prefix(text: &str, top: u64, cells: usize) -> Option<(HyperCubePage, usize)> {
+pub(super) fn page_prefix(text: &str, asked: Asked) -> Option<(HyperCubePage, usize)> {
     let mut r = Reader {
         s: text,
         b: text.as_bytes(),
@@ -27,15 +31,15 @@ pub(super) fn page_prefix(text: &str, top: u64, cells: usize) -> Option<(HyperCu
     };
     r.eat(br#"{"qDataPages":[{"#)?;
     let mut page = HyperCubePage {
-        top,
-        cells: Vec::with_capacity(cells),
+        top: asked.top,
+        cells: Vec::with_capacity(asked.capacity()),
         ..HyperCubePage::default()
     };
     let mut matrix = false;
     loop {
         let key = r.name()?;
         if key == "qMatrix" && !matrix {
-            r.matrix(&mut page)?;
+            r.matrix(&mut page, asked)?;
             matrix = true;
         } else {
             let v = r.value()?;
@@ -126,18 +130,28 @@ impl<'t> Reader<'t> {
         Some(v)
     }
 
-    /// `[[cell,...],...]` appended to the page; every row as wide as the first.
-    fn matrix(&mut self, page: &mut HyperCubePage) -> Option<()> {
+    /// `[[cell,...],...]` appended to the page; every row as wide as the first, no more rows
+    /// or cells than `asked` (gives up at the first one past it).
+    fn matrix(&mut self, page: &mut HyperCubePage, asked: Asked) -> Option<()> {
         self.byte(b'[')?;
         if self.byte(b']').is_some() {
             return Some(());
         }
         let mut first = true;
+        let mut rows = 0usize;
         loop {
+            rows += 1;
+            if rows > asked.rows {
+                return None;
+            }
             let before = page.cells.len();
             self.byte(b'[')?;
             if self.byte(b']').is_none() {
+                let most = before + asked.width;
                 loop {
+                    if page.cells.len() == most {
+                        return None;
+                    }
                     page.cells.push(self.cell()?);
                     if self.byte(b',').is_none() {
                         break;
@@ -181,10 +195,13 @@ impl<'t> Reader<'t> {
             match name {
                 "qText" => cell.text = Some(self.string()?.into()),
                 "qNum" => {
-                    cell.num = if self.peek()? == b'"' {
-                        (self.string()? == "NaN").then_some(f64::NAN)?
+                    if self.peek()? == b'"' {
+                        cell.num = (self.string()? == "NaN").then_some(f64::NAN)?;
                     } else {
-                        self.number()?
+                        match self.number()? {
+                            Num::Float(n) => cell.num = n,
+                            Num::Exact(n) => cell.keep("qNum".into(), Value::Number(n)),
+                        }
                     }
                 }
                 // i32::MIN means "none" in a cell: a sent one goes the general way (kept).
@@ -229,8 +246,9 @@ impl<'t> Reader<'t> {
 
     /// A JSON number. Exact: up to 15 significant digits and 22 fraction digits without an
     /// exponent, the digits as an integer (exact in f64) divided by an exact power of ten is
-    /// the correctly rounded value; anything longer goes to the standard library's parser.
-    fn number(&mut self) -> Option<f64> {
+    /// the correctly rounded value, which [`number::read`] gives too; anything longer goes to
+    /// [`number::read`], the general decoder's reading (`None` beyond an `f64`'s range).
+    fn number(&mut self) -> Option<Num> {
         let start = self.i;
         let neg = self.byte(b'-').is_some();
         let int_start = self.i;
@@ -273,9 +291,9 @@ impl<'t> Reader<'t> {
             exp = true;
         }
         if exp || digits > 15 || frac > 22 {
-            return self.s.get(start..self.i)?.parse().ok();
+            return number::read(self.s.get(start..self.i)?);
         }
         let v = m as f64 / POW10[frac];
-        Some(if neg { -v } else { v })
+        Some(Num::Float(if neg { -v } else { v }))
     }
 }
