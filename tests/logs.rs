@@ -9,104 +9,16 @@
 //! engine session has the same test in `tests/qix_logs.rs`. One test in this binary: a process
 //! has one global logger.
 
+#[path = "common/capture.rs"]
+mod capture;
 mod common;
 
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use qlik_sdk::auth::{AuthorizationCodeFlow, TokenSet};
 use qlik_sdk::{Method, Qlik, RateLimit, Secret, UserLookup};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
-
-/// Everything captured, one line per record, span or event.
-fn captured() -> &'static Mutex<String> {
-    static LINES: OnceLock<Mutex<String>> = OnceLock::new();
-    LINES.get_or_init(|| Mutex::new(String::new()))
-}
-
-/// Counts of what was captured, to show the capture works: `log` records and `tracing` events
-/// from dependencies.
-static LOG_RECORDS: AtomicU64 = AtomicU64::new(0);
-static TRACING_EVENTS: AtomicU64 = AtomicU64::new(0);
-
-struct Logger;
-
-impl log::Log for Logger {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        LOG_RECORDS.fetch_add(1, Ordering::Relaxed);
-        let mut out = captured().lock().unwrap();
-        let _ = writeln!(
-            out,
-            "log {} {}: {}",
-            record.level(),
-            record.target(),
-            record.args()
-        );
-    }
-    fn flush(&self) {}
-}
-
-/// Writes every field of every span and event with `Debug`, as a formatting subscriber would.
-struct Fields<'a>(&'a mut String);
-
-impl tracing::field::Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
-    }
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        let _ = write!(self.0, " {}={value}", field.name());
-    }
-}
-
-struct Everything {
-    next: AtomicU64,
-}
-
-impl tracing::Subscriber for Everything {
-    fn register_callsite(
-        &self,
-        _: &'static tracing::Metadata<'static>,
-    ) -> tracing::subscriber::Interest {
-        tracing::subscriber::Interest::always()
-    }
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
-        Some(tracing::level_filters::LevelFilter::TRACE)
-    }
-    fn new_span(&self, attrs: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut line = format!("span {}", attrs.metadata().name());
-        attrs.record(&mut Fields(&mut line));
-        captured().lock().unwrap().push_str(&(line + "\n"));
-        tracing::span::Id::from_u64(self.next.fetch_add(1, Ordering::SeqCst) + 1)
-    }
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        let mut line = "record".to_string();
-        values.record(&mut Fields(&mut line));
-        captured().lock().unwrap().push_str(&(line + "\n"));
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        if !event.metadata().target().starts_with("qlik_sdk") {
-            TRACING_EVENTS.fetch_add(1, Ordering::Relaxed);
-        }
-        let mut line = format!(
-            "event {} {}:",
-            event.metadata().level(),
-            event.metadata().target()
-        );
-        event.record(&mut Fields(&mut line));
-        captured().lock().unwrap().push_str(&(line + "\n"));
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
 
 const CLIENT_SECRET: &str = "CLIENT-SECRET-a1b2c3";
 const WRONG_SECRET: &str = "WRONG-SECRET-d4e5f6";
@@ -198,12 +110,7 @@ async fn me(qlik: &Qlik) {
 
 #[tokio::test]
 async fn no_secret_reaches_any_log_line_at_trace() {
-    log::set_boxed_logger(Box::new(Logger)).unwrap();
-    log::set_max_level(log::LevelFilter::Trace);
-    tracing::subscriber::set_global_default(Everything {
-        next: AtomicU64::new(0),
-    })
-    .unwrap();
+    capture::install();
 
     let server = MockServer::start().await;
     let tokens = Tokens::default();
@@ -309,26 +216,17 @@ async fn no_secret_reaches_any_log_line_at_trace() {
         REFRESH_2,
         verifier.as_str(),
     ];
-    let text = captured().lock().unwrap().clone();
-    let log_records = LOG_RECORDS.load(Ordering::Relaxed);
-    let events = TRACING_EVENTS.load(Ordering::Relaxed);
-    println!(
-        "captured {} lines ({log_records} log records, {events} tracing events of dependencies), {} secrets looked for",
-        text.lines().count(),
-        secrets.len()
-    );
     // The capture works: the SDK's retry event and records of the HTTP stack are there.
+    let lines = capture::lines();
     assert!(
-        text.contains("retrying"),
+        lines.iter().any(|l| l.contains("retrying")),
         "the retry event was not captured"
     );
+    let log_records = lines.iter().filter(|l| l.starts_with("log ")).count();
     assert!(log_records > 0, "no `log` record was captured");
-    for s in secrets {
-        let leaks: Vec<&str> = text.lines().filter(|l| l.contains(s)).take(3).collect();
-        assert!(
-            leaks.is_empty(),
-            "a secret is in the logs:\n{}",
-            leaks.join("\n")
-        );
-    }
+    let n = capture::assert_no_secret(&secrets);
+    println!(
+        "captured {n} lines ({log_records} log records), {} secrets looked for, none found",
+        secrets.len()
+    );
 }

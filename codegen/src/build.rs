@@ -92,13 +92,7 @@ pub fn run(
             })?;
             modules.push_str(&module_source(&entry.api, &module, &entry.feature));
             if test_tables {
-                let code = syn::parse_file(&generated.code).map_err(|e| {
-                    CodegenError::new(
-                        &entry.file,
-                        "",
-                        format!("generated code does not parse: {e}"),
-                    )
-                })?;
+                let code = parse_generated(&entry.file, &generated.code)?;
                 conformance.push_str(&conformance_calls(
                     &entry.api,
                     &entry.file,
@@ -200,13 +194,7 @@ fn json_rpc(
         &format!("{module}_conformance_calls.rs"),
         &generated.conformance,
     )?;
-    let code = syn::parse_file(&generated.code).map_err(|e| {
-        CodegenError::new(
-            &entry.file,
-            "",
-            format!("generated code does not parse: {e}"),
-        )
-    })?;
+    let code = parse_generated(&entry.file, &generated.code)?;
     let rows =
         crate::recursion::table_rows(&entry.api, &module, true, &crate::recursion::find(&code));
     write(
@@ -243,6 +231,12 @@ fn conformance_calls(
         &generated.operations,
         &ctx.extras,
     ))
+}
+
+/// The generated code of `file` as syntax (for the test-only tables).
+fn parse_generated(file: &str, code: &str) -> Result<syn::File, CodegenError> {
+    syn::parse_file(code)
+        .map_err(|e| CodegenError::new(file, "", format!("generated code does not parse: {e}")))
 }
 
 fn write(out_dir: &Path, name: &str, text: &str) -> Result<(), CodegenError> {
