@@ -100,14 +100,8 @@ pub fn run(
                         format!("generated code does not parse: {e}"),
                     )
                 })?;
-                let (with_body, without_body) = conformance_calls(
-                    &entry.api,
-                    &entry.file,
-                    &module,
-                    &bytes,
-                    &generated,
-                    &code,
-                )?;
+                let (with_body, without_body) =
+                    conformance_calls(&entry.api, &entry.file, &module, &bytes, &generated, &code)?;
                 conformance.push_str(&with_body);
                 bodiless.push_str(&without_body);
                 recursive.push_str(&crate::recursion::table_rows(

@@ -181,7 +181,9 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
             if e.body_required {
                 quote!(request = request.multipart(form.unwrap_or_default());)
             } else {
-                quote!(if let Some(form) = form { request = request.multipart(form); })
+                quote!(if let Some(form) = form {
+                    request = request.multipart(form);
+                })
             }
         } else {
             fields.push(quote!(body: Option<reqwest::Body>));

@@ -23,7 +23,11 @@ use syn::visit_mut::VisitMut;
 /// Rewrites the builders of `rows` with an optional body (and not generated as extras).
 /// Returns how many were rewritten, or an error naming an operation whose builder did not have
 /// the expected shape (so a progenitor change cannot silently make a body required again).
-pub fn apply(file: &mut syn::File, spec: &str, rows: &[OperationRow]) -> Result<usize, CodegenError> {
+pub fn apply(
+    file: &mut syn::File,
+    spec: &str,
+    rows: &[OperationRow],
+) -> Result<usize, CodegenError> {
     let wanted: HashSet<String> = rows
         .iter()
         .filter(|r| r.optional_body && !r.extra)
@@ -253,10 +257,9 @@ impl VisitMut for InSend {
             let start = match at.checked_sub(1).map(|i| &links[i]) {
                 Some(Link::Call(mc))
                     if mc.method == "header"
-                        && mc
-                            .args
-                            .first()
-                            .is_some_and(|a| a.to_token_stream().to_string().contains("CONTENT_TYPE")) =>
+                        && mc.args.first().is_some_and(|a| {
+                            a.to_token_stream().to_string().contains("CONTENT_TYPE")
+                        }) =>
                 {
                     at - 1
                 }
@@ -346,7 +349,9 @@ mod tests {
         let rows = [row("importThing", true), row("createThing", false)];
         assert_eq!(apply(&mut file, "things.json", &rows).unwrap(), 1);
         let code = file.to_token_stream().to_string();
-        let import = &code[..code.find("pub mod builder { pub struct CreateThing").unwrap()];
+        let import = &code[..code
+            .find("pub mod builder { pub struct CreateThing")
+            .unwrap()];
         for want in [
             "body : :: std :: option :: Option < Result < reqwest :: Body , String > >",
             "body : :: std :: option :: Option :: None }",
@@ -359,8 +364,13 @@ mod tests {
             assert!(import.contains(want), "{want}\n{import}");
         }
         // a required body is left as it was
-        let create = &code[code.find("pub mod builder { pub struct CreateThing").unwrap()..];
-        assert!(create.contains("body : Result < reqwest :: Body , String >"), "{create}");
+        let create = &code[code
+            .find("pub mod builder { pub struct CreateThing")
+            .unwrap()..];
+        assert!(
+            create.contains("body : Result < reqwest :: Body , String >"),
+            "{create}"
+        );
         assert!(create.contains(". body (body) . query (& q)"), "{create}");
     }
 

@@ -138,9 +138,7 @@ impl VisitMut for StripLifetimes<'_> {
         let n = p.segments.len();
         let names_builder = match n {
             1 => self.in_builders,
-            _ => BUILDER_MODULES
-                .iter()
-                .any(|b| p.segments[n - 2].ident == b),
+            _ => BUILDER_MODULES.iter().any(|b| p.segments[n - 2].ident == b),
         };
         if let Some(last) = p.segments.last_mut().filter(|_| names_builder) {
             if self.owned.contains(&last.ident.to_string()) {

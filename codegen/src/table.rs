@@ -192,10 +192,22 @@ mod tests {
         }}});
         let body = |b: Value| op(json!({ "requestBody": b }));
         assert!(optional_body(&doc, &body(json!({"content": {}}))));
-        assert!(optional_body(&doc, &body(json!({"required": false, "content": {}}))));
-        assert!(!optional_body(&doc, &body(json!({"required": true, "content": {}}))));
-        assert!(optional_body(&doc, &body(json!({"$ref": "#/components/requestBodies/Opt"}))));
-        assert!(!optional_body(&doc, &body(json!({"$ref": "#/components/requestBodies/Req"}))));
+        assert!(optional_body(
+            &doc,
+            &body(json!({"required": false, "content": {}}))
+        ));
+        assert!(!optional_body(
+            &doc,
+            &body(json!({"required": true, "content": {}}))
+        ));
+        assert!(optional_body(
+            &doc,
+            &body(json!({"$ref": "#/components/requestBodies/Opt"}))
+        ));
+        assert!(!optional_body(
+            &doc,
+            &body(json!({"$ref": "#/components/requestBodies/Req"}))
+        ));
         assert!(!optional_body(&doc, &op(json!({"responses": {}}))));
     }
 

@@ -58,9 +58,7 @@ fn fixture_surfaces_every_pass() {
     assert!(code.contains("pub fn get_widget_me(&self) -> builder::GetWidgetMe {"));
     assert!(g.operations[2].redirect_to.as_deref() == Some("/api/v1/widgets/{widgetId}"));
     // multipart upload generated as an extra builder with typed parts
-    assert!(
-        code.contains("pub fn upload_widget_file(&self) -> builder_extra::UploadWidgetFile {")
-    );
+    assert!(code.contains("pub fn upload_widget_file(&self) -> builder_extra::UploadWidgetFile {"));
     assert!(code.contains(
         "pub fn file( mut self, file_name: impl Into<String>, bytes: impl Into<Vec<u8>>, ) -> Self"
     ));
