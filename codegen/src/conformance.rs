@@ -640,6 +640,41 @@ mod tests {
     }
 
     #[test]
+    fn the_bodiless_table_calls_each_optional_body_operation_without_a_body() {
+        let body = |required: bool| {
+            json!({"required": required, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Thing"}, "example": {"name": "n"}}}})
+        };
+        let ok = json!({"201": {"description": "ok"}});
+        let spec = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/api/v1/things/{thingId}": {"post": {
+                    "operationId": "importThing",
+                    "parameters": [{"name": "thingId", "in": "path", "required": true, "schema": {"type": "string"}, "example": "t-1"}],
+                    "requestBody": body(false), "responses": ok
+                }},
+                "/api/v1/things": {"post": {"operationId": "createThing", "requestBody": body(true), "responses": ok}}
+            },
+            "components": {"schemas": {"Thing": {"type": "object", "properties": {"name": {"type": "string"}}}}}
+        });
+        let bytes = serde_json::to_vec(&spec).unwrap();
+        let g = crate::generate("things", "things.json", &bytes).unwrap();
+        let file = syn::parse_file(&g.code).unwrap();
+        let (doc, _) = crate::generate::normalised("things", "things.json", &bytes).unwrap();
+        let out = calls_without_body("things", &doc, &file, &g.operations, &[]);
+        assert_eq!(out.matches("Call {").count(), 1, "{out}");
+        assert!(out.contains("let b = c.import_thing();"), "{out}");
+        assert!(
+            out.contains("b.thing_id("),
+            "required parameters are set: {out}"
+        );
+        assert!(!out.contains("b.body("), "{out}");
+        let all = calls("things", &doc, &file, &g.operations, &[]);
+        assert_eq!(all.matches("b.body(").count(), 2, "{all}");
+    }
+
+    #[test]
     fn a_call_sets_required_parameters_and_the_body_through_typed_setters() {
         let spec = json!({
             "openapi": "3.0.3", "info": {"title": "t", "version": "1"},

@@ -82,7 +82,7 @@ pub fn apply(file: &mut syn::File) -> usize {
                 for input in f.sig.inputs.iter_mut() {
                     if let syn::FnArg::Typed(pt) = input {
                         if is_borrowed_client(&pt.ty) {
-                            pt.ty = Box::new(syn::parse_quote!(&super::Client));
+                            *pt.ty = syn::parse_quote!(&super::Client);
                         }
                     }
                 }
