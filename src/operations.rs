@@ -35,6 +35,9 @@ pub struct Operation {
     /// types its spec declares for it (e.g. `text/csv`, `application/octet-stream`). `None` for
     /// JSON bodies (the generated client asks for `application/json`) and empty ones.
     pub accept: Option<&'static str>,
+    /// The spec declares a request body that is not required: the builder sends no body (and
+    /// no `Content-Type`) unless `.body(..)` (or a form part) is set.
+    pub optional_body: bool,
 }
 
 /// Every operation of the enabled APIs.

@@ -23,8 +23,8 @@ pub struct BuildOutput {
 }
 
 /// The cargo feature that asks for the project's test-only tables (`conformance_calls.rs`, the
-/// conformance call table of `tests/conformance.rs` and `tests/drift_replay.rs`, and
-/// `method_refs.rs` of `tests/operations_typed.rs`). Only the crate's own tests enable it, through
+/// conformance call table of `tests/conformance.rs` and `tests/drift_replay.rs`,
+/// `optional_body_calls.rs` of `tests/optional_bodies.rs`, and `method_refs.rs` of `tests/operations_typed.rs`). Only the crate's own tests enable it, through
 /// its dev-dependency on itself, so a user's build never generates them (with every API they
 /// cost about as much code generation time as the clients themselves).
 pub const TEST_TABLES_FEATURE: &str = "internal-test-tables";
@@ -63,6 +63,7 @@ pub fn run(
     let mut modules = String::new();
     let test_tables = enabled(TEST_TABLES_FEATURE);
     let mut conformance = String::new(); // conformance call table (tests/conformance.rs)
+    let mut bodiless = String::new(); // optional bodies left out (tests/optional_bodies.rs)
     let mut recursive = String::new(); // recursive types (tests/depth.rs)
     if !wanted.is_empty() {
         let (dir, _source) = locate_specs_dir(crate_root, explicit.as_deref(), &manifest)?;
@@ -93,14 +94,10 @@ pub fn run(
             modules.push_str(&module_source(&entry.api, &module, &entry.feature));
             if test_tables {
                 let code = parse_generated(&entry.file, &generated.code)?;
-                conformance.push_str(&conformance_calls(
-                    &entry.api,
-                    &entry.file,
-                    &module,
-                    &bytes,
-                    &generated,
-                    &code,
-                )?);
+                let (with_body, without_body) =
+                    conformance_calls(&entry.api, &entry.file, &module, &bytes, &generated, &code)?;
+                conformance.push_str(&with_body);
+                bodiless.push_str(&without_body);
                 recursive.push_str(&crate::recursion::table_rows(
                     &entry.api,
                     &format!("apis::{module}"),
@@ -144,6 +141,11 @@ pub fn run(
             out_dir,
             "conformance_calls.rs",
             &format!("&[\n{conformance}]\n"),
+        )?;
+        write(
+            out_dir,
+            "optional_body_calls.rs",
+            &format!("&[\n{bodiless}]\n"),
         )?;
         write(
             out_dir,
@@ -222,14 +224,12 @@ fn conformance_calls(
     bytes: &[u8],
     generated: &crate::generate::GeneratedApi,
     code: &syn::File,
-) -> Result<String, CodegenError> {
+) -> Result<(String, String), CodegenError> {
     let (doc, ctx) = crate::generate::normalised(api, file, bytes)?;
-    Ok(crate::conformance::calls(
-        module,
-        &doc,
-        code,
-        &generated.operations,
-        &ctx.extras,
+    let rows = &generated.operations;
+    Ok((
+        crate::conformance::calls(module, &doc, code, rows, &ctx.extras),
+        crate::conformance::calls_without_body(module, &doc, code, rows, &ctx.extras),
     ))
 }
 

@@ -329,6 +329,31 @@ pub fn calls(
     rows: &[OperationRow],
     extras: &[ExtraOperation],
 ) -> String {
+    table(module, doc, file, rows.iter(), extras, true)
+}
+
+/// Rust source: one `Call` per operation of `rows` whose request body is optional
+/// ([`OperationRow::optional_body`]), built like [`calls`] but setting no body (no `.body(..)`,
+/// no form part): the table of `tests/optional_bodies.rs`.
+pub fn calls_without_body(
+    module: &str,
+    doc: &Value,
+    file: &syn::File,
+    rows: &[OperationRow],
+    extras: &[ExtraOperation],
+) -> String {
+    let optional = rows.iter().filter(|r| r.optional_body);
+    table(module, doc, file, optional, extras, false)
+}
+
+fn table<'r>(
+    module: &str,
+    doc: &Value,
+    file: &syn::File,
+    rows: impl Iterator<Item = &'r OperationRow>,
+    extras: &[ExtraOperation],
+    with_body: bool,
+) -> String {
     let builders = builders(file);
     let ops = operations(doc);
     let mut s = String::new();
@@ -339,9 +364,9 @@ pub fn calls(
         );
         s.push_str(&head);
         let body = if row.extra {
-            extra_call_body(module, doc, &ops, extras, row)
+            extra_call_body(module, doc, &ops, extras, row, with_body)
         } else {
-            call_body(module, doc, &builders, &ops, row)
+            call_body(module, doc, &builders, &ops, row, with_body)
         };
         match body {
             Ok(code) => s.push_str(&code),
@@ -389,6 +414,7 @@ fn call_body(
     builders: &HashMap<String, HashMap<String, syn::Type>>,
     ops: &[crate::passes::OpRef],
     row: &OperationRow,
+    with_body: bool,
 ) -> Result<String, String> {
     let builder = row.operation_id.to_pascal_case();
     let setters = builders.get(&builder).cloned().unwrap_or_default();
@@ -422,7 +448,7 @@ fn call_body(
             values.join(", ")
         );
     }
-    if let Some(body) = op.get("requestBody") {
+    if let Some(body) = op.get("requestBody").filter(|_| with_body) {
         if let Some(ty) = setters.get("body").filter(|t| {
             t.to_token_stream()
                 .to_string()
@@ -470,6 +496,7 @@ fn extra_call_body(
     ops: &[crate::passes::OpRef],
     extras: &[ExtraOperation],
     row: &OperationRow,
+    with_body: bool,
 ) -> Result<String, String> {
     let e = extras
         .iter()
@@ -498,7 +525,9 @@ fn extra_call_body(
             text_literal(&value)
         );
     }
-    if e.media_type == "multipart/form-data" {
+    if !with_body {
+        // no part, no chunk
+    } else if e.media_type == "multipart/form-data" {
         let media = op
             .get("requestBody")
             .map(|b| resolve(doc, b))
@@ -608,6 +637,41 @@ mod tests {
         assert!(qualify(&ty, "items").contains("qlik_sdk :: apis :: items :: types :: Tag"));
         let ty: syn::Type = syn::parse_str("::uuid::Uuid").unwrap();
         assert_eq!(qualify(&ty, "items"), ":: uuid :: Uuid");
+    }
+
+    #[test]
+    fn the_bodiless_table_calls_each_optional_body_operation_without_a_body() {
+        let body = |required: bool| {
+            json!({"required": required, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Thing"}, "example": {"name": "n"}}}})
+        };
+        let ok = json!({"201": {"description": "ok"}});
+        let spec = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/api/v1/things/{thingId}": {"post": {
+                    "operationId": "importThing",
+                    "parameters": [{"name": "thingId", "in": "path", "required": true, "schema": {"type": "string"}, "example": "t-1"}],
+                    "requestBody": body(false), "responses": ok
+                }},
+                "/api/v1/things": {"post": {"operationId": "createThing", "requestBody": body(true), "responses": ok}}
+            },
+            "components": {"schemas": {"Thing": {"type": "object", "properties": {"name": {"type": "string"}}}}}
+        });
+        let bytes = serde_json::to_vec(&spec).unwrap();
+        let g = crate::generate("things", "things.json", &bytes).unwrap();
+        let file = syn::parse_file(&g.code).unwrap();
+        let (doc, _) = crate::generate::normalised("things", "things.json", &bytes).unwrap();
+        let out = calls_without_body("things", &doc, &file, &g.operations, &[]);
+        assert_eq!(out.matches("Call {").count(), 1, "{out}");
+        assert!(out.contains("let b = c.import_thing();"), "{out}");
+        assert!(
+            out.contains("b.thing_id("),
+            "required parameters are set: {out}"
+        );
+        assert!(!out.contains("b.body("), "{out}");
+        let all = calls("things", &doc, &file, &g.operations, &[]);
+        assert_eq!(all.matches("b.body(").count(), 2, "{all}");
     }
 
     #[test]

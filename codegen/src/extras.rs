@@ -47,7 +47,7 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
         let http = format_ident!("{}", e.http_method);
         methods.push(quote! {
             #[doc = #doc]
-            pub fn #method(&self) -> builder_extra::#builder<'_> {
+            pub fn #method(&self) -> builder_extra::#builder {
                 builder_extra::#builder::new(self)
             }
         });
@@ -132,8 +132,9 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
             })
             .collect();
         let body = if e.media_type == "multipart/form-data" {
-            fields.push(quote!(form: reqwest::multipart::Form));
-            inits.push(quote!(form: reqwest::multipart::Form::new()));
+            // `None` until a part is set: an optional body is then left out.
+            fields.push(quote!(form: Option<reqwest::multipart::Form>));
+            inits.push(quote!(form: None));
             for f in &e.fields {
                 let fname = ident(&f.name);
                 let name = &f.name;
@@ -151,7 +152,7 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                         #[doc = #fdoc]
                         pub fn #fname(mut self, file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
                             let part = reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()).mime_str("application/octet-stream").expect("a valid media type");
-                            self.form = self.form.part(#name, part);
+                            self.form = Some(self.form.take().unwrap_or_default().part(#name, part));
                             self
                         }
                     });
@@ -163,7 +164,7 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                         pub fn #fname<T: serde::Serialize>(mut self, value: &T) -> Result<Self, Error> {
                             let text = serde_json::to_string(value).map_err(|e| Error::InvalidRequest(format!(#msg, e)))?;
                             let part = reqwest::multipart::Part::text(text).mime_str("application/json").map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                            self.form = self.form.part(#name, part);
+                            self.form = Some(self.form.take().unwrap_or_default().part(#name, part));
                             Ok(self)
                         }
                     });
@@ -171,13 +172,19 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                     setters.push(quote! {
                         #[doc = #fdoc]
                         pub fn #fname(mut self, value: impl ToString) -> Self {
-                            self.form = self.form.text(#name, value.to_string());
+                            self.form = Some(self.form.take().unwrap_or_default().text(#name, value.to_string()));
                             self
                         }
                     });
                 }
             }
-            quote!(request = request.multipart(form);)
+            if e.body_required {
+                quote!(request = request.multipart(form.unwrap_or_default());)
+            } else {
+                quote!(if let Some(form) = form {
+                    request = request.multipart(form);
+                })
+            }
         } else {
             fields.push(quote!(body: Option<reqwest::Body>));
             inits.push(quote!(body: None));
@@ -190,9 +197,17 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
             });
             let mt = &e.media_type;
             let msg = format!("a body is required for {op_id}");
-            quote! {
-                let body = body.ok_or_else(|| Error::InvalidRequest(#msg.to_string()))?;
-                request = request.header(reqwest::header::CONTENT_TYPE, #mt).body(body);
+            if e.body_required {
+                quote! {
+                    let body = body.ok_or_else(|| Error::InvalidRequest(#msg.to_string()))?;
+                    request = request.header(reqwest::header::CONTENT_TYPE, #mt).body(body);
+                }
+            } else {
+                quote! {
+                    if let Some(body) = body {
+                        request = request.header(reqwest::header::CONTENT_TYPE, #mt).body(body);
+                    }
+                }
             }
         };
         let field_names: Vec<syn::Ident> = e.params.iter().map(|p| ident(&p.name)).collect();
@@ -209,15 +224,16 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
         builders.push(quote! {
             #[doc = #bdoc]
             #[derive(Debug)]
-            pub struct #builder<'a> {
-                client: &'a super::Client,
+            pub struct #builder {
+                client: super::Client,
                 #(#fields,)*
             }
 
-            impl<'a> #builder<'a> {
-                /// Starts a request.
-                pub fn new(client: &'a super::Client) -> Self {
-                    Self { client, #(#inits,)* }
+            impl #builder {
+                /// Starts a request, owning a clone of the client (cheap: the connection pool,
+                /// tokens and limiter are shared).
+                pub fn new(client: &super::Client) -> Self {
+                    Self { client: client.clone(), #(#inits,)* }
                 }
 
                 #(#setters)*

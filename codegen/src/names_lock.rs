@@ -316,6 +316,7 @@ mod tests {
             extra: false,
             paginated: false,
             accept: None,
+            optional_body: false,
         }
     }
 

@@ -78,28 +78,6 @@ fn opt_ref(base: TokenStream, field: &syn::Ident, ty: &syn::Type) -> (TokenStrea
     }
 }
 
-/// The field names (besides `client`) of each builder struct in the `builder` module.
-fn builder_fields(file: &syn::File) -> HashMap<String, Vec<syn::Ident>> {
-    let mut out = HashMap::new();
-    for item in &file.items {
-        let syn::Item::Mod(m) = item else { continue };
-        if m.ident != "builder" {
-            continue;
-        }
-        for it in m.content.iter().flat_map(|(_, items)| items) {
-            let syn::Item::Struct(s) = it else { continue };
-            let fields = s
-                .fields
-                .iter()
-                .filter_map(|f| f.ident.clone())
-                .filter(|f| f != "client")
-                .collect();
-            out.insert(s.ident.to_string(), fields);
-        }
-    }
-    out
-}
-
 /// The `send()` response type name of each builder struct.
 fn send_types(file: &syn::File) -> HashMap<String, String> {
     let mut out = HashMap::new();
@@ -138,7 +116,6 @@ fn send_types(file: &syn::File) -> HashMap<String, String> {
 pub fn add_streams(file: &mut syn::File, api: &str, rows: &[OperationRow]) -> Vec<String> {
     let types = structs(file);
     let sends = send_types(file);
-    let fields_of = builder_fields(file);
     let mut impls: Vec<TokenStream> = Vec::new();
     let mut done = Vec::new();
     for row in rows.iter().filter(|r| r.http_method == "GET" && !r.extra) {
@@ -184,9 +161,6 @@ pub fn add_streams(file: &mut syn::File, api: &str, rows: &[OperationRow]) -> Ve
         } else {
             quote!(p.data)
         };
-        let Some(fields) = fields_of.get(&builder) else {
-            continue;
-        };
         let b = format_ident!("{}", builder);
         let page_t = format_ident!("{}", page_ty);
         let item_t = in_builder(item_ty);
@@ -194,7 +168,7 @@ pub fn add_streams(file: &mut syn::File, api: &str, rows: &[OperationRow]) -> Ve
         let pages_doc = format!("Streams every page of `{op}`, following `links.next` on the configured host. The stream owns its client: `qlik.{m}().{op}().pages()` needs no named temporary.", m = crate::manifest::module_name(api));
         let items_doc = format!("Streams every item of every page of `{op}` (one page in memory at a time). The stream owns its client: `qlik.{m}().{op}().items()` needs no named temporary.", m = crate::manifest::module_name(api));
         impls.push(quote! {
-            impl<'a> #b<'a> {
+            impl #b {
                 fn page_source(&self) -> crate::paginate::Source {
                     crate::paginate::Source {
                         inner: self.client.inner.clone(),
@@ -208,15 +182,11 @@ pub fn add_streams(file: &mut syn::File, api: &str, rows: &[OperationRow]) -> Ve
                     #href_expr
                 }
 
-                /// The first page's request, owning a clone of the client (cheap: shared
-                /// connection pool, tokens and limiter), so that the stream does not borrow
-                /// the client the builder came from.
+                /// The first page's request: the builder owns its client, so the stream
+                /// borrows nothing.
                 fn owned_first(self) -> impl std::future::Future<Output = crate::error::Result<types::#page_t>> + Send + 'static {
-                    let client = self.client.clone();
-                    let #b { client: _, #(#fields),* } = self;
                     async move {
-                        let builder = #b { client: &client, #(#fields),* };
-                        builder.send().await.map(ResponseValue::into_inner).map_err(crate::Error::from)
+                        self.send().await.map(ResponseValue::into_inner).map_err(crate::Error::from)
                     }
                 }
 

@@ -3,7 +3,7 @@
 //! each step is named and documented here, and each has a golden test
 //! (`codegen/tests/post_steps.rs`: the change the step makes to the fixture spec's code, kept in
 //! `codegen/tests/golden/steps/<name>.diff`). The steps' code lives in their own modules
-//! ([`crate::extras`], [`crate::tolerant`], [`crate::lossless`], [`crate::paging`],
+//! ([`crate::extras`], [`crate::owned_client`], [`crate::optional_body`], [`crate::tolerant`], [`crate::lossless`], [`crate::paging`],
 //! [`crate::send`], [`crate::fit`], [`crate::setter_docs`], [`crate::docs`]); this module only names and orders them.
 
 use serde_json::Value;
@@ -48,6 +48,12 @@ pub const POST_STEPS: &[PostStep] = &[
         run: extras,
     },
     PostStep {
+        name: "owned-client",
+        doc: "builders own a clone of the client (no lifetime), so they can be stored, returned, \
+              passed and set conditionally (`let b = qlik.x().y();` compiles)",
+        run: owned_client,
+    },
+    PostStep {
         name: "tolerant",
         doc: "unknown fields are ignored, string enums get an `Unknown(String)` variant, map and \
               array fields read `null` as empty",
@@ -80,6 +86,12 @@ pub const POST_STEPS: &[PostStep] = &[
         name: "setter-docs",
         doc: "every builder setter carries its parameter's (or field's) description from the spec",
         run: setter_docs,
+    },
+    PostStep {
+        name: "optional-bodies",
+        doc: "a request body the spec does not require is sent only when set: without \
+              `.body(..)` the request has no body and no `Content-Type`",
+        run: optional_bodies,
     },
     PostStep {
         name: "docs",
@@ -127,6 +139,15 @@ fn extras(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result<(), Codegen
         file.items.extend(more.items);
     }
     Ok(())
+}
+
+fn owned_client(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    crate::owned_client::apply(file);
+    Ok(())
+}
+
+fn optional_bodies(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    crate::optional_body::apply(file, ctx.file, &ctx.rows).map(|_| ())
 }
 
 fn tolerant(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {

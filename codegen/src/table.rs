@@ -39,6 +39,9 @@ pub struct OperationRow {
     /// `Accept` for an operation whose success body is not typed JSON: the media types its 2xx
     /// responses declare (see [`accept`]). `None` when progenitor already asks for JSON.
     pub accept: Option<String>,
+    /// The operation declares a request body that is not required (`requestBody.required`
+    /// absent or false): its builder sends no body (and no `Content-Type`) unless one is set.
+    pub optional_body: bool,
 }
 
 pub use crate::passes::ACCEPT_MARKER;
@@ -121,9 +124,18 @@ pub fn rows(api: &str, doc: &Value) -> Vec<OperationRow> {
                 extra: op.get("x-qlik-sdk-extra") == Some(&Value::Bool(true)),
                 paginated: false,
                 accept: accept(doc, op),
+                optional_body: optional_body(doc, op),
             }
         })
         .collect()
+}
+
+/// The operation declares a request body (inline or by `$ref`) whose `required` is absent or
+/// false.
+pub fn optional_body(doc: &Value, op: &serde_json::Map<String, Value>) -> bool {
+    op.get("requestBody")
+        .map(|b| crate::passes::resolve(doc, b))
+        .is_some_and(|b| b.get("required") != Some(&Value::Bool(true)))
 }
 
 /// `x-qlik-deprecated: true` or `deprecated: true`.
@@ -141,7 +153,7 @@ pub fn to_rust(rows: &[OperationRow]) -> String {
                 .map_or("None".to_string(), |t| format!("Some({t:?})"))
         };
         s.push_str(&format!(
-            "    Operation {{ api: {:?}, operation_id: {:?}, method_name: {:?}, http_method: {:?}, path: {:?}, tier: {}, limit_per_minute: {}, stability: {}, deprecated: {}, synthesised: {}, redirect_to: {}, extra: {}, paginated: {}, accept: {} }},\n",
+            "    Operation {{ api: {:?}, operation_id: {:?}, method_name: {:?}, http_method: {:?}, path: {:?}, tier: {}, limit_per_minute: {}, stability: {}, deprecated: {}, synthesised: {}, redirect_to: {}, extra: {}, paginated: {}, accept: {}, optional_body: {} }},\n",
             r.api,
             r.operation_id,
             r.method_name,
@@ -156,6 +168,7 @@ pub fn to_rust(rows: &[OperationRow]) -> String {
             r.extra,
             r.paginated,
             opt(&r.accept),
+            r.optional_body,
         ));
     }
     s.push(']');
@@ -169,6 +182,33 @@ mod tests {
 
     fn op(v: Value) -> serde_json::Map<String, Value> {
         v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn optional_body_is_a_declared_body_not_marked_required() {
+        let doc = json!({"components": {"requestBodies": {
+            "Opt": {"content": {"application/json": {}}},
+            "Req": {"required": true, "content": {"application/json": {}}}
+        }}});
+        let body = |b: Value| op(json!({ "requestBody": b }));
+        assert!(optional_body(&doc, &body(json!({"content": {}}))));
+        assert!(optional_body(
+            &doc,
+            &body(json!({"required": false, "content": {}}))
+        ));
+        assert!(!optional_body(
+            &doc,
+            &body(json!({"required": true, "content": {}}))
+        ));
+        assert!(optional_body(
+            &doc,
+            &body(json!({"$ref": "#/components/requestBodies/Opt"}))
+        ));
+        assert!(!optional_body(
+            &doc,
+            &body(json!({"$ref": "#/components/requestBodies/Req"}))
+        ));
+        assert!(!optional_body(&doc, &op(json!({"responses": {}}))));
     }
 
     #[test]

@@ -91,12 +91,14 @@ macro_rules! step_goldens {
 
 step_goldens!(
     extras => "extras",
+    owned_client => "owned-client",
     tolerant => "tolerant",
     lossless => "lossless",
     paging => "paging",
     send => "send",
     fit => "fit",
     setter_docs => "setter-docs",
+    optional_bodies => "optional-bodies",
     docs => "docs",
     qlik_extensions => "qlik-extensions",
     names_lock_aliases => "names-lock-aliases",

@@ -79,6 +79,9 @@ pub struct ExtraOperation {
     pub success_json: bool,
     /// Summary and description for the doc comment.
     pub doc: String,
+    /// The spec marks the request body `required`; when not, the builder sends no body unless
+    /// one (or a form part) is set.
+    pub body_required: bool,
 }
 
 fn text(v: &Value, key: &str) -> String {
@@ -224,6 +227,7 @@ fn describe(
         success_ref,
         success_json: json_schema.is_some(),
         doc: docs,
+        body_required: !crate::table::optional_body(doc, op),
     }
 }
 

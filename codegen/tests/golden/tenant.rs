@@ -1350,7 +1350,7 @@ let response = client.get_widgets()
 ```*/
     ///
     /// Qlik: rate-limit tier 1 (1000 requests/minute); stability stable.
-    pub fn get_widgets(&self) -> builder::GetWidgets<'_> {
+    pub fn get_widgets(&self) -> builder::GetWidgets {
         builder::GetWidgets::new(self)
     }
     /**Create a widget
@@ -1368,7 +1368,7 @@ let response = client.create_widget()
     ///
     /// Qlik: rate-limit tier 2 (100 requests/minute).
     #[deprecated(note = "Deprecated: use the widgets v2 API instead")]
-    pub fn create_widget(&self) -> builder::CreateWidget<'_> {
+    pub fn create_widget(&self) -> builder::CreateWidget {
         builder::CreateWidget::new(self)
     }
     /**Get my widget
@@ -1382,7 +1382,7 @@ let response = client.get_widget_me()
 ```*/
     ///
     /// Qlik: rate-limit tier 1 (1000 requests/minute). Follows the redirect to `/api/v1/widgets/{widgetId}` and returns that resource.
-    pub fn get_widget_me(&self) -> builder::GetWidgetMe<'_> {
+    pub fn get_widget_me(&self) -> builder::GetWidgetMe {
         builder::GetWidgetMe::new(self)
     }
     /**Sends a `GET` request to `/api/v1/widgets/{widgetId}`
@@ -1395,7 +1395,7 @@ let response = client.get_widget()
 ```*/
     ///
     /// Qlik: rate-limit tier 1 (1000 requests/minute).
-    pub fn get_widget(&self) -> builder::GetWidget<'_> {
+    pub fn get_widget(&self) -> builder::GetWidget {
         builder::GetWidget::new(self)
     }
     /**Sends a `DELETE` request to `/api/v1/widgets/{widgetId}`
@@ -1408,7 +1408,7 @@ let response = client.delete_widgets_by_widget_id()
 ```*/
     ///
     /// Qlik: rate-limit tier special (20 requests/minute).
-    pub fn delete_widgets_by_widget_id(&self) -> builder::DeleteWidgetsByWidgetId<'_> {
+    pub fn delete_widgets_by_widget_id(&self) -> builder::DeleteWidgetsByWidgetId {
         builder::DeleteWidgetsByWidgetId::new(self)
     }
 }
@@ -1425,16 +1425,16 @@ pub mod builder {
 
 [`Client::get_widgets`]: super::Client::get_widgets*/
     #[derive(Debug, Clone)]
-    pub struct GetWidgets<'a> {
-        client: &'a super::Client,
+    pub struct GetWidgets {
+        client: super::Client,
         filter: Result<Option<::std::string::String>, String>,
         limit: Result<Option<u32>, String>,
         sort: Result<Option<types::GetWidgetsSort>, String>,
     }
-    impl<'a> GetWidgets<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+    impl GetWidgets {
+        pub fn new(client: &super::Client) -> Self {
             Self {
-                client: client,
+                client: client.clone(),
                 filter: Ok(None),
                 limit: Ok(None),
                 sort: Ok(None),
@@ -1547,27 +1547,31 @@ pub mod builder {
 
 [`Client::create_widget`]: super::Client::create_widget*/
     #[derive(Debug, Clone)]
-    pub struct CreateWidget<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::Widget, String>,
+    pub struct CreateWidget {
+        client: super::Client,
+        body: ::std::option::Option<Result<types::builder::Widget, String>>,
     }
-    impl<'a> CreateWidget<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+    impl CreateWidget {
+        pub fn new(client: &super::Client) -> Self {
             Self {
-                client: client,
-                body: Ok(::std::default::Default::default()),
+                client: client.clone(),
+                body: ::std::option::Option::None,
             }
         }
         /// Sets the request body.
+        ///
+        /// Optional: without it the request is sent with no body (and no `Content-Type`).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Widget>,
             <V as std::convert::TryInto<types::Widget>>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("is not a valid `Widget`: {}", s));
+            self.body = ::std::option::Option::Some(
+                value
+                    .try_into()
+                    .map(From::from)
+                    .map_err(|s| format!("is not a valid `Widget`: {}", s)),
+            );
             self
         }
         /// Changes the request body with `f`, starting from what `body` set (or the body type's default).
@@ -1575,7 +1579,12 @@ pub mod builder {
         where
             F: std::ops::FnOnce(types::builder::Widget) -> types::builder::Widget,
         {
-            self.body = self.body.map(f);
+            self.body = ::std::option::Option::Some(
+                self
+                    .body
+                    .unwrap_or_else(|| Ok(::std::default::Default::default()))
+                    .map(f),
+            );
             self
         }
         ///Sends a `POST` request to `/api/v1/widgets`
@@ -1583,14 +1592,23 @@ pub mod builder {
             self,
         ) -> ::std::result::Result<ResponseValue<types::Widget>, crate::Error> {
             let Self { client, body } = self;
-            let body = body
-                .and_then(|v| types::Widget::try_from(v).map_err(|e| e.to_string()))
-                .map_err(|e| crate::Error::invalid_request(
-                    "tenant",
-                    "create_widget",
-                    "body",
-                    e,
-                ))?;
+            let body = match body {
+                ::std::option::Option::Some(body) => {
+                    ::std::option::Option::Some(
+                        body
+                            .and_then(|v| {
+                                types::Widget::try_from(v).map_err(|e| e.to_string())
+                            })
+                            .map_err(|e| crate::Error::invalid_request(
+                                "tenant",
+                                "create_widget",
+                                "body",
+                                e,
+                            ))?,
+                    )
+                }
+                ::std::option::Option::None => ::std::option::Option::None,
+            };
             let url = format!("{}/api/v1/widgets", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -1601,14 +1619,21 @@ pub mod builder {
                     ),
                 );
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&crate::lenient::JsNumbers(&body))
+            let mut request = {
+                let request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                match body {
+                    ::std::option::Option::Some(body) => {
+                        request.json(&crate::lenient::JsNumbers(&body))
+                    }
+                    ::std::option::Option::None => request,
+                }
+            }
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -1634,12 +1659,12 @@ pub mod builder {
 
 [`Client::get_widget_me`]: super::Client::get_widget_me*/
     #[derive(Debug, Clone)]
-    pub struct GetWidgetMe<'a> {
-        client: &'a super::Client,
+    pub struct GetWidgetMe {
+        client: super::Client,
     }
-    impl<'a> GetWidgetMe<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
+    impl GetWidgetMe {
+        pub fn new(client: &super::Client) -> Self {
+            Self { client: client.clone() }
         }
         ///Sends a `GET` request to `/api/v1/widgets/me`
         pub async fn send(
@@ -1688,14 +1713,14 @@ pub mod builder {
 
 [`Client::get_widget`]: super::Client::get_widget*/
     #[derive(Debug, Clone)]
-    pub struct GetWidget<'a> {
-        client: &'a super::Client,
+    pub struct GetWidget {
+        client: super::Client,
         widget_id: Result<::std::string::String, String>,
     }
-    impl<'a> GetWidget<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+    impl GetWidget {
+        pub fn new(client: &super::Client) -> Self {
             Self {
-                client: client,
+                client: client.clone(),
                 widget_id: Err(
                     "is required: set it with .widget_id(..) before send()".to_string(),
                 ),
@@ -1766,14 +1791,14 @@ pub mod builder {
 
 [`Client::delete_widgets_by_widget_id`]: super::Client::delete_widgets_by_widget_id*/
     #[derive(Debug, Clone)]
-    pub struct DeleteWidgetsByWidgetId<'a> {
-        client: &'a super::Client,
+    pub struct DeleteWidgetsByWidgetId {
+        client: super::Client,
         widget_id: Result<::std::string::String, String>,
     }
-    impl<'a> DeleteWidgetsByWidgetId<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+    impl DeleteWidgetsByWidgetId {
+        pub fn new(client: &super::Client) -> Self {
             Self {
-                client: client,
+                client: client.clone(),
                 widget_id: Err(
                     "is required: set it with .widget_id(..) before send()".to_string(),
                 ),
@@ -1831,7 +1856,7 @@ pub mod builder {
             }
         }
     }
-    impl<'a> GetWidgets<'a> {
+    impl GetWidgets {
         fn page_source(&self) -> crate::paginate::Source {
             crate::paginate::Source {
                 inner: self.client.inner.clone(),
@@ -1847,25 +1872,15 @@ pub mod builder {
                 .and_then(|v| v.href.as_ref())
                 .map(|h| h.to_string())
         }
-        /// The first page's request, owning a clone of the client (cheap: shared
-        /// connection pool, tokens and limiter), so that the stream does not borrow
-        /// the client the builder came from.
+        /// The first page's request: the builder owns its client, so the stream
+        /// borrows nothing.
         fn owned_first(
             self,
         ) -> impl std::future::Future<
             Output = crate::error::Result<types::WidgetList>,
         > + Send + 'static {
-            let client = self.client.clone();
-            let GetWidgets { client: _, filter, limit, sort } = self;
             async move {
-                let builder = GetWidgets {
-                    client: &client,
-                    filter,
-                    limit,
-                    sort,
-                };
-                builder
-                    .send()
+                self.send()
                     .await
                     .map(ResponseValue::into_inner)
                     .map_err(crate::Error::from)
@@ -1898,7 +1913,7 @@ impl Client {
 Sends a `POST` request to `/api/v1/widgets/{widgetId}/files` with a `multipart/form-data` body.*/
     ///
     /// Qlik: rate-limit tier 2 (100 requests/minute).
-    pub fn upload_widget_file(&self) -> builder_extra::UploadWidgetFile<'_> {
+    pub fn upload_widget_file(&self) -> builder_extra::UploadWidgetFile {
         builder_extra::UploadWidgetFile::new(self)
     }
 }
@@ -1912,18 +1927,19 @@ pub mod builder_extra {
     };
     ///Builder for [`Client::upload_widget_file`](super::Client::upload_widget_file).
     #[derive(Debug)]
-    pub struct UploadWidgetFile<'a> {
-        client: &'a super::Client,
+    pub struct UploadWidgetFile {
+        client: super::Client,
         widget_id: Option<String>,
-        form: reqwest::multipart::Form,
+        form: Option<reqwest::multipart::Form>,
     }
-    impl<'a> UploadWidgetFile<'a> {
-        /// Starts a request.
-        pub fn new(client: &'a super::Client) -> Self {
+    impl UploadWidgetFile {
+        /// Starts a request, owning a clone of the client (cheap: the connection pool,
+        /// tokens and limiter are shared).
+        pub fn new(client: &super::Client) -> Self {
             Self {
-                client,
+                client: client.clone(),
                 widget_id: None,
-                form: reqwest::multipart::Form::new(),
+                form: None,
             }
         }
         ///Sets `widgetId`.
@@ -1941,12 +1957,14 @@ pub mod builder_extra {
                 .file_name(file_name.into())
                 .mime_str("application/octet-stream")
                 .expect("a valid media type");
-            self.form = self.form.part("file", part);
+            self.form = Some(self.form.take().unwrap_or_default().part("file", part));
             self
         }
         ///Form part `name`. Required.
         pub fn name(mut self, value: impl ToString) -> Self {
-            self.form = self.form.text("name", value.to_string());
+            self.form = Some(
+                self.form.take().unwrap_or_default().text("name", value.to_string()),
+            );
             self
         }
         ///Form part `meta`.
@@ -1961,7 +1979,7 @@ pub mod builder_extra {
             let part = reqwest::multipart::Part::text(text)
                 .mime_str("application/json")
                 .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            self.form = self.form.part("meta", part);
+            self.form = Some(self.form.take().unwrap_or_default().part("meta", part));
             Ok(self)
         }
         /// Sends the request.
@@ -1981,7 +1999,9 @@ pub mod builder_extra {
             );
             let mut request = client.client.request(reqwest::Method::POST, url);
             request = request.header(reqwest::header::ACCEPT, "application/json");
-            request = request.multipart(form);
+            if let Some(form) = form {
+                request = request.multipart(form);
+            }
             let mut request = request.build().map_err(crate::Error::from)?;
             let info = OperationInfo {
                 operation_id: "upload_widget_file",
