@@ -55,6 +55,7 @@ pub mod paginate;
 #[cfg(feature = "qix")]
 #[cfg_attr(docsrs, doc(cfg(feature = "qix")))]
 pub mod qix;
+pub mod response_headers;
 pub mod rest;
 pub mod transport;
 pub mod validate;

@@ -23,7 +23,8 @@ pub struct BuildOutput {
 }
 
 /// The cargo feature that asks for the project's test-only tables (`conformance_calls.rs`, the
-/// conformance call table of `tests/conformance.rs` and `tests/drift_replay.rs`, and
+/// conformance call table of `tests/conformance.rs` and `tests/drift_replay.rs`,
+/// `response_header_calls.rs` of `tests/response_headers.rs`, and
 /// `method_refs.rs` of `tests/operations_typed.rs`). Only the crate's own tests enable it, through
 /// its dev-dependency on itself, so a user's build never generates them (with every API they
 /// cost about as much code generation time as the clients themselves).
@@ -64,6 +65,7 @@ pub fn run(
     let test_tables = enabled(TEST_TABLES_FEATURE);
     let mut conformance = String::new(); // conformance call table (tests/conformance.rs)
     let mut recursive = String::new(); // recursive types (tests/depth.rs)
+    let mut header_calls = String::new(); // declared response headers (tests/response_headers.rs)
     if !wanted.is_empty() {
         let (dir, _source) = locate_specs_dir(crate_root, explicit.as_deref(), &manifest)?;
         for entry in wanted {
@@ -100,6 +102,14 @@ pub fn run(
                     )
                 })?;
                 conformance.push_str(&conformance_calls(
+                    &entry.api,
+                    &entry.file,
+                    &module,
+                    &bytes,
+                    &generated,
+                    &code,
+                )?);
+                header_calls.push_str(&response_header_calls(
                     &entry.api,
                     &entry.file,
                     &module,
@@ -150,6 +160,11 @@ pub fn run(
             out_dir,
             "conformance_calls.rs",
             &format!("&[\n{conformance}]\n"),
+        )?;
+        write(
+            out_dir,
+            "response_header_calls.rs",
+            &format!("&[\n{header_calls}]\n"),
         )?;
         write(
             out_dir,
@@ -242,6 +257,45 @@ fn conformance_calls(
         code,
         &generated.operations,
         &ctx.extras,
+    ))
+}
+
+/// The declared-response-header table's rows for one API (test-only: [`TEST_TABLES_FEATURE`]).
+fn response_header_calls(
+    api: &str,
+    file: &str,
+    module: &str,
+    bytes: &[u8],
+    generated: &crate::generate::GeneratedApi,
+    code: &syn::File,
+) -> Result<String, CodegenError> {
+    if generated.response_headers.is_empty() {
+        return Ok(String::new());
+    }
+    let (doc, ctx) = crate::generate::normalised(api, file, bytes)?;
+    let rows: Vec<OperationRow> = generated
+        .response_headers
+        .iter()
+        .filter_map(|h| {
+            generated
+                .operations
+                .iter()
+                .find(|r| r.method_name == h.method_name)
+                .cloned()
+        })
+        .collect();
+    if rows.len() != generated.response_headers.len() {
+        return Err(CodegenError::new(
+            file,
+            "",
+            "an operation with declared response headers is missing from the operation table",
+        ));
+    }
+    let chains = crate::conformance::chains(module, &doc, code, &rows, &ctx.extras);
+    Ok(crate::response_headers::table_rows(
+        api,
+        &generated.response_headers,
+        &chains,
     ))
 }
 

@@ -338,13 +338,14 @@ pub fn calls(
             row.api, row.method_name, row.http_method, row.path
         );
         s.push_str(&head);
-        let body = if row.extra {
-            extra_call_body(module, doc, &ops, extras, row)
-        } else {
-            call_body(module, doc, &builders, &ops, row)
-        };
-        match body {
-            Ok(code) => s.push_str(&code),
+        match chain(module, doc, &builders, &ops, extras, row) {
+            Ok(code) => {
+                s.push_str(&code);
+                let _ = writeln!(
+                    s,
+                    "    Ok::<Outcome, String>(outcome!({module}, b.send().await))"
+                );
+            }
             Err(why) => {
                 let _ = writeln!(
                     s,
@@ -355,6 +356,38 @@ pub fn calls(
         s.push_str("}) },\n");
     }
     s
+}
+
+/// For each row, the statements that build its call (`let c = q.<module>(); let b = ...;`, up
+/// to a builder `b` ready to `send()`), or why none could be built; the same arguments as
+/// [`calls`]. Other test tables (response headers) end the chain their own way.
+pub fn chains(
+    module: &str,
+    doc: &Value,
+    file: &syn::File,
+    rows: &[OperationRow],
+    extras: &[ExtraOperation],
+) -> Vec<Result<String, String>> {
+    let builders = builders(file);
+    let ops = operations(doc);
+    rows.iter()
+        .map(|row| chain(module, doc, &builders, &ops, extras, row))
+        .collect()
+}
+
+fn chain(
+    module: &str,
+    doc: &Value,
+    builders: &HashMap<String, HashMap<String, syn::Type>>,
+    ops: &[crate::passes::OpRef],
+    extras: &[ExtraOperation],
+    row: &OperationRow,
+) -> Result<String, String> {
+    if row.extra {
+        extra_call_body(module, doc, ops, extras, row)
+    } else {
+        call_body(module, doc, builders, ops, row)
+    }
 }
 
 /// The operation of `row` in the normalised spec, and its parameters (its own, then the
@@ -442,10 +475,6 @@ fn call_body(
             );
         }
     }
-    let _ = writeln!(
-        code,
-        "    Ok::<Outcome, String>(outcome!({module}, b.send().await))"
-    );
     Ok(code)
 }
 
@@ -538,10 +567,6 @@ fn extra_call_body(
     } else {
         let _ = writeln!(code, "    let b = b.body({PAYLOAD});");
     }
-    let _ = writeln!(
-        code,
-        "    Ok::<Outcome, String>(outcome!({module}, b.send().await))"
-    );
     Ok(code)
 }
 

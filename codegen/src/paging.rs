@@ -216,7 +216,7 @@ pub fn add_streams(file: &mut syn::File, api: &str, rows: &[OperationRow]) -> Ve
                     let #b { client: _, #(#fields),* } = self;
                     async move {
                         let builder = #b { client: &client, #(#fields),* };
-                        builder.send().await.map(ResponseValue::into_inner).map_err(crate::Error::from)
+                        builder.send().await.map(|r| r.into_inner()).map_err(crate::Error::from)
                     }
                 }
 
