@@ -96,6 +96,7 @@ step_goldens!(
     paging => "paging",
     send => "send",
     fit => "fit",
+    response_headers => "response-headers",
     setter_docs => "setter-docs",
     docs => "docs",
     qlik_extensions => "qlik-extensions",
