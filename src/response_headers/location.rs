@@ -153,4 +153,22 @@ mod tests {
         );
         assert_eq!(Location::parse("not a url").into_id(), None);
     }
+
+    #[cfg(feature = "apps")]
+    #[test]
+    fn a_known_operation_path_names_its_operation() {
+        let l = Location::parse("https://t.example/api/v1/apps/app-1");
+        let r = l.resource.expect("resolved");
+        let op = r.operation.expect("matched the apps table");
+        assert_eq!((r.api.as_str(), r.id.as_str()), ("apps", "app-1"));
+        assert_eq!((op.http_method, op.path), ("GET", "/api/v1/apps/{appId}"));
+        // The last parameter is the id.
+        let log = Location::parse("/api/v1/apps/app-1/reloads/logs/r-9?x=1");
+        let r = log.resource.expect("resolved");
+        assert_eq!(
+            r.operation.map(|o| o.path),
+            Some("/api/v1/apps/{appId}/reloads/logs/{reloadId}")
+        );
+        assert_eq!(r.id, "r-9");
+    }
 }
