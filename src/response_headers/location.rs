@@ -23,13 +23,13 @@ pub struct Resource {
     /// The resource's id: the value of the matched path template's last parameter.
     pub id: String,
     /// The `GET` operation of an enabled API whose path template the path matches (the one
-    /// with the most literal segments), e.g. `temp_contents::Client::download_temp_file`; `None`
+    /// with the most literal segments), e.g. `GET /api/v1/temp-contents/{id}` (`get_temp_content`); `None`
     /// when the API's feature is off and only the `/api/v1/<api>/<id>` shape matched.
     pub operation: Option<&'static Operation>,
 }
 
 impl Location {
-    /// Reads `URL` from `value`, resolving its path against [`OPERATIONS`].
+    /// A header value as a `Location`, its path resolved against [`OPERATIONS`].
     pub fn parse(value: &str) -> Location {
         Location {
             url: value.to_string(),
