@@ -391,3 +391,68 @@ async fn every_declared_success_header_is_typed() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert_eq!(typed, expected.len());
 }
+
+/// A download (a `ByteStream` body) keeps what `ResponseValue<ByteStream>` offered: the typed
+/// headers beside `status()` and `into_inner_stream()`; and an export's `Location` names the
+/// temporary content to fetch, by id.
+#[cfg(all(feature = "apps", feature = "temp-contents"))]
+#[tokio::test]
+async fn export_then_download_reads_the_location_and_streams_the_body() {
+    use futures::StreamExt;
+    use wiremock::matchers::{method, path};
+    let (server, qlik) = common::api_key_server("k").await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/apps/app-1/export"))
+        .respond_with(
+            ResponseTemplate::new(201).insert_header("Location", "/api/v1/temp-contents/tc-7"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/temp-contents/tc-7"))
+        .respond_with(
+            ResponseTemplate::new(206)
+                .insert_header("Content-Disposition", "attachment; filename=\"a.qvf\"")
+                .insert_header("Accept-Ranges", "bytes")
+                .set_body_raw("0123456789", "application/octet-stream"),
+        )
+        .mount(&server)
+        .await;
+    let export = qlik
+        .apps()
+        .export_app()
+        .app_id("app-1")
+        .send()
+        .await
+        .unwrap();
+    let location = export.location().expect("Location");
+    let resource = location.resource.clone().expect("names a resource");
+    assert_eq!(resource.api, "temp-contents");
+    assert_eq!(
+        resource.operation.map(|o| o.method_name),
+        Some("get_temp_content")
+    );
+    let id = export.location_id().expect("temporary content id");
+    assert_eq!(id, "tc-7");
+    let download = qlik
+        .temp_contents()
+        .get_temp_content()
+        .id(id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status().as_u16(), 206);
+    assert_eq!(
+        download.content_disposition().as_deref(),
+        Some("attachment; filename=\"a.qvf\"")
+    );
+    assert_eq!(download.accept_ranges().as_deref(), Some("bytes"));
+    assert_eq!(download.content_length_header(), Some(10));
+    assert_eq!(download.content_ranges(), None);
+    let mut body = Vec::new();
+    let mut stream = download.into_inner_stream();
+    while let Some(chunk) = stream.next().await {
+        body.extend_from_slice(&chunk.unwrap());
+    }
+    assert_eq!(body, b"0123456789");
+}

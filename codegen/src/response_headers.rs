@@ -401,6 +401,15 @@ pub fn apply(file: &mut syn::File, ops: &mut [OperationHeaders]) -> usize {
              and the headers its spec declares, typed."
         );
         let methods = op.headers.iter().map(accessors);
+        // As on `ResponseValue<ByteStream>`, so download code reads the same on either type.
+        let stream = (op.body == "bytes").then(|| {
+            quote! {
+                /// The body as a stream of bytes (as `ResponseValue::into_inner_stream`).
+                pub fn into_inner_stream(self) -> ::std::pin::Pin<::std::boxed::Box<dyn ::futures::Stream<Item = ::reqwest::Result<::bytes::Bytes>> + Send + Sync>> {
+                    self.0.into_inner_stream()
+                }
+            }
+        });
         wrappers.push(quote! {
             #[doc = #doc]
             pub struct #wrapper(pub(crate) ResponseValue<#t>);
@@ -414,6 +423,7 @@ pub fn apply(file: &mut syn::File, ops: &mut [OperationHeaders]) -> usize {
                 pub fn into_response_value(self) -> ResponseValue<#t> {
                     self.0
                 }
+                #stream
                 #(#methods)*
             }
 

@@ -2184,6 +2184,18 @@ pub mod responses {
         pub fn into_response_value(self) -> ResponseValue<ByteStream> {
             self.0
         }
+        /// The body as a stream of bytes (as `ResponseValue::into_inner_stream`).
+        pub fn into_inner_stream(
+            self,
+        ) -> ::std::pin::Pin<
+            ::std::boxed::Box<
+                dyn ::futures::Stream<
+                    Item = ::reqwest::Result<::bytes::Bytes>,
+                > + Send + Sync,
+            >,
+        > {
+            self.0.into_inner_stream()
+        }
         /// `X-Gone` (declared on status 204): `true` or `false`; `None` when the response does not carry it or it does not parse.
         ///
         /// The `X-Gone` header.
