@@ -34,6 +34,8 @@
 //! - [`validate`]: values the spec forbids (range, length, pattern, number of values) are
 //!   refused before sending, with an error naming the parameter.
 //! - [`rest`]: `qlik.rest(Method::GET, "/api/v1/...")`, the untyped escape hatch.
+//! - [`response_headers`]: the success headers a spec declares, typed on the response of their
+//!   operation (`resp.location()`, `resp.etag()`, ...; a `Location`'s resource id resolved).
 //! - [`middleware`]: your own hooks on every attempt of every call (headers, metrics, logs),
 //!   and the `qlik.call` tracing span.
 //! - [`error`]: the one [`Error`] type.
@@ -55,6 +57,7 @@ pub mod paginate;
 #[cfg(feature = "qix")]
 #[cfg_attr(docsrs, doc(cfg(feature = "qix")))]
 pub mod qix;
+pub mod response_headers;
 pub mod rest;
 pub mod transport;
 pub mod validate;

@@ -24,7 +24,9 @@ pub struct BuildOutput {
 
 /// The cargo feature that asks for the project's test-only tables (`conformance_calls.rs`, the
 /// conformance call table of `tests/conformance.rs` and `tests/drift_replay.rs`,
-/// `optional_body_calls.rs` of `tests/optional_bodies.rs`, and `method_refs.rs` of `tests/operations_typed.rs`). Only the crate's own tests enable it, through
+/// `optional_body_calls.rs` of `tests/optional_bodies.rs`, `response_header_calls.rs` of
+/// `tests/response_headers.rs`, and `method_refs.rs` of `tests/operations_typed.rs`). Only the
+/// crate's own tests enable it, through
 /// its dev-dependency on itself, so a user's build never generates them (with every API they
 /// cost about as much code generation time as the clients themselves).
 pub const TEST_TABLES_FEATURE: &str = "internal-test-tables";
@@ -65,6 +67,7 @@ pub fn run(
     let mut conformance = String::new(); // conformance call table (tests/conformance.rs)
     let mut bodiless = String::new(); // optional bodies left out (tests/optional_bodies.rs)
     let mut recursive = String::new(); // recursive types (tests/depth.rs)
+    let mut header_calls = String::new(); // declared response headers (tests/response_headers.rs)
     if !wanted.is_empty() {
         let (dir, _source) = locate_specs_dir(crate_root, explicit.as_deref(), &manifest)?;
         for entry in wanted {
@@ -98,6 +101,14 @@ pub fn run(
                     conformance_calls(&entry.api, &entry.file, &module, &bytes, &generated, &code)?;
                 conformance.push_str(&with_body);
                 bodiless.push_str(&without_body);
+                header_calls.push_str(&response_header_calls(
+                    &entry.api,
+                    &entry.file,
+                    &module,
+                    &bytes,
+                    &generated,
+                    &code,
+                )?);
                 recursive.push_str(&crate::recursion::table_rows(
                     &entry.api,
                     &format!("apis::{module}"),
@@ -146,6 +157,11 @@ pub fn run(
             out_dir,
             "optional_body_calls.rs",
             &format!("&[\n{bodiless}]\n"),
+        )?;
+        write(
+            out_dir,
+            "response_header_calls.rs",
+            &format!("&[\n{header_calls}]\n"),
         )?;
         write(
             out_dir,
@@ -237,6 +253,45 @@ fn conformance_calls(
 fn parse_generated(file: &str, code: &str) -> Result<syn::File, CodegenError> {
     syn::parse_file(code)
         .map_err(|e| CodegenError::new(file, "", format!("generated code does not parse: {e}")))
+}
+
+/// The declared-response-header table's rows for one API (test-only: [`TEST_TABLES_FEATURE`]).
+fn response_header_calls(
+    api: &str,
+    file: &str,
+    module: &str,
+    bytes: &[u8],
+    generated: &crate::generate::GeneratedApi,
+    code: &syn::File,
+) -> Result<String, CodegenError> {
+    if generated.response_headers.is_empty() {
+        return Ok(String::new());
+    }
+    let (doc, ctx) = crate::generate::normalised(api, file, bytes)?;
+    let rows: Vec<OperationRow> = generated
+        .response_headers
+        .iter()
+        .filter_map(|h| {
+            generated
+                .operations
+                .iter()
+                .find(|r| r.method_name == h.method_name)
+                .cloned()
+        })
+        .collect();
+    if rows.len() != generated.response_headers.len() {
+        return Err(CodegenError::new(
+            file,
+            "",
+            "an operation with declared response headers is missing from the operation table",
+        ));
+    }
+    let chains = crate::conformance::chains(module, &doc, code, &rows, &ctx.extras);
+    Ok(crate::response_headers::table_rows(
+        api,
+        &generated.response_headers,
+        &chains,
+    ))
 }
 
 fn write(out_dir: &Path, name: &str, text: &str) -> Result<(), CodegenError> {

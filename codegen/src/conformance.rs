@@ -363,13 +363,14 @@ fn table<'r>(
             row.api, row.method_name, row.http_method, row.path
         );
         s.push_str(&head);
-        let body = if row.extra {
-            extra_call_body(module, doc, &ops, extras, row, with_body)
-        } else {
-            call_body(module, doc, &builders, &ops, row, with_body)
-        };
-        match body {
-            Ok(code) => s.push_str(&code),
+        match chain(module, doc, &builders, &ops, extras, row, with_body) {
+            Ok(code) => {
+                s.push_str(&code);
+                let _ = writeln!(
+                    s,
+                    "    Ok::<Outcome, String>(outcome!({module}, b.send().await))"
+                );
+            }
             Err(why) => {
                 let _ = writeln!(
                     s,
@@ -380,6 +381,39 @@ fn table<'r>(
         s.push_str("}) },\n");
     }
     s
+}
+
+/// For each row, the statements that build its call (`let c = q.<module>(); let b = ...;`, up
+/// to a builder `b` ready to `send()`), or why none could be built; the same arguments as
+/// [`calls`]. Other test tables (response headers) end the chain their own way.
+pub fn chains(
+    module: &str,
+    doc: &Value,
+    file: &syn::File,
+    rows: &[OperationRow],
+    extras: &[ExtraOperation],
+) -> Vec<Result<String, String>> {
+    let builders = builders(file);
+    let ops = operations(doc);
+    rows.iter()
+        .map(|row| chain(module, doc, &builders, &ops, extras, row, true))
+        .collect()
+}
+
+fn chain(
+    module: &str,
+    doc: &Value,
+    builders: &HashMap<String, HashMap<String, syn::Type>>,
+    ops: &[crate::passes::OpRef],
+    extras: &[ExtraOperation],
+    row: &OperationRow,
+    with_body: bool,
+) -> Result<String, String> {
+    if row.extra {
+        extra_call_body(module, doc, ops, extras, row, with_body)
+    } else {
+        call_body(module, doc, builders, ops, row, with_body)
+    }
 }
 
 /// The operation of `row` in the normalised spec, and its parameters (its own, then the
@@ -468,10 +502,6 @@ fn call_body(
             );
         }
     }
-    let _ = writeln!(
-        code,
-        "    Ok::<Outcome, String>(outcome!({module}, b.send().await))"
-    );
     Ok(code)
 }
 
@@ -567,10 +597,6 @@ fn extra_call_body(
     } else {
         let _ = writeln!(code, "    let b = b.body({PAYLOAD});");
     }
-    let _ = writeln!(
-        code,
-        "    Ok::<Outcome, String>(outcome!({module}, b.send().await))"
-    );
     Ok(code)
 }
 

@@ -24,6 +24,8 @@ pub struct GeneratedApi {
     pub log: Vec<String>,
     /// The parameter constraints the transport checks before sending.
     pub constraints: crate::constraints::Collected,
+    /// The operations whose success responses declare headers, typed on their response.
+    pub response_headers: Vec<crate::response_headers::OperationHeaders>,
 }
 
 /// Parses spec bytes as JSON and checks it is OpenAPI 3.0.
@@ -195,6 +197,7 @@ fn generate_traced(
     let (mut doc, ctx) = normalised(api, file, bytes)?;
     let rows = table::rows(api, &doc);
     let constraints = crate::constraints::collect(api, &doc);
+    let headers = crate::response_headers::collect(&doc, &rows);
     passes::remove_extras(&mut doc);
     let mut ctx = ctx;
     let mut syntax = None;
@@ -238,15 +241,18 @@ fn generate_traced(
         rows,
         extras: &ctx.extras,
         lock,
+        headers,
     };
     crate::post::run(&mut syntax, &mut post, trace)?;
     let rows = post.rows;
+    let response_headers = post.headers;
     Ok(GeneratedApi {
         api: api.to_string(),
         code: prettyplease::unparse(&syntax),
         operations: rows,
         log: ctx.log,
         constraints,
+        response_headers,
     })
 }
 

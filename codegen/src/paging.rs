@@ -186,7 +186,9 @@ pub fn add_streams(file: &mut syn::File, api: &str, rows: &[OperationRow]) -> Ve
                 /// borrows nothing.
                 fn owned_first(self) -> impl std::future::Future<Output = crate::error::Result<types::#page_t>> + Send + 'static {
                     async move {
-                        self.send().await.map(ResponseValue::into_inner).map_err(crate::Error::from)
+                        // A closure, not `ResponseValue::into_inner`: an operation that declares
+                        // response headers answers with its own wrapper type.
+                        self.send().await.map(|r| r.into_inner()).map_err(crate::Error::from)
                     }
                 }
 

@@ -3,8 +3,10 @@
 //! each step is named and documented here, and each has a golden test
 //! (`codegen/tests/post_steps.rs`: the change the step makes to the fixture spec's code, kept in
 //! `codegen/tests/golden/steps/<name>.diff`). The steps' code lives in their own modules
-//! ([`crate::extras`], [`crate::owned_client`], [`crate::optional_body`], [`crate::tolerant`], [`crate::lossless`], [`crate::paging`],
-//! [`crate::send`], [`crate::fit`], [`crate::setter_docs`], [`crate::docs`]); this module only names and orders them.
+//! ([`crate::extras`], [`crate::owned_client`], [`crate::optional_body`], [`crate::tolerant`],
+//! [`crate::lossless`], [`crate::paging`], [`crate::send`], [`crate::fit`],
+//! [`crate::response_headers`], [`crate::setter_docs`], [`crate::docs`]); this module only names
+//! and orders them.
 
 use serde_json::Value;
 
@@ -27,6 +29,9 @@ pub struct PostContext<'a> {
     pub extras: &'a [ExtraOperation],
     /// Names lock: renamed methods keep their published name as a deprecated alias.
     pub lock: Option<&'a NamesLock>,
+    /// The declared success headers of each operation (collected before the extras were taken
+    /// out); the `response-headers` step fills in what each body decodes to.
+    pub headers: Vec<crate::response_headers::OperationHeaders>,
 }
 
 /// A named post-step.
@@ -92,6 +97,13 @@ pub const POST_STEPS: &[PostStep] = &[
         doc: "a request body the spec does not require is sent only when set: without \
               `.body(..)` the request has no body and no `Content-Type`",
         run: optional_bodies,
+    },
+    PostStep {
+        name: "response-headers",
+        doc: "operations whose 2xx responses declare headers return a wrapper of `ResponseValue` \
+              (`responses::<Method>Response`, `Deref` to it) with one typed, lenient accessor \
+              per header, and their method's docs name the headers",
+        run: response_headers,
     },
     PostStep {
         name: "docs",
@@ -175,6 +187,11 @@ fn send(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result<(), CodegenEr
 
 fn fit(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
     crate::fit::apply(file);
+    Ok(())
+}
+
+fn response_headers(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    crate::response_headers::apply(file, &mut ctx.headers);
     Ok(())
 }
 

@@ -80,11 +80,8 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
                 })
                 .collect();
             for (code, _) in &succ {
-                let desc = rs[code]
-                    .get("description")
-                    .cloned()
-                    .unwrap_or(json!("Success"));
-                rs.insert(code.clone(), json!({"description": desc, "content": {"application/json": {"schema": {"oneOf": union}}}}));
+                let content = json!({"application/json": {"schema": {"oneOf": union}}});
+                rs.insert(code.clone(), rewritten(&snapshot, &o, code, content));
             }
             ctx.note(
                 PASS.name,
@@ -109,11 +106,8 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
                 }
             }
             for (code, _) in &succ {
-                let desc = rs[code]
-                    .get("description")
-                    .cloned()
-                    .unwrap_or(json!("Success"));
-                rs.insert(code.clone(), json!({"description": desc, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}));
+                let content = json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}});
+                rs.insert(code.clone(), rewritten(&snapshot, &o, code, content));
             }
             op.insert("x-qlik-sdk-raw-success".into(), Value::Bool(true));
             op.insert(ACCEPT_MARKER.into(), Value::String(published.join(", ")));
@@ -125,6 +119,20 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
         }
     }
     Ok(())
+}
+
+/// The response `code` of `o` with `content` as its body: its description and its declared
+/// `headers` kept (the `response-headers` post-step types them).
+fn rewritten(snapshot: &Value, o: &super::OpRef, code: &str, content: Value) -> Value {
+    let r = resolve(snapshot, &snapshot_responses(snapshot, o)[code]);
+    let mut out = json!({
+        "description": r.get("description").cloned().unwrap_or(json!("Success")),
+        "content": content,
+    });
+    if let Some(h) = r.get("headers") {
+        out["headers"] = h.clone();
+    }
+    out
 }
 
 /// The responses object of `o` in `doc`.
@@ -142,10 +150,13 @@ mod tests {
 
     #[test]
     fn json_successes_are_joined() {
-        let mut doc = json!({"paths": {"/x": {"post": {"responses": {"200": j("#/c/A"), "201": j("#/c/B"), "207": j("#/c/A")}}}}});
+        let mut located = j("#/c/B");
+        located["headers"] = json!({"Location": {"schema": {"type": "string"}}});
+        let mut doc = json!({"paths": {"/x": {"post": {"responses": {"200": j("#/c/A"), "201": located, "207": j("#/c/A")}}}}});
         let mut ctx = super::super::ctx();
         run(&mut doc, &mut ctx).unwrap();
         let rs = &doc["paths"]["/x"]["post"]["responses"];
+        assert!(rs["201"]["headers"]["Location"].is_object());
         let u = json!({"oneOf": [{"$ref": "#/c/A"}, {"$ref": "#/c/B"}]});
         for c in ["200", "201", "207"] {
             assert_eq!(rs[c]["content"]["application/json"]["schema"], u);
@@ -154,9 +165,11 @@ mod tests {
 
     #[test]
     fn json_and_empty_become_raw() {
-        let mut doc = json!({"paths": {"/x": {"delete": {"responses": {"200": j("#/c/A"), "204": {"description": "none"}}}}}});
+        let mut doc = json!({"paths": {"/x": {"delete": {"responses": {"200": j("#/c/A"), "204": {"description": "none", "headers": {"ETag": {"schema": {"type": "string"}}}}}}}}});
         run(&mut doc, &mut super::super::ctx()).unwrap();
         let op = &doc["paths"]["/x"]["delete"];
+        // Declared headers survive the rewrite.
+        assert!(op["responses"]["204"]["headers"]["ETag"].is_object());
         assert_eq!(op["x-qlik-sdk-raw-success"], json!(true));
         assert_eq!(op["x-qlik-sdk-accept"], json!("application/json"));
         assert!(op["responses"]["204"]["content"]["application/octet-stream"].is_object());

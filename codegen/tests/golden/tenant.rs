@@ -1366,6 +1366,8 @@ let response = client.create_widget()
     .await;
 ```*/
     ///
+    /// Response headers: `Location` ([`location()`](responses::CreateWidgetResponse::location)), `Last-Modified` ([`last_modified()`](responses::CreateWidgetResponse::last_modified)), `X-Widget-Count` ([`x_widget_count()`](responses::CreateWidgetResponse::x_widget_count)), typed on [`responses::CreateWidgetResponse`] (`None` when absent).
+    ///
     /// Qlik: rate-limit tier 2 (100 requests/minute).
     #[deprecated(note = "Deprecated: use the widgets v2 API instead")]
     pub fn create_widget(&self) -> builder::CreateWidget {
@@ -1381,6 +1383,8 @@ let response = client.get_widget_me()
     .await;
 ```*/
     ///
+    /// Response headers: `ETag` ([`etag()`](responses::GetWidgetMeResponse::etag)), typed on [`responses::GetWidgetMeResponse`] (`None` when absent).
+    ///
     /// Qlik: rate-limit tier 1 (1000 requests/minute). Follows the redirect to `/api/v1/widgets/{widgetId}` and returns that resource.
     pub fn get_widget_me(&self) -> builder::GetWidgetMe {
         builder::GetWidgetMe::new(self)
@@ -1394,6 +1398,8 @@ let response = client.get_widget()
     .await;
 ```*/
     ///
+    /// Response headers: `ETag` ([`etag()`](responses::GetWidgetResponse::etag)), typed on [`responses::GetWidgetResponse`] (`None` when absent).
+    ///
     /// Qlik: rate-limit tier 1 (1000 requests/minute).
     pub fn get_widget(&self) -> builder::GetWidget {
         builder::GetWidget::new(self)
@@ -1406,6 +1412,8 @@ let response = client.delete_widgets_by_widget_id()
     .send()
     .await;
 ```*/
+    ///
+    /// Response headers: `X-Gone` ([`x_gone()`](responses::DeleteWidgetsByWidgetIdResponse::x_gone)), typed on [`responses::DeleteWidgetsByWidgetIdResponse`] (`None` when absent).
     ///
     /// Qlik: rate-limit tier special (20 requests/minute).
     pub fn delete_widgets_by_widget_id(&self) -> builder::DeleteWidgetsByWidgetId {
@@ -1590,69 +1598,82 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/widgets`
         pub async fn send(
             self,
-        ) -> ::std::result::Result<ResponseValue<types::Widget>, crate::Error> {
-            let Self { client, body } = self;
-            let body = match body {
-                ::std::option::Option::Some(body) => {
-                    ::std::option::Option::Some(
-                        body
-                            .and_then(|v| {
-                                types::Widget::try_from(v).map_err(|e| e.to_string())
-                            })
-                            .map_err(|e| crate::Error::invalid_request(
-                                "tenant",
-                                "create_widget",
-                                "body",
-                                e,
-                            ))?,
-                    )
-                }
-                ::std::option::Option::None => ::std::option::Option::None,
-            };
-            let url = format!("{}/api/v1/widgets", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = {
-                let request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    );
-                match body {
+        ) -> ::std::result::Result<
+            super::responses::CreateWidgetResponse,
+            crate::Error,
+        > {
+            let value: ::std::result::Result<
+                ResponseValue<types::Widget>,
+                crate::Error,
+            > = async move {
+                let Self { client, body } = self;
+                let body = match body {
                     ::std::option::Option::Some(body) => {
-                        request.json(&crate::lenient::JsNumbers(&body))
+                        ::std::option::Option::Some(
+                            body
+                                .and_then(|v| {
+                                    types::Widget::try_from(v).map_err(|e| e.to_string())
+                                })
+                                .map_err(|e| crate::Error::invalid_request(
+                                    "tenant",
+                                    "create_widget",
+                                    "body",
+                                    e,
+                                ))?,
+                        )
                     }
-                    ::std::option::Option::None => request,
+                    ::std::option::Option::None => ::std::option::Option::None,
+                };
+                let url = format!("{}/api/v1/widgets", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = {
+                    let request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        );
+                    match body {
+                        ::std::option::Option::Some(body) => {
+                            request.json(&crate::lenient::JsNumbers(&body))
+                        }
+                        ::std::option::Option::None => request,
+                    }
+                }
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "create_widget",
+                };
+                client.inner.pre("tenant", &mut request, &info).await?;
+                let result = client
+                    .inner
+                    .exec(&client.client, "tenant", request, &info)
+                    .await;
+                let response = result?;
+                match response.status().as_u16() {
+                    201u16 => {
+                        crate::lenient::response(response, "tenant", "create_widget")
+                            .await
+                    }
+                    400u16..=499u16 => Err(crate::Error::from_response(response).await),
+                    500u16..=599u16 => Err(crate::Error::from_response(response).await),
+                    _ => Err(crate::Error::unexpected(response)),
                 }
             }
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_widget",
-            };
-            client.inner.pre("tenant", &mut request, &info).await?;
-            let result = client
-                .inner
-                .exec(&client.client, "tenant", request, &info)
                 .await;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => {
-                    crate::lenient::response(response, "tenant", "create_widget").await
-                }
-                400u16..=499u16 => Err(crate::Error::from_response(response).await),
-                500u16..=599u16 => Err(crate::Error::from_response(response).await),
-                _ => Err(crate::Error::unexpected(response)),
-            }
+            value.map(super::responses::CreateWidgetResponse)
         }
     }
     /**Builder for [`Client::get_widget_me`]
@@ -1669,44 +1690,52 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/widgets/me`
         pub async fn send(
             self,
-        ) -> ::std::result::Result<ResponseValue<types::Widget>, crate::Error> {
-            let Self { client } = self;
-            let url = format!("{}/api/v1/widgets/me", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_widget_me",
-            };
-            client.inner.pre("tenant", &mut request, &info).await?;
-            let result = client
-                .inner
-                .exec(&client.client, "tenant", request, &info)
-                .await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => {
-                    crate::lenient::response(response, "tenant", "get_widget_me").await
+        ) -> ::std::result::Result<super::responses::GetWidgetMeResponse, crate::Error> {
+            let value: ::std::result::Result<
+                ResponseValue<types::Widget>,
+                crate::Error,
+            > = async move {
+                let Self { client } = self;
+                let url = format!("{}/api/v1/widgets/me", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "get_widget_me",
+                };
+                client.inner.pre("tenant", &mut request, &info).await?;
+                let result = client
+                    .inner
+                    .exec(&client.client, "tenant", request, &info)
+                    .await;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => {
+                        crate::lenient::response(response, "tenant", "get_widget_me")
+                            .await
+                    }
+                    400u16..=499u16 => Err(crate::Error::from_response(response).await),
+                    500u16..=599u16 => Err(crate::Error::from_response(response).await),
+                    _ => Err(crate::Error::unexpected(response)),
                 }
-                400u16..=499u16 => Err(crate::Error::from_response(response).await),
-                500u16..=599u16 => Err(crate::Error::from_response(response).await),
-                _ => Err(crate::Error::unexpected(response)),
             }
+                .await;
+            value.map(super::responses::GetWidgetMeResponse)
         }
     }
     /**Builder for [`Client::get_widget`]
@@ -1737,54 +1766,61 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/widgets/{widgetId}`
         pub async fn send(
             self,
-        ) -> ::std::result::Result<ResponseValue<types::Widget>, crate::Error> {
-            let Self { client, widget_id } = self;
-            let widget_id = widget_id
-                .map_err(|e| crate::Error::invalid_request(
-                    "tenant",
-                    "get_widget",
-                    "widget_id",
-                    e,
-                ))?;
-            let url = format!(
-                "{}/api/v1/widgets/{}", client.baseurl, encode_path(& widget_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> ::std::result::Result<super::responses::GetWidgetResponse, crate::Error> {
+            let value: ::std::result::Result<
+                ResponseValue<types::Widget>,
+                crate::Error,
+            > = async move {
+                let Self { client, widget_id } = self;
+                let widget_id = widget_id
+                    .map_err(|e| crate::Error::invalid_request(
+                        "tenant",
+                        "get_widget",
+                        "widget_id",
+                        e,
+                    ))?;
+                let url = format!(
+                    "{}/api/v1/widgets/{}", client.baseurl, encode_path(& widget_id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_widget",
-            };
-            client.inner.pre("tenant", &mut request, &info).await?;
-            let result = client
-                .inner
-                .exec(&client.client, "tenant", request, &info)
-                .await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => {
-                    crate::lenient::response(response, "tenant", "get_widget").await
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "get_widget",
+                };
+                client.inner.pre("tenant", &mut request, &info).await?;
+                let result = client
+                    .inner
+                    .exec(&client.client, "tenant", request, &info)
+                    .await;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => {
+                        crate::lenient::response(response, "tenant", "get_widget").await
+                    }
+                    400u16..=499u16 => Err(crate::Error::from_response(response).await),
+                    500u16..=599u16 => Err(crate::Error::from_response(response).await),
+                    _ => Err(crate::Error::unexpected(response)),
                 }
-                400u16..=499u16 => Err(crate::Error::from_response(response).await),
-                500u16..=599u16 => Err(crate::Error::from_response(response).await),
-                _ => Err(crate::Error::unexpected(response)),
             }
+                .await;
+            value.map(super::responses::GetWidgetResponse)
         }
     }
     /**Builder for [`Client::delete_widgets_by_widget_id`]
@@ -1815,45 +1851,52 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/widgets/{widgetId}`
         pub async fn send(
             self,
-        ) -> ::std::result::Result<ResponseValue<ByteStream>, crate::Error> {
-            let Self { client, widget_id } = self;
-            let widget_id = widget_id
-                .map_err(|e| crate::Error::invalid_request(
-                    "tenant",
-                    "delete_widgets_by_widget_id",
-                    "widget_id",
-                    e,
-                ))?;
-            let url = format!(
-                "{}/api/v1/widgets/{}", client.baseurl, encode_path(& widget_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> ::std::result::Result<
+            super::responses::DeleteWidgetsByWidgetIdResponse,
+            crate::Error,
+        > {
+            let value: ::std::result::Result<ResponseValue<ByteStream>, crate::Error> = async move {
+                let Self { client, widget_id } = self;
+                let widget_id = widget_id
+                    .map_err(|e| crate::Error::invalid_request(
+                        "tenant",
+                        "delete_widgets_by_widget_id",
+                        "widget_id",
+                        e,
+                    ))?;
+                let url = format!(
+                    "{}/api/v1/widgets/{}", client.baseurl, encode_path(& widget_id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client.client.delete(url).headers(header_map).build()?;
-            let info = OperationInfo {
-                operation_id: "delete_widgets_by_widget_id",
-            };
-            client.inner.pre("tenant", &mut request, &info).await?;
-            let result = client
-                .inner
-                .exec(&client.client, "tenant", request, &info)
-                .await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                204u16 => Ok(ResponseValue::stream(response)),
-                400u16..=499u16 => Err(crate::Error::from_response(response).await),
-                500u16..=599u16 => Err(crate::Error::from_response(response).await),
-                _ => Err(crate::Error::unexpected(response)),
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client.client.delete(url).headers(header_map).build()?;
+                let info = OperationInfo {
+                    operation_id: "delete_widgets_by_widget_id",
+                };
+                client.inner.pre("tenant", &mut request, &info).await?;
+                let result = client
+                    .inner
+                    .exec(&client.client, "tenant", request, &info)
+                    .await;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::stream(response)),
+                    204u16 => Ok(ResponseValue::stream(response)),
+                    400u16..=499u16 => Err(crate::Error::from_response(response).await),
+                    500u16..=599u16 => Err(crate::Error::from_response(response).await),
+                    _ => Err(crate::Error::unexpected(response)),
+                }
             }
+                .await;
+            value.map(super::responses::DeleteWidgetsByWidgetIdResponse)
         }
     }
     impl GetWidgets {
@@ -1880,10 +1923,7 @@ pub mod builder {
             Output = crate::error::Result<types::WidgetList>,
         > + Send + 'static {
             async move {
-                self.send()
-                    .await
-                    .map(ResponseValue::into_inner)
-                    .map_err(crate::Error::from)
+                self.send().await.map(|r| r.into_inner()).map_err(crate::Error::from)
             }
         }
         ///Streams every page of `get_widgets`, following `links.next` on the configured host. The stream owns its client: `qlik.tenant().get_widgets().pages()` needs no named temporary.
@@ -2020,6 +2060,189 @@ pub mod builder_extra {
                 400..=599 => Err(crate::Error::from_response(response).await),
                 _ => Err(crate::Error::unexpected(response)),
             }
+        }
+    }
+}
+/// The responses of the operations whose spec declares success headers: each wraps the
+/// `ResponseValue` (`Deref`) and reads the declared headers, typed and leniently.
+pub mod responses {
+    #[allow(unused_imports)]
+    use super::{types, ByteStream, ResponseValue};
+    /// The response of [`Client::create_widget`](super::Client::create_widget): the body ([`Self::into_inner`], or through `Deref` the `ResponseValue`'s status and headers) and the headers its spec declares, typed.
+    pub struct CreateWidgetResponse(pub(crate) ResponseValue<types::Widget>);
+    impl CreateWidgetResponse {
+        /// The body, decoded.
+        pub fn into_inner(self) -> types::Widget {
+            self.0.into_inner()
+        }
+        /// The `ResponseValue` this wraps (body, status and every header).
+        pub fn into_response_value(self) -> ResponseValue<types::Widget> {
+            self.0
+        }
+        /// `Location` (declared on status 201): its URL, with the resource it names when that is a known operation's path; `None` when the response does not carry it or it does not parse.
+        ///
+        /// Where the new widget is.
+        pub fn location(
+            &self,
+        ) -> ::std::option::Option<crate::response_headers::Location> {
+            crate::response_headers::location(self.0.headers(), "Location")
+        }
+        /// The id of the resource the `Location` header names (see [`Self::location`]): the last path parameter of the operation whose path it matches, or the segment after `/api/v1/<api>/`.
+        pub fn location_id(&self) -> ::std::option::Option<::std::string::String> {
+            self.location().and_then(crate::response_headers::Location::into_id)
+        }
+        /// `Last-Modified` (declared on status 201): a date-time (RFC 3339, or an HTTP date); `None` when the response does not carry it or it does not parse.
+        ///
+        /// When the widget last changed.
+        pub fn last_modified(
+            &self,
+        ) -> ::std::option::Option<::chrono::DateTime<::chrono::Utc>> {
+            crate::response_headers::date_time(self.0.headers(), "Last-Modified")
+        }
+        /// `X-Widget-Count` (declared on status 201): an integer; `None` when the response does not carry it or it does not parse.
+        ///
+        /// The `X-Widget-Count` header.
+        pub fn x_widget_count(&self) -> ::std::option::Option<i64> {
+            crate::response_headers::integer(self.0.headers(), "X-Widget-Count")
+        }
+    }
+    impl ::std::ops::Deref for CreateWidgetResponse {
+        type Target = ResponseValue<types::Widget>;
+        fn deref(&self) -> &Self::Target {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateWidgetResponse> for ResponseValue<types::Widget> {
+        fn from(r: CreateWidgetResponse) -> Self {
+            r.0
+        }
+    }
+    impl ::std::fmt::Debug for CreateWidgetResponse {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct(stringify!(CreateWidgetResponse))
+                .field("status", &self.0.status())
+                .finish_non_exhaustive()
+        }
+    }
+    /// The response of [`Client::get_widget_me`](super::Client::get_widget_me): the body ([`Self::into_inner`], or through `Deref` the `ResponseValue`'s status and headers) and the headers its spec declares, typed.
+    pub struct GetWidgetMeResponse(pub(crate) ResponseValue<types::Widget>);
+    impl GetWidgetMeResponse {
+        /// The body, decoded.
+        pub fn into_inner(self) -> types::Widget {
+            self.0.into_inner()
+        }
+        /// The `ResponseValue` this wraps (body, status and every header).
+        pub fn into_response_value(self) -> ResponseValue<types::Widget> {
+            self.0
+        }
+        /// `ETag` (declared on status 200): its text; `None` when the response does not carry it or it does not parse.
+        ///
+        /// Version of the widget, for conditional requests.
+        pub fn etag(&self) -> ::std::option::Option<::std::string::String> {
+            crate::response_headers::text(self.0.headers(), "ETag")
+        }
+    }
+    impl ::std::ops::Deref for GetWidgetMeResponse {
+        type Target = ResponseValue<types::Widget>;
+        fn deref(&self) -> &Self::Target {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetWidgetMeResponse> for ResponseValue<types::Widget> {
+        fn from(r: GetWidgetMeResponse) -> Self {
+            r.0
+        }
+    }
+    impl ::std::fmt::Debug for GetWidgetMeResponse {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct(stringify!(GetWidgetMeResponse))
+                .field("status", &self.0.status())
+                .finish_non_exhaustive()
+        }
+    }
+    /// The response of [`Client::get_widget`](super::Client::get_widget): the body ([`Self::into_inner`], or through `Deref` the `ResponseValue`'s status and headers) and the headers its spec declares, typed.
+    pub struct GetWidgetResponse(pub(crate) ResponseValue<types::Widget>);
+    impl GetWidgetResponse {
+        /// The body, decoded.
+        pub fn into_inner(self) -> types::Widget {
+            self.0.into_inner()
+        }
+        /// The `ResponseValue` this wraps (body, status and every header).
+        pub fn into_response_value(self) -> ResponseValue<types::Widget> {
+            self.0
+        }
+        /// `ETag` (declared on status 200): its text; `None` when the response does not carry it or it does not parse.
+        ///
+        /// Version of the widget, for conditional requests.
+        pub fn etag(&self) -> ::std::option::Option<::std::string::String> {
+            crate::response_headers::text(self.0.headers(), "ETag")
+        }
+    }
+    impl ::std::ops::Deref for GetWidgetResponse {
+        type Target = ResponseValue<types::Widget>;
+        fn deref(&self) -> &Self::Target {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetWidgetResponse> for ResponseValue<types::Widget> {
+        fn from(r: GetWidgetResponse) -> Self {
+            r.0
+        }
+    }
+    impl ::std::fmt::Debug for GetWidgetResponse {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct(stringify!(GetWidgetResponse))
+                .field("status", &self.0.status())
+                .finish_non_exhaustive()
+        }
+    }
+    /// The response of [`Client::delete_widgets_by_widget_id`](super::Client::delete_widgets_by_widget_id): the body ([`Self::into_inner`], or through `Deref` the `ResponseValue`'s status and headers) and the headers its spec declares, typed.
+    pub struct DeleteWidgetsByWidgetIdResponse(pub(crate) ResponseValue<ByteStream>);
+    impl DeleteWidgetsByWidgetIdResponse {
+        /// The body, decoded.
+        pub fn into_inner(self) -> ByteStream {
+            self.0.into_inner()
+        }
+        /// The `ResponseValue` this wraps (body, status and every header).
+        pub fn into_response_value(self) -> ResponseValue<ByteStream> {
+            self.0
+        }
+        /// The body as a stream of bytes (as `ResponseValue::into_inner_stream`).
+        pub fn into_inner_stream(
+            self,
+        ) -> ::std::pin::Pin<
+            ::std::boxed::Box<
+                dyn ::futures::Stream<
+                    Item = ::reqwest::Result<::bytes::Bytes>,
+                > + Send + Sync,
+            >,
+        > {
+            self.0.into_inner_stream()
+        }
+        /// `X-Gone` (declared on status 204): `true` or `false`; `None` when the response does not carry it or it does not parse.
+        ///
+        /// The `X-Gone` header.
+        pub fn x_gone(&self) -> ::std::option::Option<bool> {
+            crate::response_headers::boolean(self.0.headers(), "X-Gone")
+        }
+    }
+    impl ::std::ops::Deref for DeleteWidgetsByWidgetIdResponse {
+        type Target = ResponseValue<ByteStream>;
+        fn deref(&self) -> &Self::Target {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DeleteWidgetsByWidgetIdResponse>
+    for ResponseValue<ByteStream> {
+        fn from(r: DeleteWidgetsByWidgetIdResponse) -> Self {
+            r.0
+        }
+    }
+    impl ::std::fmt::Debug for DeleteWidgetsByWidgetIdResponse {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct(stringify!(DeleteWidgetsByWidgetIdResponse))
+                .field("status", &self.0.status())
+                .finish_non_exhaustive()
         }
     }
 }
