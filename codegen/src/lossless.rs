@@ -21,6 +21,11 @@
 //! strict by [`apply_strict`]: required fields stay required, no `extra` field, derived serde
 //! (counted in [`Lossless::request_only`]); a body missing a required field does not compile
 //! as a struct literal, and its builder refuses to build it.
+//!
+//! For REST APIs ([`apply_strict`]) every rewritten struct with required fields also gets
+//! `X::new(required..)`: the required fields as plain values, the rest empty, nothing kept, so
+//! a type used in both directions is built without spelling `extra`
+//! (`X { note: Some(..), ..X::new(id) }`; counted in [`Lossless::constructors`]).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
