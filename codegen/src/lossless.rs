@@ -389,13 +389,19 @@ fn object_impls(name: &syn::Ident, fields: &[Field], extra: &syn::Ident) -> Toke
 /// the required fields as plain values (in field order), every other field empty, nothing
 /// kept; so building a request never spells `extra`
 /// (`X { note: Some(..), ..X::new(id, kind) }`). `None` when nothing is required (then
-/// `X::default()` / `..Default::default()` builds it) or a field is named `new`.
-fn constructor(name: &syn::Ident, fields: &[Field], extra: &syn::Ident) -> Option<syn::Item> {
+/// `X::default()` / `..Default::default()` builds it; without a `Default`, a `new()` without
+/// arguments) or a field is named `new`.
+fn constructor(
+    name: &syn::Ident,
+    fields: &[Field],
+    extra: &syn::Ident,
+    has_default: bool,
+) -> Option<syn::Item> {
     let required: Vec<&Field> = fields
         .iter()
         .filter(|f| matches!(f.kind, Kind::Required | Kind::RequiredOpt))
         .collect();
-    if required.is_empty() {
+    if required.is_empty() && has_default {
         return None;
     }
     let params = required.iter().map(|f| {
@@ -416,16 +422,19 @@ fn constructor(name: &syn::Ident, fields: &[Field], extra: &syn::Ident) -> Optio
         .iter()
         .map(|f| format!("`{}`", f.ident.to_string().trim_start_matches("r#")))
         .collect();
+    let with = if names.is_empty() {
+        String::new()
+    } else {
+        format!(" with the required fields ({})", names.join(", "))
+    };
     let doc = format!(
-        " A value with the required fields ({}); every other field empty and nothing kept in \
-         `{extra}`. Set optional fields with struct update syntax: \
-         `{name} {{ field: Some(..), ..{name}::new(..) }}`.",
-        names.join(", ")
+        " A value{with}; every other field empty and nothing kept in `{extra}`. Set optional \
+         fields with struct update syntax: `{name} {{ field: Some(..), ..{name}::new(..) }}`."
     );
     Some(syn::parse_quote! {
         impl #name {
             #[doc = #doc]
-            #[allow(clippy::too_many_arguments)]
+            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits,)* #extra: ::std::default::Default::default() }
             }
@@ -685,8 +694,9 @@ fn rewrite(file: &mut syn::File, strict: &BTreeSet<String>, with_new: bool) -> L
                             .map(|f| f.ident.to_string())
                             .collect();
                         let taken = fields.iter().any(|f| f.ident == "new");
-                        if let Some(c) =
-                            constructor(&s.ident, &fields, &extra).filter(|_| with_new && !taken)
+                        let has_default = with_default.contains(&s.ident.to_string());
+                        if let Some(c) = constructor(&s.ident, &fields, &extra, has_default)
+                            .filter(|_| with_new && !taken)
                         {
                             constructors.push(c);
                             stats.constructors += 1;

@@ -3,7 +3,8 @@
 //! schema requires (and does not declare nullable) is a plain field, not `Option`. The
 //! required properties are read from the normalised spec (the reviewed passes, e.g.
 //! `required-contradicted-by-examples`, may take a property out of `required`), not from the
-//! generated code.
+//! generated code. Types used in both directions (lenient, with `extra`) are built without
+//! spelling `extra`: each has `X::new(required..)` or, with nothing required, `Default`.
 //!
 //! Run: `cargo test -p qlik-codegen --test request_only -- --nocapture` (needs the pinned spec
 //! files, found as the build finds them: `QLIK_SPECS_DIR`, `specs/`, `../shared/qlik-specs/rest`).
@@ -61,6 +62,7 @@ fn request_only_types_keep_required_fields_and_have_no_extra() {
     let (mut types, mut request_only, mut required_checked, mut plain_fields) = (0, 0, 0, 0);
     let mut failures = Vec::new();
     let mut names = Vec::new();
+    let (mut both_ways, mut constructed, mut defaulted) = (0, 0, 0);
     for entry in &manifest.apis {
         let bytes = std::fs::read(dir.join(&entry.file)).expect("a pinned spec file");
         let (doc, _) = qlik_codegen::generate::normalised(&entry.api, &entry.file, &bytes)
@@ -85,9 +87,57 @@ fn request_only_types_keep_required_fields_and_have_no_extra() {
                 (name, v)
             })
             .collect();
+        // Types used in both directions: built with `X::new(required..)` or `Default`.
+        let with_new: std::collections::HashSet<String> = items
+            .iter()
+            .filter_map(|i| match i {
+                syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
+                _ => None,
+            })
+            .filter(|imp| {
+                imp.items
+                    .iter()
+                    .any(|f| matches!(f, syn::ImplItem::Fn(f) if f.sig.ident == "new"))
+            })
+            .map(|imp| imp.self_ty.to_token_stream().to_string())
+            .collect();
+        let manual_default: std::collections::HashSet<String> = items
+            .iter()
+            .filter_map(|i| match i {
+                syn::Item::Impl(imp)
+                    if imp.trait_.as_ref().is_some_and(|t| {
+                        t.0.segments.last().is_some_and(|s| s.ident == "Default")
+                    }) =>
+                {
+                    Some(imp.self_ty.to_token_stream().to_string())
+                }
+                _ => None,
+            })
+            .collect();
         for it in items {
             let syn::Item::Struct(s) = it else { continue };
             let name = s.ident.to_string();
+            let both = d.sent.contains(&name) && d.received.contains(&name);
+            let lenient = matches!(&s.fields, syn::Fields::Named(f)
+                if f.named.iter().any(|f| f.ty.to_token_stream().to_string().contains("lenient :: Extra")));
+            if both && lenient {
+                both_ways += 1;
+                let default = manual_default.contains(&name)
+                    || s.attrs.iter().any(|a| {
+                        a.path().is_ident("derive")
+                            && a.to_token_stream().to_string().contains("Default")
+                    });
+                if with_new.contains(&name) {
+                    constructed += 1;
+                } else if default {
+                    defaulted += 1;
+                } else {
+                    failures.push(format!(
+                        "{}: types::{name} (sent and received) has neither `new` nor `Default`",
+                        entry.api
+                    ));
+                }
+            }
             if !d.request_only.contains(&name) {
                 continue;
             }
@@ -135,6 +185,10 @@ fn request_only_types_keep_required_fields_and_have_no_extra() {
     println!(
         "request-only types: {request_only} of {types} generated types; \
          {required_checked} required properties checked plain; {plain_fields} plain fields"
+    );
+    println!(
+        "types sent and received: {both_ways} ({constructed} with `new(required..)`, \
+         {defaulted} all-optional with `Default`)"
     );
     println!("  {}", names.join(", "));
     assert!(failures.is_empty(), "{failures:#?}");

@@ -1302,7 +1302,7 @@ pub mod types {
     }
     impl Widget {
         /// A value with the required fields (`id`); every other field empty and nothing kept in `extra`. Set optional fields with struct update syntax: `Widget { field: Some(..), ..Widget::new(..) }`.
-        #[allow(clippy::too_many_arguments)]
+        #[allow(clippy::too_many_arguments, clippy::new_without_default)]
         pub fn new(id: ::std::string::String) -> Self {
             Self {
                 created_at: ::std::option::Option::None,
