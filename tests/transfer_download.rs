@@ -124,7 +124,12 @@ async fn handle(
         let (k, v) = l.split_once(':')?;
         k.eq_ignore_ascii_case("range").then(|| v.trim().to_owned())
     });
-    seen.lock().unwrap().push((path, range.clone()));
+    seen.lock().unwrap().push((path.clone(), range.clone()));
+    if text.starts_with("POST ") && path.ends_with("/export") {
+        let resp = "HTTP/1.1 201 Created\r\nlocation: /api/v1/temp-contents/exp-1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+        sock.write_all(resp.as_bytes()).await?;
+        return sock.shutdown().await;
+    }
     let act = script.lock().unwrap().pop_front().unwrap_or(Act::Serve);
     let len = content.len() as u64;
     let from: u64 = range
@@ -567,4 +572,34 @@ async fn a_download_is_streamed_past_max_response_body() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::TooLarge { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn export_app_downloads_the_temp_content_its_location_names_resumably() {
+    let server = Server::start(content(LEN), vec![Act::CloseAfter(123_456)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sales.qvf");
+    let report = server
+        .qlik()
+        .transfers()
+        .export_app("app-1")
+        .to_path(&out)
+        .retry_delay(Duration::from_millis(5))
+        .send()
+        .await
+        .unwrap();
+    let seen = server.seen.lock().unwrap().clone();
+    let paths: Vec<&str> = seen.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/api/v1/apps/app-1/export",
+            "/api/v1/temp-contents/exp-1",
+            "/api/v1/temp-contents/exp-1"
+        ]
+    );
+    assert_eq!(seen[2].1.as_deref(), Some("bytes=123456-"));
+    assert_eq!(report.temp_content_id, "exp-1");
+    assert_eq!(report.download.bytes, LEN as u64);
+    assert_eq!(std::fs::read(&out).unwrap(), *server.content);
 }
