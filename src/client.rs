@@ -114,8 +114,8 @@ impl Qlik {
                 ));
             }
         }
-        let http = build_http(&b.timeouts)?;
-        let token_http = TokenHttp::new(build_token_http(&b.timeouts)?, b.retry.clone());
+        let http = build_http(&b.timeouts, &b.proxy)?;
+        let token_http = TokenHttp::new(build_token_http(&b.timeouts, &b.proxy)?, b.retry.clone());
         let tokens = TokenCache::new(creds, endpoints, token_http, b.refresh_skew());
         let inner = Inner::new(
             origin.clone(),

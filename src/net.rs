@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::RETRY_AFTER;
 use reqwest::Url;
 
-use crate::config::Timeouts;
+use crate::config::{ProxySetting, Timeouts};
 use crate::error::{Error, Result};
 
 /// Largest error body read, in bytes (256 KiB); the rest is dropped unread.
@@ -81,10 +81,27 @@ pub(crate) fn tls_config() -> Result<std::sync::Arc<rustls::ClientConfig>> {
     Ok(CONFIG.get_or_init(|| std::sync::Arc::new(config)).clone())
 }
 
-fn client_builder(timeouts: &Timeouts) -> Result<reqwest::ClientBuilder> {
+fn client_builder(timeouts: &Timeouts, proxy: &ProxySetting) -> Result<reqwest::ClientBuilder> {
     // Installing fails only if a provider is already installed, which is just as good.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    Ok(reqwest::Client::builder()
+    // reqwest reads the environment's proxy by itself unless told otherwise.
+    let builder = match proxy {
+        ProxySetting::Environment => reqwest::Client::builder(),
+        ProxySetting::Direct => reqwest::Client::builder().no_proxy(),
+        ProxySetting::Url(url) => {
+            let p = reqwest::Proxy::all(url.as_str()).map_err(|_| {
+                Error::config(
+                    "proxy",
+                    format!(
+                        "{} is not a proxy URL (expected e.g. http://proxy.corp:3128)",
+                        crate::config::redact_proxy(url)
+                    ),
+                )
+            })?;
+            reqwest::Client::builder().proxy(p)
+        }
+    };
+    Ok(builder
         .use_preconfigured_tls(rustls::ClientConfig::clone(&*tls_config()?))
         .connect_timeout(timeouts.connect)
         .timeout(timeouts.request)
@@ -94,8 +111,8 @@ fn client_builder(timeouts: &Timeouts) -> Result<reqwest::ClientBuilder> {
 
 /// Builds the one pooled reqwest client for API calls (rustls with the ring provider): redirects
 /// only within the request's origin, no `Referer`.
-pub(crate) fn build_http(timeouts: &Timeouts) -> Result<reqwest::Client> {
-    client_builder(timeouts)?
+pub(crate) fn build_http(timeouts: &Timeouts, proxy: &ProxySetting) -> Result<reqwest::Client> {
+    client_builder(timeouts, proxy)?
         .redirect(same_origin_redirects())
         .build()
         .map_err(|e| Error::config("tls", format!("could not build the HTTP client: {e}")))
@@ -103,8 +120,11 @@ pub(crate) fn build_http(timeouts: &Timeouts) -> Result<reqwest::Client> {
 
 /// Builds the client for token-endpoint requests: it never follows a redirect (the oauth2
 /// crate's rule: the body carries the client secret, a refresh token or a PKCE verifier).
-pub(crate) fn build_token_http(timeouts: &Timeouts) -> Result<reqwest::Client> {
-    client_builder(timeouts)?
+pub(crate) fn build_token_http(
+    timeouts: &Timeouts,
+    proxy: &ProxySetting,
+) -> Result<reqwest::Client> {
+    client_builder(timeouts, proxy)?
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Error::config("tls", format!("could not build the HTTP client: {e}")))

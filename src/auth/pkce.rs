@@ -91,7 +91,10 @@ impl AuthorizationCodeFlow {
             timeout: Duration::from_secs(300),
             allow_http,
             http: TokenHttp::new(
-                crate::net::build_token_http(&crate::config::Timeouts::default())?,
+                crate::net::build_token_http(
+                    &crate::config::Timeouts::default(),
+                    &crate::config::ProxySetting::default(),
+                )?,
                 crate::config::RetryPolicy::default(),
             ),
         })

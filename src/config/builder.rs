@@ -9,7 +9,7 @@ use crate::middleware::{Chain, Middleware};
 
 use super::credentials::{Credentials, Secret, TokenSet, UserLookup};
 use super::settings::{
-    RateLimit, RetryPolicy, Timeouts, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REFRESH_SKEW,
+    ProxySetting, RateLimit, RetryPolicy, Timeouts, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REFRESH_SKEW,
 };
 
 /// Builds a [`Qlik`](crate::Qlik) client ([`build`](Self::build)).
@@ -27,6 +27,7 @@ pub struct QlikBuilder {
     pub(crate) max_response_body: Option<usize>,
     pub(crate) source: Option<String>,
     pub(crate) middleware: Chain,
+    pub(crate) proxy: ProxySetting,
     /// Scopes given before the credentials wait here.
     pending_scopes: Option<Vec<String>>,
 }
@@ -184,6 +185,24 @@ impl QlikBuilder {
     /// [`TOKEN_BODY_LIMIT`](crate::transport::TOKEN_BODY_LIMIT).
     pub fn max_response_body(mut self, bytes: usize) -> Self {
         self.max_response_body = Some(bytes);
+        self
+    }
+
+    /// Sends every request of this client (API calls, token requests, uploads and downloads)
+    /// through the HTTP(S) proxy at `url`, e.g. `http://proxy.corp:3128` or
+    /// `http://user:password@proxy.corp:3128`, instead of the environment's. Without it the
+    /// client uses `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` minus `NO_PROXY`, like curl (see
+    /// [`ProxySetting`](crate::config::ProxySetting)). An invalid URL fails
+    /// [`build`](Self::build) with an error naming `proxy` (its credentials not shown). The
+    /// engine's WebSocket ([`crate::qix`]) does not go through it.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxySetting::Url(url.into());
+        self
+    }
+
+    /// Connects directly, ignoring any proxy of the environment.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxySetting::Direct;
         self
     }
 

@@ -63,8 +63,9 @@ pub use credentials::{Credentials, Secret, TokenSet, UserLookup};
 pub use host::normalize_host;
 pub use profiles::profile_path;
 pub use qlik_cli::qlik_cli_contexts_path;
+pub(crate) use settings::redact_proxy;
 pub use settings::{
-    RateLimit, RetryPolicy, Timeouts, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REFRESH_SKEW,
+    ProxySetting, RateLimit, RetryPolicy, Timeouts, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REFRESH_SKEW,
 };
 
 fn home() -> Option<PathBuf> {

@@ -2,6 +2,7 @@
 //! limits and body caps. Their behaviour lives in [`crate::transport`].
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::time::Duration;
 
 /// Connect and per-attempt request timeouts.
@@ -19,6 +20,52 @@ impl Default for Timeouts {
             connect: Duration::from_secs(10),
             request: Duration::from_secs(60),
         }
+    }
+}
+
+/// Which proxy the client's HTTP requests (API calls, token requests, uploads and downloads)
+/// go through. Set with [`QlikBuilder::proxy`](crate::QlikBuilder::proxy) or
+/// [`QlikBuilder::no_proxy`](crate::QlikBuilder::no_proxy).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub enum ProxySetting {
+    /// The environment's proxy (the default): `HTTPS_PROXY` / `https_proxy` for `https://`
+    /// hosts, `HTTP_PROXY` / `http_proxy` for `http://` ones, `ALL_PROXY` for both, except the
+    /// hosts listed in `NO_PROXY` (on Windows and macOS, the system's settings when none is
+    /// set).
+    #[default]
+    Environment,
+    /// This proxy for every request, whatever the environment says: `http://host:port`
+    /// (credentials as `http://user:password@host:port`), `https://..`, or `socks5://..` where
+    /// reqwest supports it.
+    Url(String),
+    /// No proxy at all, whatever the environment says.
+    Direct,
+}
+
+impl fmt::Debug for ProxySetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxySetting::Environment => f.write_str("Environment"),
+            ProxySetting::Direct => f.write_str("Direct"),
+            ProxySetting::Url(u) => write!(f, "Url({:?})", redact_proxy(u)),
+        }
+    }
+}
+
+/// A proxy URL for messages: its password (and user) never shown.
+pub(crate) fn redact_proxy(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            if !u.username().is_empty() || u.password().is_some() {
+                let _ = u.set_username("***");
+                let _ = u.set_password(None);
+            }
+            u.to_string()
+        }
+        Err(_) => match url.rfind('@') {
+            Some(at) => format!("***@{}", &url[at + 1..]),
+            None => url.to_owned(),
+        },
     }
 }
 
