@@ -407,3 +407,131 @@ async fn export_app_downloads_the_temp_content_its_location_names_resumably() {
     assert_eq!(report.download.bytes, LEN as u64);
     assert_eq!(std::fs::read(&out).unwrap(), *server.content);
 }
+
+#[tokio::test]
+async fn a_download_as_a_stream_resumes_and_knows_its_size_up_front() {
+    use futures::StreamExt;
+    let server = Server::start(
+        content(LEN),
+        vec![Act::CloseAfter(70_000), Act::CloseAfter(500_000)],
+    )
+    .await;
+    let stream = server
+        .qlik()
+        .transfers()
+        .download_temp_content(ID)
+        .retry_delay(Duration::from_millis(5))
+        .into_stream()
+        .await
+        .unwrap();
+    assert_eq!(stream.total(), Some(LEN as u64));
+    let mut got = Vec::new();
+    let mut s = stream;
+    while let Some(chunk) = s.next().await {
+        got.extend_from_slice(&chunk.unwrap());
+    }
+    assert_eq!(got, *server.content);
+    assert_eq!(
+        server.ranges(),
+        vec![
+            None,
+            Some("bytes=70000-".into()),
+            Some("bytes=570000-".into())
+        ]
+    );
+
+    // A download that cannot start is an error of into_stream itself.
+    server.push(&[Act::Status(404)]);
+    let err = server
+        .qlik()
+        .transfers()
+        .download_temp_content("gone")
+        .into_stream()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Api { status, .. } if status == 404),
+        "{err}"
+    );
+
+    // One that fails mid-way ends the stream with an error item, never a clean short end.
+    server.push(&[Act::CloseAfter(10_000), Act::Status(400)]);
+    let mut s = server
+        .qlik()
+        .transfers()
+        .download_temp_content(ID)
+        .retry_delay(Duration::from_millis(5))
+        .into_stream()
+        .await
+        .unwrap();
+    let mut n = 0;
+    let mut last = None;
+    while let Some(chunk) = s.next().await {
+        match chunk {
+            Ok(c) => n += c.len(),
+            Err(e) => last = Some(e),
+        }
+    }
+    assert_eq!(n, 10_000);
+    assert!(last.is_some(), "the stream ends with the download's error");
+}
+
+/// Events of this thread, one line each (`message` and fields), for the tracing assertions.
+#[derive(Default, Clone)]
+struct Events(Arc<Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Events {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct V(String);
+        impl tracing::field::Visit for V {
+            fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                self.0.push_str(&format!(" {}={:?}", f.name(), v));
+            }
+        }
+        let mut v = V(String::new());
+        event.record(&mut v);
+        self.0.lock().unwrap().push(v.0);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn each_resumed_attempt_and_each_chunk_is_traced_with_its_offset() {
+    let events = Events::default();
+    let _guard = tracing::subscriber::set_default(events.clone());
+    let server = Server::start(content(LEN), vec![Act::CloseAfter(250_000)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    server
+        .qlik()
+        .transfers()
+        .download_temp_content(ID)
+        .to_path(dir.path().join("t.bin"))
+        .retry_delay(Duration::from_millis(5))
+        .send()
+        .await
+        .unwrap();
+    let lines = events.0.lock().unwrap().clone();
+    let resumed: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("download resumed with Range"))
+        .collect();
+    assert_eq!(resumed.len(), 1, "{lines:#?}");
+    assert!(resumed[0].contains("offset=250000"), "{}", resumed[0]);
+    let chunks = lines
+        .iter()
+        .filter(|l| l.contains("download chunk"))
+        .count();
+    assert!(chunks >= 2, "{chunks} chunk events");
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("download chunk") && l.contains("offset=250000")));
+}

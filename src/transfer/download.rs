@@ -12,14 +12,20 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use futures::stream::{self, BoxStream, Stream, StreamExt};
 use reqwest::header::{HeaderValue, ACCEPT_ENCODING, CONTENT_RANGE, RANGE};
 use reqwest::{Method, StatusCode, Url};
+use std::io;
 use tokio::io::AsyncWrite;
+use tokio::sync::oneshot;
+use tokio_util::io::ReaderStream;
 use tracing::Instrument;
 
 use super::handle::Transfers;
 use super::progress::{Meter, Progress, ProgressFn};
 use super::sink::{OpenSink, Sink};
+use super::source::Upload;
 use crate::error::{Error, Result};
 use crate::transport::CallId;
 use crate::Qlik;
@@ -28,11 +34,49 @@ use crate::Qlik;
 pub const DEFAULT_DOWNLOAD_RETRIES: u32 = 10;
 /// Default [`Download::stall_timeout`].
 pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// The pipe between a download and the reader of its stream.
+const STREAM_PIPE: usize = 1024 * 1024;
 /// Longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// The whole-request timeout of one attempt: the client's `timeout` would cut a long body, so
 /// a download is bounded by its stall timeout instead.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// A download as a stream of chunks ([`Download::into_stream`]).
+pub struct DownloadStream {
+    total: Option<u64>,
+    inner: BoxStream<'static, io::Result<Bytes>>,
+}
+
+impl DownloadStream {
+    /// The size the server announced, when it did.
+    pub fn total(&self) -> Option<u64> {
+        self.total
+    }
+
+    /// As the source of an upload (its length the announced size).
+    pub fn into_upload(self) -> Upload {
+        let total = self.total;
+        Upload::stream(self.inner, total)
+    }
+}
+
+impl Stream for DownloadStream {
+    type Item = io::Result<Bytes>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.inner.poll_next_unpin(cx)
+    }
+}
+
+impl fmt::Debug for DownloadStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DownloadStream({:?} bytes)", self.total)
+    }
+}
 
 /// What a finished download did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +160,8 @@ pub struct Download {
     max_retries: u32,
     retry_delay: Duration,
     stall_timeout: Duration,
+    /// Told the announced size as soon as the first answer is in ([`Download::into_stream`]).
+    total_tx: Option<oneshot::Sender<Option<u64>>>,
 }
 
 impl fmt::Debug for Download {
@@ -138,6 +184,7 @@ impl Download {
             max_retries: DEFAULT_DOWNLOAD_RETRIES,
             retry_delay: Duration::from_millis(500),
             stall_timeout: DEFAULT_STALL_TIMEOUT,
+            total_tx: None,
         }
     }
 
@@ -197,6 +244,48 @@ impl Download {
         self
     }
 
+    /// The download as a stream of chunks, for feeding it straight into something else (an
+    /// upload to another tenant) without a file: it resumes with `Range` when it breaks, like
+    /// [`send`](Self::send), and ends with an error item if the download fails. Returns once
+    /// the server has answered, so the size it announced is known
+    /// ([`DownloadStream::total`]). Memory stays bounded: the download waits while the
+    /// stream's reader is busy (a pipe of 1 MiB between them). Any destination set before is
+    /// replaced.
+    pub async fn into_stream(mut self) -> Result<DownloadStream> {
+        let (w, r) = tokio::io::duplex(STREAM_PIPE);
+        let (tx, rx) = oneshot::channel();
+        self.total_tx = Some(tx);
+        self.sink = Some(Sink::writer(w));
+        let task = tokio::spawn(self.send());
+        let total = match rx.await {
+            Ok(t) => t,
+            // The download ended before a body started: its error says why.
+            Err(_) => {
+                return Err(match task.await {
+                    Ok(Err(e)) => e,
+                    Ok(Ok(_)) => Error::Other("the download ended before its answer".into()),
+                    Err(e) => Error::Other(format!("the download task failed: {e}")),
+                })
+            }
+        };
+        let tail = stream::once(async move {
+            match task.await {
+                Ok(Ok(_)) => None,
+                Ok(Err(e)) => Some(Err(io::Error::other(e.to_string()))),
+                Err(e) => Some(Err(io::Error::other(format!(
+                    "the download task failed: {e}"
+                )))),
+            }
+        })
+        .filter_map(|x| async move { x });
+        Ok(DownloadStream {
+            total,
+            inner: ReaderStream::with_capacity(r, super::source::READ_CHUNK)
+                .chain(tail)
+                .boxed(),
+        })
+    }
+
     /// Runs the download.
     pub async fn send(self) -> Result<DownloadReport> {
         let url = self.url?;
@@ -221,6 +310,7 @@ impl Download {
             retry_delay: self.retry_delay,
             stall_timeout: self.stall_timeout,
             on_progress: self.on_progress,
+            total_tx: self.total_tx,
         }
         .run()
         .instrument(span)
@@ -244,6 +334,7 @@ struct Run {
     retry_delay: Duration,
     stall_timeout: Duration,
     on_progress: Option<ProgressFn>,
+    total_tx: Option<oneshot::Sender<Option<u64>>>,
 }
 
 impl Run {
@@ -435,6 +526,9 @@ impl Run {
             *total = announced;
             self.sink.note_total(announced).await?;
             meter.set_total(announced);
+        }
+        if let Some(tx) = self.total_tx.take() {
+            let _ = tx.send(*total);
         }
         loop {
             let next = tokio::time::timeout(self.stall_timeout, response.chunk()).await;

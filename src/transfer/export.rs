@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::io::AsyncWrite;
 
-use super::download::{resolve, Download, DownloadReport};
+use super::download::{resolve, Download, DownloadReport, DownloadStream};
 use super::handle::Transfers;
 use super::progress::Progress;
 use crate::error::{Error, Result};
@@ -110,6 +110,21 @@ impl ExportApp {
     pub fn stall_timeout(mut self, d: Duration) -> Self {
         self.download = self.download.stall_timeout(d);
         self
+    }
+
+    /// Runs the export and returns its download as a stream (see [`Download::into_stream`]):
+    /// the source of a copy to another tenant without a temporary file. Returns the temporary
+    /// content's id with it.
+    pub async fn into_stream(self) -> Result<(String, DownloadStream)> {
+        let ExportApp {
+            transfers,
+            app_id,
+            no_data,
+            mut download,
+        } = self;
+        let (location, id) = start_export(&transfers, &app_id, no_data).await?;
+        download.set_url(resolve(transfers.qlik.base_url(), &location));
+        Ok((id, download.into_stream().await?))
     }
 
     /// Runs the export, then the download.

@@ -16,7 +16,9 @@ mod sink;
 mod source;
 
 pub use binary::BinaryResponse;
-pub use download::{Download, DownloadReport, DEFAULT_DOWNLOAD_RETRIES, DEFAULT_STALL_TIMEOUT};
+pub use download::{
+    Download, DownloadReport, DownloadStream, DEFAULT_DOWNLOAD_RETRIES, DEFAULT_STALL_TIMEOUT,
+};
 #[cfg(feature = "apps")]
 pub use export::{ExportApp, ExportReport};
 pub use handle::Transfers;
