@@ -194,7 +194,7 @@ impl QlikBuilder {
     /// client uses `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` minus `NO_PROXY`, like curl (see
     /// [`ProxySetting`](crate::config::ProxySetting)). An invalid URL fails
     /// [`build`](Self::build) with an error naming `proxy` (its credentials not shown). The
-    /// engine's WebSocket ([`crate::qix`]) does not go through it.
+    /// engine's WebSocket (the `qix` feature) does not go through it.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = ProxySetting::Url(url.into());
         self
