@@ -17,23 +17,38 @@
 //! expired tokens, and the failures of large transfers (a connection dropped mid-chunk, `423`,
 //! `409`, `410`, throttling, a download closed midway). [`Standin::stats`] counts what happened.
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! A user's test, with `qlik-sdk` pointed at the stand-in:
+//!
+//! ```text
+//! #[tokio::test]
+//! async fn my_job_survives_a_busy_tenant() {
+//!     let standin = Standin::start().await.unwrap();
+//!     standin.inject(Fault::Status {
+//!         path_prefix: "/api/v1/items".into(), status: 429, times: 1, retry_after: Some(1),
+//!     });
+//!     let qlik = Qlik::builder()
+//!         .host(standin.url())
+//!         .allow_http(true) // the stand-in serves plain http on 127.0.0.1
+//!         .api_key(standin.api_key())
+//!         .build()
+//!         .unwrap();
+//!     assert_eq!(my_job(&qlik).await.unwrap(), 2); // the user's function under test
+//!     assert_eq!(standin.stats().fired, ["Status"]);
+//! }
+//! ```
+//!
+//! Faults and counters, on their own:
+//!
+//! ```
 //! use qlik_sdk_testkit::{Fault, Standin};
 //!
-//! let standin = Standin::start().await?;
-//! standin.inject(Fault::Status {
-//!     path_prefix: "/api/v1/items".into(),
-//!     status: 429,
-//!     times: 1,
-//!     retry_after: Some(1),
-//! });
-//! // Point the client at it:
-//! // Qlik::builder().host(standin.url()).allow_http(true).api_key(standin.api_key()).build()?
-//! let res = reqwest_like_get(&format!("{}/api/v1/items", standin.url()), standin.api_key()).await;
-//! assert_eq!(standin.stats().fired, ["Status"]);
-//! # let _ = res; Ok(()) }
-//! # async fn reqwest_like_get(_: &str, _: &str) {}
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let standin = Standin::builder().items(25).start().await?;
+//! assert!(standin.url().starts_with("http://127.0.0.1:"));
+//! standin.inject(Fault::Locked { times: 2 });
+//! standin.inject(Fault::Throttle { bytes_per_second: 1 << 20 });
+//! assert_eq!(standin.stats().fired, ["Throttle"]); // Locked waits for a tus PATCH
+//! # Ok::<(), std::io::Error>(()) }).unwrap();
 //! ```
 //!
 //! The `qlik-standin` binary serves the same tenant on a port (`qlik-standin --port 8080`);
