@@ -56,7 +56,7 @@ fn me() -> Value {
            "assignedRoles": [{"id": "605a1c2151382ffc836af862", "name": "TenantAdmin", "type": "default", "level": "admin"}],
            "assignedGroups": [{"id": "507f191e810c19729de860eb", "name": "Finance", "providerType": "idp"}],
            "links": {"self": {"href": format!("/api/v1/users/{ME}")}},
-           "clientId": "quickstart-client", "roles": ["TenantAdmin"], "groups": ["Finance"],
+           "clientId": "standin-client", "roles": ["TenantAdmin"], "groups": ["Finance"],
            "created": "2024-03-01T09:00:00.000Z", "lastUpdated": "2025-01-15T12:30:00.000Z"})
 }
 
