@@ -64,6 +64,7 @@ mod fault;
 mod http;
 mod multipart;
 mod oauth;
+mod seed;
 mod server;
 mod state;
 mod stats;
@@ -168,6 +169,7 @@ impl Standin {
 pub struct StandinBuilder {
     cfg: Config,
     data_dir: Option<PathBuf>,
+    seed_file: Option<PathBuf>,
     addr: SocketAddr,
 }
 
@@ -184,6 +186,7 @@ impl Default for StandinBuilder {
                 items: 10,
             },
             data_dir: None,
+            seed_file: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         }
     }
@@ -213,6 +216,15 @@ impl StandinBuilder {
     /// How many items the tenant holds (default 10); every fifth is an app, `r-5`, `r-10`, ...
     pub fn items(mut self, n: usize) -> Self {
         self.cfg.items = n;
+        self
+    }
+
+    /// Replaces the seeded data with a JSON file's: an object whose keys, each optional,
+    /// replace that part of the defaults: `spaces`, `users` and `items` (lists of objects as the
+    /// APIs answer them; the first user is the signed-in one, `users/me`), and `apps` (a list of
+    /// `{"id", "name", "spaceId"}`; their content is generated as for the default apps).
+    pub fn seed_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.seed_file = Some(path.into());
         self
     }
 
@@ -254,7 +266,12 @@ impl StandinBuilder {
                 (t.path().to_path_buf(), Some(t))
             }
         };
-        let apps: HashMap<_, _> = apps::seeded(self.cfg.items).into_iter().collect();
+        let file = match &self.seed_file {
+            Some(path) => seed::read(path).await?,
+            None => seed::SeedFile::default(),
+        };
+        let seed = seed::build(self.cfg.items, file);
+        let apps: HashMap<_, _> = seed.apps.into_iter().collect();
         let state = Arc::new(State {
             cfg: self.cfg,
             dir,
@@ -268,11 +285,9 @@ impl StandinBuilder {
             uploads: Mutex::default(),
             apps: Mutex::new(apps),
             data_files: Mutex::default(),
-            spaces: Mutex::new(vec![
-                tenant::space("s1", "Finance"),
-                tenant::space("s2", "Sales"),
-                tenant::space("s3", "Sandbox"),
-            ]),
+            spaces: Mutex::new(seed.spaces),
+            users: seed.users,
+            items: seed.items,
             reloads: Mutex::default(),
         });
         let listener = tokio::net::TcpListener::bind(self.addr).await?;

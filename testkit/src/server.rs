@@ -43,6 +43,9 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Handled {
     let (parts, mut body) = req.into_parts();
     lock(&st.stats).requests += 1;
     let path = parts.uri.path().to_string();
+    if parts.method == http::Method::PATCH && path.starts_with("/api/v1/temp-contents/files/") {
+        lock(&st.stats).patches += 1;
+    }
     let resp = if let Some(admin) = path.strip_prefix("/__standin/") {
         admin_route(&st, &parts, &mut body, admin).await?
     } else {

@@ -88,6 +88,9 @@ pub(crate) struct State {
     pub apps: Mutex<HashMap<String, App>>,
     pub data_files: Mutex<Vec<DataFile>>,
     pub spaces: Mutex<Vec<Value>>,
+    /// Users; the first is the signed-in one.
+    pub users: Vec<Value>,
+    pub items: Vec<Value>,
     /// Reload id, app id, times read (its status advances on each read).
     pub reloads: Mutex<Vec<(String, String, usize)>>,
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 pub struct Stats {
     /// Requests received (every route, the admin routes included).
     pub requests: u64,
-    /// tus `PATCH` requests received (answered or not).
+    /// tus `PATCH` requests received (answered or not, faults included).
     pub patches: u64,
     /// Body bytes received and kept, per upload id (tus uploads: every `PATCH` body, re-sent
     /// bytes counted again; simple temp-content uploads; data files sent as a `File` part).

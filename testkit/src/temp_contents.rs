@@ -344,7 +344,6 @@ pub(crate) async fn tus_patch(
     body: &mut Incoming,
     id: &str,
 ) -> Handled {
-    lock(&st.stats).patches += 1;
     if let Some(r) = check_tus(parts) {
         return Ok(r);
     }

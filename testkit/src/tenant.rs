@@ -6,8 +6,8 @@ use http::request::Parts;
 use hyper::body::Incoming;
 use serde_json::{json, Value};
 
-/// The id of the user `GET /api/v1/users/me` redirects to.
-pub(crate) const ME: &str = "637390ec6541614d3a88d6c1";
+/// The id of the signed-in user of the default seed.
+const ME: &str = "637390ec6541614d3a88d6c1";
 
 /// A space.
 pub(crate) fn space(id: &str, name: &str) -> Value {
@@ -18,7 +18,7 @@ pub(crate) fn space(id: &str, name: &str) -> Value {
 }
 
 /// Item `i` (every fifth an app, `r-{i}`).
-fn item(i: usize) -> Value {
+pub(crate) fn item(i: usize) -> Value {
     let ty = if i.is_multiple_of(5) { "app" } else { "qvapp" };
     let space = ["s1", "s2", "s3", ""][i % 4];
     let (status, end) = if i.is_multiple_of(3) {
@@ -60,7 +60,8 @@ fn me() -> Value {
            "created": "2024-03-01T09:00:00.000Z", "lastUpdated": "2025-01-15T12:30:00.000Z"})
 }
 
-fn users() -> Vec<Value> {
+/// The default users; the first is the signed-in one (`users/me`).
+pub(crate) fn default_users() -> Vec<Value> {
     vec![
         me(),
         user("u1", "Ada Lovelace", "ada.lovelace@example.com"),
@@ -168,8 +169,10 @@ pub(crate) async fn route(
         ("GET", ["users"]) => {
             // Only the filter the examples send: `email eq "..."`.
             let filter = query(&parts.uri).get("filter").cloned();
-            let all = users()
-                .into_iter()
+            let all = st
+                .users
+                .iter()
+                .cloned()
                 .filter(|u| {
                     filter.as_deref().is_none_or(|f| {
                         f.strip_prefix("email eq ")
@@ -179,23 +182,25 @@ pub(crate) async fn route(
                 .collect();
             page(parts, all)
         }
-        ("GET", ["users", "me"]) => {
-            let r = crate::http::empty(301);
-            Ok(crate::http::with(
-                r,
+        ("GET", ["users", "me"]) => match st.users.first().and_then(|u| u["id"].as_str()) {
+            Some(me) => Ok(crate::http::with(
+                crate::http::empty(301),
                 "location",
-                format!("/api/v1/users/{ME}"),
-            ))
-        }
-        ("GET", ["users", id]) => match users().into_iter().find(|u| u["id"] == *id) {
-            Some(u) => Ok(json(200, &u)),
+                format!("/api/v1/users/{me}"),
+            )),
+            None => Ok(error(404, "USERS-404", "User not found")),
+        },
+        ("GET", ["users", id]) => match st.users.iter().find(|u| u["id"] == *id) {
+            Some(u) => Ok(json(200, u)),
             None => Ok(error(404, "USERS-404", "User not found")),
         },
         ("GET", ["items"]) => {
             let ty = query(&parts.uri).get("resourceType").cloned();
-            let all = (1..=st.cfg.items)
-                .map(item)
+            let all = st
+                .items
+                .iter()
                 .filter(|i| ty.as_deref().is_none_or(|t| i["resourceType"] == t))
+                .cloned()
                 .collect();
             page(parts, all)
         }

@@ -163,3 +163,44 @@ fn the_binary_serves_on_the_given_port_and_prints_its_url() {
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert_eq!(items.unwrap()["data"].as_array().map(Vec::len), Some(3));
 }
+
+#[tokio::test]
+async fn a_seed_file_replaces_the_seeded_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    std::fs::write(
+        &seed,
+        r#"{"spaces": [{"id": "only", "name": "Only space", "type": "shared"}],
+            "users": [{"id": "me-1", "name": "Me", "email": "me@example.com"}],
+            "apps": [{"id": "app-a", "name": "A", "spaceId": "only"}]}"#,
+    )
+    .unwrap();
+    let s = Standin::builder().seed_file(&seed).start().await.unwrap();
+    let api = Api::new(&s);
+    let get = |p: &'static str| api.req(reqwest::Method::GET, p).send();
+    let spaces: Value = get("/api/v1/spaces").await.unwrap().json().await.unwrap();
+    assert_eq!(spaces["data"].as_array().unwrap().len(), 1);
+    assert_eq!(spaces["data"][0]["name"], "Only space");
+    let me: Value = get("/api/v1/users/me").await.unwrap().json().await.unwrap();
+    assert_eq!(me["id"], "me-1");
+    let app: Value = get("/api/v1/apps/app-a")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(app["attributes"]["spaceId"], "only");
+    assert_eq!(get("/api/v1/apps/r-5").await.unwrap().status(), 404);
+    // Items were not in the file: the defaults stay.
+    let items: Value = get("/api/v1/items").await.unwrap().json().await.unwrap();
+    assert_eq!(items["data"].as_array().unwrap().len(), 10);
+
+    std::fs::write(&seed, r#"{"spacez": []}"#).unwrap();
+    let e = Standin::builder()
+        .seed_file(&seed)
+        .start()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+    assert!(e.to_string().contains("spacez"), "{e}");
+}

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! qlik-standin [--port N] [--data-dir PATH] [--items N] [--app-size BYTES]
-//!              [--max-direct-upload BYTES] [--api-key KEY] [--port-file PATH]
+//!              [--max-direct-upload BYTES] [--api-key KEY] [--seed FILE.json] [--port-file PATH]
 //! ```
 //! Prints its URL on the first line, then the API key and OAuth2 client it accepts, and
 //! serves until killed. Faults: `POST /__standin/faults`; counters: `GET /__standin/stats`.
@@ -12,7 +12,7 @@ use qlik_sdk_testkit::Standin;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: qlik-standin [--port N] [--data-dir PATH] [--items N] [--app-size BYTES] [--max-direct-upload BYTES] [--api-key KEY] [--port-file PATH]";
+const USAGE: &str = "usage: qlik-standin [--port N] [--data-dir PATH] [--items N] [--app-size BYTES] [--max-direct-upload BYTES] [--api-key KEY] [--seed FILE.json] [--port-file PATH]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -46,6 +46,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             "--app-size" => b.app_size(num(&value)?),
             "--max-direct-upload" => b.max_direct_upload(num(&value)?),
             "--api-key" => b.api_key(value),
+            "--seed" => b.seed_file(value),
             "--port-file" => {
                 port_file = Some(value);
                 b
