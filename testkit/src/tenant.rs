@@ -172,13 +172,13 @@ pub(crate) async fn route(
             let all = st
                 .users
                 .iter()
-                .cloned()
                 .filter(|u| {
                     filter.as_deref().is_none_or(|f| {
                         f.strip_prefix("email eq ")
                             .is_some_and(|e| u["email"] == e.trim_matches('"'))
                     })
                 })
+                .cloned()
                 .collect();
             page(parts, all)
         }
