@@ -61,6 +61,15 @@ pub enum Fault {
         /// How many requests are delayed.
         times: u32,
     },
+    /// The next `times` requests whose path starts with `path_prefix` get no answer: the
+    /// connection is closed as soon as the request's head is read (as when a proxy or the
+    /// network drops it).
+    Disconnect {
+        /// Requests whose path starts with this are dropped (`/` for every request).
+        path_prefix: String,
+        /// How many requests are dropped.
+        times: u32,
+    },
     /// Every access token issued so far stops being accepted (`401`): the client must fetch a
     /// new one. The API key stays valid.
     ExpireTokens,
@@ -78,6 +87,7 @@ impl Fault {
             Fault::CloseDownloadMidway { .. } => "CloseDownloadMidway",
             Fault::Status { .. } => "Status",
             Fault::Latency { .. } => "Latency",
+            Fault::Disconnect { .. } => "Disconnect",
             Fault::ExpireTokens => "ExpireTokens",
         }
     }
@@ -91,11 +101,16 @@ pub(crate) enum PatchFault {
     OffsetMismatch,
 }
 
-/// A `Status` fault taken from the queue.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct StatusFault {
-    pub status: u16,
-    pub retry_after: Option<u64>,
+/// What a generic fault taken from the queue does to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Generic {
+    /// Answer this status (with `Retry-After` seconds when set).
+    Status {
+        status: u16,
+        retry_after: Option<u64>,
+    },
+    /// Close the connection without an answer.
+    Disconnect,
 }
 
 /// Queued faults with the number of requests each still applies to.
@@ -133,9 +148,9 @@ impl FaultQueue {
         fault
     }
 
-    /// The generic faults for a request to `path`: the total latency of every matching
-    /// `Latency` entry, and the first matching `Status` entry.
-    pub fn take_generic(&mut self, path: &str) -> (Vec<u64>, Option<StatusFault>) {
+    /// The generic faults for a request to `path`: the delay of every matching `Latency`
+    /// entry, and the first matching `Status` or `Disconnect` entry.
+    pub fn take_generic(&mut self, path: &str) -> (Vec<u64>, Option<Generic>) {
         let mut delays = Vec::new();
         let mut i = 0;
         while i < self.queue.len() {
@@ -155,21 +170,25 @@ impl FaultQueue {
                 _ => i += 1,
             }
         }
-        let status = self.queue.iter().position(|(f, _)| {
-            matches!(f, Fault::Status { path_prefix, .. } if path.starts_with(path_prefix.as_str()))
+        let action = self.queue.iter().position(|(f, _)| match f {
+            Fault::Status { path_prefix, .. } | Fault::Disconnect { path_prefix, .. } => {
+                path.starts_with(path_prefix.as_str())
+            }
+            _ => false,
         });
-        let status = status.map(|i| match self.use_at(i) {
+        let action = action.and_then(|i| match self.use_at(i) {
             Fault::Status {
                 status,
                 retry_after,
                 ..
-            } => StatusFault {
+            } => Some(Generic::Status {
                 status,
                 retry_after,
-            },
-            _ => unreachable!("position matched a Status fault"),
+            }),
+            Fault::Disconnect { .. } => Some(Generic::Disconnect),
+            _ => None,
         });
-        (delays, status)
+        (delays, action)
     }
 
     /// The first queued fault for a tus `PATCH` (`OffsetMismatch` only when the upload has
@@ -242,9 +261,20 @@ mod tests {
         assert!(s.is_none());
         let (d, s) = q.take_generic("/api/v1/items");
         assert!(d.is_empty());
-        let s = s.expect("status fault");
-        assert_eq!((s.status, s.retry_after), (429, Some(2)));
+        assert_eq!(
+            s,
+            Some(Generic::Status {
+                status: 429,
+                retry_after: Some(2)
+            })
+        );
         assert!(q.take_generic("/api/v1/items").1.is_none());
+        q.push(Fault::Disconnect {
+            path_prefix: "/".into(),
+            times: 1,
+        });
+        assert_eq!(q.take_generic("/x").1, Some(Generic::Disconnect));
+        assert_eq!(q.take_generic("/x").1, None);
     }
 
     #[test]

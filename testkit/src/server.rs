@@ -1,8 +1,8 @@
 //! The HTTP/1.1 server: accepts connections, applies the generic faults, checks the bearer
 //! token and routes each request.
 
-use crate::fault::Fault;
-use crate::http::{drain, empty, error, header, json, read_small, with, Handled, Resp};
+use crate::fault::{Fault, Generic};
+use crate::http::{drain, empty, error, header, json, read_small, with, Abort, Handled, Resp};
 use crate::state::{lock, State};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -54,19 +54,27 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Handled {
             st.fired("Latency");
             tokio::time::sleep(Duration::from_millis(millis)).await;
         }
-        if let Some(s) = status {
-            st.fired("Status");
-            let r = error(
-                s.status,
-                &format!("HTTP-{}", s.status),
-                "injected by the stand-in",
-            );
-            match s.retry_after {
-                Some(secs) => with(r, "retry-after", secs),
-                None => r,
+        match status {
+            Some(Generic::Status {
+                status,
+                retry_after,
+            }) => {
+                st.fired("Status");
+                let r = error(
+                    status,
+                    &format!("HTTP-{status}"),
+                    "injected by the stand-in",
+                );
+                match retry_after {
+                    Some(secs) => with(r, "retry-after", secs),
+                    None => r,
+                }
             }
-        } else {
-            route(&st, &parts, &mut body, &path).await?
+            Some(Generic::Disconnect) => {
+                st.fired("Disconnect");
+                return Err(Abort("Disconnect"));
+            }
+            None => route(&st, &parts, &mut body, &path).await?,
         }
     };
     drain(&mut body).await;

@@ -114,6 +114,21 @@ async fn status_and_latency_faults_apply_by_prefix_and_count() {
 }
 
 #[tokio::test]
+async fn disconnect_closes_the_connection_without_an_answer() {
+    let s = Standin::start().await.unwrap();
+    let api = Api::new(&s);
+    s.inject(Fault::Disconnect {
+        path_prefix: "/api/v1/spaces".into(),
+        times: 1,
+    });
+    let get = |p: &'static str| api.req(reqwest::Method::GET, p).send();
+    let e = get("/api/v1/spaces").await.unwrap_err();
+    assert!(!e.is_status(), "{e}");
+    assert_eq!(get("/api/v1/spaces").await.unwrap().status(), 200);
+    assert_eq!(s.stats().fired, ["Disconnect"]);
+}
+
+#[tokio::test]
 async fn error_apps_answer_their_status() {
     let s = Standin::start().await.unwrap();
     let api = Api::new(&s);
@@ -141,9 +156,8 @@ fn the_binary_serves_on_the_given_port_and_prints_its_url() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut line).unwrap();
     let url = line.trim().to_string();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -160,6 +174,7 @@ fn the_binary_serves_on_the_given_port_and_prints_its_url() {
     });
     let _ = child.kill();
     let _ = child.wait();
+    drop(stdout);
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert_eq!(items.unwrap()["data"].as_array().map(Vec::len), Some(3));
 }

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 use qlik_sdk_testkit::Standin;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -55,13 +56,19 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         };
     }
     let standin = b.start().await?;
-    println!("{}", standin.url());
-    println!("api key: {}", standin.api_key());
-    println!(
+    // A reader that stops reading after the URL must not stop the server: write errors are
+    // ignored.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", standin.url());
+    let _ = writeln!(out, "api key: {}", standin.api_key());
+    let _ = writeln!(
+        out,
         "oauth2 client: {} / {}",
         standin.client_id(),
         standin.client_secret()
     );
+    let _ = out.flush();
+    drop(out);
     if let Some(p) = port_file {
         std::fs::write(p, standin.addr().port().to_string())?;
     }
