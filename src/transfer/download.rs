@@ -271,7 +271,7 @@ impl Download {
         let tail = stream::once(async move {
             match task.await {
                 Ok(Ok(_)) => None,
-                Ok(Err(e)) => Some(Err(io::Error::other(e.to_string()))),
+                Ok(Err(e)) => Some(Err(io::Error::other(e))),
                 Err(e) => Some(Err(io::Error::other(format!(
                     "the download task failed: {e}"
                 )))),
