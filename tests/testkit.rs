@@ -1,5 +1,6 @@
 //! The SDK against the test kit's stand-in tenant (`qlik-sdk-testkit`), as a user tests their
 //! own code: a function of theirs, a fault injected, the outcome and the stand-in's counters.
+#![cfg(all(feature = "items", feature = "users"))]
 
 use futures::TryStreamExt;
 use qlik_sdk::apis::items::types::ItemResourceTypeEnum;
