@@ -150,8 +150,10 @@ async fn error_apps_answer_their_status() {
 #[test]
 fn the_binary_serves_on_the_given_port_and_prints_its_url() {
     use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_qlik-standin"))
-        .args(["--port", "0", "--items", "3"])
+        .args(["--port", "0", "--items", "3", "--data-dir"])
+        .arg(dir.path())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
