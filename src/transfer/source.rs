@@ -130,6 +130,20 @@ impl fmt::Debug for Upload {
     }
 }
 
+impl From<PathBuf> for Upload {
+    /// The file at this path (as [`Upload::path`]).
+    fn from(p: PathBuf) -> Self {
+        Upload::path(p)
+    }
+}
+
+impl From<&std::path::Path> for Upload {
+    /// The file at this path (as [`Upload::path`]).
+    fn from(p: &std::path::Path) -> Self {
+        Upload::path(p)
+    }
+}
+
 impl From<Vec<u8>> for Upload {
     fn from(v: Vec<u8>) -> Self {
         Upload {
@@ -188,6 +202,12 @@ impl OpenedUpload {
     }
 }
 
+impl From<OpenedUpload> for reqwest::Body {
+    fn from(o: OpenedUpload) -> Self {
+        o.into_body()
+    }
+}
+
 impl fmt::Debug for OpenedUpload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "OpenedUpload({:?} bytes)", self.len)
@@ -196,7 +216,7 @@ impl fmt::Debug for OpenedUpload {
 
 /// Checks that a stream yields exactly `len` bytes: a short source is an `UnexpectedEof` error
 /// (never a truncated upload), a long one `InvalidData`.
-fn exact(
+pub(crate) fn exact(
     chunks: BoxStream<'static, io::Result<Bytes>>,
     len: u64,
 ) -> BoxStream<'static, io::Result<Bytes>> {
