@@ -164,7 +164,11 @@ impl Tus {
         if let Some(id) = path.strip_prefix("/api/v1/temp-contents/") {
             if method == "GET" {
                 let st = self.st.lock().unwrap();
-                let data = st.uploads.get(id).map(|u| u.data.clone()).unwrap_or_default();
+                let data = st
+                    .uploads
+                    .get(id)
+                    .map(|u| u.data.clone())
+                    .unwrap_or_default();
                 return Ok(Response::new(Full::new(Bytes::from(data)).boxed()));
             }
         }
@@ -197,8 +201,12 @@ impl Tus {
         if h("content-type").as_deref() != Some("application/offset+octet-stream") {
             return Ok(answer(415, &[]));
         }
-        let offset: u64 = h("upload-offset").and_then(|v| v.parse().ok()).unwrap_or(u64::MAX);
-        let declared: u64 = h("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let offset: u64 = h("upload-offset")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(u64::MAX);
+        let declared: u64 = h("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         let fault = {
             let mut st = self.st.lock().unwrap();
             st.patches.push((id.clone(), offset, declared));
@@ -306,12 +314,20 @@ async fn a_file_goes_up_in_chunks_at_the_acknowledged_offsets() {
     let offsets: Vec<(u64, u64)> = tus.patches().iter().map(|p| (p.1, p.2)).collect();
     assert_eq!(
         offsets,
-        [(0, 30_000), (30_000, 30_000), (60_000, 30_000), (90_000, 10_000)],
+        [
+            (0, 30_000),
+            (30_000, 30_000),
+            (60_000, 30_000),
+            (90_000, 10_000)
+        ],
         "offsets and Content-Length of every PATCH"
     );
     assert_eq!(tus.data("tc1"), data);
     let meta = tus.st.lock().unwrap().uploads["tc1"].metadata.clone();
-    assert!(meta.contains(&format!("filename {}", b64("sales.qvd"))), "{meta}");
+    assert!(
+        meta.contains(&format!("filename {}", b64("sales.qvd"))),
+        "{meta}"
+    );
     assert!(meta.contains(&format!("ttl {}", b64("7200"))), "{meta}");
     let last = *seen.lock().unwrap().last().unwrap();
     assert_eq!((last.done, last.total), (100_000, Some(100_000)));
@@ -525,10 +541,12 @@ async fn a_run_stopped_halfway_is_resumed_by_the_next_one_sending_only_the_rest(
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(&err, Error::Api { status, .. } if status.as_u16() == 503), "{err}");
+    assert!(
+        matches!(&err, Error::Api { status, .. } if status.as_u16() == 503),
+        "{err}"
+    );
     let state = qlik_sdk::transfer::resume_file_for(&src);
-    let saved: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
     assert_eq!(saved["offset"], 50_000);
     #[cfg(unix)]
     {

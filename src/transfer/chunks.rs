@@ -253,9 +253,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_forward_source_holds_its_chunk_and_can_resend_part_of_it() {
-        let pieces: Vec<io::Result<Bytes>> = (0..10u8)
-            .map(|i| Ok(Bytes::from(vec![i; 3])))
-            .collect();
+        let pieces: Vec<io::Result<Bytes>> =
+            (0..10u8).map(|i| Ok(Bytes::from(vec![i; 3]))).collect();
         let opened = Upload::stream(stream::iter(pieces), Some(30))
             .open()
             .await

@@ -241,7 +241,10 @@ mod tests {
         let mut head = data.clone();
         head[0] = 9;
         std::fs::write(&p, &head).unwrap();
-        assert_ne!(a.head_sha256, Fingerprint::of(&p).await.unwrap().head_sha256);
+        assert_ne!(
+            a.head_sha256,
+            Fingerprint::of(&p).await.unwrap().head_sha256
+        );
         std::fs::write(&p, &data[1..]).unwrap();
         assert_ne!(a.size, Fingerprint::of(&p).await.unwrap().size);
     }
@@ -280,10 +283,7 @@ mod tests {
             Err(Unusable::Changed)
         );
         let old = state(fp.clone(), unix_now() + 60);
-        assert_eq!(
-            old.check("https://t.example", &fp),
-            Err(Unusable::Expired)
-        );
+        assert_eq!(old.check("https://t.example", &fp), Err(Unusable::Expired));
         ResumeState::remove(&path).await;
         assert!(ResumeState::load(&path).await.is_none());
     }

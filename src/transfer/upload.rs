@@ -254,10 +254,9 @@ impl UploadBuilder {
                     ResumeSetting::File(p) => Some(p),
                     ResumeSetting::Off => None,
                 };
-                let name = self.name.or_else(|| {
-                    path.file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                });
+                let name = self
+                    .name
+                    .or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned()));
                 let len = fp.size;
                 (Source::file(path, len), len, Some(fp), state, name)
             }
