@@ -47,6 +47,8 @@ struct State {
     head_faults: HashMap<usize, u16>,
     /// Bytes of PATCH bodies received (kept or not).
     received: u64,
+    /// Other requests: (path?query, content-type, content-length, body).
+    calls: Vec<(String, String, Option<u64>, Vec<u8>)>,
 }
 
 #[derive(Clone)]
@@ -135,6 +137,28 @@ impl Tus {
                 .map(str::to_owned)
         };
         let base = "/api/v1/temp-contents/files";
+        if method == "POST" && (path == "/api/v1/data-files" || path == "/api/v1/apps/import") {
+            let target = format!("{path}?{}", req.uri().query().unwrap_or(""));
+            let ct = h("content-type").unwrap_or_default();
+            let cl = h("content-length").and_then(|v| v.parse().ok());
+            let body = req.into_body().collect().await.unwrap().to_bytes().to_vec();
+            self.st.lock().unwrap().calls.push((target, ct, cl, body));
+            let json = if path == "/api/v1/data-files" {
+                r#"{"id":"0f6d4c1e-2b1a-4c6e-9a57-1d2f3b4c5d6e","name":"sales/s.csv","size":3,"actions":[],"createdDate":"2024-03-01T09:00:00Z","modifiedDate":"2024-03-01T09:00:00Z","ownerId":"u1","folderStats":null}"#
+            } else {
+                r#"{"attributes":{"id":"app1","name":"Sales"},"create":[],"privileges":[]}"#
+            };
+            let status = if path == "/api/v1/data-files" {
+                201
+            } else {
+                200
+            };
+            return Ok(Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from(json)).boxed())
+                .unwrap());
+        }
         if method != "GET" && h("tus-resumable").as_deref() != Some("1.0.0") {
             return Ok(answer(412, &[]));
         }
@@ -639,4 +663,133 @@ async fn settings_out_of_range_are_refused_before_anything_is_sent() {
         .unwrap_err();
     assert!(err.to_string().contains("length"), "{err}");
     assert_eq!(tus.st.lock().unwrap().creates, 0);
+}
+
+fn calls(tus: &Tus) -> Vec<(String, String, Option<u64>, Vec<u8>)> {
+    tus.st.lock().unwrap().calls.clone()
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn import_app_uploads_by_tus_then_imports_by_file_id() {
+    let tus = Tus::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = content(70_000);
+    let src = file(&dir, "Sales.qvf", &data);
+    let imported = tus
+        .client()
+        .transfers()
+        .import_app(Upload::path(&src))
+        .space_id("sp1")
+        .name("Sales copy")
+        .upload(|u| u.chunk_size(30_000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.id(), Some("app1"));
+    assert_eq!(imported.name(), Some("Sales"));
+    assert_eq!(imported.upload.id, "tc1");
+    assert_eq!(tus.data("tc1"), data);
+    assert_eq!(tus.patches().len(), 3);
+    let c = calls(&tus);
+    assert_eq!(c.len(), 1);
+    let url = reqwest::Url::parse(&format!("http://x{}", c[0].0)).unwrap();
+    let q: HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(url.path(), "/api/v1/apps/import");
+    assert_eq!(q["fileId"], "tc1");
+    assert_eq!(q["spaceId"], "sp1");
+    assert_eq!(q["name"], "Sales copy");
+    assert!(
+        c[0].3.is_empty(),
+        "no body: the app comes from the temp content"
+    );
+}
+
+#[tokio::test]
+async fn a_small_data_file_goes_in_one_streamed_multipart_request_with_its_length() {
+    let tus = Tus::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = content(5_000);
+    let src = file(&dir, "s.csv", &data);
+    let done = Arc::new(Mutex::new(0u64));
+    let d = done.clone();
+    let created = tus
+        .client()
+        .transfers()
+        .upload_data_file(Upload::path(&src), "sales/s.csv")
+        .connection_id("conn1")
+        .on_progress(move |p| *d.lock().unwrap() = p.done)
+        .send()
+        .await
+        .unwrap();
+    assert!(created.upload.is_none());
+    assert_eq!(
+        created.file.id.map(|u| u.to_string()).as_deref(),
+        Some("0f6d4c1e-2b1a-4c6e-9a57-1d2f3b4c5d6e")
+    );
+    assert_eq!(tus.st.lock().unwrap().creates, 0, "no tus upload");
+    let c = calls(&tus);
+    assert_eq!(c.len(), 1);
+    let (target, ct, cl, body) = &c[0];
+    assert!(target.starts_with("/api/v1/data-files"));
+    assert!(ct.starts_with("multipart/form-data; boundary="), "{ct}");
+    assert_eq!(
+        *cl,
+        Some(body.len() as u64),
+        "Content-Length sent and right"
+    );
+    assert!(find(body, &data), "the file part holds the file");
+    assert!(find(body, br#"name="File"; filename="s.csv""#));
+    assert!(find(body, br#""name":"sales/s.csv""#));
+    assert!(find(body, br#""connectionId":"conn1""#));
+    assert!(find(
+        body,
+        b"name=\"Json\"\r\nContent-Type: application/json"
+    ));
+    assert!(!find(body, b"tempContentFileId"));
+    assert_eq!(*done.lock().unwrap(), 5_000);
+}
+
+#[tokio::test]
+async fn a_large_data_file_goes_by_tus_then_by_temp_content_file_id() {
+    let tus = Tus::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = content(50_000);
+    let src = file(&dir, "big.qvd", &data);
+    let created = tus
+        .client()
+        .transfers()
+        .upload_data_file(Upload::path(&src), "big.qvd")
+        .tus_threshold(40_000)
+        .upload(|u| u.chunk_size(20_000))
+        .send()
+        .await
+        .unwrap();
+    let up = created.upload.expect("went by tus");
+    assert_eq!(up.id, "tc1");
+    assert_eq!(tus.data("tc1"), data);
+    assert_eq!(tus.patches().len(), 3);
+    let c = calls(&tus);
+    assert_eq!(c.len(), 1);
+    let body = &c[0].3;
+    assert!(find(body, br#""tempContentFileId":"tc1""#));
+    assert!(!find(body, br#"name="File""#), "no file part");
+    assert!(body.len() < 1_000);
+}
+
+#[tokio::test]
+async fn a_data_file_name_the_service_would_refuse_is_refused_before_sending() {
+    let tus = Tus::start().await;
+    let err = tus
+        .client()
+        .transfers()
+        .upload_data_file(Upload::from(b"a".to_vec()), "bad:name.csv")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("bad:name.csv"), "{err}");
+    assert!(calls(&tus).is_empty());
 }

@@ -15,7 +15,8 @@ use tokio_util::io::ReaderStream;
 pub(crate) const READ_CHUNK: usize = 256 * 1024;
 
 /// The bytes of an upload. Build one with [`Upload::path`], [`Upload::reader`],
-/// [`Upload::stream`] or from bytes (`Vec<u8>`, [`Bytes`], `String`, `&'static [u8]`).
+/// [`Upload::stream`], from a path (`PathBuf`, `&Path`), or from bytes (`Vec<u8>`, [`Bytes`],
+/// `&'static [u8]`). A `String` is not taken: it could be a path or the content.
 ///
 /// ```no_run
 /// # async fn f() -> qlik_sdk::error::Result<()> {
@@ -157,12 +158,6 @@ impl From<Bytes> for Upload {
         Upload {
             inner: Inner::Bytes(b),
         }
-    }
-}
-
-impl From<String> for Upload {
-    fn from(s: String) -> Self {
-        Upload::from(s.into_bytes())
     }
 }
 

@@ -225,6 +225,28 @@ impl UploadBuilder {
         self
     }
 
+    /// The client the upload runs on.
+    pub fn client(&self) -> &Qlik {
+        &self.qlik
+    }
+
+    /// The source.
+    pub(crate) fn source(&self) -> &Upload {
+        &self.source
+    }
+
+    /// The source, taken out (for a job that sends it another way).
+    #[allow(dead_code)]
+    pub(crate) fn into_source(self) -> Upload {
+        self.source
+    }
+
+    /// The chunk timeout set.
+    #[allow(dead_code)]
+    pub(crate) fn chunk_timeout_value(&self) -> Duration {
+        self.chunk_timeout
+    }
+
     /// Runs the upload to its end. On failure the error is the last one met (e.g.
     /// [`Error::Api`] with its status, [`Error::Http`] for a connection that kept failing); the
     /// resume state (file sources) is kept so that another call continues.
