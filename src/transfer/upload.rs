@@ -382,6 +382,13 @@ impl Run {
                         self.counter.set_done(o);
                         offset = Some(o);
                     }
+                    Ok(o) if resuming => {
+                        // A saved upload that does not fit this file: start afresh.
+                        tracing::warn!(target: "qlik_sdk::transfer", server_offset = o, len = self.len, "the saved upload holds more bytes than the file; starting a new upload");
+                        self.drop_state().await;
+                        resuming = false;
+                        url = None;
+                    }
                     Ok(o) => {
                         return Err(Error::Other(format!(
                             "the server reports {o} bytes of an upload of {}: refusing to go on",
