@@ -231,6 +231,7 @@ impl UploadBuilder {
     }
 
     /// The source.
+    #[allow(dead_code)]
     pub(crate) fn source(&self) -> &Upload {
         &self.source
     }
