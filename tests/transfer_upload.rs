@@ -580,16 +580,24 @@ async fn a_run_stopped_halfway_is_resumed_by_the_next_one_sending_only_the_rest(
     }
     let before = tus.patches().len();
     // Run 2, a fresh client (a new process): HEAD, then only the missing half.
+    let seen = Arc::new(Mutex::new(Vec::<u64>::new()));
+    let s = seen.clone();
     let up = tus
         .client()
         .transfers()
         .upload(Upload::path(&src))
         .chunk_size(25_000)
+        .on_progress(move |p| s.lock().unwrap().push(p.done))
         .send()
         .await
         .unwrap();
     assert_eq!(up.id, "tc1", "the same upload");
     assert_eq!(up.resumed_from, Some(50_000));
+    assert_eq!(
+        seen.lock().unwrap().first(),
+        Some(&50_000),
+        "progress starts at the resumed offset"
+    );
     assert_eq!(up.bytes_sent, 50_000);
     assert_eq!(tus.st.lock().unwrap().creates, 1);
     let offsets: Vec<u64> = tus.patches()[before..].iter().map(|p| p.1).collect();

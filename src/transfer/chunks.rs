@@ -194,6 +194,11 @@ impl Counter {
         }
     }
 
+    /// A previous run's bytes found on the server (not counted in this run's rate).
+    pub(crate) fn resume_at(&self, done: u64) {
+        self.meter().resume_at(done);
+    }
+
     pub(crate) fn finish(&self) {
         self.meter().finish();
     }

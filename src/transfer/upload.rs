@@ -380,7 +380,11 @@ impl Run {
                             resumed_from = Some(o);
                             tracing::info!(target: "qlik_sdk::transfer", upload_id = %tus::id_of(&u), offset = o, len = self.len, "upload resumed: the server holds {o} of {} bytes", self.len);
                         }
-                        self.counter.set_done(o);
+                        if resumed_from == Some(o) && self.counter.sent() == 0 {
+                            self.counter.resume_at(o);
+                        } else {
+                            self.counter.set_done(o);
+                        }
                         offset = Some(o);
                     }
                     Ok(o) if resuming => {
