@@ -1,6 +1,6 @@
 //! Code generation for `qlik-sdk`: loads Qlik's published OpenAPI specs (pinned by
 //! [`manifest`]), runs the named normalisation [`passes`], generates a typed client per API with
-//! progenitor ([`generate`]) and the [`table`] of operations. Used by the crate's `build.rs` and
+//! progenitor ([`mod@generate`]) and the [`table`] of operations. Used by the crate's `build.rs` and
 //! by the spec tools.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -1,5 +1,5 @@
 //! The Qlik engine (QIX) from its OpenRPC description (`json-rpc/qix.json`): named
-//! normalisation [`passes`] on the JSON, then [`generate`] emits typed schema types (lenient and
+//! normalisation [`passes`] on the JSON, then [`generate()`] emits typed schema types (lenient and
 //! lossless through the SDK's `lenient` module, like the REST types) and one typed handle per
 //! engine class (`Global`, `Doc`, `GenericObject`, ...) with one method per engine method, built
 //! only on `crate::qix::rpc::Handle::{call, child}`. [`conformance`] holds the test-only call

@@ -1,0 +1,77 @@
+//! `qlik-standin`: the stand-in Qlik Cloud tenant on a port.
+//!
+//! ```text
+//! qlik-standin [--port N] [--data-dir PATH] [--items N] [--app-size BYTES]
+//!              [--max-direct-upload BYTES] [--api-key KEY] [--seed FILE.json] [--port-file PATH]
+//! ```
+//! Prints its URL on the first line, then the API key and OAuth2 client it accepts, and
+//! serves until killed. Faults: `POST /__standin/faults`; counters: `GET /__standin/stats`.
+#![forbid(unsafe_code)]
+
+use qlik_sdk_testkit::Standin;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: qlik-standin [--port N] [--data-dir PATH] [--items N] [--app-size BYTES] [--max-direct-upload BYTES] [--api-key KEY] [--seed FILE.json] [--port-file PATH]";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("qlik-standin: {e}\n{USAGE}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let mut b = Standin::builder();
+    let mut port_file = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        if flag == "--help" || flag == "-h" {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let num = |v: &str| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{flag}: not a number: {v}"))
+        };
+        b = match flag.as_str() {
+            "--port" => b.addr(SocketAddr::from(([127, 0, 0, 1], num(&value)? as u16))),
+            "--data-dir" => b.data_dir(value),
+            "--items" => b.items(num(&value)? as usize),
+            "--app-size" => b.app_size(num(&value)?),
+            "--max-direct-upload" => b.max_direct_upload(num(&value)?),
+            "--api-key" => b.api_key(value),
+            "--seed" => b.seed_file(value),
+            "--port-file" => {
+                port_file = Some(value);
+                b
+            }
+            other => return Err(format!("unknown flag {other}").into()),
+        };
+    }
+    let standin = b.start().await?;
+    // A reader that stops reading after the URL must not stop the server: write errors are
+    // ignored.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", standin.url());
+    let _ = writeln!(out, "api key: {}", standin.api_key());
+    let _ = writeln!(
+        out,
+        "oauth2 client: {} / {}",
+        standin.client_id(),
+        standin.client_secret()
+    );
+    let _ = out.flush();
+    drop(out);
+    if let Some(p) = port_file {
+        std::fs::write(p, standin.addr().port().to_string())?;
+    }
+    std::future::pending::<()>().await;
+    Ok(())
+}
