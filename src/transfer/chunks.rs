@@ -186,12 +186,10 @@ impl Counter {
         self.meter().done()
     }
 
-    /// The position is known again (acknowledged, realigned or restarted).
+    /// The position is known again (acknowledged, realigned or restarted): always reported,
+    /// so a callback sees every acknowledged chunk.
     pub(crate) fn set_done(&self, done: u64) {
-        let mut m = self.meter();
-        if m.done() != done {
-            m.set_done(done);
-        }
+        self.meter().set_done(done);
     }
 
     /// A previous run's bytes found on the server (not counted in this run's rate).
