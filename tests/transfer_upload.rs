@@ -26,6 +26,9 @@ enum Fault {
     Drop { after: usize },
     /// Forgets the upload and answers 410.
     Gone,
+    /// Keeps the first `after` bytes, then stops reading the body and never answers (a link
+    /// gone silent).
+    Stall { after: usize },
 }
 
 #[derive(Default)]
@@ -251,7 +254,7 @@ impl Tus {
         let mut body = req.into_body();
         let mut got: Vec<u8> = Vec::new();
         let stop_at = match &fault {
-            Some(Fault::Drop { after }) => Some(*after),
+            Some(Fault::Drop { after }) | Some(Fault::Stall { after }) => Some(*after),
             _ => None,
         };
         while let Some(frame) = body.frame().await {
@@ -262,6 +265,15 @@ impl Tus {
             if stop_at.is_some_and(|a| got.len() >= a) {
                 break;
             }
+        }
+        if let Some(Fault::Stall { after }) = fault {
+            {
+                let mut st = self.st.lock().unwrap();
+                let u = st.uploads.get_mut(&id).unwrap();
+                u.data.extend_from_slice(&got[..after.min(got.len())]);
+            }
+            // Never reads on, never answers (the client gives the request up).
+            std::future::pending::<()>().await;
         }
         let mut st = self.st.lock().unwrap();
         st.received += got.len() as u64;
@@ -281,7 +293,7 @@ impl Tus {
                 u.gone = true;
                 return Ok(answer(410, &[]));
             }
-            None => {}
+            Some(Fault::Stall { .. }) | None => {}
         }
         if got.len() as u64 != declared || offset + declared > u.len {
             return Ok(answer(400, &[]));
@@ -800,4 +812,32 @@ async fn a_data_file_name_the_service_would_refuse_is_refused_before_sending() {
         .unwrap_err();
     assert!(err.to_string().contains("bad:name.csv"), "{err}");
     assert!(calls(&tus).is_empty());
+}
+
+#[tokio::test]
+async fn a_stalled_connection_is_given_up_and_the_chunk_resent_from_the_servers_offset() {
+    let tus = Tus::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    // A chunk far larger than the loopback socket buffers, so that the client blocks once the
+    // server stops reading.
+    let data = content(40 << 20);
+    let src = file(&dir, "big.bin", &data);
+    tus.on_patch(1, Fault::Stall { after: 100_000 });
+    let upload = tus
+        .client()
+        .transfers()
+        .upload(Upload::path(&src))
+        .chunk_size(32 << 20)
+        // Only the stall watchdog can end the stalled PATCH: the request timeout is an hour.
+        .chunk_timeout(Duration::from_secs(3600))
+        .stall_timeout(Duration::from_millis(300))
+        .send();
+    // A hang guard, not a timing assertion: without the watchdog the call would wait an hour.
+    let up = tokio::time::timeout(Duration::from_secs(120), upload)
+        .await
+        .expect("the stalled chunk was given up")
+        .unwrap();
+    assert!(tus.data(&up.id) == data, "content");
+    let offsets: Vec<u64> = tus.patches().iter().map(|p| p.1).collect();
+    assert_eq!(offsets, [0, 100_000, 100_000 + (32 << 20)]);
 }

@@ -11,6 +11,7 @@ use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
@@ -158,6 +159,11 @@ impl Forward {
 pub(crate) struct Counter {
     meter: Mutex<Meter>,
     sent: AtomicU64,
+    /// Bytes of the current chunk taken by the connection.
+    chunk_pulled: AtomicU64,
+    /// When the connection last took bytes (milliseconds since `start`).
+    last_pull_ms: AtomicU64,
+    start: Instant,
     source_error: Mutex<Option<io::Error>>,
     what: String,
 }
@@ -167,6 +173,9 @@ impl Counter {
         Counter {
             meter: Mutex::new(meter),
             sent: AtomicU64::new(0),
+            chunk_pulled: AtomicU64::new(0),
+            last_pull_ms: AtomicU64::new(0),
+            start: Instant::now(),
             source_error: Mutex::new(None),
             what,
         }
@@ -201,8 +210,27 @@ impl Counter {
         self.meter().finish();
     }
 
+    fn now_ms(&self) -> u64 {
+        self.start.elapsed().as_millis() as u64
+    }
+
+    /// Bytes of the current chunk the connection has taken.
+    pub(crate) fn chunk_pulled(&self) -> u64 {
+        self.chunk_pulled.load(Ordering::Relaxed)
+    }
+
+    /// Time since the connection last took bytes of the current chunk (or since it started).
+    pub(crate) fn idle(&self) -> Duration {
+        Duration::from_millis(
+            self.now_ms()
+                .saturating_sub(self.last_pull_ms.load(Ordering::Relaxed)),
+        )
+    }
+
     /// A chunk starts: forget an earlier source error.
     pub(crate) fn begin_chunk(&self) {
+        self.chunk_pulled.store(0, Ordering::Relaxed);
+        self.last_pull_ms.store(self.now_ms(), Ordering::Relaxed);
         *self.source_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
@@ -230,6 +258,12 @@ pub(crate) fn counted(
             match &item {
                 Ok(b) => {
                     counter.sent.fetch_add(b.len() as u64, Ordering::Relaxed);
+                    counter
+                        .chunk_pulled
+                        .fetch_add(b.len() as u64, Ordering::Relaxed);
+                    counter
+                        .last_pull_ms
+                        .store(counter.now_ms(), Ordering::Relaxed);
                     counter.meter().advance(b.len() as u64);
                 }
                 Err(e) => {

@@ -52,7 +52,7 @@ pub use progress::{Progress, ProgressFn};
 pub use source::{OpenedUpload, Upload};
 pub use upload::{
     resume_file_for, UploadBuilder, Uploaded, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_TIMEOUT,
-    DEFAULT_MAX_RETRIES, DEFAULT_TTL, MAX_TTL,
+    DEFAULT_MAX_RETRIES, DEFAULT_STALL_TIMEOUT, DEFAULT_TTL, MAX_TTL,
 };
 
 #[allow(unused_imports)]

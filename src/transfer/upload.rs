@@ -31,6 +31,10 @@ pub const DEFAULT_MAX_RETRIES: u32 = 10;
 /// is sized for JSON calls): 10 minutes, enough for a 16 MiB chunk at 30 KB/s.
 pub const DEFAULT_CHUNK_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// Default time without any byte of a chunk taken by the connection after which the chunk is
+/// given up and retried as after a dropped connection: 60 s.
+pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Times an upload is started again from zero after the server lost it (`410`) in one call.
 const MAX_RESTARTS: u32 = 2;
 
@@ -96,7 +100,7 @@ enum ResumeSetting {
 /// ## Faults
 /// | what happens | what the upload does |
 /// |---|---|
-/// | connection dropped, timeout, `5xx`, `429` during a chunk | waits (the client's [`RetryPolicy`](crate::transport::RetryPolicy) backoff, or `Retry-After`), asks the server its offset (`HEAD`), goes on from there |
+/// | connection dropped, timeout, `5xx`, `429` during a chunk, or a stalled connection (no byte taken for [`stall_timeout`](Self::stall_timeout)) | waits (the client's [`RetryPolicy`](crate::transport::RetryPolicy) backoff, or `Retry-After`), asks the server its offset (`HEAD`), goes on from there |
 /// | `409` (offsets disagree) | `HEAD`, goes on from the server's offset (the `409`'s own `Upload-Offset` if the `HEAD` fails) |
 /// | `423` (upload busy on the server) | waits, then `HEAD` and goes on |
 /// | `404`/`410` (upload gone, e.g. expired) | starts a new upload from 0, with a `tracing` warning and [`Uploaded::restarted`] set (at most twice per call) |
@@ -132,6 +136,7 @@ pub struct UploadBuilder {
     progress: Option<ProgressFn>,
     max_retries: u32,
     chunk_timeout: Duration,
+    stall_timeout: Duration,
 }
 
 impl std::fmt::Debug for UploadBuilder {
@@ -159,6 +164,7 @@ impl Transfers {
             progress: None,
             max_retries: DEFAULT_MAX_RETRIES,
             chunk_timeout: DEFAULT_CHUNK_TIMEOUT,
+            stall_timeout: DEFAULT_STALL_TIMEOUT,
         }
     }
 }
@@ -222,6 +228,15 @@ impl UploadBuilder {
     /// Timeout of one chunk's `PATCH` (default [`DEFAULT_CHUNK_TIMEOUT`]).
     pub fn chunk_timeout(mut self, t: Duration) -> Self {
         self.chunk_timeout = t;
+        self
+    }
+
+    /// How long a chunk may go without the connection taking any of its bytes before it is
+    /// given up and retried from the server's offset (default [`DEFAULT_STALL_TIMEOUT`]): a
+    /// link that went silent (a VPN reconnecting, a NAT that forgot the connection) is not
+    /// waited on for the whole [`chunk_timeout`](Self::chunk_timeout).
+    pub fn stall_timeout(mut self, t: Duration) -> Self {
+        self.stall_timeout = t;
         self
     }
 
@@ -305,6 +320,7 @@ impl UploadBuilder {
             ttl: self.ttl,
             chunk_size: self.chunk_size,
             chunk_timeout: self.chunk_timeout,
+            stall_timeout: self.stall_timeout,
             max_retries: self.max_retries,
             fingerprint,
             state_path,
@@ -324,6 +340,7 @@ struct Run {
     ttl: Duration,
     chunk_size: u64,
     chunk_timeout: Duration,
+    stall_timeout: Duration,
     max_retries: u32,
     fingerprint: Option<Fingerprint>,
     state_path: Option<PathBuf>,
@@ -422,7 +439,19 @@ impl Run {
             let (chunk, n) = self.source.chunk(at, self.chunk_size).await?;
             let body = reqwest::Body::wrap_stream(counted(chunk, self.counter.clone()));
             self.counter.begin_chunk();
-            let sent = tus::patch(&self.qlik, &u, at, body, n, self.chunk_timeout).await;
+            let sent = match self.patch_watched(&u, at, body, n).await {
+                Some(sent) => sent,
+                None => {
+                    let e = Error::Other(format!(
+                        "the connection took no byte of the chunk at offset {at} for {} s: stalled",
+                        self.stall_timeout.as_secs_f64()
+                    ));
+                    self.counter.set_done(at);
+                    self.pause(&mut failures, None, e, at).await?;
+                    offset = None;
+                    continue;
+                }
+            };
             if let Some(e) = self.counter.source_error() {
                 // The source itself failed (a file that shrank, a reader error): not retried.
                 return Err(e);
@@ -498,6 +527,31 @@ impl Run {
             resumed_from,
             restarted: restarts > 0,
         })
+    }
+
+    /// The `PATCH` of one chunk, given up (`None`) when the connection takes none of its bytes
+    /// for `stall_timeout` while some remain to send.
+    async fn patch_watched(
+        &self,
+        url: &Url,
+        at: u64,
+        body: reqwest::Body,
+        n: u64,
+    ) -> Option<Result<Option<u64>>> {
+        let patch = tus::patch(&self.qlik, url, at, body, n, self.chunk_timeout);
+        tokio::pin!(patch);
+        let tick = (self.stall_timeout / 4).max(Duration::from_millis(10));
+        loop {
+            tokio::select! {
+                r = &mut patch => return Some(r),
+                _ = tokio::time::sleep(tick) => {
+                    if self.counter.chunk_pulled() < n && self.counter.idle() >= self.stall_timeout {
+                        tracing::info!(target: "qlik_sdk::transfer", offset = at, pulled = self.counter.chunk_pulled(), "chunk stalled; giving it up");
+                        return None;
+                    }
+                }
+            }
+        }
     }
 
     /// A failure worth another try: waits, or gives up with `e` after too many in a row.
