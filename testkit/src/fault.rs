@@ -128,7 +128,8 @@ impl FaultQueue {
         let times = match &fault {
             Fault::Locked { times }
             | Fault::Status { times, .. }
-            | Fault::Latency { times, .. } => *times,
+            | Fault::Latency { times, .. }
+            | Fault::Disconnect { times, .. } => *times,
             _ => 1,
         };
         if times > 0 {
