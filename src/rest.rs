@@ -102,6 +102,49 @@ impl RestRequest {
         }
     }
 
+    /// Sets a streamed body with its content type: a [`reqwest::Body`] or an
+    /// [`OpenedUpload`](crate::transfer::OpenedUpload) (a file, reader or stream, never read
+    /// whole into memory). With `len`, `Content-Length` is sent (not chunked encoding); the body
+    /// must then yield exactly `len` bytes. A streamed body cannot be replayed: the transport
+    /// does not retry such a request (the upload jobs of [`crate::transfer`] retry by chunk).
+    pub fn body_stream(
+        self,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+        len: Option<u64>,
+    ) -> Self {
+        let body = body.into();
+        match HeaderValue::from_str(content_type) {
+            Ok(ct) => self.map(|b| {
+                let b = b.header(CONTENT_TYPE, ct);
+                let b = match len {
+                    Some(n) => b.header(reqwest::header::CONTENT_LENGTH, n),
+                    None => b,
+                };
+                b.body(body)
+            }),
+            Err(_) => RestRequest {
+                builder: Err(Error::config(
+                    "content_type",
+                    format!("{content_type:?} is not a valid header value"),
+                )),
+                qlik: self.qlik,
+            },
+        }
+    }
+
+    /// Sets a `multipart/form-data` body; parts made from streams stay streamed, and
+    /// `Content-Length` is sent when every part's length is known.
+    pub fn multipart(self, form: reqwest::multipart::Form) -> Self {
+        self.map(|b| b.multipart(form))
+    }
+
+    /// Overrides the client's per-attempt timeout for this request (e.g. a large body on a slow
+    /// link).
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        self.map(|b| b.timeout(timeout))
+    }
+
     /// Adds a header. `Authorization` is managed by the SDK and cannot be set here.
     pub fn header(self, name: &str, value: &str) -> Self {
         let parsed = (

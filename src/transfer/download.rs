@@ -26,14 +26,13 @@ use super::handle::Transfers;
 use super::progress::{Meter, Progress, ProgressFn};
 use super::sink::{OpenSink, Sink};
 use super::source::Upload;
+use super::upload::DEFAULT_STALL_TIMEOUT;
 use crate::error::{Error, Result};
 use crate::transport::CallId;
 use crate::Qlik;
 
 /// Default [`Download::max_retries`].
 pub const DEFAULT_DOWNLOAD_RETRIES: u32 = 10;
-/// Default [`Download::stall_timeout`].
-pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// The pipe between a download and the reader of its stream.
 const STREAM_PIPE: usize = 1024 * 1024;
 /// Longest wait between two attempts.

@@ -82,6 +82,14 @@ impl Meter {
         self.emit(true);
     }
 
+    /// A resumed transfer found `done` bytes already there: they count as done, not in this
+    /// run's rate.
+    pub(crate) fn resume_at(&mut self, done: u64) {
+        self.done = done;
+        self.resumed_from = done;
+        self.emit(true);
+    }
+
     /// The last report.
     pub(crate) fn finish(&mut self) {
         self.emit(true);

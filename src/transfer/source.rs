@@ -15,7 +15,8 @@ use tokio_util::io::ReaderStream;
 pub(crate) const READ_CHUNK: usize = 256 * 1024;
 
 /// The bytes of an upload. Build one with [`Upload::path`], [`Upload::reader`],
-/// [`Upload::stream`] or from bytes (`Vec<u8>`, [`Bytes`], `String`, `&'static [u8]`).
+/// [`Upload::stream`], from a path (`PathBuf`, `&Path`), or from bytes (`Vec<u8>`, [`Bytes`],
+/// `&'static [u8]`). A `String` is not taken: it could be a path or the content.
 ///
 /// ```no_run
 /// # async fn f() -> qlik_sdk::error::Result<()> {
@@ -130,6 +131,20 @@ impl fmt::Debug for Upload {
     }
 }
 
+impl From<PathBuf> for Upload {
+    /// The file at this path (as [`Upload::path`]).
+    fn from(p: PathBuf) -> Self {
+        Upload::path(p)
+    }
+}
+
+impl From<&std::path::Path> for Upload {
+    /// The file at this path (as [`Upload::path`]).
+    fn from(p: &std::path::Path) -> Self {
+        Upload::path(p)
+    }
+}
+
 impl From<Vec<u8>> for Upload {
     fn from(v: Vec<u8>) -> Self {
         Upload {
@@ -143,12 +158,6 @@ impl From<Bytes> for Upload {
         Upload {
             inner: Inner::Bytes(b),
         }
-    }
-}
-
-impl From<String> for Upload {
-    fn from(s: String) -> Self {
-        Upload::from(s.into_bytes())
     }
 }
 
@@ -188,6 +197,12 @@ impl OpenedUpload {
     }
 }
 
+impl From<OpenedUpload> for reqwest::Body {
+    fn from(o: OpenedUpload) -> Self {
+        o.into_body()
+    }
+}
+
 impl fmt::Debug for OpenedUpload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "OpenedUpload({:?} bytes)", self.len)
@@ -196,7 +211,7 @@ impl fmt::Debug for OpenedUpload {
 
 /// Checks that a stream yields exactly `len` bytes: a short source is an `UnexpectedEof` error
 /// (never a truncated upload), a long one `InvalidData`.
-fn exact(
+pub(crate) fn exact(
     chunks: BoxStream<'static, io::Result<Bytes>>,
     len: u64,
 ) -> BoxStream<'static, io::Result<Bytes>> {

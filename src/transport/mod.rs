@@ -139,6 +139,12 @@ impl Inner {
         self.0.max_json_body
     }
 
+    /// The retry policy (the transfer jobs use its backoff between chunk attempts).
+    #[allow(dead_code)]
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.0.retry
+    }
+
     pub(crate) fn tokens(&self) -> &TokenCache {
         &self.0.tokens
     }

@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 pub enum Fault {
     /// The next tus `PATCH` keeps the first `after` bytes of its body (the upload's offset
     /// advances by them, as a tus server does), then the connection is closed without an answer.
+    /// A body shorter than `after` is kept whole, and the answer is still never sent (as when
+    /// the answer is lost on the way back).
     DropMidChunk {
         /// Bytes of the body kept before the connection is closed.
         after: u64,
@@ -29,7 +31,8 @@ pub enum Fault {
     OffsetMismatch,
     /// Every tus upload not yet complete expires now: its `PATCH` and `HEAD` answer `410`.
     ExpireUpload,
-    /// Uploads and downloads are paced to `bytes_per_second` each (0 turns pacing off).
+    /// Upload and download bodies are paced to `bytes_per_second` each, from now on (a
+    /// `Throttle` with 0 turns pacing off, also for bodies under way).
     Throttle {
         /// The pace of each body, in bytes per second; 0 for no pacing.
         bytes_per_second: u64,
@@ -125,7 +128,8 @@ impl FaultQueue {
         let times = match &fault {
             Fault::Locked { times }
             | Fault::Status { times, .. }
-            | Fault::Latency { times, .. } => *times,
+            | Fault::Latency { times, .. }
+            | Fault::Disconnect { times, .. } => *times,
             _ => 1,
         };
         if times > 0 {

@@ -14,7 +14,7 @@
 //!
 //! Bodies are streamed to and from files in a data directory, never held in memory.
 //! [`Standin::inject`] queues a [`Fault`]: status codes (429 with `Retry-After`, 5xx), latency,
-//! expired tokens, and the failures of large transfers (a connection dropped mid-chunk, `423`,
+//! dropped connections, expired tokens, and the failures of large transfers (a connection dropped mid-chunk, `423`,
 //! `409`, `410`, throttling, a download closed midway). [`Standin::stats`] counts what happened.
 //!
 //! A user's test, with `qlik-sdk` pointed at the stand-in:
@@ -294,5 +294,16 @@ impl StandinBuilder {
         let addr = listener.local_addr()?;
         let task = tokio::spawn(server::serve(listener, state.clone()));
         Ok(Standin { addr, state, task })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_standin_can_be_shared_between_tasks() {
+        fn shared<T: Send + Sync>() {}
+        shared::<super::Standin>();
+        shared::<super::Stats>();
+        shared::<super::Fault>();
     }
 }

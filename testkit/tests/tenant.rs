@@ -119,13 +119,15 @@ async fn disconnect_closes_the_connection_without_an_answer() {
     let api = Api::new(&s);
     s.inject(Fault::Disconnect {
         path_prefix: "/api/v1/spaces".into(),
-        times: 1,
+        times: 2,
     });
     let get = |p: &'static str| api.req(reqwest::Method::GET, p).send();
-    let e = get("/api/v1/spaces").await.unwrap_err();
-    assert!(!e.is_status(), "{e}");
+    for _ in 0..2 {
+        let e = get("/api/v1/spaces").await.unwrap_err();
+        assert!(!e.is_status(), "{e}");
+    }
     assert_eq!(get("/api/v1/spaces").await.unwrap().status(), 200);
-    assert_eq!(s.stats().fired, ["Disconnect"]);
+    assert_eq!(s.stats().fired, ["Disconnect", "Disconnect"]);
 }
 
 #[tokio::test]
@@ -150,8 +152,10 @@ async fn error_apps_answer_their_status() {
 #[test]
 fn the_binary_serves_on_the_given_port_and_prints_its_url() {
     use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_qlik-standin"))
-        .args(["--port", "0", "--items", "3"])
+        .args(["--port", "0", "--items", "3", "--data-dir"])
+        .arg(dir.path())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();

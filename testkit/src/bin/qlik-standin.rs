@@ -5,7 +5,8 @@
 //!              [--max-direct-upload BYTES] [--api-key KEY] [--seed FILE.json] [--port-file PATH]
 //! ```
 //! Prints its URL on the first line, then the API key and OAuth2 client it accepts, and
-//! serves until killed. Faults: `POST /__standin/faults`; counters: `GET /__standin/stats`.
+//! serves until Ctrl-C or SIGTERM (then removes its temporary data directory).
+//! Faults: `POST /__standin/faults`; counters: `GET /__standin/stats`.
 #![forbid(unsafe_code)]
 
 use qlik_sdk_testkit::Standin;
@@ -72,6 +73,31 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(p) = port_file {
         std::fs::write(p, standin.addr().port().to_string())?;
     }
-    std::future::pending::<()>().await;
+    stopped().await;
+    // Dropping the stand-in removes its temporary data directory.
+    drop(standin);
     Ok(())
+}
+
+/// Until Ctrl-C or (on Unix) SIGTERM.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
