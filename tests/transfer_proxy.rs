@@ -215,3 +215,79 @@ async fn a_bad_proxy_url_fails_the_build_without_showing_its_password() {
     let b = qlik_sdk::Qlik::builder().proxy("http://user:hunter2@proxy.corp:3128");
     assert!(!format!("{b:?}").contains("hunter2"));
 }
+
+/// The other direction: a multi-chunk tus upload (`POST` + one `PATCH` per chunk) to the
+/// stand-in tenant, then its download (closed midway, resumed with `Range`), all through the
+/// proxy; what comes back is what went up.
+#[tokio::test]
+async fn a_multi_chunk_tus_upload_and_its_resumed_download_go_through_the_proxy() {
+    use qlik_sdk_testkit::{Fault, Standin};
+    let Some(proxy) = Proxy::get() else { return };
+    let scratch = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let s = Standin::builder()
+        .data_dir(scratch.path().join("standin"))
+        .start()
+        .await
+        .unwrap();
+    let q = qlik_sdk::Qlik::builder()
+        .host(s.url())
+        .allow_http(true)
+        .api_key(s.api_key())
+        .proxy(&proxy.url)
+        .build()
+        .unwrap();
+    let body = content(LEN);
+    let up = q
+        .transfers()
+        .upload(qlik_sdk::transfer::Upload::from(body.clone()))
+        .chunk_size(1 << 20)
+        .no_resume()
+        .send()
+        .await
+        .unwrap();
+    s.inject(Fault::CloseDownloadMidway { after: 1_500_000 });
+    let out = scratch.path().join("back.bin");
+    let report = q
+        .transfers()
+        .download_temp_content(&up.id)
+        .to_path(&out)
+        .retry_delay(Duration::from_millis(5))
+        .stall_timeout(Duration::from_secs(2))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(report.resumes, 1);
+    assert!(std::fs::read(&out).unwrap() == body, "bytes equal");
+
+    let log = proxy.log_for(&s.url()).await;
+    let patches: Vec<&Entry> = log.iter().filter(|e| e.method == "PATCH").collect();
+    assert_eq!(
+        patches.len(),
+        LEN.div_ceil(1 << 20),
+        "one PATCH per chunk: {log:?}"
+    );
+    assert_eq!(
+        patches.iter().map(|e| e.request_bytes).sum::<u64>(),
+        LEN as u64,
+        "every uploaded byte passed through the proxy"
+    );
+    assert!(log
+        .iter()
+        .any(|e| e.method == "POST" && e.url.ends_with("/api/v1/temp-contents/files")));
+    let gets: Vec<&Entry> = log
+        .iter()
+        .filter(|e| e.method == "GET" && e.url.ends_with(&format!("/temp-contents/{}", up.id)))
+        .collect();
+    assert_eq!(gets.len(), 2, "{log:?}");
+    assert_eq!(gets[1].range.as_deref(), Some("bytes=1500000-"));
+    assert_eq!(
+        gets.iter().map(|e| e.response_bytes).sum::<u64>(),
+        LEN as u64
+    );
+    println!(
+        "proxy: tus upload of {LEN} bytes in {} PATCHes and its download (Range resume at \
+         1500000) through {}, bytes equal",
+        patches.len(),
+        proxy.url
+    );
+}
