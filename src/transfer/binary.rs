@@ -19,11 +19,11 @@ use crate::error::{Error, Result};
 /// [`Transfers::download`](crate::transfer::Transfers::download).
 ///
 /// ```no_run
-/// # #[cfg(feature = "temp-contents")]
+/// # #[cfg(feature = "apps")]
 /// # async fn f(qlik: qlik_sdk::Qlik) -> qlik_sdk::error::Result<()> {
 /// use qlik_sdk::transfer::BinaryResponse;
-/// let resp = qlik.temp_contents().get_temp_content().id("abc").send().await?;
-/// let bytes = resp.save_to("report.pdf").await?;
+/// let resp = qlik.apps().get_media_file().app_id("app-id").path("logo.png").send().await?;
+/// let bytes = resp.save_to("logo.png").await?;
 /// # Ok(()) }
 /// ```
 pub trait BinaryResponse: Sized + Send {

@@ -16,7 +16,7 @@
 //! |---|---|---|
 //! | [`download_temp_content(id)`](Transfers::download_temp_content), [`download(path_or_url)`](Transfers::download) | streamed to a path (through `<path>.part`) or any `AsyncWrite`, resumed with `Range` when it breaks, a `.part` of an earlier run continued; size checked | - |
 //! | `export_app(app_id)` | `POST /api/v1/apps/{appId}/export`, then the download of the temp content its `Location` names | `apps` |
-//! | `copy_app(app_id, &to_qlik)` | export here, import on the other tenant, streamed without a file (or [`via_file`](CopyApp::via_file)) | `apps` |
+//! | `copy_app(app_id, &to_qlik)` | export here, import on the other tenant, streamed without a file (or `.via_file(path)`) | `apps` |
 //! | [`BinaryResponse::save_to`] / [`write_to`](BinaryResponse::write_to) | any generated call's binary answer to a file or writer, streamed | - |
 //!
 //! Downloads are never held in memory nor capped by `max_response_body`; the client's
