@@ -436,7 +436,7 @@ mod download {
         // 5. A run killed half-way (its task aborted while the body flows, throttled) leaves a
         //    .part; the next run asks only for the rest.
         s.inject(Fault::Throttle {
-            bytes_per_second: 4 * 1024 * 1024,
+            bytes_per_second: 2 * 1024 * 1024,
         });
         let done = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let d = done.clone();
