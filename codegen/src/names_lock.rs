@@ -317,6 +317,7 @@ mod tests {
             paginated: false,
             accept: None,
             optional_body: false,
+            published_id: None,
         }
     }
 
