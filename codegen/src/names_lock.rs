@@ -231,6 +231,70 @@ pub fn aliases(lock: &NamesLock, api: &str, rows: &[OperationRow]) -> Vec<Alias>
     out
 }
 
+/// The renames from lock `old` to lock `new` (e.g. the committed lock of the last release and
+/// the one written now): each operation of `new` whose entry in `old` (found as
+/// [`NamesLock::find`] finds it) has another name, as `old -> new`, sorted by API and old name.
+pub fn renames(old: &NamesLock, new: &NamesLock) -> Vec<Alias> {
+    let mut out: Vec<Alias> = Vec::new();
+    let mut apis: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
+    for e in &new.operations {
+        apis.entry(e.api.as_str())
+            .or_default()
+            .insert((e.method.clone(), e.path.clone()));
+    }
+    for e in &new.operations {
+        let Some(before) = old.find(&e.api, &e.method, &e.path, &apis[e.api.as_str()]) else {
+            continue;
+        };
+        if before.name != e.name {
+            out.push(Alias {
+                api: e.api.clone(),
+                http_method: e.method.clone(),
+                path: e.path.clone(),
+                old_name: before.name.clone(),
+                new_name: e.name.clone(),
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.api, &a.old_name).cmp(&(&b.api, &b.old_name)));
+    out
+}
+
+/// The renames as a CHANGELOG subsection: a heading, a sentence on the aliases, then one bullet
+/// per API listing `old` → `new`. A rename whose old name is not kept as an alias in `new` (an
+/// operation of the same API took it) is marked so.
+pub fn renames_markdown(heading: &str, renames: &[Alias], new: &NamesLock) -> String {
+    let mut s = format!(
+        "### {heading}\n\nEvery former name below still compiles: it is a ``#[deprecated(note = \"renamed to `new_name`\")]`` alias of the new method (the names lock keeps it), so a build with `-D warnings` names each call to update. {} operations renamed.\n\n",
+        renames.len()
+    );
+    let mut by_api: BTreeMap<&str, Vec<&Alias>> = BTreeMap::new();
+    for r in renames {
+        by_api.entry(r.api.as_str()).or_default().push(r);
+    }
+    for (api, rs) in by_api {
+        let items: Vec<String> = rs
+            .iter()
+            .map(|r| {
+                let kept = new.operations.iter().any(|e| {
+                    e.api == r.api
+                        && e.method == r.http_method
+                        && e.path == r.path
+                        && e.aliases.contains(&r.old_name)
+                });
+                let note = if kept {
+                    ""
+                } else {
+                    " (no alias: the name is taken)"
+                };
+                format!("`{}` → `{}`{note}", r.old_name, r.new_name)
+            })
+            .collect();
+        s.push_str(&format!("- `{api}`: {}\n", items.join(", ")));
+    }
+    s
+}
+
 /// Keeps the type names that followed a renamed method: typify names a request's or response's
 /// inline types after the operation (`ItemsListItemsSort` for `items_list_items`), so a method
 /// renamed by an alias renames them too (`ListItemsSort`). For each type of the `types` module
@@ -468,6 +532,39 @@ mod tests {
         assert!(code.contains("pub type ItemsListItemsResourceType = ListItemsResourceType ;"));
         // The longest method prefix decides: this type belongs to `list_items_collections`.
         assert!(!code.contains("ItemsListItemsCollectionsResponse"));
+    }
+
+    #[test]
+    fn renames_between_two_locks_are_listed_with_their_alias() {
+        let mut old = NamesLock::default();
+        old.update(
+            "things",
+            &[
+                row("GET", "/api/v1/things/{id}", "get_thing_by_id"),
+                row("GET", "/api/v1/things", "list_things"),
+            ],
+        );
+        let mut new = old.clone();
+        new.update(
+            "things",
+            &[
+                row("GET", "/api/v1/things/{id}", "get_thing"),
+                row("GET", "/api/v1/things", "list_things"),
+            ],
+        );
+        let r = renames(&old, &new);
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            (r[0].old_name.as_str(), r[0].new_name.as_str()),
+            ("get_thing_by_id", "get_thing")
+        );
+        let md = renames_markdown("Renamed", &r, &new);
+        assert!(
+            md.contains("- `things`: `get_thing_by_id` → `get_thing`\n"),
+            "{md}"
+        );
+        assert!(md.starts_with("### Renamed\n"), "{md}");
+        assert!(renames(&new, &new).is_empty());
     }
 
     #[test]

@@ -367,6 +367,46 @@ fn http_verb(method: &str, lists: bool) -> String {
     .to_string()
 }
 
+/// What the names lint finds wrong with one API's method names (the rule of the module docs):
+/// `(name, reason)` for each name that does not start with a verb of [`VERBS`] (an API-name
+/// prefix such as `filters_delete` or `alerting_tasks_delete` is one), has `_by_`, ends in a bare
+/// version (`get_v2`, or `list_apps_v2` without a `list_apps` beside it), or is not unique.
+pub fn lint(api: &str, names: &[&str]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let api_words = words(api);
+    for (i, name) in names.iter().enumerate() {
+        let w: Vec<&str> = name.split('_').collect();
+        let first = w.first().copied().unwrap_or_default();
+        if !is_verb(first) {
+            let why = if api_words
+                .first()
+                .is_some_and(|a| singular(a) == singular(first))
+            {
+                format!("starts with the API's name (`{first}`), not a verb")
+            } else {
+                format!("does not start with a verb (`{first}`)")
+            };
+            out.push((name.to_string(), why));
+        }
+        if w.contains(&"by") {
+            out.push((name.to_string(), "has `_by_`".into()));
+        }
+        if w.len() > 1 && w.last().is_some_and(|l| is_version(l)) {
+            let base = w[..w.len() - 1].join("_");
+            if w.len() == 2 || !names.contains(&base.as_str()) {
+                out.push((
+                    name.to_string(),
+                    format!("ends in a version with no `{base}` beside it"),
+                ));
+            }
+        }
+        if names[..i].contains(name) {
+            out.push((name.to_string(), "is not unique in its API".into()));
+        }
+    }
+    out
+}
+
 /// The Rust method name progenitor derives from an operationId (snake_case).
 pub fn rust_method_name(operation_id: &str) -> String {
     let cleaned: String = operation_id
@@ -607,6 +647,32 @@ mod tests {
         ] {
             assert_eq!(singular(p), s, "{p}");
         }
+    }
+
+    #[test]
+    fn the_lint_flags_what_the_issue_lists() {
+        let bad = [
+            "delete_space_by_id",
+            "get_v2",
+            "get_apps_v2",
+            "filters_delete",
+            "alerting_tasks_delete",
+        ];
+        let found = lint("spaces", &bad);
+        for b in bad {
+            assert!(found.iter().any(|(n, _)| n == b), "{b}: {found:?}");
+        }
+        let ok = [
+            "list_apps",
+            "list_apps_v2",
+            "get_space",
+            "change_automation_owner",
+        ];
+        assert!(lint("apps", &ok).is_empty(), "{:?}", lint("apps", &ok));
+        let dup = lint("apps", &["get_app", "get_app"]);
+        assert_eq!(dup.len(), 1);
+        assert!(dup[0].1.contains("unique"));
+        assert!(lint("spaces", &["spaces_list"])[0].1.contains("API's name"));
     }
 
     #[test]
