@@ -52,6 +52,8 @@
 //!    API's own included, no singular), the action's words: `get_apps_privileges`.
 //! 3. **Every segment and parameter** ([`Form::Parameters`]): as 2, with each path parameter's
 //!    words where it stands: `get_apps_app_id_privileges`.
+//! 4. **The whole path** ([`Form::Path`]): as 3, with the server prefix and versions
+//!    (`get_api_analytics_things_id` beside `get_api_v1_things_id`).
 //!
 //! A name that still collides fails the build with a message asking for an overlay entry.
 //!
@@ -271,6 +273,9 @@ pub enum Form {
     Segments,
     /// As `Segments`, and each path parameter's words where it stands.
     Parameters,
+    /// Every segment of the path as published, its server prefix and versions included
+    /// (`/api/analytics/things/{id}` beside `/api/v1/things/{id}`).
+    Path,
 }
 
 /// The name of `method` + `path` in the given [`Form`].
@@ -305,6 +310,16 @@ pub fn rule_name(api: &str, method: &str, path: &str, facts: &dyn SpecFacts, for
     let creates = action.is_none() && method == "post" && leaf_literal;
     let lists = action.is_none() && verb == "list";
     // Literal segments of the target: (words, followed by a parameter).
+    if form == Form::Path {
+        let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let keep = segs.len() - (n - target.len());
+        let mut all = vec![verb];
+        for s in &segs[..keep] {
+            all.extend(words(param_name(s).unwrap_or(s)));
+        }
+        all.extend(after);
+        return all.join("_");
+    }
     if form != Form::Short {
         let mut all = vec![verb];
         for s in &target {

@@ -154,8 +154,9 @@ fn path_version(path: &str) -> Option<u32> {
 /// set of colliding operations, not on their order): (1) when the colliding operations sit
 /// under different API versions, each one under a version above the group's lowest adds it
 /// (`list_apps` beside `list_apps_v2`); (2) every literal segment as published
-/// ([`Form::Segments`]); (3) with the parameters' words too ([`Form::Parameters`]). A name
-/// still colliding is an error that asks for an overlay entry.
+/// ([`Form::Segments`]); (3) with the parameters' words too ([`Form::Parameters`]); (4) the
+/// whole path ([`Form::Path`]). A name still colliding is an error that asks for an overlay
+/// entry.
 fn resolve_collisions(
     ctx: &PassContext,
     ops: &[OpRef],
@@ -163,7 +164,7 @@ fn resolve_collisions(
     fixed: &HashSet<String>,
     facts: &dyn crate::naming::SpecFacts,
 ) -> Result<(), CodegenError> {
-    for step in 0..4 {
+    for step in 0..5 {
         let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, (n, s)) in chosen.iter().enumerate() {
             if *s == Source::Rule {
@@ -193,12 +194,8 @@ fn resolve_collisions(
                         }
                     }
                 }
-                1 | 2 => {
-                    let form = if step == 1 {
-                        Form::Segments
-                    } else {
-                        Form::Parameters
-                    };
+                1..=3 => {
+                    let form = [Form::Segments, Form::Parameters, Form::Path][step - 1];
                     for &i in &idx {
                         let o = &ops[i];
                         chosen[i].0 = rule_name(&ctx.api, &o.method, &o.path, facts, form);
@@ -208,7 +205,7 @@ fn resolve_collisions(
                     let o = &ops[idx[0]];
                     return Err(ctx.error(
                         o.pointer(),
-                        format!("operation name `{name}` is given to {} operations even with every path segment and parameter spelled out; add a reviewed name to the overlay list (codegen/src/overlay.rs)", idx.len()),
+                        format!("operation name `{name}` is given to {} operations even with its whole path spelled out; add a reviewed name to the overlay list (codegen/src/overlay.rs)", idx.len()),
                     ));
                 }
             }
@@ -343,6 +340,20 @@ mod tests {
         let mut ctx = PassContext::new("things", "things.json");
         run(&mut doc, &mut ctx).unwrap();
         assert_eq!(ids(&doc), ["createThingsThingId", "createThings"]);
+        // A version beside none: the version says which.
+        let mut doc = json!({"paths": {
+            "/api/v1/things/{id}": {"get": {"responses": {}}},
+            "/api/analytics/things/{id}": {"get": {"responses": {}}}
+        }});
+        run(&mut doc, &mut ctx).unwrap();
+        assert_eq!(ids(&doc), ["getThingV1", "getThing"]);
+        // Two server prefixes of one path: the whole path says which.
+        let mut doc = json!({"paths": {
+            "/api/core/things/{id}": {"get": {"responses": {}}},
+            "/api/analytics/things/{id}": {"get": {"responses": {}}}
+        }});
+        run(&mut doc, &mut ctx).unwrap();
+        assert_eq!(ids(&doc), ["getApiCoreThingsId", "getApiAnalyticsThingsId"]);
     }
 
     #[test]
