@@ -295,13 +295,27 @@ pub fn renames_markdown(heading: &str, renames: &[Alias], new: &NamesLock) -> St
     s
 }
 
-/// Keeps the type names that followed a renamed method: typify names a request's or response's
-/// inline types after the operation (`ItemsListItemsSort` for `items_list_items`), so a method
-/// renamed by an alias renames them too (`ListItemsSort`). For each type of the `types` module
-/// whose longest method-name prefix (PascalCase) is the new name of an alias, a
-/// `#[deprecated]` type alias with the old prefix is added, unless that name exists. Returns
-/// how many were added.
+/// Keeps the type names that followed a renamed method: progenitor names the builder
+/// (`builder::GetSpaces`) and the response wrapper (`responses::GetSpacesResponse`) after the
+/// operation, and typify a request's or response's inline types (`ItemsListItemsSort` for
+/// `items_list_items`), so a method renamed by an alias renames them too (`ListItemsSort`). For
+/// each type of the `types`, `builder`, `builder_extra` and `responses` modules whose longest
+/// method-name prefix (PascalCase) is the new name of an alias, a `#[deprecated]` type alias
+/// with the old prefix is added in the same module, unless that name exists. Returns how many
+/// were added.
 pub fn add_type_aliases(file: &mut syn::File, aliases: &[Alias], method_names: &[String]) -> usize {
+    ["types", "builder", "builder_extra", "responses"]
+        .iter()
+        .map(|m| add_type_aliases_in(file, m, aliases, method_names))
+        .sum()
+}
+
+fn add_type_aliases_in(
+    file: &mut syn::File,
+    module: &str,
+    aliases: &[Alias],
+    method_names: &[String],
+) -> usize {
     use heck::ToPascalCase;
     let mut prefixes: Vec<String> = method_names.iter().map(|m| m.to_pascal_case()).collect();
     prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
@@ -313,7 +327,7 @@ pub fn add_type_aliases(file: &mut syn::File, aliases: &[Alias], method_names: &
             m
         });
     let Some(items) = file.items.iter_mut().find_map(|i| match i {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        syn::Item::Mod(m) if m.ident == module => m.content.as_mut().map(|(_, items)| items),
         _ => None,
     }) else {
         return 0;
@@ -511,6 +525,12 @@ mod tests {
                 pub struct ListItemsCollectionsResponse {}
                 pub struct Unrelated {}
             }
+            pub mod builder {
+                pub struct ListItems {}
+            }
+            pub mod responses {
+                pub struct ListItemsResponse {}
+            }
         };
         let aliases = [Alias {
             api: "items".into(),
@@ -523,13 +543,18 @@ mod tests {
             "list_items".to_string(),
             "list_items_collections".to_string(),
         ];
-        assert_eq!(add_type_aliases(&mut file, &aliases, &methods), 2);
+        assert_eq!(add_type_aliases(&mut file, &aliases, &methods), 4);
         let code = quote::ToTokens::to_token_stream(&file).to_string();
         assert!(
             code.contains("pub type ItemsListItemsSort = ListItemsSort ;"),
             "{code}"
         );
         assert!(code.contains("pub type ItemsListItemsResourceType = ListItemsResourceType ;"));
+        assert!(
+            code.contains("pub type ItemsListItems = ListItems ;"),
+            "{code}"
+        );
+        assert!(code.contains("pub type ItemsListItemsResponse = ListItemsResponse ;"));
         // The longest method prefix decides: this type belongs to `list_items_collections`.
         assert!(!code.contains("ItemsListItemsCollectionsResponse"));
     }
