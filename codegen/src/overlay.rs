@@ -40,6 +40,13 @@ pub const NAMES: &[NameOverlay] = &[
         reason: "the path writes two words as one (`validatescript`), so the resource rule reads a noun and gives `create_validatescript`",
     },
     NameOverlay {
+        api: "items",
+        method: "get",
+        path: "/api/v1/items/{itemId}/publisheditems",
+        operation_id: "listPublishedItems",
+        reason: "the path writes two words as one (`publisheditems`), so the rule gives `list_publisheditems`",
+    },
+    NameOverlay {
         api: "ui-config",
         method: "post",
         path: "/api/v1/ui-config/pinned-links/actions/bulk-create-pinned-links",

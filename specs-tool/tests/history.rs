@@ -70,6 +70,12 @@ const HAND_NAMED: &[(&str, &str, &str, &str)] = &[
     ("tenants", "get", "tenants/me", "get_my_tenant"),
     ("apps", "post", "apps/validatescript", "validate_script"),
     (
+        "items",
+        "get",
+        "items/{itemId}/publisheditems",
+        "list_published_items",
+    ),
+    (
         "ui-config",
         "post",
         "ui-config/pinned-links/actions/bulk-create-pinned-links",
