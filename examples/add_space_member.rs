@@ -18,7 +18,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Find the user: the users API filters with SCIM-like expressions.
     let user = qlik
         .users()
-        .get_users()
+        .list_users()
         .filter(format!("email eq \"{email}\""))
         .limit(1)
         .items()
@@ -41,7 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("created space {} ({})", space.name, space.id);
 
     let assignment = spaces
-        .create_space_assignment()
+        .create_assignment()
         .space_id(space.id.clone())
         .body(
             AssignmentCreate::builder()
@@ -61,7 +61,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Leave the tenant as it was.
     spaces
-        .delete_space_by_id()
+        .delete_space()
         .space_id(space.id.clone())
         .send()
         .await?;

@@ -18,7 +18,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Space id -> name, every page.
     let spaces: HashMap<String, String> = qlik
         .spaces()
-        .get_spaces()
+        .list_spaces()
         .limit(100)
         .items()
         .map_ok(|s| (s.id, s.name))

@@ -16,7 +16,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let created = spaces.create_space().body(body).send().await?;
     println!("created {} ({})", created.id, created.name);
     spaces
-        .delete_space_by_id()
+        .delete_space()
         .space_id(created.id.clone())
         .send()
         .await?;

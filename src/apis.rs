@@ -105,7 +105,8 @@ mod golden_tenant {
             .unwrap();
         let (base, http, inner) = qlik.parts();
         let client = Client::new_with_client(base, http.clone(), inner.clone());
-        let widgets: Vec<types::Widget> = client.get_widgets().items().try_collect().await.unwrap();
+        let widgets: Vec<types::Widget> =
+            client.list_widgets().items().try_collect().await.unwrap();
         let ids: Vec<&str> = widgets.iter().map(|w| w.id.as_str()).collect();
         assert_eq!(ids, ["w1", "w2"]);
         // The unknown enum value of the second page is kept (tolerant + lossless steps).

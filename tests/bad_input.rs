@@ -44,7 +44,7 @@ async fn a_value_against_the_pattern_is_rejected_naming_the_field() {
         "names the body type: {e}"
     );
     // A missing required argument is named, with how to set it.
-    let e = message(qlik.spaces().get_space_by_id().send().await.unwrap_err());
+    let e = message(qlik.spaces().get_space().send().await.unwrap_err());
     assert!(
         e.ends_with(
             "argument parameter `space_id` is required: set it with .space_id(..) before send()"

@@ -221,7 +221,7 @@ async fn number_parameters_go_on_the_wire_without_a_fraction() {
     let qlik = common::builder(&server).api_key("k").build().unwrap();
     let page = qlik
         .users()
-        .get_users()
+        .list_users()
         .limit(5)
         .send()
         .await
@@ -255,7 +255,7 @@ async fn typed_calls_return_the_sdk_error_with_its_variant() {
     let qlik = common::builder(&server).api_key("k").build().unwrap();
     let e: qlik_sdk::Error = qlik
         .users()
-        .get_user_by_id()
+        .get_user()
         .user_id("u-404")
         .send()
         .await
@@ -265,14 +265,14 @@ async fn typed_calls_return_the_sdk_error_with_its_variant() {
     assert_eq!(e.title(), Some("Not found"));
     let e = qlik
         .users()
-        .get_user_by_id()
+        .get_user()
         .user_id("u-bad")
         .send()
         .await
         .unwrap_err();
     match &e {
         qlik_sdk::Error::Decode { operation, raw, .. } => {
-            assert_eq!(operation.as_deref(), Some("users get_user_by_id"));
+            assert_eq!(operation.as_deref(), Some("users get_user"));
             assert_eq!(&raw[..], b"[true]");
         }
         other => panic!("expected a decode error, got {other:?}"),

@@ -87,7 +87,7 @@ async fn typed_calls_pass_every_attempt_through_middleware() {
         .middleware(rec.clone())
         .build()
         .unwrap();
-    qlik.users().get_users().send().await.unwrap();
+    qlik.users().list_users().send().await.unwrap();
 
     let api_calls: Vec<_> = server
         .received_requests()
@@ -109,7 +109,7 @@ async fn typed_calls_pass_every_attempt_through_middleware() {
     }
     assert_eq!(
         *rec.requests.lock().unwrap(),
-        [1, 2, 3].map(|n| (Some("users"), Some("get_users"), n, true))
+        [1, 2, 3].map(|n| (Some("users"), Some("list_users"), n, true))
     );
     assert_eq!(
         *rec.responses.lock().unwrap(),

@@ -250,11 +250,11 @@ async fn a_json_body_left_out_sends_no_body_and_no_content_type() {
 #[tokio::test]
 async fn a_required_body_left_out_is_still_refused_before_sending() {
     let (server, qlik) = common::api_key_server("k").await;
-    let op = qlik_sdk::operations::find("spaces", "patch_space_by_id").unwrap();
+    let op = qlik_sdk::operations::find("spaces", "patch_space").unwrap();
     assert!(!op.optional_body);
     let err = qlik
         .spaces()
-        .patch_space_by_id()
+        .patch_space()
         .space_id("s1")
         .send()
         .await

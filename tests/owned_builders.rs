@@ -7,19 +7,19 @@
 
 mod common;
 
-use qlik_sdk::apis::spaces::builder::GetSpaces;
+use qlik_sdk::apis::spaces::builder::ListSpaces;
 use qlik_sdk::Qlik;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A request kept for later: the builder needs no lifetime.
 struct Pending {
-    list: GetSpaces,
+    list: ListSpaces,
 }
 
 /// Returns a builder made from a temporary client.
-fn list_spaces(qlik: &Qlik, limit: Option<u32>) -> GetSpaces {
-    let mut b = qlik.spaces().get_spaces();
+fn list_spaces(qlik: &Qlik, limit: Option<u32>) -> ListSpaces {
+    let mut b = qlik.spaces().list_spaces();
     if let Some(l) = limit {
         b = b.limit(l);
     }
@@ -27,7 +27,7 @@ fn list_spaces(qlik: &Qlik, limit: Option<u32>) -> GetSpaces {
 }
 
 /// Takes a builder by value and changes it.
-fn named(b: GetSpaces, name: &str) -> GetSpaces {
+fn named(b: ListSpaces, name: &str) -> ListSpaces {
     b.name(name)
 }
 
@@ -46,7 +46,7 @@ async fn a_builder_from_a_temporary_client_is_set_conditionally_stored_and_sent_
     let (server, qlik) = server().await;
     for resume in [false, true] {
         // The example: bound from a temporary, then set conditionally.
-        let mut b = qlik.spaces().get_spaces().name("a");
+        let mut b = qlik.spaces().list_spaces().name("a");
         if resume {
             b = b.limit(5u32);
         }
@@ -79,7 +79,7 @@ async fn a_builder_from_a_temporary_client_is_set_conditionally_stored_and_sent_
 #[tokio::test]
 async fn a_builder_moves_into_a_spawned_task() {
     let (server, qlik) = server().await;
-    let b = qlik.spaces().get_spaces().limit(3u32);
+    let b = qlik.spaces().list_spaces().limit(3u32);
     let sent = tokio::spawn(async move { b.send().await.map(|r| r.status()) });
     assert_eq!(sent.await.unwrap().expect("sent").as_u16(), 200);
     assert_eq!(server.received_requests().await.unwrap().len(), 1);

@@ -72,7 +72,7 @@ async fn items_follow_next_links_in_order_with_one_request_per_page() {
     let (_s, hits, qlik) = serve(25, 10, None).await;
     let users: Vec<_> = qlik
         .users()
-        .get_users()
+        .list_users()
         .limit(10)
         .items()
         .try_collect()
@@ -89,7 +89,7 @@ async fn pages_are_typed_and_counted() {
     let (_s, hits, qlik) = serve(30, 10, None).await;
     let pages: Vec<_> = qlik
         .users()
-        .get_users()
+        .list_users()
         .pages()
         .try_collect()
         .await
@@ -106,7 +106,7 @@ async fn take_stops_requesting_further_pages() {
     let (_s, hits, qlik) = serve(1000, 10, None).await;
     let first: Vec<_> = qlik
         .users()
-        .get_users()
+        .list_users()
         .items()
         .take(15)
         .try_collect()
@@ -121,7 +121,7 @@ async fn a_next_link_to_another_host_is_not_followed() {
     let other = MockServer::start().await;
     let (_s, hits, qlik) = serve(20, 10, Some(other.uri())).await;
     let api = qlik.users();
-    let mut items = api.get_users().items();
+    let mut items = api.list_users().items();
     for _ in 0..10 {
         items.next().await.unwrap().unwrap();
     }
@@ -149,7 +149,7 @@ async fn an_empty_page_ends_the_stream() {
     let (_s, hits, qlik) = serve(0, 10, None).await;
     let users: Vec<_> = qlik
         .users()
-        .get_users()
+        .list_users()
         .items()
         .try_collect()
         .await
@@ -162,7 +162,7 @@ async fn an_empty_page_ends_the_stream() {
 async fn one_hundred_thousand_items_take_exactly_one_request_per_page() {
     let (_s, hits, qlik) = serve(100_000, 100, None).await;
     let mut n = 0usize;
-    let mut items = qlik.users().get_users().limit(100).items();
+    let mut items = qlik.users().list_users().limit(100).items();
     while let Some(u) = items.next().await {
         let u = u.unwrap();
         assert_eq!(u.id, format!("u{n}"));
@@ -172,12 +172,12 @@ async fn one_hundred_thousand_items_take_exactly_one_request_per_page() {
     assert_eq!(hits.load(Ordering::SeqCst), 1_000);
 }
 
-/// The stream owns its client: `qlik.users().get_users().items()` needs no named temporary, can
+/// The stream owns its client: `qlik.users().list_users().items()` needs no named temporary, can
 /// be returned from a function, and outlives the `Qlik` it came from.
 fn all_users(
     qlik: &Qlik,
 ) -> qlik_sdk::paginate::Items<'static, qlik_sdk::apis::users::types::User> {
-    qlik.users().get_users().limit(100).items()
+    qlik.users().list_users().limit(100).items()
 }
 
 #[tokio::test]

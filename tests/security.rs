@@ -996,7 +996,7 @@ async fn next_pages_over_the_limit_are_an_error_naming_the_setting() {
         .max_response_body(4096)
         .build()
         .unwrap();
-    let pages: Vec<_> = qlik.users().get_users().pages().collect().await;
+    let pages: Vec<_> = qlik.users().list_users().pages().collect().await;
     assert_eq!(pages.len(), 2);
     assert!(pages[0].is_ok());
     let Err(e) = &pages[1] else {

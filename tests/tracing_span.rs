@@ -111,7 +111,7 @@ async fn each_call_has_a_span_with_api_operation_status_and_attempt() {
     // the callsite cache that a scoped one has while other tests run.
     tracing::subscriber::set_global_default(spans.clone()).unwrap();
     let qlik = common::builder(&server).build().unwrap();
-    qlik.users().get_users().send().await.unwrap();
+    qlik.users().list_users().send().await.unwrap();
     let e = qlik
         .rest(Method::GET, "/api/v1/gone")
         .send()
@@ -131,7 +131,7 @@ async fn each_call_has_a_span_with_api_operation_status_and_attempt() {
         calls[0],
         want(&[
             ("api", "users"),
-            ("operation", "get_users"),
+            ("operation", "list_users"),
             ("http.method", "GET"),
             ("path", "/api/v1/users"),
             ("attempt", "2"),

@@ -72,7 +72,7 @@ async fn a_query_value_above_the_maximum_is_refused_and_nothing_is_sent() {
     ] {
         let e: Error = qlik
             .users()
-            .get_users()
+            .list_users()
             .limit(limit)
             .send()
             .await
@@ -99,7 +99,7 @@ async fn values_within_the_rules_are_sent() {
         .await
         .unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
-    let e: Error = qlik.users().get_users().limit(1).send().await.unwrap_err();
+    let e: Error = qlik.users().list_users().limit(1).send().await.unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
     let reqs = received(&server).await;
     assert_eq!(reqs.len(), 2);
@@ -116,7 +116,7 @@ async fn a_required_array_without_values_is_refused() {
     // apps `filterTypes`: required, minItems 1. An empty list would send no value at all.
     let e: Error = qlik
         .apps()
-        .filters_list()
+        .list_report_filters()
         .app_id("a1")
         .filter_types(Vec::new())
         .send()
@@ -124,7 +124,7 @@ async fn a_required_array_without_values_is_refused() {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "apps filters_list: query parameter `filterTypes` has 0 values, fewer than the minimum 1"
+        "apps list_report_filters: query parameter `filterTypes` has 0 values, fewer than the minimum 1"
     );
     assert!(matches!(e, Error::InvalidArgument { value: None, .. }));
     assert_eq!(received(&server).await.len(), 0);

@@ -690,7 +690,7 @@ mod tests {
         let (doc, _) = crate::generate::normalised("things", "things.json", &bytes).unwrap();
         let out = calls_without_body("things", &doc, &file, &g.operations, &[]);
         assert_eq!(out.matches("Call {").count(), 1, "{out}");
-        assert!(out.contains("let b = c.import_thing();"), "{out}");
+        assert!(out.contains("let b = c.create_things_thing_id();"), "{out}");
         assert!(
             out.contains("b.thing_id("),
             "required parameters are set: {out}"
@@ -726,7 +726,7 @@ mod tests {
         )
         .unwrap();
         let out = calls("things", &doc, &file, &g.operations, &[]);
-        assert!(out.contains("let b = c.post_thing();"), "{out}");
+        assert!(out.contains("let b = c.create_thing();"), "{out}");
         assert!(
             out.contains(
                 "b.thing_id(arg::<:: std :: string :: String>(\"thingId\", &[r#\"\"t-1\"\"#, r#\"\"string\"\"#])?)"

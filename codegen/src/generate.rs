@@ -299,7 +299,19 @@ pub(crate) fn type_names(file: &syn::File) -> std::collections::HashSet<String> 
     out
 }
 
-/// Adds `#[deprecated]` and a Qlik line (tier, limit, stability) to each client method's docs.
+/// Whether rustdoc takes `alias` as a `#[doc(alias)]` of the method `ident`: not empty, no
+/// quote or whitespace, not the method's own name.
+fn doc_alias_ok(alias: &str, ident: &str) -> bool {
+    !alias.is_empty()
+        && alias != ident
+        && !alias
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '\'' || c == '\\')
+}
+
+/// Adds `#[deprecated]`, a Qlik line (tier, limit, stability, published operationId) and the
+/// published operationId as `#[doc(alias)]` (rustdoc search finds `getSpaces`) to each client
+/// method.
 pub(crate) fn annotate(file: &mut syn::File, rows: &[OperationRow], doc: &Value) {
     let by_name: HashMap<&str, &OperationRow> =
         rows.iter().map(|r| (r.method_name.as_str(), r)).collect();
@@ -326,6 +338,15 @@ pub(crate) fn annotate(file: &mut syn::File, rows: &[OperationRow], doc: &Value)
             if let Some(s) = &row.stability {
                 line.push_str(&format!("; stability {s}"));
             }
+            let ident = f.sig.ident.to_string();
+            let published = row
+                .published_id
+                .clone()
+                .filter(|id| doc_alias_ok(id, &ident));
+            if let Some(id) = &published {
+                let sep = if line == " Qlik:" { " " } else { "; " };
+                line.push_str(&format!("{sep}published operationId `{id}`"));
+            }
             line.push('.');
             if let Some(r) = &row.redirect_to {
                 line.push_str(&format!(
@@ -334,6 +355,9 @@ pub(crate) fn annotate(file: &mut syn::File, rows: &[OperationRow], doc: &Value)
             }
             f.attrs.push(syn::parse_quote!(#[doc = ""]));
             f.attrs.push(syn::parse_quote!(#[doc = #line]));
+            if let Some(id) = &published {
+                f.attrs.push(syn::parse_quote!(#[doc(alias = #id)]));
+            }
             if row.deprecated {
                 let note = deprecation_note(doc, row);
                 f.attrs.push(syn::parse_quote!(#[deprecated(note = #note)]));
@@ -364,8 +388,7 @@ pub(crate) fn add_aliases(file: &mut syn::File, aliases: &[crate::names_lock::Al
         let new = syn::Ident::new(&alias.new_name, proc_macro2::Span::call_site());
         let old = syn::Ident::new(&alias.old_name, proc_macro2::Span::call_site());
         let doc = format!(" Former name of [`Client::{new}`] (`{} {}`), kept so code written against it still compiles.", alias.http_method, alias.path);
-        let note =
-            format!("renamed to `{new}` when the spec gave this operation a new operationId");
+        let note = format!("renamed to `{new}`");
         f.sig.ident = old;
         f.attrs = vec![
             syn::parse_quote!(#[doc = #doc]),

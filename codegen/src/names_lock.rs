@@ -231,13 +231,91 @@ pub fn aliases(lock: &NamesLock, api: &str, rows: &[OperationRow]) -> Vec<Alias>
     out
 }
 
-/// Keeps the type names that followed a renamed method: typify names a request's or response's
-/// inline types after the operation (`ItemsListItemsSort` for `items_list_items`), so a method
-/// renamed by an alias renames them too (`ListItemsSort`). For each type of the `types` module
-/// whose longest method-name prefix (PascalCase) is the new name of an alias, a
-/// `#[deprecated]` type alias with the old prefix is added, unless that name exists. Returns
-/// how many were added.
+/// The renames from lock `old` to lock `new` (e.g. the committed lock of the last release and
+/// the one written now): each operation of `new` whose entry in `old` (found as
+/// [`NamesLock::find`] finds it) has another name, as `old -> new`, sorted by API and old name.
+pub fn renames(old: &NamesLock, new: &NamesLock) -> Vec<Alias> {
+    let mut out: Vec<Alias> = Vec::new();
+    let mut apis: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
+    for e in &new.operations {
+        apis.entry(e.api.as_str())
+            .or_default()
+            .insert((e.method.clone(), e.path.clone()));
+    }
+    for e in &new.operations {
+        let Some(before) = old.find(&e.api, &e.method, &e.path, &apis[e.api.as_str()]) else {
+            continue;
+        };
+        if before.name != e.name {
+            out.push(Alias {
+                api: e.api.clone(),
+                http_method: e.method.clone(),
+                path: e.path.clone(),
+                old_name: before.name.clone(),
+                new_name: e.name.clone(),
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.api, &a.old_name).cmp(&(&b.api, &b.old_name)));
+    out
+}
+
+/// The renames as a CHANGELOG subsection: a heading, a sentence on the aliases, then one bullet
+/// per API listing `old` → `new`. A rename whose old name is not kept as an alias in `new` (an
+/// operation of the same API took it) is marked so.
+pub fn renames_markdown(heading: &str, renames: &[Alias], new: &NamesLock) -> String {
+    let mut s = format!(
+        "### {heading}\n\nEvery former name below still compiles: it is a ``#[deprecated(note = \"renamed to `new_name`\")]`` alias of the new method (the names lock keeps it), so a build with `-D warnings` names each call to update. {} operations renamed.\n\n",
+        renames.len()
+    );
+    let mut by_api: BTreeMap<&str, Vec<&Alias>> = BTreeMap::new();
+    for r in renames {
+        by_api.entry(r.api.as_str()).or_default().push(r);
+    }
+    for (api, rs) in by_api {
+        let items: Vec<String> = rs
+            .iter()
+            .map(|r| {
+                let kept = new.operations.iter().any(|e| {
+                    e.api == r.api
+                        && e.method == r.http_method
+                        && e.path == r.path
+                        && e.aliases.contains(&r.old_name)
+                });
+                let note = if kept {
+                    ""
+                } else {
+                    " (no alias: the name is taken)"
+                };
+                format!("`{}` → `{}`{note}", r.old_name, r.new_name)
+            })
+            .collect();
+        s.push_str(&format!("- `{api}`: {}\n", items.join(", ")));
+    }
+    s
+}
+
+/// Keeps the type names that followed a renamed method: progenitor names the builder
+/// (`builder::GetSpaces`) and the response wrapper (`responses::GetSpacesResponse`) after the
+/// operation, and typify a request's or response's inline types (`ItemsListItemsSort` for
+/// `items_list_items`), so a method renamed by an alias renames them too (`ListItemsSort`). For
+/// each type of the `types`, `builder`, `builder_extra` and `responses` modules whose longest
+/// method-name prefix (PascalCase) is the new name of an alias, a `#[deprecated]` type alias
+/// with the old prefix is added in the same module, unless that name exists. Returns how many
+/// were added.
 pub fn add_type_aliases(file: &mut syn::File, aliases: &[Alias], method_names: &[String]) -> usize {
+    ["types", "builder", "builder_extra", "responses"]
+        .iter()
+        .map(|m| add_type_aliases_in(file, m, aliases, method_names))
+        .sum()
+}
+
+fn add_type_aliases_in(
+    file: &mut syn::File,
+    module: &str,
+    aliases: &[Alias],
+    method_names: &[String],
+) -> usize {
     use heck::ToPascalCase;
     let mut prefixes: Vec<String> = method_names.iter().map(|m| m.to_pascal_case()).collect();
     prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
@@ -249,7 +327,7 @@ pub fn add_type_aliases(file: &mut syn::File, aliases: &[Alias], method_names: &
             m
         });
     let Some(items) = file.items.iter_mut().find_map(|i| match i {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        syn::Item::Mod(m) if m.ident == module => m.content.as_mut().map(|(_, items)| items),
         _ => None,
     }) else {
         return 0;
@@ -317,6 +395,7 @@ mod tests {
             paginated: false,
             accept: None,
             optional_body: false,
+            published_id: None,
         }
     }
 
@@ -446,6 +525,12 @@ mod tests {
                 pub struct ListItemsCollectionsResponse {}
                 pub struct Unrelated {}
             }
+            pub mod builder {
+                pub struct ListItems {}
+            }
+            pub mod responses {
+                pub struct ListItemsResponse {}
+            }
         };
         let aliases = [Alias {
             api: "items".into(),
@@ -458,15 +543,53 @@ mod tests {
             "list_items".to_string(),
             "list_items_collections".to_string(),
         ];
-        assert_eq!(add_type_aliases(&mut file, &aliases, &methods), 2);
+        assert_eq!(add_type_aliases(&mut file, &aliases, &methods), 4);
         let code = quote::ToTokens::to_token_stream(&file).to_string();
         assert!(
             code.contains("pub type ItemsListItemsSort = ListItemsSort ;"),
             "{code}"
         );
         assert!(code.contains("pub type ItemsListItemsResourceType = ListItemsResourceType ;"));
+        assert!(
+            code.contains("pub type ItemsListItems = ListItems ;"),
+            "{code}"
+        );
+        assert!(code.contains("pub type ItemsListItemsResponse = ListItemsResponse ;"));
         // The longest method prefix decides: this type belongs to `list_items_collections`.
         assert!(!code.contains("ItemsListItemsCollectionsResponse"));
+    }
+
+    #[test]
+    fn renames_between_two_locks_are_listed_with_their_alias() {
+        let mut old = NamesLock::default();
+        old.update(
+            "things",
+            &[
+                row("GET", "/api/v1/things/{id}", "get_thing_by_id"),
+                row("GET", "/api/v1/things", "list_things"),
+            ],
+        );
+        let mut new = old.clone();
+        new.update(
+            "things",
+            &[
+                row("GET", "/api/v1/things/{id}", "get_thing"),
+                row("GET", "/api/v1/things", "list_things"),
+            ],
+        );
+        let r = renames(&old, &new);
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            (r[0].old_name.as_str(), r[0].new_name.as_str()),
+            ("get_thing_by_id", "get_thing")
+        );
+        let md = renames_markdown("Renamed", &r, &new);
+        assert!(
+            md.contains("- `things`: `get_thing_by_id` → `get_thing`\n"),
+            "{md}"
+        );
+        assert!(md.starts_with("### Renamed\n"), "{md}");
+        assert!(renames(&new, &new).is_empty());
     }
 
     #[test]

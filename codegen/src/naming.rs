@@ -2,20 +2,16 @@
 //! "Operation names"); every name that changes keeps its former name as a `#[deprecated]` alias
 //! through the names lock ([`crate::names_lock`]).
 //!
-//! ## Published operationIds
-//! A published `operationId` is kept (its snake_case form is the Rust method), except for a
-//! redundant API prefix ([`strip_api_prefix`]):
+//! ## One rule for every operation
+//! Every operation is named by the resource rule below (verb + resource), whether or not Qlik
+//! publishes an `operationId`: published ids read differently from API to API (`getSpaces`,
+//! `listItems`, `filters_delete`, `getV2`), the rule reads the same everywhere. A published id
+//! stays findable: it becomes `#[doc(alias = "...")]` on the method (rustdoc search finds
+//! `getSpaces`), and a method renamed since the names lock keeps its former name as a
+//! `#[deprecated]` alias. Only an entry of [`crate::overlay::NAMES`] (reviewed, with a reason)
+//! overrides the rule.
 //!
-//! 1. a namespace before `#` is dropped: `items#listItems` → `list_items`;
-//! 2. leading words that repeat the API's name (plural or singular, optionally followed by
-//!    `api`) are dropped when what remains starts with a verb ([`VERBS`]) and has at least two
-//!    words besides version words (`v2`): `automationConnectionChangeOwner` (API `automation-connections`) → `change_owner`;
-//! 3. when what remains is empty, a bare verb, or does not start with a verb (`audits` in the
-//!    `audits` API, `sharingTasksList`, `users_api_actions_filter`), the operation is named by
-//!    the resource rule below as if it had no operationId: `list_audits`, `list_sharing_tasks`,
-//!    `filter_users`.
-//!
-//! ## The resource rule (operations without an operationId)
+//! ## The resource rule
 //! The path loses its server prefix and version segments ([`resource_segments`]). Then
 //! ([`resource_name`]):
 //!
@@ -25,8 +21,11 @@
 //!   `change_<resource>_owner`). An `actions/<name>` whose first word is not a verb
 //!   (`actions/details`) keeps the HTTP verb and adds the words after the resource.
 //! - **Verb** otherwise: `GET` → `list` when the answer is a list (a JSON array or an object
-//!   with a `data` array), else `get`; `POST` → `create`; `PUT` → `update`; `PATCH` → `patch`;
-//!   `DELETE` → `delete`; any other method is its own name.
+//!   with a `data` array) or the path is a collection (a plural last segment with items
+//!   `…/{id}` under it), else `get`; `POST` → `create`; `PUT` → `update`; `PATCH` → `patch`;
+//!   `DELETE` → `delete`; any other method is its own name. A `POST` to a collection (a path
+//!   whose `GET` lists, or a plural last segment with items `…/{id}` under it) creates, even
+//!   when its segment starts with a verb (`batch-predictions` → `create_…_batch_prediction`).
 //! - **Resource.** The path's literal segments, each split into words on `-`, `_`, `.`. A
 //!   segment followed by a `{parameter}` names one item and is singular
 //!   (`reloads/{reloadId}` → `reload`), as is every segment before the last one and the last
@@ -38,21 +37,33 @@
 //!   but `GET /apps/{appId}/placement` → `get_app_placement` and `GET /apps/{appId}` → `get_app`.
 //!
 //! Singular forms ([`singular`]): `-ies` → `-y`, `-sses`/`-xes`/`-ches`/`-shes` lose `-es`,
-//! any other `-s` (not `-ss`, `-us`, `-is`) is dropped.
+//! any other `-s` (not `-ss`, `-us`, `-is`) is dropped; a few irregular plurals are listed
+//! (`aliases` → `alias`, `analyses` → `analysis`).
 //!
 //! ## Collisions
-//! Published ids win. When several operations of one API get the same name from the rules
-//! above, the one whose path has the fewest segments keeps it (if two tie, none does) and the
-//! others fall back to the *path rule* ([`synthesise`] with every parameter): the HTTP method,
-//! every literal segment, `by` + each parameter (`get_encryption_keyproviders_actions_list`).
+//! When several operations of one API get the same name (or a rule name equals an overlay
+//! name), the colliding rule names fall back, a step at a time, until they differ (the
+//! fallback depends only on the colliding operations, never on their order; never `_by_<param>`):
+//!
+//! 1. **Two versions of one resource**: when the colliding operations sit under different API
+//!    versions, each one under a version above the lowest adds it (`list_reloads` beside
+//!    `list_reloads_v2`). No other name carries a version.
+//! 2. **Every segment** ([`Form::Segments`]): the verb, every literal segment as published (the
+//!    API's own included, no singular), the action's words: `get_apps_privileges`.
+//! 3. **Every segment and parameter** ([`Form::Parameters`]): as 2, with each path parameter's
+//!    words where it stands: `get_apps_app_id_privileges`.
+//! 4. **The whole path** ([`Form::Path`]): as 3, with the server prefix and versions
+//!    (`get_api_analytics_things_id` beside `get_api_v1_things_id`).
+//!
+//! A name that still collides fails the build with a message asking for an overlay entry.
 //!
 //! An entry in [`crate::overlay::NAMES`] takes precedence over all of this (reviewed, with a
 //! reason).
 
-use heck::{ToLowerCamelCase, ToSnakeCase};
+use heck::ToSnakeCase;
 
-/// Words read as verbs: the first word of an action, of a `POST`'s last segment, or of what
-/// remains of a published id after its API prefix.
+/// Words read as verbs: the first word of an action or of a `POST`'s last segment; every
+/// operation name starts with one (the names lint checks it).
 pub const VERBS: &[&str] = &[
     "activate",
     "add",
@@ -111,6 +122,7 @@ pub const VERBS: &[&str] = &[
     "rename",
     "replace",
     "republish",
+    "request",
     "resend",
     "reset",
     "restart",
@@ -183,6 +195,9 @@ pub fn words(s: &str) -> Vec<String> {
 /// The singular of an English plural, by the rules in the module docs; other words unchanged.
 pub fn singular(word: &str) -> String {
     let w = word;
+    if let Some((_, one)) = IRREGULAR_SINGULARS.iter().find(|(many, _)| *many == w) {
+        return (*one).to_string();
+    }
     if let Some(stem) = w.strip_suffix("ies") {
         if stem.len() > 1 {
             return format!("{stem}y");
@@ -202,6 +217,14 @@ pub fn singular(word: &str) -> String {
     w.to_string()
 }
 
+/// Plurals the suffix rules would get wrong (`aliases` is not `aliase`).
+const IRREGULAR_SINGULARS: &[(&str, &str)] = &[
+    ("aliases", "alias"),
+    ("analyses", "analysis"),
+    ("biases", "bias"),
+    ("statuses", "status"),
+];
+
 /// The singular of the last word of a multi-word segment (`data-files` → `data_file`).
 fn singular_words(ws: &[String]) -> Vec<String> {
     let mut out = ws.to_vec();
@@ -209,27 +232,6 @@ fn singular_words(ws: &[String]) -> Vec<String> {
         *last = singular(last);
     }
     out
-}
-
-/// The path rule (the fallback for collisions and the former rule for every operation without
-/// an operationId): the HTTP method, the path's literal segments (split on `-`, `_`, `.`), and
-/// `by` + the words of a trailing `{param}` (with `all_params`, of every parameter where it
-/// stands). camelCase (`getAppsByAppId`); the Rust method is its snake_case form.
-pub fn synthesise(method: &str, path: &str, all_params: bool) -> String {
-    let segs = resource_segments(path);
-    let mut words: Vec<String> = vec![method.to_ascii_lowercase()];
-    for (i, seg) in segs.iter().enumerate() {
-        let last = i + 1 == segs.len();
-        match param_name(seg) {
-            Some(p) if last || all_params => {
-                words.push("by".into());
-                words.push(p.to_snake_case());
-            }
-            Some(_) => {}
-            None => words.push(seg.replace(['-', '.'], "_").to_snake_case()),
-        }
-    }
-    words.join("_").to_lower_camel_case()
 }
 
 /// What the resource rule needs to know about the rest of the spec.
@@ -258,6 +260,26 @@ fn names_api(seg: &[String], api: &str) -> bool {
 
 /// The resource-rule name (snake_case) of `method` + `path` in `api` (module docs).
 pub fn resource_name(api: &str, method: &str, path: &str, facts: &dyn SpecFacts) -> String {
+    rule_name(api, method, path, facts, Form::Short)
+}
+
+/// How much of the path a rule name spells out: the short form is the rule; the longer forms
+/// are the collision fallbacks (module docs, "Collisions").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Form {
+    /// The resource rule.
+    Short,
+    /// Every literal segment, the API's own included, each as published (no singular).
+    Segments,
+    /// As `Segments`, and each path parameter's words where it stands.
+    Parameters,
+    /// Every segment of the path as published, its server prefix and versions included
+    /// (`/api/analytics/things/{id}` beside `/api/v1/things/{id}`).
+    Path,
+}
+
+/// The name of `method` + `path` in the given [`Form`].
+pub fn rule_name(api: &str, method: &str, path: &str, facts: &dyn SpecFacts, form: Form) -> String {
     let method = method.to_ascii_lowercase();
     let segs = resource_segments(path);
     let n = segs.len();
@@ -267,7 +289,8 @@ pub fn resource_name(api: &str, method: &str, path: &str, facts: &dyn SpecFacts)
     if n >= 2 && segs[n - 2] == "actions" && param_name(segs[n - 1]).is_none() {
         action = Some(words(segs[n - 1]));
         target.truncate(n - 2);
-    } else if method == "post" && n >= 2 && param_name(segs[n - 1]).is_none() {
+    } else if method == "post" && n >= 2 && param_name(segs[n - 1]).is_none() && !facts.lists(path)
+    {
         let w = words(segs[n - 1]);
         if w.first().is_some_and(|f| is_verb(f)) {
             action = Some(w);
@@ -287,6 +310,28 @@ pub fn resource_name(api: &str, method: &str, path: &str, facts: &dyn SpecFacts)
     let creates = action.is_none() && method == "post" && leaf_literal;
     let lists = action.is_none() && verb == "list";
     // Literal segments of the target: (words, followed by a parameter).
+    if form == Form::Path {
+        let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let keep = segs.len() - (n - target.len());
+        let mut all = vec![verb];
+        for s in &segs[..keep] {
+            all.extend(words(param_name(s).unwrap_or(s)));
+        }
+        all.extend(after);
+        return all.join("_");
+    }
+    if form != Form::Short {
+        let mut all = vec![verb];
+        for s in &target {
+            match param_name(s) {
+                Some(p) if form == Form::Parameters => all.extend(words(p)),
+                Some(_) => {}
+                None => all.extend(words(s)),
+            }
+        }
+        all.extend(after);
+        return all.join("_");
+    }
     let lits: Vec<(Vec<String>, bool)> = target
         .iter()
         .enumerate()
@@ -337,39 +382,44 @@ fn http_verb(method: &str, lists: bool) -> String {
     .to_string()
 }
 
-/// What a published `operationId` becomes (snake_case) when it has a redundant API prefix
-/// (module docs, rules 1-2): `Some(new)` to use, `None` when the id should be named by the
-/// resource rule (rule 3). Ids without a prefix come back unchanged (as their Rust form).
-pub fn strip_api_prefix(api: &str, operation_id: &str) -> Option<String> {
-    let id = operation_id.rsplit('#').next().unwrap_or(operation_id);
-    let namespaced = id.len() != operation_id.len();
-    let w = words(id);
+/// What the names lint finds wrong with one API's method names (the rule of the module docs):
+/// `(name, reason)` for each name that does not start with a verb of [`VERBS`] (an API-name
+/// prefix such as `filters_delete` or `alerting_tasks_delete` is one), has `_by_`, ends in a bare
+/// version (`get_v2`, or `list_apps_v2` without a `list_apps` beside it), or is not unique.
+pub fn lint(api: &str, names: &[&str]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
     let api_words = words(api);
-    // The longest prefix that repeats the API name (plural or singular), then an optional `api`.
-    let mut cut = 0;
-    for len in (1..=api_words.len().min(w.len())).rev() {
-        if names_api(&w[..len], api) {
-            cut = len;
-            break;
+    for (i, name) in names.iter().enumerate() {
+        let w: Vec<&str> = name.split('_').collect();
+        let first = w.first().copied().unwrap_or_default();
+        if !is_verb(first) {
+            let why = if api_words
+                .first()
+                .is_some_and(|a| singular(a) == singular(first))
+            {
+                format!("starts with the API's name (`{first}`), not a verb")
+            } else {
+                format!("does not start with a verb (`{first}`)")
+            };
+            out.push((name.to_string(), why));
+        }
+        if w.contains(&"by") {
+            out.push((name.to_string(), "has `_by_`".into()));
+        }
+        if w.len() > 1 && w.last().is_some_and(|l| is_version(l)) {
+            let base = w[..w.len() - 1].join("_");
+            if w.len() == 2 || !names.contains(&base.as_str()) {
+                out.push((
+                    name.to_string(),
+                    format!("ends in a version with no `{base}` beside it"),
+                ));
+            }
+        }
+        if names[..i].contains(name) {
+            out.push((name.to_string(), "is not unique in its API".into()));
         }
     }
-    if cut > 0 && w.get(cut).is_some_and(|x| x == "api") {
-        cut += 1;
-    }
-    if cut == 0 {
-        return Some(if namespaced {
-            rust_method_name(id)
-        } else {
-            rust_method_name(operation_id)
-        });
-    }
-    let rest = &w[cut..];
-    let meaningful = rest.iter().filter(|x| !is_version(x)).count();
-    if meaningful >= 2 && is_verb(&rest[0]) {
-        Some(rest.join("_"))
-    } else {
-        None
-    }
+    out
 }
 
 /// The Rust method name progenitor derives from an operationId (snake_case).
@@ -615,62 +665,29 @@ mod tests {
     }
 
     #[test]
-    fn redundant_api_prefixes() {
-        assert_eq!(
-            strip_api_prefix("items", "items#listItems").as_deref(),
-            Some("list_items")
-        );
-        assert_eq!(
-            strip_api_prefix("apps", "evaluation#getEvaluations").as_deref(),
-            Some("get_evaluations")
-        );
-        assert_eq!(
-            strip_api_prefix("automation-connections", "automationConnectionChangeOwner")
-                .as_deref(),
-            Some("change_owner")
-        );
-        assert_eq!(
-            strip_api_prefix("groups", "groups_api_get_settings").as_deref(),
-            Some("get_settings")
-        );
-        // Left for the resource rule: empty, a bare verb, or no verb first.
-        assert_eq!(strip_api_prefix("audits", "audits"), None);
-        assert_eq!(strip_api_prefix("audits", "audit"), None);
-        assert_eq!(strip_api_prefix("sharing-tasks", "sharingTasksList"), None);
-        assert_eq!(strip_api_prefix("users", "users_api_actions_filter"), None);
-        assert_eq!(strip_api_prefix("odag-links", "linkGetV2"), None);
-        // No prefix: unchanged.
-        assert_eq!(
-            strip_api_prefix("users", "getUsers").as_deref(),
-            Some("get_users")
-        );
-        assert_eq!(
-            strip_api_prefix("audits", "archive").as_deref(),
-            Some("archive")
-        );
-        assert_eq!(
-            strip_api_prefix("sharing-tasks", "SharingExecutionsList").as_deref(),
-            Some("sharing_executions_list")
-        );
-        assert_eq!(
-            strip_api_prefix("users", "getMyUser").as_deref(),
-            Some("get_my_user")
-        );
-    }
-
-    #[test]
-    fn path_rule_is_the_fallback() {
-        assert_eq!(
-            synthesise("get", "/api/v1/apps/{appId}", false),
-            "getAppsByAppId"
-        );
-        assert_eq!(rust_method_name("getAppsByAppId"), "get_apps_by_app_id");
-        assert_eq!(
-            synthesise("get", "/api/v1/apps/{appId}/scripts/{id}", true),
-            "getAppsByAppIdScriptsById"
-        );
-        assert_eq!(synthesise("post", "/oauth/token", false), "postOauthToken");
-        let _ = no_lists;
+    fn the_lint_flags_what_the_issue_lists() {
+        let bad = [
+            "delete_space_by_id",
+            "get_v2",
+            "get_apps_v2",
+            "filters_delete",
+            "alerting_tasks_delete",
+        ];
+        let found = lint("spaces", &bad);
+        for b in bad {
+            assert!(found.iter().any(|(n, _)| n == b), "{b}: {found:?}");
+        }
+        let ok = [
+            "list_apps",
+            "list_apps_v2",
+            "get_space",
+            "change_automation_owner",
+        ];
+        assert!(lint("apps", &ok).is_empty(), "{:?}", lint("apps", &ok));
+        let dup = lint("apps", &["get_app", "get_app"]);
+        assert_eq!(dup.len(), 1);
+        assert!(dup[0].1.contains("unique"));
+        assert!(lint("spaces", &["spaces_list"])[0].1.contains("API's name"));
     }
 
     #[test]
@@ -685,11 +702,6 @@ mod tests {
             assert_eq!(
                 resource_name("apps", "delete", path, &no_lists),
                 "delete_app",
-                "{path}"
-            );
-            assert_eq!(
-                synthesise("delete", path, false),
-                "deleteAppsByAppId",
                 "{path}"
             );
         }

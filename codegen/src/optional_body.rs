@@ -290,6 +290,7 @@ mod tests {
         OperationRow {
             api: "things".into(),
             operation_id: id.into(),
+            published_id: None,
             method_name: id.into(),
             http_method: "POST".into(),
             path: "/things".into(),

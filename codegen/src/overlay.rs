@@ -1,7 +1,7 @@
 //! The one reviewed list of spec-specific decisions. No pass names a file or an operation;
 //! only entries here do, each with its reason. Keep it short: prefer a general pass.
 
-/// A Rust-facing name chosen for an operation that has no `operationId`.
+/// A Rust-facing name chosen by hand where the verb+resource rule reads the path wrongly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NameOverlay {
     /// API name (manifest `api`).
@@ -38,6 +38,27 @@ pub const NAMES: &[NameOverlay] = &[
         path: "/api/v1/apps/validatescript",
         operation_id: "validateScript",
         reason: "the path writes two words as one (`validatescript`), so the resource rule reads a noun and gives `create_validatescript`",
+    },
+    NameOverlay {
+        api: "items",
+        method: "get",
+        path: "/api/v1/items/{itemId}/publisheditems",
+        operation_id: "listPublishedItems",
+        reason: "the path writes two words as one (`publisheditems`), so the rule gives `list_publisheditems`",
+    },
+    NameOverlay {
+        api: "ui-config",
+        method: "post",
+        path: "/api/v1/ui-config/pinned-links/actions/bulk-create-pinned-links",
+        operation_id: "bulkCreatePinnedLinks",
+        reason: "the action's name repeats the resource (`bulk-create-pinned-links` on `pinned-links`), so the rule gives `bulk_ui_config_pinned_links_create_pinned_links`",
+    },
+    NameOverlay {
+        api: "ui-config",
+        method: "post",
+        path: "/api/v1/ui-config/pinned-links/actions/delete-all-pinned-links",
+        operation_id: "deleteAllPinnedLinks",
+        reason: "the action's name repeats the resource (`delete-all-pinned-links` on `pinned-links`), so the rule gives `delete_ui_config_pinned_links_all_pinned_links`",
     },
 ];
 

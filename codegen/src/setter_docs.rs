@@ -1,7 +1,7 @@
 //! Docs for every generated builder setter. Progenitor documents an operation's parameters
 //! only on the `Client` method (an `Arguments:` list) and leaves the setters of its builder, and
 //! the setters of the request types' builders, without docs. This post-step copies each
-//! parameter's description onto the setter of the same name (`builder::GetSpaces::limit` gets
+//! parameter's description onto the setter of the same name (`builder::ListSpaces::limit` gets
 //! "Maximum number of spaces to return."), each field's docs onto the `types::builder` setter of
 //! that field, and gives the setters a spec does not describe a line saying what they set.
 

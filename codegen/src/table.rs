@@ -12,8 +12,12 @@ use serde_json::Value;
 pub struct OperationRow {
     /// API name (manifest `api`).
     pub api: String,
-    /// The operationId (published, or synthesised by the naming rule).
+    /// The operationId the generator uses (the naming rule's, camelCase; builders are named
+    /// after it).
     pub operation_id: String,
+    /// The operationId as Qlik publishes it, if the spec has one (`getSpaces`): the method's
+    /// `#[doc(alias)]`.
+    pub published_id: Option<String>,
     /// Rust method name on the API's client.
     pub method_name: String,
     /// Upper-case HTTP method.
@@ -99,6 +103,15 @@ pub fn rows(api: &str, doc: &Value) -> Vec<OperationRow> {
             OperationRow {
                 api: api.to_string(),
                 method_name: rust_method_name(&id),
+                published_id: op
+                    .get("x-qlik-sdk-renamed-from")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .or_else(|| {
+                        (op.get("x-qlik-sdk-synthesised") != Some(&Value::Bool(true)))
+                            .then(|| id.clone())
+                    })
+                    .filter(|p| !p.is_empty()),
                 operation_id: id,
                 http_method: o.method.to_ascii_uppercase(),
                 path: o.path.clone(),

@@ -39,12 +39,12 @@ fn fixture_surfaces_every_pass() {
     assert_eq!(
         names,
         [
-            "get_widgets",
+            "list_widgets",
             "create_widget",
             "get_widget_me",
             "get_widget",
-            "delete_widgets_by_widget_id",
-            "upload_widget_file"
+            "delete_widget",
+            "create_widget_file"
         ]
     );
     let code: String = g.code.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -53,12 +53,20 @@ fn fixture_surfaces_every_pass() {
         code.contains("#[deprecated(note = \"Deprecated: use the widgets v2 API instead\")]"),
         "deprecation note"
     );
-    assert!(code.contains("Qlik: rate-limit tier 1 (1000 requests/minute); stability stable."));
+    assert!(code.contains(
+        "Qlik: rate-limit tier 1 (1000 requests/minute); stability stable; published operationId `getWidgets`."
+    ));
     // the redirect is typed as the resource
     assert!(code.contains("pub fn get_widget_me(&self) -> builder::GetWidgetMe {"));
     assert!(g.operations[2].redirect_to.as_deref() == Some("/api/v1/widgets/{widgetId}"));
     // multipart upload generated as an extra builder with typed parts
-    assert!(code.contains("pub fn upload_widget_file(&self) -> builder_extra::UploadWidgetFile {"));
+    assert!(code.contains("pub fn create_widget_file(&self) -> builder_extra::CreateWidgetFile {"));
+    // one naming rule: the published operationId stays findable as a rustdoc alias
+    assert!(
+        code.contains("#[doc(alias = \"uploadWidgetFile\")] pub fn create_widget_file(&self)"),
+        "doc alias of the published id"
+    );
+    assert!(code.contains("published operationId `uploadWidgetFile`"));
     assert!(code.contains(
         "pub fn file( mut self, file_name: impl Into<String>, bytes: impl Into<Vec<u8>>, ) -> Self"
     ));
@@ -105,7 +113,11 @@ fn a_renamed_operation_keeps_its_published_name_as_a_deprecated_alias() {
         ),
         "alias emitted"
     );
-    assert!(code.contains("#[deprecated( note = \"renamed to `get_widget_me` when the spec gave this operation a new operationId\" )]"), "{}", &code[code.find("fetch_my_widget").unwrap().saturating_sub(400)..][..500]);
+    assert!(
+        code.contains("#[deprecated(note = \"renamed to `get_widget_me`\")]"),
+        "{}",
+        &code[code.find("fetch_my_widget").unwrap().saturating_sub(400)..]
+    );
     let plain = qlik_codegen::generate("tenant", "tenant.json", &bytes).unwrap();
     assert!(!plain.code.contains("fetch_my_widget"));
 }

@@ -1,4 +1,4 @@
-//! Command line: `qlik-specs pull | vendor | diff | lock`. Exit codes: 0 done, 1 failed (a message on
+//! Command line: `qlik-specs pull | vendor | diff | lock | renames`. Exit codes: 0 done, 1 failed (a message on
 //! stderr names the file or directory), 2 usage error, 3 `diff --fail-on-breaking` found a
 //! breaking change.
 
@@ -34,6 +34,9 @@ usage:
       OLD and NEW are spec directories, or `pinned` for the manifest's files
   qlik-specs lock [--manifest specs/manifest.json] [--lock PATH] [--specs-dir DIR]
       write the names lock (published Rust method names) from the pinned specs
+  qlik-specs renames OLD_LOCK [--lock PATH] [--heading TEXT]
+      the methods renamed from names lock OLD_LOCK (e.g. `git show v0.1.0:specs/names.lock.json`)
+      to the current lock, per API, with their deprecated aliases: a CHANGELOG subsection
 
 exit codes: 0 done, 1 failed, 2 usage error, 3 breaking change found (with --fail-on-breaking)
 ";
@@ -242,6 +245,29 @@ pub fn run(args: &[String]) -> std::result::Result<Outcome, (ToolError, i32)> {
             lock.save(&path).map_err(|e| fail(e.into()))?;
             Ok(Outcome {
                 stdout: format!("names lock {} written: {} operations in {} APIs, {aliases} deprecated aliases\n", path.display(), lock.operations.len(), set.apis.len()),
+                code: 0,
+            })
+        }
+        "renames" => {
+            if a.positional.len() != 2 {
+                return Err(usage(ToolError(
+                    "renames needs OLD_LOCK (a names lock file)".into(),
+                )));
+            }
+            let old_path = Path::new(&a.positional[1]);
+            if !old_path.is_file() {
+                return Err(fail(ToolError(format!(
+                    "{}: no such names lock file",
+                    old_path.display()
+                ))));
+            }
+            let old = NamesLock::load(old_path).map_err(|e| fail(e.into()))?;
+            let path = a.value("--lock").map(PathBuf::from).unwrap_or(default_lock);
+            let new = NamesLock::load(&path).map_err(|e| fail(e.into()))?;
+            let renames = qlik_codegen::names_lock::renames(&old, &new);
+            let heading = a.value("--heading").unwrap_or("Renamed operations");
+            Ok(Outcome {
+                stdout: qlik_codegen::names_lock::renames_markdown(heading, &renames, &new),
                 code: 0,
             })
         }

@@ -147,30 +147,34 @@ fn prefix_move_across_files_and_ambiguous_prefixes() {
 }
 
 #[test]
-fn operation_id_appearing_is_a_rename_with_alias() {
+fn a_rule_name_change_is_a_rename_with_alias() {
+    // `GET /widgets` is `get_widgets`; once `/widgets/{id}` is published beside it, `/widgets`
+    // is a collection and the rule names it `list_widgets`.
+    let one = ok(json!({"type": "string"}));
+    let item = json!({"get": {"parameters": [
+        {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}
+    ], "responses": one.clone()}});
     let mut old = base();
-    old["paths"]["/api/v1/things/{id}"]["get"]
-        .as_object_mut()
-        .unwrap()
-        .remove("operationId");
-    // Without an id the operation is named by the resource rule (`get_thing`); the id that
-    // appears names it otherwise.
-    let mut fetch = base();
-    fetch["paths"]["/api/v1/things/{id}"]["get"]["operationId"] = json!("fetchThing");
-    let rep = run(&old, &fetch);
+    old["paths"]["/api/v1/widgets"] = json!({"get": {"responses": one.clone()}});
+    let mut new = old.clone();
+    new["paths"]["/api/v1/widgets/{id}"] = item;
+    let rep = run(&old, &new);
     let c = changes(&rep);
-    assert_eq!(c.len(), 1, "{c:?}");
-    assert_eq!(c[0].0, "renamed-with-alias");
-    assert_eq!(c[0].1, Impact::Additive);
-    assert_eq!(c[0].2, "things::Client::get_thing");
+    assert!(
+        c.iter().any(|(k, i, rust)| k == "renamed-with-alias"
+            && *i == Impact::Additive
+            && rust.contains("get_widgets")),
+        "{c:?}"
+    );
     assert_eq!(rep.summary.operations_renamed, 1);
-    // An id that gives the rule's name renames nothing.
-    assert_eq!(run(&old, &base()).summary.operations_renamed, 0);
+    // A published operationId appearing renames nothing (the rule names every operation).
+    let mut fetch = old.clone();
+    fetch["paths"]["/api/v1/widgets"]["get"]["operationId"] = json!("fetchWidgets");
+    assert_eq!(run(&old, &fetch).summary.operations_renamed, 0);
     // The old name now used by another operation: no alias possible, breaking.
-    let mut new = fetch.clone();
-    new["paths"]["/api/v1/things"] =
-        json!({"get": {"operationId": "getThing", "responses": ok(r("Thing"))}});
-    let r = run(&old, &new);
+    let mut taken = new.clone();
+    taken["paths"]["/api/v2/widgets"] = json!({"get": {"responses": one}});
+    let r = run(&old, &taken);
     assert!(changes(&r)
         .iter()
         .any(|(k, i, _)| k == "renamed" && *i == Impact::Breaking));
@@ -568,7 +572,7 @@ fn the_report_starts_with_what_users_must_do() {
     // Removed operation with one replacement candidate left unpaired (another API, and an
     // ambiguous key), a required parameter added, a rename behind an alias.
     let mut old = base();
-    old["paths"]["/api/v1/things"] = json!({"get": {"responses": ok(json!({"type": "string"}))}});
+    old["paths"]["/api/v1/widgets"] = json!({"get": {"responses": ok(json!({"type": "string"}))}});
     let mut new = base();
     new["paths"]["/api/v1/things/{id}"]["get"]["parameters"]
         .as_array_mut()
@@ -576,17 +580,19 @@ fn the_report_starts_with_what_users_must_do() {
         .push(
             json!({"name": "mode", "in": "query", "required": true, "schema": {"type": "string"}}),
         );
-    new["paths"]["/api/v1/things"] =
-        json!({"get": {"operationId": "listThings", "responses": ok(json!({"type": "string"}))}});
+    new["paths"]["/api/v1/widgets"] = old["paths"]["/api/v1/widgets"].clone();
+    new["paths"]["/api/v1/widgets/{id}"] = json!({"get": {"parameters": [
+        {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}
+    ], "responses": ok(json!({"type": "string"}))}});
     let r = run(&old, &new);
     let kinds: Vec<_> = r.must_do.iter().map(|a| a.kind.as_str()).collect();
     assert_eq!(kinds, ["method-changed"], "{:?}", r.must_do);
     assert!(r.must_do[0].what.contains("`.mode()`: required argument"));
     assert_eq!(r.deprecations.len(), 1);
-    assert_eq!(r.deprecations[0].rust, "things::Client::get_things");
+    assert_eq!(r.deprecations[0].rust, "things::Client::get_widgets");
     assert_eq!(
         r.deprecations[0].replacement.as_deref(),
-        Some("`things::Client::list_things`")
+        Some("`things::Client::list_widgets`")
     );
     let md = qlik_specs_tool::render::markdown(&r, "t");
     let must = md.find("#### What you must do").unwrap();

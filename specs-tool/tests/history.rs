@@ -8,7 +8,7 @@
 
 mod common;
 
-use heck::{ToLowerCamelCase, ToSnakeCase};
+use heck::ToSnakeCase;
 use qlik_specs_tool::diff::{diff, Report};
 use qlik_specs_tool::render;
 use qlik_specs_tool::specset::{load_dir, SpecSet};
@@ -64,50 +64,29 @@ fn words_of(path: &str) -> Vec<String> {
     segs.into_iter().filter(|s| !version_like(s)).collect()
 }
 
-/// The documented path rule (README "Operation names"), as a Rust method name.
-fn path_rule(method: &str, path: &str, every_param: bool) -> String {
-    let segs = words_of(path);
-    let n = segs.len();
-    let mut parts = vec![method.to_lowercase()];
-    for (k, s) in segs.iter().enumerate() {
-        if let Some(p) = s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            if every_param || k + 1 == n {
-                parts.push("by".to_string());
-                parts.push(p.to_snake_case());
-            }
-        } else {
-            parts.push(s.replace(['-', '.'], "_").to_snake_case());
-        }
-    }
-    snake(&parts.join("_").to_lower_camel_case())
-}
-
-/// progenitor's method name for an operationId.
-fn snake(id: &str) -> String {
-    let cleaned: String = id
-        .replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let s = cleaned.to_snake_case();
-    match s.chars().next() {
-        None => "x".to_string(),
-        Some(c) if c.is_ascii_digit() => format!("_{s}"),
-        Some(_) => s,
-    }
-}
-
 /// The hand-named operations of the README (API, method, path words, name).
 const HAND_NAMED: &[(&str, &str, &str, &str)] = &[
     ("users", "get", "users/me", "get_my_user"),
     ("tenants", "get", "tenants/me", "get_my_tenant"),
     ("apps", "post", "apps/validatescript", "validate_script"),
+    (
+        "items",
+        "get",
+        "items/{itemId}/publisheditems",
+        "list_published_items",
+    ),
+    (
+        "ui-config",
+        "post",
+        "ui-config/pinned-links/actions/bulk-create-pinned-links",
+        "bulk_create_pinned_links",
+    ),
+    (
+        "ui-config",
+        "post",
+        "ui-config/pinned-links/actions/delete-all-pinned-links",
+        "delete_all_pinned_links",
+    ),
 ];
 
 /// Verbs of the naming rule (README "Operation names"; the list in `naming.rs` docs).
@@ -169,6 +148,7 @@ const VERBS: &[&str] = &[
     "rename",
     "replace",
     "republish",
+    "request",
     "resend",
     "reset",
     "restart",
@@ -208,6 +188,16 @@ fn split_words(s: &str) -> Vec<String> {
 }
 
 fn one(w: &str) -> String {
+    for (many, single) in [
+        ("aliases", "alias"),
+        ("analyses", "analysis"),
+        ("biases", "bias"),
+        ("statuses", "status"),
+    ] {
+        if w == many {
+            return single.to_string();
+        }
+    }
     if w.len() > 4 && w.ends_with("ies") {
         return format!("{}y", &w[..w.len() - 3]);
     }
@@ -294,8 +284,38 @@ fn answers_list(doc: &Value, path: &str) -> bool {
     false
 }
 
+/// A collection: the `GET` answers a list, or the last segment is plural and a path
+/// `<path>/{..}` exists.
+fn collection(doc: &Value, path: &str) -> bool {
+    let plural = split_words(path.rsplit('/').next().unwrap_or_default())
+        .last()
+        .is_some_and(|w| one(w) != *w);
+    answers_list(doc, path)
+        || plural
+            && doc["paths"].as_object().is_some_and(|m| {
+                m.keys().any(|k| {
+                    k.strip_prefix(path)
+                        .is_some_and(|rest| rest.starts_with("/{"))
+                })
+            })
+}
+
+/// How much of the path a name spells out (README "Operation names", collisions).
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    Rule,
+    Segments,
+    Params,
+    Path,
+}
+
 /// The documented resource rule.
 fn resource_rule(api: &str, method: &str, path: &str, doc: &Value) -> String {
+    named(api, method, path, doc, Form::Rule)
+}
+
+/// The documented resource rule, or one of its longer collision forms.
+fn named(api: &str, method: &str, path: &str, doc: &Value, form: Form) -> String {
     let segs = words_of(path);
     let is_param = |s: &str| s.starts_with('{');
     let n = segs.len();
@@ -304,7 +324,7 @@ fn resource_rule(api: &str, method: &str, path: &str, doc: &Value) -> String {
     if n >= 2 && segs[n - 2] == "actions" && !is_param(&segs[n - 1]) {
         action = Some(split_words(&segs[n - 1]));
         target.truncate(n - 2);
-    } else if method == "post" && n >= 2 && !is_param(&segs[n - 1]) {
+    } else if method == "post" && n >= 2 && !is_param(&segs[n - 1]) && !collection(doc, path) {
         let w = split_words(&segs[n - 1]);
         if w.first().is_some_and(|f| VERBS.contains(&f.as_str())) {
             action = Some(w);
@@ -323,10 +343,32 @@ fn resource_rule(api: &str, method: &str, path: &str, doc: &Value) -> String {
         Some(w) if VERBS.contains(&w[0].as_str()) => (w[0].clone(), w[1..].to_vec()),
         Some(w) => (http(false), w.clone()),
         None => (
-            http(method == "get" && leaf_literal && answers_list(doc, path)),
+            http(method == "get" && leaf_literal && collection(doc, path)),
             vec![],
         ),
     };
+    if form == Form::Path {
+        let raw: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let keep = raw.len() - (n - target.len());
+        let mut out = vec![verb];
+        for s in &raw[..keep] {
+            out.extend(split_words(s.trim_start_matches('{').trim_end_matches('}')));
+        }
+        out.extend(rest);
+        return out.join("_");
+    }
+    if form != Form::Rule {
+        let mut out = vec![verb];
+        for s in &target {
+            if !is_param(s) {
+                out.extend(split_words(s));
+            } else if form == Form::Params {
+                out.extend(split_words(s.trim_start_matches('{').trim_end_matches('}')));
+            }
+        }
+        out.extend(rest);
+        return out.join("_");
+    }
     let creates = action.is_none() && method == "post" && leaf_literal;
     let lists = action.is_none() && verb == "list";
     let lits: Vec<(Vec<String>, bool)> = (0..target.len())
@@ -362,27 +404,6 @@ fn resource_rule(api: &str, method: &str, path: &str, doc: &Value) -> String {
     out.join("_")
 }
 
-/// A published id without its redundant API prefix: `Some(name)`, or `None` when the resource
-/// rule names it.
-fn without_api_prefix(api: &str, id: &str) -> Option<String> {
-    let short_id = id.rsplit('#').next().unwrap_or(id);
-    let w = split_words(short_id);
-    let a = split_words(api);
-    let mut cut = (1..=a.len().min(w.len()))
-        .rev()
-        .find(|&l| repeats_api(&w[..l], api))
-        .unwrap_or(0);
-    if cut == 0 {
-        return Some(snake(short_id));
-    }
-    if w.get(cut).is_some_and(|x| x == "api") {
-        cut += 1;
-    }
-    let rest = &w[cut..];
-    let words = rest.iter().filter(|x| !version_like(x)).count();
-    (words >= 2 && VERBS.contains(&rest[0].as_str())).then(|| rest.join("_"))
-}
-
 /// Every operation of every file of `dir`, named by the documented rule.
 fn raw_ops(dir: &Path) -> Vec<RawOp> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -412,14 +433,10 @@ fn raw_ops(dir: &Path) -> Vec<RawOp> {
                 }
             }
         }
-        // Names: by hand; else published ids without a redundant API prefix (kept whole when
-        // the short form is another published name); else the resource rule. Rule names that
-        // clash with a published one, or with each other, fall back to the every-parameter path
-        // rule, except the clash's one operation with the fewest segments.
-        let as_published: HashSet<String> = ops
-            .iter()
-            .filter_map(|(_, _, id)| id.as_deref().map(snake))
-            .collect();
+        // Names: by hand, else the resource rule (published ids name nothing). Rule names that
+        // clash with a hand-named one, or with each other, fall back a step at a time: the
+        // version (when the clashing paths' versions differ), every segment, every segment and
+        // parameter, the whole path.
         let hand = |m: &str, p: &str| {
             HAND_NAMED
                 .iter()
@@ -428,19 +445,9 @@ fn raw_ops(dir: &Path) -> Vec<RawOp> {
         };
         let mut names: Vec<(String, bool)> = ops
             .iter()
-            .map(|(m, p, id)| {
-                if let Some(h) = hand(m, p) {
-                    return (h, false);
-                }
-                match id.as_deref().map(|id| (id, without_api_prefix(&api, id))) {
-                    Some((id, Some(short)))
-                        if short != snake(id) && as_published.contains(&short) =>
-                    {
-                        (snake(id), false)
-                    }
-                    Some((_, Some(short))) => (short, false),
-                    _ => (resource_rule(&api, m, p, &doc), true),
-                }
+            .map(|(m, p, _)| match hand(m, p) {
+                Some(h) => (h, false),
+                None => (resource_rule(&api, m, p, &doc), true),
             })
             .collect();
         let fixed: HashSet<String> = names
@@ -448,19 +455,42 @@ fn raw_ops(dir: &Path) -> Vec<RawOp> {
             .filter(|(_, r)| !r)
             .map(|(n, _)| n.clone())
             .collect();
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, (n, rule)) in names.iter().enumerate() {
-            if *rule {
-                by_name.entry(n.clone()).or_default().push(i);
+        let version = |p: &str| -> Option<u32> {
+            p.split('/')
+                .filter(|s| version_like(s))
+                .filter_map(|s| s[1..].parse().ok())
+                .max()
+        };
+        for step in 0..4 {
+            let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, (n, rule)) in names.iter().enumerate() {
+                if *rule {
+                    by_name.entry(n.clone()).or_default().push(i);
+                }
             }
-        }
-        for (n, idx) in by_name {
-            let depth = |i: usize| words_of(&ops[i].1).len();
-            let min = idx.iter().map(|&i| depth(i)).min().unwrap_or(0);
-            let keepers = idx.iter().filter(|&&i| depth(i) == min).count();
-            for &i in &idx {
-                if fixed.contains(&n) || (idx.len() > 1 && (keepers > 1 || depth(i) != min)) {
-                    names[i].0 = path_rule(&ops[i].0, &ops[i].1, true);
+            for (n, idx) in by_name {
+                if idx.len() < 2 && !fixed.contains(&n) {
+                    continue;
+                }
+                if step == 0 {
+                    let vs: Vec<Option<u32>> = idx.iter().map(|&i| version(&ops[i].1)).collect();
+                    if vs.iter().all(|v| *v == vs[0]) {
+                        continue;
+                    }
+                    let low = vs.iter().flatten().min().copied();
+                    for (&i, v) in idx.iter().zip(&vs) {
+                        match v {
+                            Some(v) if Some(*v) != low || vs.contains(&None) => {
+                                names[i].0 = format!("{n}_v{v}")
+                            }
+                            _ => {}
+                        }
+                    }
+                    continue;
+                }
+                let form = [Form::Segments, Form::Params, Form::Path][step - 1];
+                for &i in &idx {
+                    names[i].0 = named(&api, &ops[i].0, &ops[i].1, &doc, form);
                 }
             }
         }
@@ -469,7 +499,7 @@ fn raw_ops(dir: &Path) -> Vec<RawOp> {
         let mut seen: HashSet<String> = HashSet::new();
         for ((m, p, id), name) in ops.into_iter().zip(names) {
             let name = if seen.contains(&name) {
-                path_rule(&m, &p, true)
+                named(&api, &m, &p, &Value::Null, Form::Params)
             } else {
                 name
             };
@@ -625,23 +655,27 @@ fn every_consecutive_pair_diffs_and_its_counts_agree_with_an_independent_count()
 
 #[test]
 fn the_independent_rules_do_what_the_readme_says() {
-    assert_eq!(
-        path_rule("get", "/api/v1/apps/{appId}", false),
-        "get_apps_by_app_id"
-    );
-    assert_eq!(
-        path_rule("delete", "/v1/apps/{appId}", false),
-        "delete_apps_by_app_id"
-    );
-    assert_eq!(
-        path_rule("post", "/api/v1/apps/{appId}/copy", false),
-        "post_apps_copy"
-    );
-    assert_eq!(
-        path_rule("get", "/api/v1/apps/{appId}/scripts/{id}", true),
-        "get_apps_by_app_id_scripts_by_id"
-    );
     let none = Value::Null;
+    assert_eq!(
+        named(
+            "apps",
+            "get",
+            "/api/v1/apps/{appId}/scripts/{id}",
+            &none,
+            Form::Params
+        ),
+        "get_apps_app_id_scripts_id"
+    );
+    assert_eq!(
+        named(
+            "apps",
+            "get",
+            "/api/analytics/apps/{appId}",
+            &none,
+            Form::Path
+        ),
+        "get_api_analytics_apps_app_id"
+    );
     for (api, m, p, want) in [
         ("reloads", "post", "/api/v1/reloads", "create_reload"),
         ("reloads", "get", "/api/v1/reloads/{reloadId}", "get_reload"),
@@ -680,15 +714,6 @@ fn the_independent_rules_do_what_the_readme_says() {
     ] {
         assert_eq!(resource_rule(api, m, p, &none), want, "{p}");
     }
-    assert_eq!(
-        without_api_prefix("items", "items#listItems").as_deref(),
-        Some("list_items")
-    );
-    assert_eq!(without_api_prefix("audits", "audits"), None);
-    assert_eq!(
-        without_api_prefix("users", "getUsers").as_deref(),
-        Some("get_users")
-    );
     assert_eq!(prefix_free("/api/analytics/apps/{id}"), "/apps/{}");
     assert_eq!(prefix_free("/v1/apps/{appId}"), "/apps/{}");
     assert_eq!(prefix_free("/oauth/token"), "/oauth/token");

@@ -1,17 +1,19 @@
 //! `dedupe-operation-ids`: an operationId used more than once in a file (or two ids with the
 //! same Rust form) stays with its first operation in document order; every later one is
-//! renamed by the path rule of [`crate::naming`] (with all parameters).
+//! renamed by the longest form of the naming rule ([`crate::naming::Form::Parameters`]: the verb,
+//! every literal segment and every parameter's words; never `_by_<param>`).
 
 use super::{operation, operation_mut, operations, Pass, PassContext};
 use crate::error::CodegenError;
-use crate::naming::{rust_method_name, synthesise};
+use crate::naming::{rule_name, rust_method_name, Form};
+use heck::ToLowerCamelCase;
 use serde_json::Value;
 use std::collections::HashSet;
 
 pub(super) const PASS: Pass = Pass {
     name: "dedupe-operation-ids",
     doc:
-        "a repeated operationId keeps its first operation; later ones are renamed by the path rule",
+        "a repeated operationId keeps its first operation; later ones are renamed by the naming rule's longest form",
     run,
 };
 
@@ -26,7 +28,14 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
         if seen.insert(rust_method_name(&id)) {
             continue;
         }
-        let renamed = synthesise(&o.method, &o.path, true);
+        let renamed = rule_name(
+            &ctx.api,
+            &o.method,
+            &o.path,
+            &|_: &str| false,
+            Form::Parameters,
+        )
+        .to_lower_camel_case();
         if !seen.insert(rust_method_name(&renamed)) {
             return Err(ctx.error(
                 o.pointer(),
@@ -64,7 +73,7 @@ mod tests {
         );
         assert_eq!(
             doc["paths"]["/api/v1/agents/{id}/files/{fileId}"]["get"]["operationId"],
-            json!("getAgentsByIdFilesByFileId")
+            json!("getAgentsIdFilesFileId")
         );
     }
 }

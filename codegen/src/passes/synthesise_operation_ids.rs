@@ -6,9 +6,7 @@
 
 use super::{operation, operation_mut, operations, resolve, OpRef, Pass, PassContext};
 use crate::error::CodegenError;
-use crate::naming::{
-    resource_name, resource_segments, rust_method_name, strip_api_prefix, synthesise,
-};
+use crate::naming::{is_version, resource_name, rule_name, rust_method_name, Form};
 use heck::ToLowerCamelCase;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -85,7 +83,6 @@ fn is_array(_doc: &Value, schema: &Value) -> bool {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Source {
     Overlay,
-    Published,
     Rule,
 }
 
@@ -101,68 +98,118 @@ fn run(doc: &mut Value, ctx: &mut PassContext) -> Result<(), CodegenError> {
                 .map(str::to_string)
         })
         .collect();
-    // Rust names of the published ids as they are: a shortened id may not take one of these.
-    let as_published: HashSet<String> = published
-        .iter()
-        .flatten()
-        .map(|id| rust_method_name(id))
-        .collect();
-    let facts = |p: &str| lists(doc, p);
+    // A GET answering a list, or a collection (a plural last segment with items `path/{id}`
+    // under it).
+    let paths: Vec<String> = doc["paths"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let facts = |p: &str| {
+        let plural = p
+            .rsplit('/')
+            .next()
+            .and_then(|l| crate::naming::words(l).pop())
+            .is_some_and(|w| crate::naming::singular(&w) != w);
+        lists(doc, p)
+            || plural
+                && paths
+                    .iter()
+                    .any(|q| q.strip_prefix(p).is_some_and(|rest| rest.starts_with("/{")))
+    };
     let mut chosen: Vec<(String, Source)> = Vec::with_capacity(ops.len());
     for (o, id) in ops.iter().zip(&published) {
         if let Some(n) = crate::overlay::name_for(&ctx.api, &o.method, &o.path) {
             chosen.push((rust_method_name(n.operation_id), Source::Overlay));
             continue;
         }
-        let stripped = id.as_deref().map(|id| (id, strip_api_prefix(&ctx.api, id)));
-        chosen.push(match stripped {
-            Some((id, Some(short))) => {
-                let full = rust_method_name(id);
-                if short != full && as_published.contains(&short) {
-                    (full, Source::Published)
-                } else {
-                    (short, Source::Published)
-                }
-            }
-            _ => (
-                resource_name(&ctx.api, &o.method, &o.path, &facts),
-                Source::Rule,
-            ),
-        });
+        let _ = id;
+        chosen.push((
+            resource_name(&ctx.api, &o.method, &o.path, &facts),
+            Source::Rule,
+        ));
     }
-    // Collisions of rule names: published and overlay names win; among rule names, the one with
-    // the fewest path segments keeps it (a tie: none does); the others take the path rule.
+    // Collisions of rule names (module docs of `crate::naming`, "Collisions"): overlay names
+    // are fixed; rule names that collide take the version, then the longer forms.
     let fixed: HashSet<String> = chosen
         .iter()
-        .filter(|(_, s)| *s != Source::Rule)
+        .filter(|(_, s)| *s == Source::Overlay)
         .map(|(n, _)| n.clone())
         .collect();
-    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, (n, s)) in chosen.iter().enumerate() {
-        if *s == Source::Rule {
-            groups.entry(n.clone()).or_default().push(i);
-        }
-    }
-    let depth = |i: usize| resource_segments(&ops[i].path).len();
-    let mut fallback: Vec<usize> = Vec::new();
-    for (name, idx) in &groups {
-        if fixed.contains(name) {
-            fallback.extend(idx);
-            continue;
-        }
-        if idx.len() < 2 {
-            continue;
-        }
-        let min = idx.iter().map(|&i| depth(i)).min().unwrap_or(0);
-        let keepers = idx.iter().filter(|&&i| depth(i) == min).count();
-        fallback.extend(idx.iter().filter(|&&i| keepers > 1 || depth(i) != min));
-    }
-    for i in fallback {
-        let o = &ops[i];
-        chosen[i].0 = rust_method_name(&synthesise(&o.method, &o.path, true));
-    }
+    resolve_collisions(ctx, &ops, &mut chosen, &fixed, &facts)?;
     for ((o, id), (name, source)) in ops.iter().zip(&published).zip(chosen) {
         set_name(doc, ctx, o, id.as_deref(), &name, source);
+    }
+    Ok(())
+}
+
+/// The version an operation's path names (`v2` in `/api/analytics/v2/x`), if any.
+fn path_version(path: &str) -> Option<u32> {
+    path.split('/')
+        .filter(|s| is_version(s))
+        .filter_map(|s| s[1..].parse().ok())
+        .max()
+}
+
+/// Renames colliding rule names, one fallback at a time (deterministic: it depends only on the
+/// set of colliding operations, not on their order): (1) when the colliding operations sit
+/// under different API versions, each one under a version above the group's lowest adds it
+/// (`list_apps` beside `list_apps_v2`); (2) every literal segment as published
+/// ([`Form::Segments`]); (3) with the parameters' words too ([`Form::Parameters`]); (4) the
+/// whole path ([`Form::Path`]). A name still colliding is an error that asks for an overlay
+/// entry.
+fn resolve_collisions(
+    ctx: &PassContext,
+    ops: &[OpRef],
+    chosen: &mut [(String, Source)],
+    fixed: &HashSet<String>,
+    facts: &dyn crate::naming::SpecFacts,
+) -> Result<(), CodegenError> {
+    for step in 0..5 {
+        let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, (n, s)) in chosen.iter().enumerate() {
+            if *s == Source::Rule {
+                groups.entry(n.clone()).or_default().push(i);
+            }
+        }
+        let mut clashes: Vec<(String, Vec<usize>)> = groups
+            .into_iter()
+            .filter(|(n, idx)| idx.len() > 1 || fixed.contains(n))
+            .collect();
+        if clashes.is_empty() {
+            return Ok(());
+        }
+        clashes.sort();
+        for (name, idx) in clashes {
+            match step {
+                0 => {
+                    let versions: Vec<Option<u32>> =
+                        idx.iter().map(|&i| path_version(&ops[i].path)).collect();
+                    let low = versions.iter().flatten().min().copied();
+                    if versions.iter().all(|v| *v == versions[0]) {
+                        continue;
+                    }
+                    for (&i, v) in idx.iter().zip(&versions) {
+                        if let Some(v) = v.filter(|v| Some(*v) != low || versions.contains(&None)) {
+                            chosen[i].0 = format!("{name}_v{v}");
+                        }
+                    }
+                }
+                1..=3 => {
+                    let form = [Form::Segments, Form::Parameters, Form::Path][step - 1];
+                    for &i in &idx {
+                        let o = &ops[i];
+                        chosen[i].0 = rule_name(&ctx.api, &o.method, &o.path, facts, form);
+                    }
+                }
+                _ => {
+                    let o = &ops[idx[0]];
+                    return Err(ctx.error(
+                        o.pointer(),
+                        format!("operation name `{name}` is given to {} operations even with its whole path spelled out; add a reviewed name to the overlay list (codegen/src/overlay.rs)", idx.len()),
+                    ));
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -236,8 +283,8 @@ mod tests {
             [
                 "getApp",
                 "listScripts",
-                "getAppsByAppIdPrivileges",
-                "getAppPrivileges",
+                "getAppsAppIdPrivileges",
+                "getAppsPrivileges",
                 "listApps"
             ]
         );
@@ -252,37 +299,61 @@ mod tests {
     }
 
     #[test]
-    fn a_rule_name_never_takes_a_published_one() {
+    fn published_ids_do_not_win_and_two_versions_say_which() {
+        let list = json!({"200": {"content": {"application/json": {"schema": {"type": "array"}}}}});
         let mut doc = json!({"paths": {
-            "/api/v1/reloads/{reloadId}": {"get": {"responses": {}}},
-            "/api/v1/reloads/x": {"get": {"operationId": "getReload", "responses": {}}}
+            "/api/v1/reloads/{reloadId}": {"get": {"operationId": "getReloadById", "responses": {}}},
+            "/api/v1/reloads": {"get": {"operationId": "reloadsList", "responses": list}},
+            "/api/v2/reloads": {"get": {"operationId": "getReloadsV2", "responses": list}}
         }});
         let mut ctx = PassContext::new("reloads", "reloads.json");
         run(&mut doc, &mut ctx).unwrap();
-        assert_eq!(ids(&doc), ["getReloadsByReloadId", "getReload"]);
+        assert_eq!(ids(&doc), ["getReload", "listReloads", "listReloadsV2"]);
+        assert_eq!(
+            doc["paths"]["/api/v1/reloads"]["get"]["x-qlik-sdk-renamed-from"],
+            json!("reloadsList")
+        );
     }
 
     #[test]
-    fn redundant_api_prefixes_go() {
+    fn published_ids_with_api_prefixes_are_renamed_and_remembered() {
         let mut doc = json!({"paths": {
             "/api/v1/items": {"get": {"operationId": "items#listItems", "responses": {}}},
-            "/api/v1/items/{itemId}": {"get": {"operationId": "items#getItem", "responses": {}}},
+            "/api/v1/items/{itemId}": {"delete": {"operationId": "itemsDelete", "responses": {}}},
             "/api/v1/items/audits": {"get": {"operationId": "items", "responses": {}}}
         }});
         let mut ctx = PassContext::new("items", "items.json");
         run(&mut doc, &mut ctx).unwrap();
-        assert_eq!(ids(&doc), ["listItems", "getItem", "getItemAudits"]);
+        assert_eq!(ids(&doc), ["listItems", "deleteItem", "getItemAudits"]);
         assert_eq!(
-            doc["paths"]["/api/v1/items"]["get"]["x-qlik-sdk-renamed-from"],
-            json!("items#listItems")
+            doc["paths"]["/api/v1/items/{itemId}"]["delete"]["x-qlik-sdk-renamed-from"],
+            json!("itemsDelete")
         );
-        // A shortened id that would take another published name keeps its prefix.
+    }
+
+    #[test]
+    fn a_collision_never_falls_back_to_by_param() {
         let mut doc = json!({"paths": {
-            "/api/v1/items": {"get": {"operationId": "items#listItems", "responses": {}}},
-            "/api/v1/items/x": {"get": {"operationId": "listItems", "responses": {}}}
+            "/api/v1/things/{thingId}": {"post": {"responses": {}}},
+            "/api/v1/things": {"post": {"responses": {}}}
+        }});
+        let mut ctx = PassContext::new("things", "things.json");
+        run(&mut doc, &mut ctx).unwrap();
+        assert_eq!(ids(&doc), ["createThingsThingId", "createThings"]);
+        // A version beside none: the version says which.
+        let mut doc = json!({"paths": {
+            "/api/v1/things/{id}": {"get": {"responses": {}}},
+            "/api/analytics/things/{id}": {"get": {"responses": {}}}
         }});
         run(&mut doc, &mut ctx).unwrap();
-        assert_eq!(ids(&doc), ["items#listItems", "listItems"]);
+        assert_eq!(ids(&doc), ["getThingV1", "getThing"]);
+        // Two server prefixes of one path: the whole path says which.
+        let mut doc = json!({"paths": {
+            "/api/core/things/{id}": {"get": {"responses": {}}},
+            "/api/analytics/things/{id}": {"get": {"responses": {}}}
+        }});
+        run(&mut doc, &mut ctx).unwrap();
+        assert_eq!(ids(&doc), ["getApiCoreThingsId", "getApiAnalyticsThingsId"]);
     }
 
     #[test]

@@ -21,22 +21,37 @@ pub mod types {
             Default::default()
         }
     }
+    ///`Kind`
+    #[derive(Clone, Debug, Default)]
+    pub struct Kind {
+        ///the kind
+        pub value: ::std::option::Option<::std::string::String>,
+        /// What this value kept besides its typed fields: undeclared fields, values sent in a
+        /// shape the type does not take, and which declared fields the server left out
+        /// (see [`Extra`](crate::lenient::Extra)).
+        pub extra: crate::lenient::Extra,
+    }
+    impl Kind {
+        pub fn builder() -> builder::Kind {
+            Default::default()
+        }
+    }
     ///One of: `+name`, `-name`, `createdAt`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct GetWidgetsSort(::std::string::String);
-    impl ::std::ops::Deref for GetWidgetsSort {
+    pub struct ListWidgetsSort(::std::string::String);
+    impl ::std::ops::Deref for ListWidgetsSort {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<GetWidgetsSort> for ::std::string::String {
-        fn from(value: GetWidgetsSort) -> Self {
+    impl ::std::convert::From<ListWidgetsSort> for ::std::string::String {
+        fn from(value: ListWidgetsSort) -> Self {
             value.0
         }
     }
-    impl ::std::str::FromStr for GetWidgetsSort {
+    impl ::std::str::FromStr for ListWidgetsSort {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -51,7 +66,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for GetWidgetsSort {
+    impl ::std::convert::TryFrom<&str> for ListWidgetsSort {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -59,7 +74,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for GetWidgetsSort {
+    impl ::std::convert::TryFrom<::std::string::String> for ListWidgetsSort {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -67,7 +82,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for GetWidgetsSort {
+    impl<'de> ::serde::Deserialize<'de> for ListWidgetsSort {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -77,21 +92,6 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
-        }
-    }
-    ///`Kind`
-    #[derive(Clone, Debug, Default)]
-    pub struct Kind {
-        ///the kind
-        pub value: ::std::option::Option<::std::string::String>,
-        /// What this value kept besides its typed fields: undeclared fields, values sent in a
-        /// shape the type does not take, and which declared fields the server left out
-        /// (see [`Extra`](crate::lenient::Extra)).
-        pub extra: crate::lenient::Extra,
-    }
-    impl Kind {
-        pub fn builder() -> builder::Kind {
-            Default::default()
         }
     }
     ///`Widget`
@@ -740,13 +740,13 @@ pub mod types {
             }
         }
     }
-    impl crate::lenient::IsEmpty for GetWidgetsSort {
+    impl crate::lenient::IsEmpty for ListWidgetsSort {
         fn is_empty_value(&self) -> bool {
             crate::lenient::IsEmpty::is_empty_value(&self.0)
         }
     }
     /// The empty value (what a required field reads as when the server leaves it out).
-    impl ::std::default::Default for GetWidgetsSort {
+    impl ::std::default::Default for ListWidgetsSort {
         fn default() -> Self {
             Self(::std::default::Default::default())
         }
@@ -828,14 +828,6 @@ pub mod types {
             w.end()
         }
     }
-    impl crate::lenient::Lenient for GetWidgetsSort {
-        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
-            <::std::string::String as crate::lenient::Lenient>::decode_lenient(d)
-                .map(|v| v.map(Self))
-        }
-    }
     impl crate::lenient::Object for Kind {
         const NAME: &'static str = "Kind";
         fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
@@ -892,6 +884,14 @@ pub mod types {
             let mut w = crate::lenient::Writer::new(s, &self.extra)?;
             w.optional(0usize, "value", &self.value)?;
             w.end()
+        }
+    }
+    impl crate::lenient::Lenient for ListWidgetsSort {
+        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
+            <::std::string::String as crate::lenient::Lenient>::decode_lenient(d)
+                .map(|v| v.map(Self))
         }
     }
     impl crate::lenient::Object for Widget {
@@ -1257,7 +1257,7 @@ pub mod types {
             w.end()
         }
     }
-    impl ::std::fmt::Display for GetWidgetsSort {
+    impl ::std::fmt::Display for ListWidgetsSort {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(&self.0)
         }
@@ -1341,7 +1341,7 @@ GET /api/v1/widgets?next=abc
 Sends a `GET` request to `/api/v1/widgets`
 
 ```ignore
-let response = client.get_widgets()
+let response = client.list_widgets()
     .filter(filter)
     .limit(limit)
     .sort(sort)
@@ -1349,9 +1349,10 @@ let response = client.get_widgets()
     .await;
 ```*/
     ///
-    /// Qlik: rate-limit tier 1 (1000 requests/minute); stability stable.
-    pub fn get_widgets(&self) -> builder::GetWidgets {
-        builder::GetWidgets::new(self)
+    /// Qlik: rate-limit tier 1 (1000 requests/minute); stability stable; published operationId `getWidgets`.
+    #[doc(alias = "getWidgets")]
+    pub fn list_widgets(&self) -> builder::ListWidgets {
+        builder::ListWidgets::new(self)
     }
     /**Create a widget
 
@@ -1407,17 +1408,18 @@ let response = client.get_widget()
     /**Sends a `DELETE` request to `/api/v1/widgets/{widgetId}`
 
 ```ignore
-let response = client.delete_widgets_by_widget_id()
+let response = client.delete_widget()
     .widget_id(widget_id)
     .send()
     .await;
 ```*/
     ///
-    /// Response headers: `X-Gone` ([`x_gone()`](responses::DeleteWidgetsByWidgetIdResponse::x_gone)), typed on [`responses::DeleteWidgetsByWidgetIdResponse`] (`None` when absent).
+    /// Response headers: `X-Gone` ([`x_gone()`](responses::DeleteWidgetResponse::x_gone)), typed on [`responses::DeleteWidgetResponse`] (`None` when absent).
     ///
-    /// Qlik: rate-limit tier special (20 requests/minute).
-    pub fn delete_widgets_by_widget_id(&self) -> builder::DeleteWidgetsByWidgetId {
-        builder::DeleteWidgetsByWidgetId::new(self)
+    /// Qlik: rate-limit tier special (20 requests/minute); published operationId `getWidgets`.
+    #[doc(alias = "getWidgets")]
+    pub fn delete_widget(&self) -> builder::DeleteWidget {
+        builder::DeleteWidget::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -1429,17 +1431,17 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`Client::get_widgets`]
+    /**Builder for [`Client::list_widgets`]
 
-[`Client::get_widgets`]: super::Client::get_widgets*/
+[`Client::list_widgets`]: super::Client::list_widgets*/
     #[derive(Debug, Clone)]
-    pub struct GetWidgets {
+    pub struct ListWidgets {
         client: super::Client,
         filter: Result<Option<::std::string::String>, String>,
         limit: Result<Option<u32>, String>,
-        sort: Result<Option<types::GetWidgetsSort>, String>,
+        sort: Result<Option<types::ListWidgetsSort>, String>,
     }
-    impl GetWidgets {
+    impl ListWidgets {
         pub fn new(client: &super::Client) -> Self {
             Self {
                 client: client.clone(),
@@ -1473,13 +1475,13 @@ pub mod builder {
         /// Sets the `sort` parameter (the spec gives no description).
         pub fn sort<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetWidgetsSort>,
+            V: std::convert::TryInto<types::ListWidgetsSort>,
         {
             self.sort = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "must match the pattern `^(?:\\+name|\\-name|createdAt)$` (a `GetWidgetsSort`)"
+                    "must match the pattern `^(?:\\+name|\\-name|createdAt)$` (a `ListWidgetsSort`)"
                         .to_string()
                 });
             self
@@ -1492,21 +1494,21 @@ pub mod builder {
             let filter = filter
                 .map_err(|e| crate::Error::invalid_request(
                     "tenant",
-                    "get_widgets",
+                    "list_widgets",
                     "filter",
                     e,
                 ))?;
             let limit = limit
                 .map_err(|e| crate::Error::invalid_request(
                     "tenant",
-                    "get_widgets",
+                    "list_widgets",
                     "limit",
                     e,
                 ))?;
             let sort = sort
                 .map_err(|e| crate::Error::invalid_request(
                     "tenant",
-                    "get_widgets",
+                    "list_widgets",
                     "sort",
                     e,
                 ))?;
@@ -1533,7 +1535,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "get_widgets",
+                operation_id: "list_widgets",
             };
             client.inner.pre("tenant", &mut request, &info).await?;
             let result = client
@@ -1543,7 +1545,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => {
-                    crate::lenient::response(response, "tenant", "get_widgets").await
+                    crate::lenient::response(response, "tenant", "list_widgets").await
                 }
                 400u16..=499u16 => Err(crate::Error::from_response(response).await),
                 500u16..=599u16 => Err(crate::Error::from_response(response).await),
@@ -1823,15 +1825,15 @@ pub mod builder {
             value.map(super::responses::GetWidgetResponse)
         }
     }
-    /**Builder for [`Client::delete_widgets_by_widget_id`]
+    /**Builder for [`Client::delete_widget`]
 
-[`Client::delete_widgets_by_widget_id`]: super::Client::delete_widgets_by_widget_id*/
+[`Client::delete_widget`]: super::Client::delete_widget*/
     #[derive(Debug, Clone)]
-    pub struct DeleteWidgetsByWidgetId {
+    pub struct DeleteWidget {
         client: super::Client,
         widget_id: Result<::std::string::String, String>,
     }
-    impl DeleteWidgetsByWidgetId {
+    impl DeleteWidget {
         pub fn new(client: &super::Client) -> Self {
             Self {
                 client: client.clone(),
@@ -1852,7 +1854,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            super::responses::DeleteWidgetsByWidgetIdResponse,
+            super::responses::DeleteWidgetResponse,
             crate::Error,
         > {
             let value: ::std::result::Result<ResponseValue<ByteStream>, crate::Error> = async move {
@@ -1860,7 +1862,7 @@ pub mod builder {
                 let widget_id = widget_id
                     .map_err(|e| crate::Error::invalid_request(
                         "tenant",
-                        "delete_widgets_by_widget_id",
+                        "delete_widget",
                         "widget_id",
                         e,
                     ))?;
@@ -1879,7 +1881,7 @@ pub mod builder {
                 #[allow(unused_mut)]
                 let mut request = client.client.delete(url).headers(header_map).build()?;
                 let info = OperationInfo {
-                    operation_id: "delete_widgets_by_widget_id",
+                    operation_id: "delete_widget",
                 };
                 client.inner.pre("tenant", &mut request, &info).await?;
                 let result = client
@@ -1896,16 +1898,16 @@ pub mod builder {
                 }
             }
                 .await;
-            value.map(super::responses::DeleteWidgetsByWidgetIdResponse)
+            value.map(super::responses::DeleteWidgetResponse)
         }
     }
-    impl GetWidgets {
+    impl ListWidgets {
         fn page_source(&self) -> crate::paginate::Source {
             crate::paginate::Source {
                 inner: self.client.inner.clone(),
                 http: self.client.client.clone(),
                 baseurl: self.client.baseurl.clone(),
-                operation: crate::operations::find("tenant", "get_widgets"),
+                operation: crate::operations::find("tenant", "list_widgets"),
             }
         }
         fn next_link(p: &types::WidgetList) -> Option<String> {
@@ -1926,12 +1928,12 @@ pub mod builder {
                 self.send().await.map(|r| r.into_inner()).map_err(crate::Error::from)
             }
         }
-        ///Streams every page of `get_widgets`, following `links.next` on the configured host. The stream owns its client: `qlik.tenant().get_widgets().pages()` needs no named temporary.
+        ///Streams every page of `list_widgets`, following `links.next` on the configured host. The stream owns its client: `qlik.tenant().list_widgets().pages()` needs no named temporary.
         pub fn pages(self) -> crate::paginate::Pages<'static, types::WidgetList> {
             let source = self.page_source();
             crate::paginate::pages(source, self.owned_first(), Self::next_link)
         }
-        ///Streams every item of every page of `get_widgets` (one page in memory at a time). The stream owns its client: `qlik.tenant().get_widgets().items()` needs no named temporary.
+        ///Streams every item of every page of `list_widgets` (one page in memory at a time). The stream owns its client: `qlik.tenant().list_widgets().items()` needs no named temporary.
         pub fn items(self) -> crate::paginate::Items<'static, types::Widget> {
             let source = self.page_source();
             crate::paginate::items(
@@ -1952,9 +1954,10 @@ impl Client {
 
 Sends a `POST` request to `/api/v1/widgets/{widgetId}/files` with a `multipart/form-data` body.*/
     ///
-    /// Qlik: rate-limit tier 2 (100 requests/minute).
-    pub fn upload_widget_file(&self) -> builder_extra::UploadWidgetFile {
-        builder_extra::UploadWidgetFile::new(self)
+    /// Qlik: rate-limit tier 2 (100 requests/minute); published operationId `uploadWidgetFile`.
+    #[doc(alias = "uploadWidgetFile")]
+    pub fn create_widget_file(&self) -> builder_extra::CreateWidgetFile {
+        builder_extra::CreateWidgetFile::new(self)
     }
 }
 /// Builders for upload operations (multipart and tus bodies), in progenitor's builder style.
@@ -1965,14 +1968,14 @@ pub mod builder_extra {
         types, encode_path, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo,
         ResponseValue,
     };
-    ///Builder for [`Client::upload_widget_file`](super::Client::upload_widget_file).
+    ///Builder for [`Client::create_widget_file`](super::Client::create_widget_file).
     #[derive(Debug)]
-    pub struct UploadWidgetFile {
+    pub struct CreateWidgetFile {
         client: super::Client,
         widget_id: Option<String>,
         form: Option<reqwest::multipart::Form>,
     }
-    impl UploadWidgetFile {
+    impl CreateWidgetFile {
         /// Starts a request, owning a clone of the client (cheap: the connection pool,
         /// tokens and limiter are shared).
         pub fn new(client: &super::Client) -> Self {
@@ -2012,7 +2015,7 @@ pub mod builder_extra {
             let text = serde_json::to_string(value)
                 .map_err(|e| Error::InvalidRequest(
                     format!(
-                        "form part `meta` of upload_widget_file cannot be encoded as JSON: {}",
+                        "form part `meta` of create_widget_file cannot be encoded as JSON: {}",
                         e
                     ),
                 ))?;
@@ -2030,7 +2033,7 @@ pub mod builder_extra {
             let widget_id = widget_id
                 .ok_or_else(|| crate::Error::invalid_request(
                     "tenant",
-                    "upload_widget_file",
+                    "create_widget_file",
                     "widgetId",
                     "is required",
                 ))?;
@@ -2044,7 +2047,7 @@ pub mod builder_extra {
             }
             let mut request = request.build().map_err(crate::Error::from)?;
             let info = OperationInfo {
-                operation_id: "upload_widget_file",
+                operation_id: "create_widget_file",
             };
             client.inner.pre("tenant", &mut request, &info).await?;
             let result = client
@@ -2054,7 +2057,7 @@ pub mod builder_extra {
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => {
-                    crate::lenient::response(response, "tenant", "upload_widget_file")
+                    crate::lenient::response(response, "tenant", "create_widget_file")
                         .await
                 }
                 400..=599 => Err(crate::Error::from_response(response).await),
@@ -2196,9 +2199,9 @@ pub mod responses {
                 .finish_non_exhaustive()
         }
     }
-    /// The response of [`Client::delete_widgets_by_widget_id`](super::Client::delete_widgets_by_widget_id): the body ([`Self::into_inner`], or through `Deref` the `ResponseValue`'s status and headers) and the headers its spec declares, typed.
-    pub struct DeleteWidgetsByWidgetIdResponse(pub(crate) ResponseValue<ByteStream>);
-    impl DeleteWidgetsByWidgetIdResponse {
+    /// The response of [`Client::delete_widget`](super::Client::delete_widget): the body ([`Self::into_inner`], or through `Deref` the `ResponseValue`'s status and headers) and the headers its spec declares, typed.
+    pub struct DeleteWidgetResponse(pub(crate) ResponseValue<ByteStream>);
+    impl DeleteWidgetResponse {
         /// The body, decoded.
         pub fn into_inner(self) -> ByteStream {
             self.0.into_inner()
@@ -2226,21 +2229,20 @@ pub mod responses {
             crate::response_headers::boolean(self.0.headers(), "X-Gone")
         }
     }
-    impl ::std::ops::Deref for DeleteWidgetsByWidgetIdResponse {
+    impl ::std::ops::Deref for DeleteWidgetResponse {
         type Target = ResponseValue<ByteStream>;
         fn deref(&self) -> &Self::Target {
             &self.0
         }
     }
-    impl ::std::convert::From<DeleteWidgetsByWidgetIdResponse>
-    for ResponseValue<ByteStream> {
-        fn from(r: DeleteWidgetsByWidgetIdResponse) -> Self {
+    impl ::std::convert::From<DeleteWidgetResponse> for ResponseValue<ByteStream> {
+        fn from(r: DeleteWidgetResponse) -> Self {
             r.0
         }
     }
-    impl ::std::fmt::Debug for DeleteWidgetsByWidgetIdResponse {
+    impl ::std::fmt::Debug for DeleteWidgetResponse {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct(stringify!(DeleteWidgetsByWidgetIdResponse))
+            f.debug_struct(stringify!(DeleteWidgetResponse))
                 .field("status", &self.0.status())
                 .finish_non_exhaustive()
         }
