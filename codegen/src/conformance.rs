@@ -355,6 +355,7 @@ fn table<'r>(
     with_body: bool,
 ) -> String {
     let builders = builders(file);
+    let known = crate::generate::type_names(file);
     let ops = operations(doc);
     let mut s = String::new();
     for row in rows {
@@ -363,7 +364,7 @@ fn table<'r>(
             row.api, row.method_name, row.http_method, row.path
         );
         s.push_str(&head);
-        match chain(module, doc, &builders, &ops, extras, row, with_body) {
+        match chain(module, doc, &builders, &known, &ops, extras, row, with_body) {
             Ok(code) => {
                 s.push_str(&code);
                 let _ = writeln!(
@@ -394,23 +395,26 @@ pub fn chains(
     extras: &[ExtraOperation],
 ) -> Vec<Result<String, String>> {
     let builders = builders(file);
+    let known = crate::generate::type_names(file);
     let ops = operations(doc);
     rows.iter()
-        .map(|row| chain(module, doc, &builders, &ops, extras, row, true))
+        .map(|row| chain(module, doc, &builders, &known, &ops, extras, row, true))
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn chain(
     module: &str,
     doc: &Value,
     builders: &HashMap<String, HashMap<String, syn::Type>>,
+    known: &std::collections::HashSet<String>,
     ops: &[crate::passes::OpRef],
     extras: &[ExtraOperation],
     row: &OperationRow,
     with_body: bool,
 ) -> Result<String, String> {
     if row.extra {
-        extra_call_body(module, doc, ops, extras, row, with_body)
+        extra_call_body(module, doc, known, ops, extras, row, with_body)
     } else {
         call_body(module, doc, builders, ops, row, with_body)
     }
@@ -523,6 +527,7 @@ fn text_literal(v: &Value) -> String {
 fn extra_call_body(
     module: &str,
     doc: &Value,
+    known: &std::collections::HashSet<String>,
     ops: &[crate::passes::OpRef],
     extras: &[ExtraOperation],
     row: &OperationRow,
@@ -583,7 +588,15 @@ fn extra_call_body(
                 .and_then(|x| x.get(&f.name))
                 .cloned()
                 .unwrap_or_else(|| sample(doc, &schema["properties"][&f.name], 0));
-            if f.json {
+            let typed = crate::extras::typed_part(f, known);
+            if let Some(t) = typed {
+                let _ = writeln!(
+                    code,
+                    "    let b = b.{setter}(arg::<::qlik_sdk::apis::{module}::types::{t}>({:?}, &[{}])?);",
+                    f.name,
+                    raw(&value)
+                );
+            } else if f.json {
                 let _ = writeln!(
                     code,
                     "    let b = b.{setter}(&arg::<::serde_json::Value>({:?}, &[{}])?).map_err(|e| e.to_string())?;",
@@ -792,7 +805,7 @@ mod tests {
         );
         assert!(out.contains("let b = b.name(\"string\");"), "{out}");
         assert!(
-            out.contains("let b = b.meta(&arg::<::serde_json::Value>(\"meta\", &[r#\"{\"k\":1}\"#])?).map_err(|e| e.to_string())?;"),
+            out.contains("let b = b.meta(arg::<::qlik_sdk::apis::things::types::UploadThingFileMeta>(\"meta\", &[r#\"{\"k\":1}\"#])?);"),
             "{out}"
         );
         assert!(

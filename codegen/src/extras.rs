@@ -27,6 +27,16 @@ pub(crate) fn ident(name: &str) -> syn::Ident {
     }
 }
 
+/// The Rust type a JSON form part's setter takes: the generated type of the component the part
+/// references, when the `types` module has it.
+pub(crate) fn typed_part(
+    f: &crate::passes::FormField,
+    known_types: &HashSet<String>,
+) -> Option<String> {
+    let t = crate::passes::type_name(f.schema.as_deref()?);
+    (f.json && known_types.contains(&t)).then_some(t)
+}
+
 /// Generates the extra methods (an `impl Client` block and a `builder_extra` module).
 /// `known_types` are the type names present in the generated `types` module.
 pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> TokenStream {
@@ -81,6 +91,7 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
         let mut checks = Vec::new();
         let mut query = Vec::new();
         let mut headers = Vec::new();
+        let mut extra_fields: Vec<TokenStream> = Vec::new();
         for p in &e.params {
             let f = ident(&p.name);
             let name = &p.name;
@@ -135,6 +146,7 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
             // `None` until a part is set: an optional body is then left out.
             fields.push(quote!(form: Option<reqwest::multipart::Form>));
             inits.push(quote!(form: None));
+            let mut needs_invalid = false;
             for f in &e.fields {
                 let fname = ident(&f.name);
                 let name = &f.name;
@@ -159,15 +171,48 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                 } else if f.json {
                     let msg =
                         format!("form part `{name}` of {op_id} cannot be encoded as JSON: {{}}");
-                    setters.push(quote! {
-                        #[doc = #fdoc]
-                        pub fn #fname<T: serde::Serialize>(mut self, value: &T) -> Result<Self, Error> {
-                            let text = serde_json::to_string(value).map_err(|e| Error::InvalidRequest(format!(#msg, e)))?;
-                            let part = reqwest::multipart::Part::text(text).mime_str("application/json").map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                            self.form = Some(self.form.take().unwrap_or_default().part(#name, part));
-                            Ok(self)
+                    let reason = "cannot be encoded as JSON: {}";
+                    let untyped = |fname: &syn::Ident, fdoc: &str| {
+                        quote! {
+                            #[doc = #fdoc]
+                            pub fn #fname<T: serde::Serialize>(mut self, value: &T) -> Result<Self, Error> {
+                                let text = serde_json::to_string(value).map_err(|e| Error::InvalidRequest(format!(#msg, e)))?;
+                                let part = reqwest::multipart::Part::text(text).mime_str("application/json").map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                                self.form = Some(self.form.take().unwrap_or_default().part(#name, part));
+                                Ok(self)
+                            }
                         }
-                    });
+                    };
+                    match typed_part(f, known_types) {
+                        Some(t) => {
+                            // The typed setter; the untyped one stays as `<part>_value`.
+                            let raw =
+                                format_ident!("{}_value", fname.to_string().trim_end_matches('_'));
+                            let tdoc = format!(
+                                "{fdoc}\n\nSent as a JSON part. To send a value that is not a [`types::{t}`](super::types::{t}), use [`Self::{raw}`]."
+                            );
+                            let rdoc = format!(
+                                "Form part `{name}` from any serialisable value (the untyped form of [`Self::{fname}`]); fails if it cannot be encoded as JSON.{req}"
+                            );
+                            let t = format_ident!("{}", t);
+                            needs_invalid = true;
+                            setters.push(quote! {
+                                #[doc = #tdoc]
+                                pub fn #fname(mut self, value: types::#t) -> Self {
+                                    let part = serde_json::to_string(&value)
+                                        .map_err(|e| format!(#reason, e))
+                                        .and_then(|text| reqwest::multipart::Part::text(text).mime_str("application/json").map_err(|e| e.to_string()));
+                                    match part {
+                                        Ok(part) => self.form = Some(self.form.take().unwrap_or_default().part(#name, part)),
+                                        Err(e) => { self.invalid.get_or_insert((#name, e)); }
+                                    }
+                                    self
+                                }
+                            });
+                            setters.push(untyped(&raw, &rdoc));
+                        }
+                        None => setters.push(untyped(&fname, &fdoc)),
+                    }
                 } else {
                     setters.push(quote! {
                         #[doc = #fdoc]
@@ -177,6 +222,18 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                         }
                     });
                 }
+            }
+            if needs_invalid {
+                // A typed part that could not be encoded is reported by `send()`.
+                fields.push(quote!(invalid: Option<(&'static str, String)>));
+                inits.push(quote!(invalid: None));
+                checks.insert(
+                    0,
+                    quote!(if let Some((part, reason)) = invalid {
+                        return Err(Error::InvalidRequest(part, reason));
+                    }),
+                );
+                extra_fields.push(quote!(invalid,));
             }
             if e.body_required {
                 quote!(request = request.multipart(form.unwrap_or_default());)
@@ -212,7 +269,7 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
         };
         let field_names: Vec<syn::Ident> = e.params.iter().map(|p| ident(&p.name)).collect();
         let destructure_extra = if e.media_type == "multipart/form-data" {
-            quote!(form,)
+            quote!(form, #(#extra_fields)*)
         } else {
             quote!(body,)
         };

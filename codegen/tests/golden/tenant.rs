@@ -1971,6 +1971,7 @@ pub mod builder_extra {
         client: super::Client,
         widget_id: Option<String>,
         form: Option<reqwest::multipart::Form>,
+        invalid: Option<(&'static str, String)>,
     }
     impl UploadWidgetFile {
         /// Starts a request, owning a clone of the client (cheap: the connection pool,
@@ -1980,6 +1981,7 @@ pub mod builder_extra {
                 client: client.clone(),
                 widget_id: None,
                 form: None,
+                invalid: None,
             }
         }
         ///Sets `widgetId`.
@@ -2007,8 +2009,34 @@ pub mod builder_extra {
             );
             self
         }
-        ///Form part `meta`.
-        pub fn meta<T: serde::Serialize>(mut self, value: &T) -> Result<Self, Error> {
+        /**Form part `meta`.
+
+Sent as a JSON part. To send a value that is not a [`types::Widget`](super::types::Widget), use [`Self::meta_value`].*/
+        pub fn meta(mut self, value: types::Widget) -> Self {
+            let part = serde_json::to_string(&value)
+                .map_err(|e| format!("cannot be encoded as JSON: {}", e))
+                .and_then(|text| {
+                    reqwest::multipart::Part::text(text)
+                        .mime_str("application/json")
+                        .map_err(|e| e.to_string())
+                });
+            match part {
+                Ok(part) => {
+                    self.form = Some(
+                        self.form.take().unwrap_or_default().part("meta", part),
+                    );
+                }
+                Err(e) => {
+                    self.invalid.get_or_insert(("meta", e));
+                }
+            }
+            self
+        }
+        ///Form part `meta` from any serialisable value (the untyped form of [`Self::meta`]); fails if it cannot be encoded as JSON.
+        pub fn meta_value<T: serde::Serialize>(
+            mut self,
+            value: &T,
+        ) -> Result<Self, Error> {
             let text = serde_json::to_string(value)
                 .map_err(|e| Error::InvalidRequest(
                     format!(
@@ -2026,7 +2054,17 @@ pub mod builder_extra {
         pub async fn send(
             self,
         ) -> ::std::result::Result<ResponseValue<types::Widget>, crate::Error> {
-            let Self { client, widget_id, form } = self;
+            let Self { client, widget_id, form, invalid } = self;
+            if let Some((part, reason)) = invalid {
+                return Err(
+                    crate::Error::invalid_request(
+                        "tenant",
+                        "upload_widget_file",
+                        part,
+                        reason,
+                    ),
+                );
+            }
             let widget_id = widget_id
                 .ok_or_else(|| crate::Error::invalid_request(
                     "tenant",
