@@ -334,3 +334,67 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::passes::FormField;
+
+    fn part(schema: Option<&str>, json: bool) -> FormField {
+        FormField {
+            name: "Json".into(),
+            binary: false,
+            json,
+            required: false,
+            description: String::new(),
+            schema: schema.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_json_part_takes_the_generated_type_of_its_component() {
+        let known: HashSet<String> = ["PostFileRequest".to_string(), "Theme".to_string()].into();
+        assert_eq!(
+            typed_part(&part(Some("PostFileRequest"), true), &known).as_deref(),
+            Some("PostFileRequest")
+        );
+        assert_eq!(
+            typed_part(&part(Some("theme"), true), &known).as_deref(),
+            Some("Theme")
+        );
+        // No component, or no type generated for it: the untyped setter.
+        assert_eq!(typed_part(&part(None, true), &known), None);
+        assert_eq!(typed_part(&part(Some("Other"), true), &known), None);
+    }
+
+    #[test]
+    fn the_typed_setter_keeps_an_untyped_twin_and_send_reports_encoding_failures() {
+        let e = ExtraOperation {
+            operation_id: "createThing".into(),
+            method_name: "create_thing".into(),
+            http_method: "POST".into(),
+            path: "/things".into(),
+            media_type: "multipart/form-data".into(),
+            params: vec![],
+            fields: vec![part(Some("Thing"), true)],
+            success_ref: None,
+            success_json: false,
+            doc: String::new(),
+            body_required: false,
+        };
+        let known: HashSet<String> = ["Thing".to_string()].into();
+        let code = generate(&[e], &known).to_string();
+        assert!(
+            code.contains("pub fn json (mut self , value : types :: Thing) -> Self"),
+            "{code}"
+        );
+        assert!(
+            code.contains("pub fn json_value < T : serde :: Serialize >"),
+            "{code}"
+        );
+        assert!(
+            code.contains("if let Some ((part , reason)) = invalid { return Err (Error :: InvalidRequest (part , reason)) ; }"),
+            "{code}"
+        );
+    }
+}
