@@ -189,7 +189,7 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                             let raw =
                                 format_ident!("{}_value", fname.to_string().trim_end_matches('_'));
                             let tdoc = format!(
-                                "{fdoc}\n\nSent as a JSON part. To send a value that is not a [`types::{t}`](super::types::{t}), use [`Self::{raw}`]."
+                                "{fdoc}\n\nSent as a JSON part. To send a value that is not a [`types::{t}`], use [`Self::{raw}`]."
                             );
                             let rdoc = format!(
                                 "Form part `{name}` from any serialisable value (the untyped form of [`Self::{fname}`]); fails if it cannot be encoded as JSON.{req}"

@@ -2011,7 +2011,7 @@ pub mod builder_extra {
         }
         /**Form part `meta`.
 
-Sent as a JSON part. To send a value that is not a [`types::Widget`](super::types::Widget), use [`Self::meta_value`].*/
+Sent as a JSON part. To send a value that is not a [`types::Widget`], use [`Self::meta_value`].*/
         pub fn meta(mut self, value: types::Widget) -> Self {
             let part = serde_json::to_string(&value)
                 .map_err(|e| format!("cannot be encoded as JSON: {}", e))
