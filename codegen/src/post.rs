@@ -4,7 +4,7 @@
 //! (`codegen/tests/post_steps.rs`: the change the step makes to the fixture spec's code, kept in
 //! `codegen/tests/golden/steps/<name>.diff`). The steps' code lives in their own modules
 //! ([`crate::extras`], [`crate::owned_client`], [`crate::optional_body`], [`crate::tolerant`],
-//! [`crate::lossless`], [`crate::paging`], [`crate::send`], [`crate::fit`],
+//! [`crate::lossless`] (with [`crate::request_only`]), [`crate::paging`], [`crate::send`], [`crate::fit`],
 //! [`crate::response_headers`], [`crate::setter_docs`], [`crate::docs`]); this module only names
 //! and orders them.
 
@@ -67,7 +67,9 @@ pub const POST_STEPS: &[PostStep] = &[
     PostStep {
         name: "lossless",
         doc: "objects decode leniently (a value that does not fit is kept, not an error) and keep \
-              what they do not type in `extra`, so re-encoding gives back what the server sent",
+              what they do not type in `extra`, so re-encoding gives back what the server sent; \
+              request-only types (sent, never received) stay strict: required fields required, \
+              no `extra`",
         run: lossless,
     },
     PostStep {
@@ -168,7 +170,8 @@ fn tolerant(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), Codegen
 }
 
 fn lossless(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
-    crate::lossless::apply(file);
+    let directions = crate::request_only::classify(file);
+    crate::lossless::apply_strict(file, &directions.request_only);
     Ok(())
 }
 

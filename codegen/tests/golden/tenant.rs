@@ -80,14 +80,11 @@ pub mod types {
         }
     }
     ///`Kind`
-    #[derive(Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Kind {
         ///the kind
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
-        /// What this value kept besides its typed fields: undeclared fields, values sent in a
-        /// shape the type does not take, and which declared fields the server left out
-        /// (see [`Extra`](crate::lenient::Extra)).
-        pub extra: crate::lenient::Extra,
     }
     impl Kind {
         pub fn builder() -> builder::Kind {
@@ -153,6 +150,19 @@ pub mod types {
     }
     impl WidgetListLinksNext {
         pub fn builder() -> builder::WidgetListLinksNext {
+            Default::default()
+        }
+    }
+    ///What an uploaded file is about (only ever sent).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct WidgetMeta {
+        pub kind: Kind,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub note: ::std::option::Option<::std::string::String>,
+    }
+    impl WidgetMeta {
+        pub fn builder() -> builder::WidgetMeta {
             Default::default()
         }
     }
@@ -365,10 +375,7 @@ pub mod types {
             fn try_from(
                 value: Kind,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    value: value.value?,
-                    extra: ::std::default::Default::default(),
-                })
+                Ok(Self { value: value.value? })
             }
         }
         impl ::std::convert::From<super::Kind> for Kind {
@@ -663,6 +670,86 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct WidgetMeta {
+            kind: ::std::result::Result<super::Kind, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            note: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WidgetMeta {
+            fn default() -> Self {
+                Self {
+                    kind: Err("no value supplied for kind".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    note: Ok(Default::default()),
+                }
+            }
+        }
+        impl WidgetMeta {
+            /// Sets the `kind` field (the spec gives no description).
+            pub fn kind<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Kind>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kind = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kind: {e}")
+                    });
+                self
+            }
+            /// Sets the `name` field (the spec gives no description).
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            /// Sets the `note` field (the spec gives no description).
+            pub fn note<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.note = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for note: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WidgetMeta> for super::WidgetMeta {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WidgetMeta,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    kind: value.kind?,
+                    name: value.name?,
+                    note: value.note?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WidgetMeta> for WidgetMeta {
+            fn from(value: super::WidgetMeta) -> Self {
+                Self {
+                    kind: Ok(value.kind),
+                    name: Ok(value.name),
+                    note: Ok(value.note),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct WidgetType3 {
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -836,62 +923,11 @@ pub mod types {
                 .map(|v| v.map(Self))
         }
     }
-    impl crate::lenient::Object for Kind {
-        const NAME: &'static str = "Kind";
-        fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-            mut map: A,
-            strict: bool,
-        ) -> ::std::result::Result<Self, A::Error> {
-            const FIELDS: &[&str] = &["value"];
-            let mut st = crate::lenient::ObjectState::new(&FIELDS);
-            let mut v0: ::std::option::Option<
-                ::std::option::Option<::std::string::String>,
-            > = ::std::option::Option::None;
-            while let ::std::option::Option::Some(k) = map
-                .next_key_seed(
-                    crate::lenient::KeySeed(|k: &str| match k {
-                        "value" => ::std::option::Option::Some(0usize),
-                        _ => ::std::option::Option::None,
-                    }),
-                )?
-            {
-                match k {
-                    crate::lenient::Key::Known(0usize) => {
-                        st.take(&mut map, &mut v0, 0usize)?
-                    }
-                    crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
-                    crate::lenient::Key::Known(_) => {
-                        let _: ::serde::de::IgnoredAny = map.next_value()?;
-                    }
-                }
-            }
-            let value = st.optional(v0);
-            st.missing::<A::Error>(strict, 0u64)?;
-            ::std::result::Result::Ok(Self { value, extra: st.extra })
-        }
-    }
     impl crate::lenient::Lenient for Kind {
         fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
-            crate::lenient::decode_object(d)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Kind {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            crate::lenient::deserialize_object(d)
-        }
-    }
-    impl ::serde::Serialize for Kind {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            s: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            let mut w = crate::lenient::Writer::new(s, &self.extra)?;
-            w.optional(0usize, "value", &self.value)?;
-            w.end()
+            crate::lenient::via_serde(d)
         }
     }
     impl crate::lenient::Object for Widget {
@@ -1184,6 +1220,13 @@ pub mod types {
             w.end()
         }
     }
+    impl crate::lenient::Lenient for WidgetMeta {
+        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
+            crate::lenient::via_serde(d)
+        }
+    }
     impl crate::lenient::Lenient for WidgetType {
         fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
             d: D,
@@ -1255,6 +1298,20 @@ pub mod types {
             let mut w = crate::lenient::Writer::new(s, &self.extra)?;
             w.optional(0usize, "name", &self.name)?;
             w.end()
+        }
+    }
+    impl Widget {
+        /// A value with the required fields (`id`); every other field empty and nothing kept in `extra`. Set optional fields with struct update syntax: `Widget { field: Some(..), ..Widget::new(..) }`.
+        #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+        pub fn new(id: ::std::string::String) -> Self {
+            Self {
+                created_at: ::std::option::Option::None,
+                enabled: ::std::option::Option::None,
+                id,
+                kind: ::std::option::Option::None,
+                type_: ::std::option::Option::None,
+                extra: ::std::default::Default::default(),
+            }
         }
     }
     impl ::std::fmt::Display for GetWidgetsSort {
@@ -2011,8 +2068,8 @@ pub mod builder_extra {
         }
         /**Form part `meta`.
 
-Sent as a JSON part. To send a value that is not a [`types::Widget`], use [`Self::meta_value`].*/
-        pub fn meta(mut self, value: types::Widget) -> Self {
+Sent as a JSON part. To send a value that is not a [`types::WidgetMeta`], use [`Self::meta_value`].*/
+        pub fn meta(mut self, value: types::WidgetMeta) -> Self {
             let part = serde_json::to_string(&value)
                 .map_err(|e| format!("cannot be encoded as JSON: {}", e))
                 .and_then(|text| {
