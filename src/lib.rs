@@ -59,6 +59,7 @@ pub mod paginate;
 pub mod qix;
 pub mod response_headers;
 pub mod rest;
+pub mod transfer;
 pub mod transport;
 pub mod validate;
 
