@@ -10,6 +10,7 @@ pub mod conformance;
 pub mod constraints;
 pub mod docs;
 pub mod error;
+pub mod example_fit;
 pub mod extras;
 pub mod fit;
 pub mod generate;
