@@ -26,7 +26,33 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::fmt::Write;
 
-/// Setter name -> type of each builder (`V: TryInto<T>`).
+/// The `T` of a setter argument typed `impl Into<T>` (an upload body takes
+/// `impl Into<crate::transfer::Upload>`).
+fn impl_into(f: &syn::ImplItemFn) -> Option<syn::Type> {
+    f.sig.inputs.iter().find_map(|arg| {
+        let syn::FnArg::Typed(pt) = arg else {
+            return None;
+        };
+        let syn::Type::ImplTrait(it) = &*pt.ty else {
+            return None;
+        };
+        it.bounds.iter().find_map(|b| {
+            let syn::TypeParamBound::Trait(t) = b else {
+                return None;
+            };
+            let last = t.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+                return None;
+            };
+            match a.args.first() {
+                Some(syn::GenericArgument::Type(ty)) if last.ident == "Into" => Some(ty.clone()),
+                _ => None,
+            }
+        })
+    })
+}
+
+/// Setter name -> type of each builder (`V: TryInto<T>`, or `impl Into<T>`).
 fn builders(file: &syn::File) -> HashMap<String, HashMap<String, syn::Type>> {
     let mut out: HashMap<String, HashMap<String, syn::Type>> = HashMap::new();
     for item in &file.items {
@@ -44,6 +70,12 @@ fn builders(file: &syn::File) -> HashMap<String, HashMap<String, syn::Type>> {
             };
             for f in &imp.items {
                 let syn::ImplItem::Fn(f) = f else { continue };
+                if let Some(ty) = impl_into(f) {
+                    out.entry(name.clone())
+                        .or_default()
+                        .insert(f.sig.ident.to_string(), ty);
+                    continue;
+                }
                 let Some(wc) = &f.sig.generics.where_clause else {
                     continue;
                 };
@@ -562,10 +594,8 @@ fn call_body(
     }
     if let Some(body) = op.get("requestBody").filter(|_| with_body) {
         if let Some(ty) = setters.get("body").filter(|t| {
-            t.to_token_stream()
-                .to_string()
-                .replace(" ", "")
-                .ends_with("reqwest::Body")
+            let t = t.to_token_stream().to_string().replace(" ", "");
+            t.ends_with("reqwest::Body") || t.ends_with("transfer::Upload")
         }) {
             let _ = ty;
             // A raw (non-JSON) body: a few bytes, as the media type allows any.

@@ -143,8 +143,9 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
             })
             .collect();
         let body = if e.media_type == "multipart/form-data" {
-            // `None` until a part is set: an optional body is then left out.
-            fields.push(quote!(form: Option<reqwest::multipart::Form>));
+            // `None` until a part is set: an optional body is then left out. Parts are collected
+            // in order; file parts are opened (streamed, with their length) by `send()`.
+            fields.push(quote!(form: Option<crate::transfer::PendingForm>));
             inits.push(quote!(form: None));
             let mut needs_invalid = false;
             for f in &e.fields {
@@ -160,11 +161,13 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                     }
                 );
                 if f.binary {
+                    let fdoc = format!(
+                        "{fdoc}\n\nThe file's bytes: a path (`Upload::path`, opened when the request is sent), a reader or stream of known length, or bytes in memory (`Vec<u8>`, `Bytes`, `String`, `&'static [u8]`); see [`crate::transfer::Upload`]. Streamed with its length, never read whole into memory; a file that cannot be opened is the error of `send()`, naming it."
+                    );
                     setters.push(quote! {
                         #[doc = #fdoc]
-                        pub fn #fname(mut self, file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-                            let part = reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()).mime_str("application/octet-stream").expect("a valid media type");
-                            self.form = Some(self.form.take().unwrap_or_default().part(#name, part));
+                        pub fn #fname(mut self, file_name: impl Into<String>, upload: impl Into<crate::transfer::Upload>) -> Self {
+                            self.form = Some(self.form.take().unwrap_or_default().file(#name, file_name.into(), upload.into()));
                             self
                         }
                     });
@@ -236,19 +239,24 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                 extra_fields.push(quote!(invalid,));
             }
             if e.body_required {
-                quote!(request = request.multipart(form.unwrap_or_default());)
+                quote!(request = request.multipart(form.unwrap_or_default().into_form().await?);)
             } else {
                 quote!(if let Some(form) = form {
-                    request = request.multipart(form);
+                    request = request.multipart(form.into_form().await?);
                 })
             }
         } else {
-            fields.push(quote!(body: Option<reqwest::Body>));
+            fields.push(quote!(body: Option<crate::transfer::Upload>));
             inits.push(quote!(body: None));
             setters.push(quote! {
-                /// The bytes to send (an upload chunk).
-                pub fn body(mut self, bytes: impl Into<reqwest::Body>) -> Self {
-                    self.body = Some(bytes.into());
+                /// The bytes to send: a path (`Upload::path`, opened when the request is sent), a
+                /// reader or stream of known length, or bytes in memory (`Vec<u8>`, `Bytes`,
+                /// `String`, `&'static [u8]`); see [`crate::transfer::Upload`]. Streamed with its
+                /// `Content-Length`, never read whole into memory; a file that cannot be opened
+                /// is the error of `send()`, naming it. A streamed body is sent once (never
+                /// retried); bytes in memory are retried like any body.
+                pub fn body(mut self, upload: impl Into<crate::transfer::Upload>) -> Self {
+                    self.body = Some(upload.into());
                     self
                 }
             });
@@ -257,12 +265,12 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
             if e.body_required {
                 quote! {
                     let body = body.ok_or_else(|| Error::InvalidRequest(#msg.to_string()))?;
-                    request = request.header(reqwest::header::CONTENT_TYPE, #mt).body(body);
+                    request = crate::transfer::attach_upload(request.header(reqwest::header::CONTENT_TYPE, #mt), body).await?;
                 }
             } else {
                 quote! {
                     if let Some(body) = body {
-                        request = request.header(reqwest::header::CONTENT_TYPE, #mt).body(body);
+                        request = crate::transfer::attach_upload(request.header(reqwest::header::CONTENT_TYPE, #mt), body).await?;
                     }
                 }
             }

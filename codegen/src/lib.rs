@@ -34,6 +34,7 @@ pub mod setter_docs;
 pub mod spec;
 pub mod table;
 pub mod tolerant;
+pub mod upload_body;
 
 pub use error::CodegenError;
 pub use generate::{generate, GeneratedApi};

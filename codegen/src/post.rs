@@ -5,7 +5,7 @@
 //! `codegen/tests/golden/steps/<name>.diff`). The steps' code lives in their own modules
 //! ([`crate::extras`], [`crate::owned_client`], [`crate::optional_body`], [`crate::tolerant`],
 //! [`crate::lossless`] (with [`crate::request_only`]), [`crate::paging`], [`crate::send`], [`crate::fit`],
-//! [`crate::response_headers`], [`crate::setter_docs`], [`crate::docs`]); this module only names
+//! [`crate::upload_body`], [`crate::response_headers`], [`crate::setter_docs`], [`crate::docs`]); this module only names
 //! and orders them.
 
 use serde_json::Value;
@@ -101,6 +101,13 @@ pub const POST_STEPS: &[PostStep] = &[
         run: optional_bodies,
     },
     PostStep {
+        name: "upload-bodies",
+        doc: "a raw upload body (`application/octet-stream`) takes `impl Into<Upload>` (a path, \
+              a reader or stream of known length, bytes), opened by `send()` and streamed with \
+              its `Content-Length`",
+        run: upload_bodies,
+    },
+    PostStep {
         name: "response-headers",
         doc: "operations whose 2xx responses declare headers return a wrapper of `ResponseValue` \
               (`responses::<Method>Response`, `Deref` to it) with one typed, lenient accessor \
@@ -162,6 +169,11 @@ fn owned_client(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), Cod
 
 fn optional_bodies(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result<(), CodegenError> {
     crate::optional_body::apply(file, ctx.file, &ctx.rows).map(|_| ())
+}
+
+fn upload_bodies(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    crate::upload_body::apply(file);
+    Ok(())
 }
 
 fn tolerant(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {

@@ -6,11 +6,18 @@ mod handle;
 // The meter is used by the uploads and downloads being built on it.
 #[allow(dead_code, unused_imports)]
 mod progress;
+// The bodies of the generated upload setters (multipart file parts, raw octet-stream bodies);
+// unused when no enabled API has an upload operation.
+#[allow(dead_code)]
+mod request_body;
 mod source;
 
 pub use handle::Transfers;
 pub use progress::{Progress, ProgressFn};
 pub use source::{OpenedUpload, Upload};
+
+#[allow(unused_imports)]
+pub(crate) use request_body::{attach as attach_upload, PendingForm};
 
 #[allow(unused_imports)]
 pub(crate) use progress::Meter;

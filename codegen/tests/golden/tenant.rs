@@ -1476,6 +1476,20 @@ let response = client.delete_widgets_by_widget_id()
     pub fn delete_widgets_by_widget_id(&self) -> builder::DeleteWidgetsByWidgetId {
         builder::DeleteWidgetsByWidgetId::new(self)
     }
+    /**Sends a `PUT` request to `/api/v1/widgets/{widgetId}/media`
+
+```ignore
+let response = client.put_widget_media()
+    .widget_id(widget_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    ///
+    /// Qlik:.
+    pub fn put_widget_media(&self) -> builder::PutWidgetMedia {
+        builder::PutWidgetMedia::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -1956,6 +1970,110 @@ pub mod builder {
             value.map(super::responses::DeleteWidgetsByWidgetIdResponse)
         }
     }
+    /**Builder for [`Client::put_widget_media`]
+
+[`Client::put_widget_media`]: super::Client::put_widget_media*/
+    #[derive(Debug)]
+    pub struct PutWidgetMedia {
+        client: super::Client,
+        widget_id: Result<::std::string::String, String>,
+        body: Result<crate::transfer::Upload, String>,
+    }
+    impl PutWidgetMedia {
+        pub fn new(client: &super::Client) -> Self {
+            Self {
+                client: client.clone(),
+                widget_id: Err(
+                    "is required: set it with .widget_id(..) before send()".to_string(),
+                ),
+                body: Err("is required: set it with .body(..) before send()".to_string()),
+            }
+        }
+        /// Sets the `widget_id` parameter (the spec gives no description).
+        pub fn widget_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.widget_id = value.try_into().map_err(|_| "must be text".to_string());
+            self
+        }
+        /// Sets the request body.
+        ///
+        /// A file path (`Upload::path`, opened by `send()`; an error names a file that cannot be opened), a reader or stream of known length, or bytes (`Vec<u8>`, `Bytes`, `String`, `&'static [u8]`): see [`crate::transfer::Upload`]. Streamed with its `Content-Length`; a streamed body is sent once (not retried).
+        pub fn body(mut self, value: impl Into<crate::transfer::Upload>) -> Self {
+            self.body = Ok(value.into());
+            self
+        }
+        ///Sends a `PUT` request to `/api/v1/widgets/{widgetId}/media`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<()>, crate::Error> {
+            let Self { client, widget_id, body } = self;
+            let widget_id = widget_id
+                .map_err(|e| crate::Error::invalid_request(
+                    "tenant",
+                    "put_widget_media",
+                    "widget_id",
+                    e,
+                ))?;
+            let body = body
+                .map_err(|e| crate::Error::invalid_request(
+                    "tenant",
+                    "put_widget_media",
+                    "body",
+                    e,
+                ))?;
+            let url = format!(
+                "{}/api/v1/widgets/{}/media", client.baseurl, encode_path(& widget_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = crate::transfer::attach_upload(
+                    client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .header(
+                            ::reqwest::header::CONTENT_TYPE,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/octet-stream",
+                            ),
+                        ),
+                    body,
+                )
+                .await?
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "put_widget_media",
+            };
+            client.inner.pre("tenant", &mut request, &info).await?;
+            let result = client
+                .inner
+                .exec(&client.client, "tenant", request, &info)
+                .await;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => Err(crate::Error::from_response(response).await),
+                500u16..=599u16 => Err(crate::Error::from_response(response).await),
+                _ => Err(crate::Error::unexpected(response)),
+            }
+        }
+    }
     impl GetWidgets {
         fn page_source(&self) -> crate::paginate::Source {
             crate::paginate::Source {
@@ -2027,7 +2145,7 @@ pub mod builder_extra {
     pub struct UploadWidgetFile {
         client: super::Client,
         widget_id: Option<String>,
-        form: Option<reqwest::multipart::Form>,
+        form: Option<crate::transfer::PendingForm>,
         invalid: Option<(&'static str, String)>,
     }
     impl UploadWidgetFile {
@@ -2046,17 +2164,21 @@ pub mod builder_extra {
             self.widget_id = Some(value.to_string());
             self
         }
-        ///Form part `file`.
+        /**Form part `file`.
+
+The file's bytes: a path (`Upload::path`, opened when the request is sent), a reader or stream of known length, or bytes in memory (`Vec<u8>`, `Bytes`, `String`, `&'static [u8]`); see [`crate::transfer::Upload`]. Streamed with its length, never read whole into memory; a file that cannot be opened is the error of `send()`, naming it.*/
         pub fn file(
             mut self,
             file_name: impl Into<String>,
-            bytes: impl Into<Vec<u8>>,
+            upload: impl Into<crate::transfer::Upload>,
         ) -> Self {
-            let part = reqwest::multipart::Part::bytes(bytes.into())
-                .file_name(file_name.into())
-                .mime_str("application/octet-stream")
-                .expect("a valid media type");
-            self.form = Some(self.form.take().unwrap_or_default().part("file", part));
+            self.form = Some(
+                self
+                    .form
+                    .take()
+                    .unwrap_or_default()
+                    .file("file", file_name.into(), upload.into()),
+            );
             self
         }
         ///Form part `name`. Required.
@@ -2135,7 +2257,7 @@ Sent as a JSON part. To send a value that is not a [`types::WidgetMeta`], use [`
             let mut request = client.client.request(reqwest::Method::POST, url);
             request = request.header(reqwest::header::ACCEPT, "application/json");
             if let Some(form) = form {
-                request = request.multipart(form);
+                request = request.multipart(form.into_form().await?);
             }
             let mut request = request.build().map_err(crate::Error::from)?;
             let info = OperationInfo {
