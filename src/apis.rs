@@ -115,4 +115,53 @@ mod golden_tenant {
             serde_json::json!("c")
         );
     }
+
+    /// Building request bodies: a type used in both directions (`Widget`) through its
+    /// constructor and struct update syntax, never spelling `extra`; a request-only type
+    /// (`WidgetMeta`) as a plain literal with its required fields; an all-optional one (`Kind`)
+    /// with `..Default::default()`.
+    #[tokio::test]
+    async fn request_bodies_are_built_without_extra() {
+        use wiremock::matchers::{body_json, method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let widget = types::Widget {
+            enabled: Some(true),
+            ..types::Widget::new("w1".to_string())
+        };
+        assert!(widget.extra.undeclared().next().is_none());
+        let meta = types::WidgetMeta {
+            name: "doc".to_string(),
+            kind: types::Kind {
+                value: Some("pdf".to_string()),
+            },
+            note: None,
+        };
+        let kind = types::Kind {
+            ..Default::default()
+        };
+        assert_eq!(serde_json::to_value(&kind).unwrap(), serde_json::json!({}));
+        assert_eq!(
+            serde_json::to_value(&meta).unwrap(),
+            serde_json::json!({"name": "doc", "kind": {"value": "pdf"}})
+        );
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/api/v1/widgets"))
+            .and(body_json(serde_json::json!({"id": "w1", "enabled": true})))
+            .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"id": "w1"})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let qlik = crate::Qlik::builder()
+            .host(server.uri())
+            .allow_http(true)
+            .api_key("k")
+            .build()
+            .unwrap();
+        let (base, http, inner) = qlik.parts();
+        let client = Client::new_with_client(base, http.clone(), inner.clone());
+        #[allow(deprecated)]
+        let created = client.create_widget().body(widget).send().await.unwrap();
+        assert_eq!(created.id, "w1");
+    }
 }

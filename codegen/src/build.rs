@@ -25,7 +25,9 @@ pub struct BuildOutput {
 /// The cargo feature that asks for the project's test-only tables (`conformance_calls.rs`, the
 /// conformance call table of `tests/conformance.rs` and `tests/drift_replay.rs`,
 /// `optional_body_calls.rs` of `tests/optional_bodies.rs`, `response_header_calls.rs` of
-/// `tests/response_headers.rs`, and `method_refs.rs` of `tests/operations_typed.rs`). Only the
+/// `tests/response_headers.rs`, `method_refs.rs` of `tests/operations_typed.rs`, and the counts of
+/// spec examples the first and third passed over, `conformance_examples_skipped.rs` and
+/// `response_header_examples_skipped.rs`). Only the
 /// crate's own tests enable it, through
 /// its dev-dependency on itself, so a user's build never generates them (with every API they
 /// cost about as much code generation time as the clients themselves).
@@ -68,6 +70,9 @@ pub fn run(
     let mut bodiless = String::new(); // optional bodies left out (tests/optional_bodies.rs)
     let mut recursive = String::new(); // recursive types (tests/depth.rs)
     let mut header_calls = String::new(); // declared response headers (tests/response_headers.rs)
+                                          // Spec examples the tables passed over because they do not fit their schema.
+    let mut conformance_skipped = 0usize;
+    let mut header_skipped = 0usize;
     if !wanted.is_empty() {
         let (dir, _source) = locate_specs_dir(crate_root, explicit.as_deref(), &manifest)?;
         for entry in wanted {
@@ -99,16 +104,19 @@ pub fn run(
                 let code = parse_generated(&entry.file, &generated.code)?;
                 let (with_body, without_body) =
                     conformance_calls(&entry.api, &entry.file, &module, &bytes, &generated, &code)?;
-                conformance.push_str(&with_body);
-                bodiless.push_str(&without_body);
-                header_calls.push_str(&response_header_calls(
+                conformance.push_str(&with_body.code);
+                conformance_skipped += with_body.examples_skipped;
+                bodiless.push_str(&without_body.code);
+                let (rows, skipped) = response_header_calls(
                     &entry.api,
                     &entry.file,
                     &module,
                     &bytes,
                     &generated,
                     &code,
-                )?);
+                )?;
+                header_calls.push_str(&rows);
+                header_skipped += skipped;
                 recursive.push_str(&crate::recursion::table_rows(
                     &entry.api,
                     &format!("apis::{module}"),
@@ -162,6 +170,16 @@ pub fn run(
             out_dir,
             "response_header_calls.rs",
             &format!("&[\n{header_calls}]\n"),
+        )?;
+        write(
+            out_dir,
+            "conformance_examples_skipped.rs",
+            &format!("{conformance_skipped}\n"),
+        )?;
+        write(
+            out_dir,
+            "response_header_examples_skipped.rs",
+            &format!("{header_skipped}\n"),
         )?;
         write(
             out_dir,
@@ -240,7 +258,7 @@ fn conformance_calls(
     bytes: &[u8],
     generated: &crate::generate::GeneratedApi,
     code: &syn::File,
-) -> Result<(String, String), CodegenError> {
+) -> Result<(crate::conformance::CallTable, crate::conformance::CallTable), CodegenError> {
     let (doc, ctx) = crate::generate::normalised(api, file, bytes)?;
     let rows = &generated.operations;
     Ok((
@@ -255,7 +273,8 @@ fn parse_generated(file: &str, code: &str) -> Result<syn::File, CodegenError> {
         .map_err(|e| CodegenError::new(file, "", format!("generated code does not parse: {e}")))
 }
 
-/// The declared-response-header table's rows for one API (test-only: [`TEST_TABLES_FEATURE`]).
+/// The declared-response-header table's rows for one API (test-only: [`TEST_TABLES_FEATURE`]),
+/// and how many spec examples its calls passed over (they do not fit their schema).
 fn response_header_calls(
     api: &str,
     file: &str,
@@ -263,9 +282,9 @@ fn response_header_calls(
     bytes: &[u8],
     generated: &crate::generate::GeneratedApi,
     code: &syn::File,
-) -> Result<String, CodegenError> {
+) -> Result<(String, usize), CodegenError> {
     if generated.response_headers.is_empty() {
-        return Ok(String::new());
+        return Ok((String::new(), 0));
     }
     let (doc, ctx) = crate::generate::normalised(api, file, bytes)?;
     let rows: Vec<OperationRow> = generated
@@ -286,11 +305,10 @@ fn response_header_calls(
             "an operation with declared response headers is missing from the operation table",
         ));
     }
-    let chains = crate::conformance::chains(module, &doc, code, &rows, &ctx.extras);
-    Ok(crate::response_headers::table_rows(
-        api,
-        &generated.response_headers,
-        &chains,
+    let (chains, skipped) = crate::conformance::chains(module, &doc, code, &rows, &ctx.extras);
+    Ok((
+        crate::response_headers::table_rows(api, &generated.response_headers, &chains),
+        skipped,
     ))
 }
 

@@ -27,6 +27,16 @@ pub(crate) fn ident(name: &str) -> syn::Ident {
     }
 }
 
+/// The Rust type a JSON form part's setter takes: the generated type of the component the part
+/// references, when the `types` module has it.
+pub(crate) fn typed_part(
+    f: &crate::passes::FormField,
+    known_types: &HashSet<String>,
+) -> Option<String> {
+    let t = crate::passes::type_name(f.schema.as_deref()?);
+    (f.json && known_types.contains(&t)).then_some(t)
+}
+
 /// Generates the extra methods (an `impl Client` block and a `builder_extra` module).
 /// `known_types` are the type names present in the generated `types` module.
 pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> TokenStream {
@@ -81,6 +91,7 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
         let mut checks = Vec::new();
         let mut query = Vec::new();
         let mut headers = Vec::new();
+        let mut extra_fields: Vec<TokenStream> = Vec::new();
         for p in &e.params {
             let f = ident(&p.name);
             let name = &p.name;
@@ -132,9 +143,11 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
             })
             .collect();
         let body = if e.media_type == "multipart/form-data" {
-            // `None` until a part is set: an optional body is then left out.
-            fields.push(quote!(form: Option<reqwest::multipart::Form>));
+            // `None` until a part is set: an optional body is then left out. Parts are collected
+            // in order; file parts are opened (streamed, with their length) by `send()`.
+            fields.push(quote!(form: Option<crate::transfer::PendingForm>));
             inits.push(quote!(form: None));
+            let mut needs_invalid = false;
             for f in &e.fields {
                 let fname = ident(&f.name);
                 let name = &f.name;
@@ -148,26 +161,61 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                     }
                 );
                 if f.binary {
+                    let fdoc = format!(
+                        "{fdoc}\n\nThe file's bytes: a path (`Upload::path`, opened when the request is sent), a reader or stream of known length, or bytes in memory (`Vec<u8>`, `Bytes`, `String`, `&'static [u8]`); see [`crate::transfer::Upload`]. Streamed with its length, never read whole into memory; a file that cannot be opened is the error of `send()`, naming it."
+                    );
                     setters.push(quote! {
                         #[doc = #fdoc]
-                        pub fn #fname(mut self, file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-                            let part = reqwest::multipart::Part::bytes(bytes.into()).file_name(file_name.into()).mime_str("application/octet-stream").expect("a valid media type");
-                            self.form = Some(self.form.take().unwrap_or_default().part(#name, part));
+                        pub fn #fname(mut self, file_name: impl Into<String>, upload: impl Into<crate::transfer::Upload>) -> Self {
+                            self.form = Some(self.form.take().unwrap_or_default().file(#name, file_name.into(), upload.into()));
                             self
                         }
                     });
                 } else if f.json {
                     let msg =
                         format!("form part `{name}` of {op_id} cannot be encoded as JSON: {{}}");
-                    setters.push(quote! {
-                        #[doc = #fdoc]
-                        pub fn #fname<T: serde::Serialize>(mut self, value: &T) -> Result<Self, Error> {
-                            let text = serde_json::to_string(value).map_err(|e| Error::InvalidRequest(format!(#msg, e)))?;
-                            let part = reqwest::multipart::Part::text(text).mime_str("application/json").map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                            self.form = Some(self.form.take().unwrap_or_default().part(#name, part));
-                            Ok(self)
+                    let reason = "cannot be encoded as JSON: {}";
+                    let untyped = |fname: &syn::Ident, fdoc: &str| {
+                        quote! {
+                            #[doc = #fdoc]
+                            pub fn #fname<T: serde::Serialize>(mut self, value: &T) -> Result<Self, Error> {
+                                let text = serde_json::to_string(value).map_err(|e| Error::InvalidRequest(format!(#msg, e)))?;
+                                let part = reqwest::multipart::Part::text(text).mime_str("application/json").map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                                self.form = Some(self.form.take().unwrap_or_default().part(#name, part));
+                                Ok(self)
+                            }
                         }
-                    });
+                    };
+                    match typed_part(f, known_types) {
+                        Some(t) => {
+                            // The typed setter; the untyped one stays as `<part>_value`.
+                            let raw =
+                                format_ident!("{}_value", fname.to_string().trim_end_matches('_'));
+                            let tdoc = format!(
+                                "{fdoc}\n\nSent as a JSON part. To send a value that is not a [`types::{t}`], use [`Self::{raw}`]."
+                            );
+                            let rdoc = format!(
+                                "Form part `{name}` from any serialisable value (the untyped form of [`Self::{fname}`]); fails if it cannot be encoded as JSON.{req}"
+                            );
+                            let t = format_ident!("{}", t);
+                            needs_invalid = true;
+                            setters.push(quote! {
+                                #[doc = #tdoc]
+                                pub fn #fname(mut self, value: types::#t) -> Self {
+                                    let part = serde_json::to_string(&value)
+                                        .map_err(|e| format!(#reason, e))
+                                        .and_then(|text| reqwest::multipart::Part::text(text).mime_str("application/json").map_err(|e| e.to_string()));
+                                    match part {
+                                        Ok(part) => self.form = Some(self.form.take().unwrap_or_default().part(#name, part)),
+                                        Err(e) => { self.invalid.get_or_insert((#name, e)); }
+                                    }
+                                    self
+                                }
+                            });
+                            setters.push(untyped(&raw, &rdoc));
+                        }
+                        None => setters.push(untyped(&fname, &fdoc)),
+                    }
                 } else {
                     setters.push(quote! {
                         #[doc = #fdoc]
@@ -178,20 +226,37 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
                     });
                 }
             }
+            if needs_invalid {
+                // A typed part that could not be encoded is reported by `send()`.
+                fields.push(quote!(invalid: Option<(&'static str, String)>));
+                inits.push(quote!(invalid: None));
+                checks.insert(
+                    0,
+                    quote!(if let Some((part, reason)) = invalid {
+                        return Err(Error::InvalidRequest(part, reason));
+                    }),
+                );
+                extra_fields.push(quote!(invalid,));
+            }
             if e.body_required {
-                quote!(request = request.multipart(form.unwrap_or_default());)
+                quote!(request = request.multipart(form.unwrap_or_default().into_form().await?);)
             } else {
                 quote!(if let Some(form) = form {
-                    request = request.multipart(form);
+                    request = request.multipart(form.into_form().await?);
                 })
             }
         } else {
-            fields.push(quote!(body: Option<reqwest::Body>));
+            fields.push(quote!(body: Option<crate::transfer::Upload>));
             inits.push(quote!(body: None));
             setters.push(quote! {
-                /// The bytes to send (an upload chunk).
-                pub fn body(mut self, bytes: impl Into<reqwest::Body>) -> Self {
-                    self.body = Some(bytes.into());
+                /// The bytes to send: a path (`Upload::path`, opened when the request is sent), a
+                /// reader or stream of known length, or bytes in memory (`Vec<u8>`, `Bytes`,
+                /// `String`, `&'static [u8]`); see [`crate::transfer::Upload`]. Streamed with its
+                /// `Content-Length`, never read whole into memory; a file that cannot be opened
+                /// is the error of `send()`, naming it. A streamed body is sent once (never
+                /// retried); bytes in memory are retried like any body.
+                pub fn body(mut self, upload: impl Into<crate::transfer::Upload>) -> Self {
+                    self.body = Some(upload.into());
                     self
                 }
             });
@@ -200,19 +265,19 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
             if e.body_required {
                 quote! {
                     let body = body.ok_or_else(|| Error::InvalidRequest(#msg.to_string()))?;
-                    request = request.header(reqwest::header::CONTENT_TYPE, #mt).body(body);
+                    request = crate::transfer::attach_upload(request.header(reqwest::header::CONTENT_TYPE, #mt), body).await?;
                 }
             } else {
                 quote! {
                     if let Some(body) = body {
-                        request = request.header(reqwest::header::CONTENT_TYPE, #mt).body(body);
+                        request = crate::transfer::attach_upload(request.header(reqwest::header::CONTENT_TYPE, #mt), body).await?;
                     }
                 }
             }
         };
         let field_names: Vec<syn::Ident> = e.params.iter().map(|p| ident(&p.name)).collect();
         let destructure_extra = if e.media_type == "multipart/form-data" {
-            quote!(form,)
+            quote!(form, #(#extra_fields)*)
         } else {
             quote!(body,)
         };
@@ -275,5 +340,69 @@ pub fn generate(extras: &[ExtraOperation], known_types: &HashSet<String>) -> Tok
             use super::{types, encode_path, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, ResponseValue};
             #(#builders)*
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::passes::FormField;
+
+    fn part(schema: Option<&str>, json: bool) -> FormField {
+        FormField {
+            name: "Json".into(),
+            binary: false,
+            json,
+            required: false,
+            description: String::new(),
+            schema: schema.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_json_part_takes_the_generated_type_of_its_component() {
+        let known: HashSet<String> = ["PostFileRequest".to_string(), "Theme".to_string()].into();
+        assert_eq!(
+            typed_part(&part(Some("PostFileRequest"), true), &known).as_deref(),
+            Some("PostFileRequest")
+        );
+        assert_eq!(
+            typed_part(&part(Some("theme"), true), &known).as_deref(),
+            Some("Theme")
+        );
+        // No component, or no type generated for it: the untyped setter.
+        assert_eq!(typed_part(&part(None, true), &known), None);
+        assert_eq!(typed_part(&part(Some("Other"), true), &known), None);
+    }
+
+    #[test]
+    fn the_typed_setter_keeps_an_untyped_twin_and_send_reports_encoding_failures() {
+        let e = ExtraOperation {
+            operation_id: "createThing".into(),
+            method_name: "create_thing".into(),
+            http_method: "POST".into(),
+            path: "/things".into(),
+            media_type: "multipart/form-data".into(),
+            params: vec![],
+            fields: vec![part(Some("Thing"), true)],
+            success_ref: None,
+            success_json: false,
+            doc: String::new(),
+            body_required: false,
+        };
+        let known: HashSet<String> = ["Thing".to_string()].into();
+        let code = generate(&[e], &known).to_string();
+        assert!(
+            code.contains("pub fn json (mut self , value : types :: Thing) -> Self"),
+            "{code}"
+        );
+        assert!(
+            code.contains("pub fn json_value < T : serde :: Serialize >"),
+            "{code}"
+        );
+        assert!(
+            code.contains("if let Some ((part , reason)) = invalid { return Err (Error :: InvalidRequest (part , reason)) ; }"),
+            "{code}"
+        );
     }
 }

@@ -16,10 +16,20 @@
 //!
 //! Structs with a `#[serde(flatten)]` field keep their derives and decode through their own
 //! `Deserialize` (counted in [`Lossless::kept_derive`]).
+//!
+//! Request-only structs (sent and never received, see [`crate::request_only`]) are left
+//! strict by [`apply_strict`]: required fields stay required, no `extra` field, derived serde
+//! (counted in [`Lossless::request_only`]); a body missing a required field does not compile
+//! as a struct literal, and its builder refuses to build it.
+//!
+//! For REST APIs ([`apply_strict`]) every rewritten struct with required fields also gets
+//! `X::new(required..)`: the required fields as plain values, the rest empty, nothing kept, so
+//! a type used in both directions is built without spelling `extra`
+//! (`X { note: Some(..), ..X::new(id) }`; counted in [`Lossless::constructors`]).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use syn::visit_mut::VisitMut;
 
 /// The runtime module the generated code names.
@@ -38,6 +48,10 @@ pub struct Lossless {
     pub kept_derive: usize,
     /// oneOf enums that fall back to the first branch decoding leniently.
     pub via_serde_fallback: usize,
+    /// Request-only structs left strict (required fields required, no `extra`).
+    pub request_only: usize,
+    /// Rewritten structs given a `new(required..)` constructor.
+    pub constructors: usize,
 }
 
 /// How a field reads when the server leaves it out.
@@ -371,6 +385,63 @@ fn object_impls(name: &syn::Ident, fields: &[Field], extra: &syn::Ident) -> Toke
     }
 }
 
+/// `impl X { pub fn new(required..) -> Self }` for a rewritten struct with required fields:
+/// the required fields as plain values (in field order), every other field empty, nothing
+/// kept; so building a request never spells `extra`
+/// (`X { note: Some(..), ..X::new(id, kind) }`). `None` when nothing is required (then
+/// `X::default()` / `..Default::default()` builds it; without a `Default`, a `new()` without
+/// arguments) or a field is named `new`.
+fn constructor(
+    name: &syn::Ident,
+    fields: &[Field],
+    extra: &syn::Ident,
+    has_default: bool,
+) -> Option<syn::Item> {
+    let required: Vec<&Field> = fields
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Required | Kind::RequiredOpt))
+        .collect();
+    if required.is_empty() && has_default {
+        return None;
+    }
+    let params = required.iter().map(|f| {
+        let (id, ty) = (&f.ident, &f.ty);
+        quote!(#id: #ty)
+    });
+    let inits = fields.iter().map(|f| {
+        let id = &f.ident;
+        match &f.kind {
+            Kind::Required => quote!(#id),
+            Kind::RequiredOpt => quote!(#id: ::std::option::Option::Some(#id)),
+            Kind::Optional => quote!(#id: ::std::option::Option::None),
+            Kind::Defaulted(Some(path)) => quote!(#id: #path()),
+            Kind::Defaulted(None) => quote!(#id: ::std::default::Default::default()),
+        }
+    });
+    let names: Vec<String> = required
+        .iter()
+        .map(|f| format!("`{}`", f.ident.to_string().trim_start_matches("r#")))
+        .collect();
+    let with = if names.is_empty() {
+        String::new()
+    } else {
+        format!(" with the required fields ({})", names.join(", "))
+    };
+    let doc = format!(
+        " A value{with}; every other field empty and nothing kept in `{extra}`. Set optional \
+         fields with struct update syntax: `{name} {{ field: Some(..), ..{name}::new(..) }}`."
+    );
+    Some(syn::parse_quote! {
+        impl #name {
+            #[doc = #doc]
+            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits,)* #extra: ::std::default::Default::default() }
+            }
+        }
+    })
+}
+
 /// True for an enum the tolerance rules opened: its last variant is the unknown-value one.
 fn unknown_variant(e: &syn::ItemEnum) -> Option<syn::Ident> {
     e.variants
@@ -526,11 +597,25 @@ fn lenient_impl(rt: &syn::Path, name: &syn::Ident, body: TokenStream) -> syn::It
     }
 }
 
-/// Applies the rewrite to the generated `types` module.
+/// Applies the rewrite to the generated `types` module, to every struct (the QIX types: no
+/// constructors).
 pub fn apply(file: &mut syn::File) -> Lossless {
+    rewrite(file, &BTreeSet::new(), false)
+}
+
+/// Applies the rewrite to a REST API's `types` module: the structs named in `strict`
+/// (request-only types) keep their required fields and derived serde, and get no `extra`;
+/// every rewritten struct with required fields gets a `new(required..)` constructor.
+pub fn apply_strict(file: &mut syn::File, strict: &BTreeSet<String>) -> Lossless {
+    rewrite(file, strict, true)
+}
+
+fn rewrite(file: &mut syn::File, strict: &BTreeSet<String>, with_new: bool) -> Lossless {
     let mut stats = Lossless::default();
     let mut changed: HashMap<String, (syn::Ident, HashSet<String>)> = HashMap::new();
     let rt: syn::Path = syn::parse_str(RT).expect("path");
+    // Constructors, added after the literal rewrite below (they already build `Some(..)`).
+    let mut constructors: Vec<syn::Item> = Vec::new();
     for item in &mut file.items {
         let syn::Item::Mod(m) = item else { continue };
         if m.ident != "types" {
@@ -592,14 +677,30 @@ pub fn apply(file: &mut syn::File) -> Lossless {
         for it in items.iter_mut() {
             match it {
                 syn::Item::Struct(s) => {
-                    if let Some((fields, extra, impls)) =
+                    let keep_strict = strict.contains(&s.ident.to_string())
+                        && matches!(s.fields, syn::Fields::Named(_));
+                    if keep_strict {
+                        stats.request_only += 1;
+                    }
+                    let rewritten = if keep_strict {
+                        None
+                    } else {
                         rewrite_struct(s, &mut stats, &leaf_newtypes)
-                    {
+                    };
+                    if let Some((fields, extra, impls)) = rewritten {
                         let opt = fields
                             .iter()
                             .filter(|f| matches!(f.kind, Kind::RequiredOpt))
                             .map(|f| f.ident.to_string())
                             .collect();
+                        let taken = fields.iter().any(|f| f.ident == "new");
+                        let has_default = with_default.contains(&s.ident.to_string());
+                        if let Some(c) = constructor(&s.ident, &fields, &extra, has_default)
+                            .filter(|_| with_new && !taken)
+                        {
+                            constructors.push(c);
+                            stats.constructors += 1;
+                        }
                         changed.insert(s.ident.to_string(), (extra, opt));
                         let parsed: syn::File = syn::parse2(impls).expect("generated impls parse");
                         added.extend(parsed.items);
@@ -619,7 +720,9 @@ pub fn apply(file: &mut syn::File) -> Lossless {
                         _ => quote!(#rt::via_serde(d)),
                     };
                     added.push(lenient_impl(&rt, name, body));
-                    stats.via_serde += 1;
+                    if !keep_strict {
+                        stats.via_serde += 1;
+                    }
                 }
                 syn::Item::Enum(e) => {
                     let de =
@@ -677,6 +780,9 @@ pub fn apply(file: &mut syn::File) -> Lossless {
         if let syn::Item::Mod(m) = item {
             if m.ident == "types" {
                 lit.visit_item_mod_mut(m);
+                if let Some((_, items)) = &mut m.content {
+                    items.append(&mut constructors);
+                }
             }
         }
     }
@@ -745,7 +851,7 @@ mod tests {
     #[test]
     fn objects_decode_leniently_and_keep_what_they_do_not_type() {
         let mut file = fixture();
-        let stats = apply(&mut file);
+        let stats = apply_strict(&mut file, &BTreeSet::new());
         assert_eq!(
             stats,
             Lossless {
@@ -754,6 +860,8 @@ mod tests {
                 via_serde: 4,
                 kept_derive: 1,
                 via_serde_fallback: 1,
+                request_only: 0,
+                constructors: 2,
             }
         );
         let code = quote::quote!(#file).to_string();
@@ -790,6 +898,8 @@ mod tests {
             "{code}"
         );
         assert!(code.contains("value . links . ok_or_else"), "{code}");
+        // A constructor taking the required fields, plain; the rest empty, nothing kept.
+        assert!(code.contains("pub fn new (name : :: std :: string :: String , links : UserLinks) -> Self { Self { created_at : :: std :: option :: Option :: None , name , links : :: std :: option :: Option :: Some (links) , roles : :: std :: default :: Default :: default () , extra : :: std :: default :: Default :: default () } }"), "{code}");
         // Flattened struct keeps its derive; enums and newtypes decode through serde.
         assert!(code.contains("# [serde (flatten)]"), "{code}");
         assert!(
@@ -797,5 +907,35 @@ mod tests {
             "{code}"
         );
         assert!(code.contains("< :: std :: string :: String as crate :: lenient :: Lenient > :: decode_lenient (d) . map (| v | v . map (Self))"), "{code}");
+    }
+
+    #[test]
+    fn request_only_structs_stay_strict() {
+        let mut file = fixture();
+        let strict: BTreeSet<String> = ["User".to_string()].into();
+        let stats = apply_strict(&mut file, &strict);
+        assert_eq!(
+            (stats.objects, stats.request_only, stats.optional_required),
+            (1, 1, 0)
+        );
+        let code = quote::quote!(#file).to_string();
+        // The required object field keeps its type; no catch-all; derived serde kept.
+        assert!(code.contains("pub links : UserLinks"), "{code}");
+        assert!(
+            !code.contains("impl :: serde :: Serialize for User "),
+            "{code}"
+        );
+        assert!(!code.contains("value . links . ok_or_else"), "{code}");
+        assert!(code.contains("Ok (Self { created_at : value . created_at ? , name : value . name ? , links : value . links ? , roles : value . roles ? })"), "{code}");
+        // Still decodable through the `Lenient` trait (by its own `Deserialize`).
+        assert!(
+            code.contains("impl crate :: lenient :: Lenient for User"),
+            "{code}"
+        );
+        // The other struct is rewritten as before.
+        assert!(
+            code.contains("impl :: serde :: Serialize for UserLinks"),
+            "{code}"
+        );
     }
 }

@@ -4,8 +4,8 @@
 //! (`codegen/tests/post_steps.rs`: the change the step makes to the fixture spec's code, kept in
 //! `codegen/tests/golden/steps/<name>.diff`). The steps' code lives in their own modules
 //! ([`crate::extras`], [`crate::owned_client`], [`crate::optional_body`], [`crate::tolerant`],
-//! [`crate::lossless`], [`crate::paging`], [`crate::send`], [`crate::fit`],
-//! [`crate::response_headers`], [`crate::setter_docs`], [`crate::docs`]); this module only names
+//! [`crate::lossless`] (with [`crate::request_only`]), [`crate::paging`], [`crate::send`], [`crate::fit`],
+//! [`crate::upload_body`], [`crate::response_headers`], [`crate::setter_docs`], [`crate::docs`]); this module only names
 //! and orders them.
 
 use serde_json::Value;
@@ -67,7 +67,9 @@ pub const POST_STEPS: &[PostStep] = &[
     PostStep {
         name: "lossless",
         doc: "objects decode leniently (a value that does not fit is kept, not an error) and keep \
-              what they do not type in `extra`, so re-encoding gives back what the server sent",
+              what they do not type in `extra`, so re-encoding gives back what the server sent; \
+              request-only types (sent, never received) stay strict: required fields required, \
+              no `extra`",
         run: lossless,
     },
     PostStep {
@@ -97,6 +99,13 @@ pub const POST_STEPS: &[PostStep] = &[
         doc: "a request body the spec does not require is sent only when set: without \
               `.body(..)` the request has no body and no `Content-Type`",
         run: optional_bodies,
+    },
+    PostStep {
+        name: "upload-bodies",
+        doc: "a raw upload body (`application/octet-stream`) takes `impl Into<Upload>` (a path, \
+              a reader or stream of known length, bytes), opened by `send()` and streamed with \
+              its `Content-Length`",
+        run: upload_bodies,
     },
     PostStep {
         name: "response-headers",
@@ -162,13 +171,19 @@ fn optional_bodies(file: &mut syn::File, ctx: &mut PostContext<'_>) -> Result<()
     crate::optional_body::apply(file, ctx.file, &ctx.rows).map(|_| ())
 }
 
+fn upload_bodies(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
+    crate::upload_body::apply(file);
+    Ok(())
+}
+
 fn tolerant(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
     crate::tolerant::apply(file);
     Ok(())
 }
 
 fn lossless(file: &mut syn::File, _: &mut PostContext<'_>) -> Result<(), CodegenError> {
-    crate::lossless::apply(file);
+    let directions = crate::request_only::classify(file);
+    crate::lossless::apply_strict(file, &directions.request_only);
     Ok(())
 }
 

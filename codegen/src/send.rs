@@ -176,6 +176,13 @@ impl VisitMut for Body<'_> {
                     *e = syn::parse_quote!(crate::Error::invalid_request(#api, #op, #param, "is required"));
                     return;
                 }
+                // Extras: `Error::InvalidRequest(part, reason)`, a form part that could not be
+                // encoded, reported by `send()` with its reason.
+                if Self::path_is(&p.path, &["Error", "InvalidRequest"]) && c.args.len() == 2 {
+                    let (param, reason) = (&c.args[0], &c.args[1]);
+                    *e = syn::parse_quote!(crate::Error::invalid_request(#api, #op, #param, #reason));
+                    return;
+                }
             }
             // `QueryParam::new("limit", &limit)` for a number parameter.
             if let syn::Expr::Path(p) = &*c.func {

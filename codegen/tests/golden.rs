@@ -44,7 +44,8 @@ fn fixture_surfaces_every_pass() {
             "get_widget_me",
             "get_widget",
             "delete_widget",
-            "create_widget_file"
+            "create_widget_file",
+            "update_widget_media"
         ]
     );
     let code: String = g.code.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -59,6 +60,15 @@ fn fixture_surfaces_every_pass() {
     // the redirect is typed as the resource
     assert!(code.contains("pub fn get_widget_me(&self) -> builder::GetWidgetMe {"));
     assert!(g.operations[2].redirect_to.as_deref() == Some("/api/v1/widgets/{widgetId}"));
+    // a raw octet-stream body and a multipart file part take an `Upload`, opened by `send()`
+    assert!(
+        code.contains("pub fn body(mut self, value: impl Into<crate::transfer::Upload>) -> Self {"),
+        "raw body"
+    );
+    assert!(
+        code.contains("crate::transfer::attach_upload("),
+        "raw body sent"
+    );
     // multipart upload generated as an extra builder with typed parts
     assert!(code.contains("pub fn create_widget_file(&self) -> builder_extra::CreateWidgetFile {"));
     // one naming rule: the published operationId stays findable as a rustdoc alias
@@ -68,7 +78,7 @@ fn fixture_surfaces_every_pass() {
     );
     assert!(code.contains("published operationId `uploadWidgetFile`"));
     assert!(code.contains(
-        "pub fn file( mut self, file_name: impl Into<String>, bytes: impl Into<Vec<u8>>, ) -> Self"
+        "pub fn file( mut self, file_name: impl Into<String>, upload: impl Into<crate::transfer::Upload>, ) -> Self"
     ));
     // colliding component names got a numeric suffix
     assert!(code.contains("pub struct WidgetType2(") && code.contains("pub struct WidgetType3 {"));

@@ -99,6 +99,7 @@ step_goldens!(
     fit => "fit",
     setter_docs => "setter-docs",
     optional_bodies => "optional-bodies",
+    upload_bodies => "upload-bodies",
     response_headers => "response-headers",
     docs => "docs",
     qlik_extensions => "qlik-extensions",

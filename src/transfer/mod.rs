@@ -62,6 +62,10 @@ mod import_app;
 mod progress;
 mod resume;
 mod sink;
+// The bodies of the generated upload setters (multipart file parts, raw octet-stream bodies);
+// unused when no enabled API has an upload operation.
+#[allow(dead_code)]
+mod request_body;
 mod source;
 mod tus;
 mod upload;
@@ -88,6 +92,9 @@ pub use upload::{
     resume_file_for, UploadBuilder, Uploaded, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_TIMEOUT,
     DEFAULT_MAX_RETRIES, DEFAULT_STALL_TIMEOUT, DEFAULT_TTL, MAX_TTL,
 };
+
+#[allow(unused_imports)]
+pub(crate) use request_body::{attach as attach_upload, PendingForm};
 
 #[allow(unused_imports)]
 pub(crate) use progress::Meter;

@@ -83,6 +83,15 @@ impl Upload {
         }
     }
 
+    /// The bytes, when this upload is held in memory; otherwise the upload itself back (a
+    /// generated request keeps in-memory bytes as a body the transport can replay).
+    pub(crate) fn into_bytes(self) -> std::result::Result<Bytes, Upload> {
+        match self.inner {
+            Inner::Bytes(b) => Ok(b),
+            inner => Err(Upload { inner }),
+        }
+    }
+
     /// Opens the source: a path is opened and its length read. The error names the file.
     pub async fn open(self) -> Result<OpenedUpload> {
         Ok(match self.inner {

@@ -22,6 +22,7 @@ mod single_request_media_type;
 mod single_success_response;
 mod split_unsupported_bodies;
 mod synthesise_operation_ids;
+mod type_multipart_json_parts;
 mod undeclared_required;
 mod unenforceable_patterns;
 mod uniform_error_responses;
@@ -102,6 +103,7 @@ pub const PASSES: &[Pass] = &[
     single_success_response::PASS,
     uniform_error_responses::PASS,
     single_request_media_type::PASS,
+    type_multipart_json_parts::PASS,
     split_unsupported_bodies::PASS,
 ];
 

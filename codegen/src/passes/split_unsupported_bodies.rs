@@ -54,6 +54,9 @@ pub struct FormField {
     pub required: bool,
     /// Description.
     pub description: String,
+    /// The component schema a JSON part references (a whole `$ref`; see the pass
+    /// `type-multipart-json-parts`): its setter takes that type.
+    pub schema: Option<String>,
 }
 
 /// An operation generated outside progenitor.
@@ -186,6 +189,12 @@ fn describe(
                     .iter()
                     .any(|r| r == name || r.starts_with(&format!("{name}."))),
                 description: text(prop, "description"),
+                schema: json
+                    .then(|| prop.get("$ref").and_then(Value::as_str))
+                    .flatten()
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .filter(|r| !r.contains('/'))
+                    .map(str::to_string),
             });
         }
     }
@@ -303,6 +312,7 @@ mod tests {
         let f = |n: &str| e.fields.iter().find(|f| f.name == n).unwrap().clone();
         assert!(f("file").binary && !f("file").json);
         assert!(f("meta").json && f("name").required);
+        assert_eq!(f("meta").schema, None, "inline free-form: no schema");
         remove_extras(&mut doc);
         assert_eq!(doc["paths"], json!({}));
     }

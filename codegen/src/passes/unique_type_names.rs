@@ -74,6 +74,17 @@ pub fn rename_for_type(doc: &mut Value, ty: &str, ctx: &mut PassContext) -> Opti
         .max()?;
     let new = free_name(doc, ty);
     rename_component(doc, &old, &new);
+    // The extras (upload operations) name components too: their form parts and success body.
+    for e in &mut ctx.extras {
+        let refs = e
+            .fields
+            .iter_mut()
+            .filter_map(|f| f.schema.as_mut())
+            .chain(e.success_ref.as_mut());
+        for r in refs.filter(|r| **r == old) {
+            *r = new.clone();
+        }
+    }
     ctx.note(
         PASS.name,
         &format!("/components/schemas/{old}"),
@@ -136,5 +147,24 @@ mod tests {
             Some("SpaceType2")
         );
         assert_eq!(rename_for_type(&mut doc, "Nothing", &mut ctx), None);
+    }
+
+    #[test]
+    fn rename_for_a_generated_duplicate_follows_into_the_extras() {
+        let mut doc = json!({"paths": {"/f": {"post": {
+            "operationId": "upload",
+            "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+                "meta": {"$ref": "#/components/schemas/SpaceType"}}}}}},
+            "responses": {"201": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SpaceType"}}}}}
+        }}}, "components": {"schemas": {"SpaceType": {"type": "object"}, "Space": {}}}});
+        let mut ctx = crate::passes::ctx();
+        crate::passes::normalise(&mut doc, &mut ctx).unwrap();
+        assert_eq!(ctx.extras[0].fields[0].schema.as_deref(), Some("SpaceType"));
+        rename_for_type(&mut doc, "SpaceType", &mut ctx).unwrap();
+        assert_eq!(
+            ctx.extras[0].fields[0].schema.as_deref(),
+            Some("SpaceType2")
+        );
+        assert_eq!(ctx.extras[0].success_ref.as_deref(), Some("SpaceType2"));
     }
 }

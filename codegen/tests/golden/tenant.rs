@@ -22,14 +22,11 @@ pub mod types {
         }
     }
     ///`Kind`
-    #[derive(Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Kind {
         ///the kind
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
-        /// What this value kept besides its typed fields: undeclared fields, values sent in a
-        /// shape the type does not take, and which declared fields the server left out
-        /// (see [`Extra`](crate::lenient::Extra)).
-        pub extra: crate::lenient::Extra,
     }
     impl Kind {
         pub fn builder() -> builder::Kind {
@@ -153,6 +150,19 @@ pub mod types {
     }
     impl WidgetListLinksNext {
         pub fn builder() -> builder::WidgetListLinksNext {
+            Default::default()
+        }
+    }
+    ///What an uploaded file is about (only ever sent).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct WidgetMeta {
+        pub kind: Kind,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub note: ::std::option::Option<::std::string::String>,
+    }
+    impl WidgetMeta {
+        pub fn builder() -> builder::WidgetMeta {
             Default::default()
         }
     }
@@ -365,10 +375,7 @@ pub mod types {
             fn try_from(
                 value: Kind,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    value: value.value?,
-                    extra: ::std::default::Default::default(),
-                })
+                Ok(Self { value: value.value? })
             }
         }
         impl ::std::convert::From<super::Kind> for Kind {
@@ -663,6 +670,86 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct WidgetMeta {
+            kind: ::std::result::Result<super::Kind, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            note: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WidgetMeta {
+            fn default() -> Self {
+                Self {
+                    kind: Err("no value supplied for kind".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    note: Ok(Default::default()),
+                }
+            }
+        }
+        impl WidgetMeta {
+            /// Sets the `kind` field (the spec gives no description).
+            pub fn kind<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Kind>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kind = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kind: {e}")
+                    });
+                self
+            }
+            /// Sets the `name` field (the spec gives no description).
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            /// Sets the `note` field (the spec gives no description).
+            pub fn note<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.note = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for note: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WidgetMeta> for super::WidgetMeta {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WidgetMeta,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    kind: value.kind?,
+                    name: value.name?,
+                    note: value.note?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WidgetMeta> for WidgetMeta {
+            fn from(value: super::WidgetMeta) -> Self {
+                Self {
+                    kind: Ok(value.kind),
+                    name: Ok(value.name),
+                    note: Ok(value.note),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct WidgetType3 {
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -828,62 +915,11 @@ pub mod types {
             w.end()
         }
     }
-    impl crate::lenient::Object for Kind {
-        const NAME: &'static str = "Kind";
-        fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-            mut map: A,
-            strict: bool,
-        ) -> ::std::result::Result<Self, A::Error> {
-            const FIELDS: &[&str] = &["value"];
-            let mut st = crate::lenient::ObjectState::new(&FIELDS);
-            let mut v0: ::std::option::Option<
-                ::std::option::Option<::std::string::String>,
-            > = ::std::option::Option::None;
-            while let ::std::option::Option::Some(k) = map
-                .next_key_seed(
-                    crate::lenient::KeySeed(|k: &str| match k {
-                        "value" => ::std::option::Option::Some(0usize),
-                        _ => ::std::option::Option::None,
-                    }),
-                )?
-            {
-                match k {
-                    crate::lenient::Key::Known(0usize) => {
-                        st.take(&mut map, &mut v0, 0usize)?
-                    }
-                    crate::lenient::Key::Other(k) => st.other(&mut map, k)?,
-                    crate::lenient::Key::Known(_) => {
-                        let _: ::serde::de::IgnoredAny = map.next_value()?;
-                    }
-                }
-            }
-            let value = st.optional(v0);
-            st.missing::<A::Error>(strict, 0u64)?;
-            ::std::result::Result::Ok(Self { value, extra: st.extra })
-        }
-    }
     impl crate::lenient::Lenient for Kind {
         fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
-            crate::lenient::decode_object(d)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Kind {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            crate::lenient::deserialize_object(d)
-        }
-    }
-    impl ::serde::Serialize for Kind {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            s: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            let mut w = crate::lenient::Writer::new(s, &self.extra)?;
-            w.optional(0usize, "value", &self.value)?;
-            w.end()
+            crate::lenient::via_serde(d)
         }
     }
     impl crate::lenient::Lenient for ListWidgetsSort {
@@ -1184,6 +1220,13 @@ pub mod types {
             w.end()
         }
     }
+    impl crate::lenient::Lenient for WidgetMeta {
+        fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
+            crate::lenient::via_serde(d)
+        }
+    }
     impl crate::lenient::Lenient for WidgetType {
         fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
             d: D,
@@ -1255,6 +1298,20 @@ pub mod types {
             let mut w = crate::lenient::Writer::new(s, &self.extra)?;
             w.optional(0usize, "name", &self.name)?;
             w.end()
+        }
+    }
+    impl Widget {
+        /// A value with the required fields (`id`); every other field empty and nothing kept in `extra`. Set optional fields with struct update syntax: `Widget { field: Some(..), ..Widget::new(..) }`.
+        #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+        pub fn new(id: ::std::string::String) -> Self {
+            Self {
+                created_at: ::std::option::Option::None,
+                enabled: ::std::option::Option::None,
+                id,
+                kind: ::std::option::Option::None,
+                type_: ::std::option::Option::None,
+                extra: ::std::default::Default::default(),
+            }
         }
     }
     impl ::std::fmt::Display for ListWidgetsSort {
@@ -1420,6 +1477,21 @@ let response = client.delete_widget()
     #[doc(alias = "getWidgets")]
     pub fn delete_widget(&self) -> builder::DeleteWidget {
         builder::DeleteWidget::new(self)
+    }
+    /**Sends a `PUT` request to `/api/v1/widgets/{widgetId}/media`
+
+```ignore
+let response = client.update_widget_media()
+    .widget_id(widget_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    ///
+    /// Qlik: published operationId `putWidgetMedia`.
+    #[doc(alias = "putWidgetMedia")]
+    pub fn update_widget_media(&self) -> builder::UpdateWidgetMedia {
+        builder::UpdateWidgetMedia::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -1901,6 +1973,110 @@ pub mod builder {
             value.map(super::responses::DeleteWidgetResponse)
         }
     }
+    /**Builder for [`Client::update_widget_media`]
+
+[`Client::update_widget_media`]: super::Client::update_widget_media*/
+    #[derive(Debug)]
+    pub struct UpdateWidgetMedia {
+        client: super::Client,
+        widget_id: Result<::std::string::String, String>,
+        body: Result<crate::transfer::Upload, String>,
+    }
+    impl UpdateWidgetMedia {
+        pub fn new(client: &super::Client) -> Self {
+            Self {
+                client: client.clone(),
+                widget_id: Err(
+                    "is required: set it with .widget_id(..) before send()".to_string(),
+                ),
+                body: Err("is required: set it with .body(..) before send()".to_string()),
+            }
+        }
+        /// Sets the `widget_id` parameter (the spec gives no description).
+        pub fn widget_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.widget_id = value.try_into().map_err(|_| "must be text".to_string());
+            self
+        }
+        /// Sets the request body.
+        ///
+        /// A file path (`Upload::path`, opened by `send()`; an error names a file that cannot be opened), a reader or stream of known length, or bytes (`Vec<u8>`, `Bytes`, `String`, `&'static [u8]`): see [`crate::transfer::Upload`]. Streamed with its `Content-Length`; a streamed body is sent once (not retried).
+        pub fn body(mut self, value: impl Into<crate::transfer::Upload>) -> Self {
+            self.body = Ok(value.into());
+            self
+        }
+        ///Sends a `PUT` request to `/api/v1/widgets/{widgetId}/media`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<()>, crate::Error> {
+            let Self { client, widget_id, body } = self;
+            let widget_id = widget_id
+                .map_err(|e| crate::Error::invalid_request(
+                    "tenant",
+                    "update_widget_media",
+                    "widget_id",
+                    e,
+                ))?;
+            let body = body
+                .map_err(|e| crate::Error::invalid_request(
+                    "tenant",
+                    "update_widget_media",
+                    "body",
+                    e,
+                ))?;
+            let url = format!(
+                "{}/api/v1/widgets/{}/media", client.baseurl, encode_path(& widget_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = crate::transfer::attach_upload(
+                    client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .header(
+                            ::reqwest::header::CONTENT_TYPE,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/octet-stream",
+                            ),
+                        ),
+                    body,
+                )
+                .await?
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_widget_media",
+            };
+            client.inner.pre("tenant", &mut request, &info).await?;
+            let result = client
+                .inner
+                .exec(&client.client, "tenant", request, &info)
+                .await;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => Err(crate::Error::from_response(response).await),
+                500u16..=599u16 => Err(crate::Error::from_response(response).await),
+                _ => Err(crate::Error::unexpected(response)),
+            }
+        }
+    }
     impl ListWidgets {
         fn page_source(&self) -> crate::paginate::Source {
             crate::paginate::Source {
@@ -1973,7 +2149,8 @@ pub mod builder_extra {
     pub struct CreateWidgetFile {
         client: super::Client,
         widget_id: Option<String>,
-        form: Option<reqwest::multipart::Form>,
+        form: Option<crate::transfer::PendingForm>,
+        invalid: Option<(&'static str, String)>,
     }
     impl CreateWidgetFile {
         /// Starts a request, owning a clone of the client (cheap: the connection pool,
@@ -1983,6 +2160,7 @@ pub mod builder_extra {
                 client: client.clone(),
                 widget_id: None,
                 form: None,
+                invalid: None,
             }
         }
         ///Sets `widgetId`.
@@ -1990,17 +2168,21 @@ pub mod builder_extra {
             self.widget_id = Some(value.to_string());
             self
         }
-        ///Form part `file`.
+        /**Form part `file`.
+
+The file's bytes: a path (`Upload::path`, opened when the request is sent), a reader or stream of known length, or bytes in memory (`Vec<u8>`, `Bytes`, `String`, `&'static [u8]`); see [`crate::transfer::Upload`]. Streamed with its length, never read whole into memory; a file that cannot be opened is the error of `send()`, naming it.*/
         pub fn file(
             mut self,
             file_name: impl Into<String>,
-            bytes: impl Into<Vec<u8>>,
+            upload: impl Into<crate::transfer::Upload>,
         ) -> Self {
-            let part = reqwest::multipart::Part::bytes(bytes.into())
-                .file_name(file_name.into())
-                .mime_str("application/octet-stream")
-                .expect("a valid media type");
-            self.form = Some(self.form.take().unwrap_or_default().part("file", part));
+            self.form = Some(
+                self
+                    .form
+                    .take()
+                    .unwrap_or_default()
+                    .file("file", file_name.into(), upload.into()),
+            );
             self
         }
         ///Form part `name`. Required.
@@ -2010,8 +2192,34 @@ pub mod builder_extra {
             );
             self
         }
-        ///Form part `meta`.
-        pub fn meta<T: serde::Serialize>(mut self, value: &T) -> Result<Self, Error> {
+        /**Form part `meta`.
+
+Sent as a JSON part. To send a value that is not a [`types::WidgetMeta`], use [`Self::meta_value`].*/
+        pub fn meta(mut self, value: types::WidgetMeta) -> Self {
+            let part = serde_json::to_string(&value)
+                .map_err(|e| format!("cannot be encoded as JSON: {}", e))
+                .and_then(|text| {
+                    reqwest::multipart::Part::text(text)
+                        .mime_str("application/json")
+                        .map_err(|e| e.to_string())
+                });
+            match part {
+                Ok(part) => {
+                    self.form = Some(
+                        self.form.take().unwrap_or_default().part("meta", part),
+                    );
+                }
+                Err(e) => {
+                    self.invalid.get_or_insert(("meta", e));
+                }
+            }
+            self
+        }
+        ///Form part `meta` from any serialisable value (the untyped form of [`Self::meta`]); fails if it cannot be encoded as JSON.
+        pub fn meta_value<T: serde::Serialize>(
+            mut self,
+            value: &T,
+        ) -> Result<Self, Error> {
             let text = serde_json::to_string(value)
                 .map_err(|e| Error::InvalidRequest(
                     format!(
@@ -2029,7 +2237,17 @@ pub mod builder_extra {
         pub async fn send(
             self,
         ) -> ::std::result::Result<ResponseValue<types::Widget>, crate::Error> {
-            let Self { client, widget_id, form } = self;
+            let Self { client, widget_id, form, invalid } = self;
+            if let Some((part, reason)) = invalid {
+                return Err(
+                    crate::Error::invalid_request(
+                        "tenant",
+                        "create_widget_file",
+                        part,
+                        reason,
+                    ),
+                );
+            }
             let widget_id = widget_id
                 .ok_or_else(|| crate::Error::invalid_request(
                     "tenant",
@@ -2043,7 +2261,7 @@ pub mod builder_extra {
             let mut request = client.client.request(reqwest::Method::POST, url);
             request = request.header(reqwest::header::ACCEPT, "application/json");
             if let Some(form) = form {
-                request = request.multipart(form);
+                request = request.multipart(form.into_form().await?);
             }
             let mut request = request.build().map_err(crate::Error::from)?;
             let info = OperationInfo {
