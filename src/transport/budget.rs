@@ -1,0 +1,85 @@
+//! The process-wide registry of rate-limit budgets: one [`Budget`] per (tenant origin,
+//! identity), shared by every client of the process built for that tenant with those
+//! credentials, as Qlik counts requests per user and tenant.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::time::Instant;
+
+/// Which budget of a tenant and identity a call draws from: its tier (`"1"`, `"2"`), or for
+/// Qlik's "special" tiers its own operation (API and method), each at its own limit.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub(super) enum BucketKey {
+    /// Every operation of a tier.
+    Tier(&'static str),
+    /// One special operation.
+    Operation(&'static str, &'static str),
+}
+
+/// The state of one bucket: the generic cell rate algorithm's theoretical arrival time, and
+/// the tier-wide pause the tenant asked for with a `429`.
+#[derive(Debug)]
+pub(super) struct Bucket {
+    /// When the next request would be due at the steady pace.
+    pub tat: Instant,
+    /// The end of the latest pause (`429` + `Retry-After`), if any.
+    pub paused_until: Option<Instant>,
+    /// How many pauses have started: a waiter that sees it change re-queues after the pause.
+    pub pauses: u64,
+}
+
+/// The buckets of one tenant and identity.
+#[derive(Debug, Default)]
+pub(super) struct Budget {
+    buckets: Mutex<HashMap<BucketKey, Bucket>>,
+}
+
+impl Budget {
+    /// The buckets, locked (also after a panic elsewhere: the counters stay usable).
+    pub(super) fn lock(&self) -> MutexGuard<'_, HashMap<BucketKey, Bucket>> {
+        self.buckets.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+type Registry = Mutex<HashMap<(String, String), Weak<Budget>>>;
+
+/// The budget of `origin` (scheme, host and port) and `identity` (a credentials fingerprint,
+/// [`super::identity::fingerprint`]): the one already held by another client of the process,
+/// or a fresh one. Budgets no client holds any more are forgotten.
+pub(super) fn shared(origin: &str, identity: &str) -> Arc<Budget> {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    let mut map = REGISTRY
+        .get_or_init(Registry::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let key = (origin.to_owned(), identity.to_owned());
+    if let Some(b) = map.get(&key).and_then(Weak::upgrade) {
+        return b;
+    }
+    map.retain(|_, w| w.strong_count() > 0);
+    let b = Arc::new(Budget::default());
+    map.insert(key, Arc::downgrade(&b));
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_budget_per_origin_and_identity() {
+        let a = shared("https://t.example:443/", "id-a");
+        let a2 = shared("https://t.example:443/", "id-a");
+        let b = shared("https://t.example:443/", "id-b");
+        let other = shared("https://u.example:443/", "id-a");
+        assert!(Arc::ptr_eq(&a, &a2));
+        assert!(!Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &other));
+        // Forgotten once no client holds it.
+        let weak = Arc::downgrade(&b);
+        drop(b);
+        assert!(weak.upgrade().is_none());
+        let b2 = shared("https://t.example:443/", "id-b");
+        assert_eq!(b2.lock().len(), 0);
+    }
+}
