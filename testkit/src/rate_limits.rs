@@ -59,6 +59,18 @@ impl RateRules {
         self
     }
 
+    /// Sets tier 1's requests per minute.
+    pub fn tier1_per_minute(mut self, n: u32) -> Self {
+        self.tier1_per_minute = n;
+        self
+    }
+
+    /// Sets tier 2's requests per minute.
+    pub fn tier2_per_minute(mut self, n: u32) -> Self {
+        self.tier2_per_minute = n;
+        self
+    }
+
     fn window(&self) -> Duration {
         Duration::from_secs(60) * self.window_minutes.max(1) / self.time_scale.max(1)
     }

@@ -1,0 +1,80 @@
+//! Rate limits as Qlik enforces them, against the test kit's stand-in with its rate limits on
+//! (per user and tier, a 5-minute window on a clock running faster, `429` + `Retry-After`
+//! blocking the tier): clients of one identity share one budget, and a `429` holds every call
+//! of its tier, so that it is the only one.
+#![cfg(feature = "spaces")]
+
+use qlik_sdk::apis::spaces::types::{SpaceCreate, SpaceCreateType};
+use qlik_sdk::{Qlik, RateLimit, RetryPolicy};
+use qlik_sdk_testkit::{RateRules, Standin};
+
+/// A client of the stand-in with its API key.
+fn client(standin: &Standin, limit: RateLimit, retry: RetryPolicy) -> Qlik {
+    Qlik::builder()
+        .host(standin.url())
+        .allow_http(true) // the stand-in serves plain http on 127.0.0.1
+        .api_key(standin.api_key())
+        .rate_limit(limit)
+        .retry(retry)
+        .build()
+        .unwrap()
+}
+
+/// Creates a space (tier 2).
+async fn create(qlik: &Qlik) -> Result<(), qlik_sdk::Error> {
+    let body = SpaceCreate::builder()
+        .name("rate-limited")
+        .type_(SpaceCreateType::Shared);
+    qlik.spaces().create_space().body(body).send().await?;
+    Ok(())
+}
+
+/// Runs `n` creates on `qlik` at once; the errors.
+async fn creates(qlik: &Qlik, n: usize) -> Vec<qlik_sdk::Error> {
+    let results = futures::future::join_all((0..n).map(|_| create(qlik))).await;
+    results.into_iter().filter_map(Result::err).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clients_of_one_identity_share_one_budget() {
+    // Tier 2 at 12/min: 60 per window, the window 1 s (time scale 300).
+    let rules = RateRules::qlik().time_scale(300).tier2_per_minute(12);
+    let standin = Standin::builder().rate_limits(rules).start().await.unwrap();
+    let limit = RateLimit::default().tier("2", 12).with_time_scale(300);
+    let a = client(&standin, limit.clone(), RetryPolicy::none());
+    let b = client(&standin, limit, RetryPolicy::none());
+    // 80 creates, 40 from each: each alone is within one window's 60, together they are
+    // not. Separate budgets (each client spending 60 a window) draw 429s; one shared budget
+    // paces both and draws none.
+    let (ea, eb) = tokio::join!(creates(&a, 40), creates(&b, 40));
+    assert!(ea.is_empty() && eb.is_empty(), "{ea:?} {eb:?}");
+    let stats = standin.stats();
+    assert_eq!(stats.rate_limited, 0);
+    assert_eq!(stats.admitted["2"], 80);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_holds_every_call_of_the_tier_until_retry_after() {
+    // Tier 2 at 6/min: 30 per window, the window 5 s (time scale 60); the SDK's pace is one
+    // call per 5 s / 29 = 172 ms.
+    let rules = RateRules::qlik().time_scale(60).tier2_per_minute(6);
+    let standin = Standin::builder().rate_limits(rules).start().await.unwrap();
+    // Another program with the same API key spends the window and breaches it: the tier is
+    // blocked for the user until the window ends.
+    let other = client(&standin, RateLimit::off(), RetryPolicy::none());
+    let errors = creates(&other, 31).await;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].is_rate_limited());
+    assert_eq!(standin.stats().rate_limited, 1);
+    // Two clients of this process with the same identity, 8 calls at once: the first is
+    // answered 429 with Retry-After, and the 7 others, held by the pause, wait for it to end
+    // instead of collecting their own 429s; then all go through.
+    let limit = RateLimit::default().tier("2", 6).with_time_scale(60);
+    let a = client(&standin, limit.clone(), RetryPolicy::default());
+    let b = client(&standin, limit, RetryPolicy::default());
+    let (ea, eb) = tokio::join!(creates(&a, 4), creates(&b, 4));
+    assert!(ea.is_empty() && eb.is_empty(), "{ea:?} {eb:?}");
+    let stats = standin.stats();
+    assert_eq!(stats.rate_limited, 2, "one 429 for this process's 8 calls");
+    assert_eq!(stats.admitted["2"], 30 + 8);
+}
