@@ -55,26 +55,29 @@ async fn two_clients_of_one_identity_share_one_budget() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_holds_every_call_of_the_tier_until_retry_after() {
-    // Tier 2 at 6/min: 30 per window, the window 5 s (time scale 60); the SDK's pace is one
-    // call per 5 s / 29 = 172 ms.
-    let rules = RateRules::qlik().time_scale(60).tier2_per_minute(6);
-    let standin = Standin::builder().rate_limits(rules).start().await.unwrap();
+    // Qlik's rules on a clock 60 times faster: tier 2 is 500 requests per 5 s window.
+    let standin = Standin::builder()
+        .rate_limits(RateRules::qlik().time_scale(60))
+        .start()
+        .await
+        .unwrap();
     // Another program with the same API key spends the window and breaches it: the tier is
     // blocked for the user until the window ends.
     let other = client(&standin, RateLimit::off(), RetryPolicy::none());
-    let errors = creates(&other, 31).await;
+    let errors = creates(&other, 501).await;
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].is_rate_limited());
     assert_eq!(standin.stats().rate_limited, 1);
-    // Two clients of this process with the same identity, 8 calls at once: the first is
-    // answered 429 with Retry-After, and the 7 others, held by the pause, wait for it to end
-    // instead of collecting their own 429s; then all go through.
-    let limit = RateLimit::default().tier("2", 6).with_time_scale(60);
+    // Two clients of this process with the same identity, 8 calls at once (within the
+    // limiter's burst of 10): one goes first and is answered 429 with Retry-After; the 7
+    // others, held for its answer and then by the pause, wait for the block to end instead of
+    // collecting their own 429s; then all go through, paced.
+    let limit = RateLimit::default().with_time_scale(60);
     let a = client(&standin, limit.clone(), RetryPolicy::default());
     let b = client(&standin, limit, RetryPolicy::default());
     let (ea, eb) = tokio::join!(creates(&a, 4), creates(&b, 4));
     assert!(ea.is_empty() && eb.is_empty(), "{ea:?} {eb:?}");
     let stats = standin.stats();
     assert_eq!(stats.rate_limited, 2, "one 429 for this process's 8 calls");
-    assert_eq!(stats.admitted["2"], 30 + 8);
+    assert_eq!(stats.admitted["2"], 500 + 8);
 }

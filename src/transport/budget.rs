@@ -16,8 +16,13 @@ pub(super) enum BucketKey {
     Operation(&'static str, &'static str),
 }
 
-/// The state of one bucket: the generic cell rate algorithm's theoretical arrival time, and
-/// the tier-wide pause the tenant asked for with a `429`.
+/// The state of one bucket: the generic cell rate algorithm's theoretical arrival time, the
+/// tier-wide pause the tenant asked for with a `429`, and the probe.
+///
+/// A bucket is unconfirmed when it is new and after a pause: the tenant's count may be spent
+/// already (by another program with the same identity). Then one call goes first (the probe)
+/// and the others wait for its answer, so that a spent budget costs one `429`, not one per
+/// call in flight.
 #[derive(Debug)]
 pub(super) struct Bucket {
     /// When the next request would be due at the steady pace.
@@ -26,6 +31,23 @@ pub(super) struct Bucket {
     pub paused_until: Option<Instant>,
     /// How many pauses have started: a waiter that sees it change re-queues after the pause.
     pub pauses: u64,
+    /// A call has taken the probe's place since the bucket was last unconfirmed.
+    pub probing: bool,
+    /// `true` once an answer has confirmed the budget (what the other calls wait for).
+    pub confirmed: tokio::sync::watch::Sender<bool>,
+}
+
+impl Bucket {
+    /// A new, unconfirmed bucket whose next request is due at `tat`.
+    pub(super) fn new(tat: Instant) -> Self {
+        Bucket {
+            tat,
+            paused_until: None,
+            pauses: 0,
+            probing: false,
+            confirmed: tokio::sync::watch::Sender::new(false),
+        }
+    }
 }
 
 /// The buckets of one tenant and identity.

@@ -71,20 +71,27 @@ impl Limiter {
         self.cfg.bucket_for(op?)
     }
 
-    /// Reserves the next slot of `key` at `now`: how long to wait for it, and the bucket's
-    /// pause count when it was taken.
-    fn reserve(&self, key: BucketKey, per_minute: u32, now: Instant) -> (Duration, u64) {
+    /// Reserves the next slot of `key` at `now`.
+    fn reserve(&self, key: BucketKey, per_minute: u32, now: Instant) -> Slot {
         let (interval, tolerance) = self.cfg.pace(per_minute);
         let mut map = self.budget.lock();
-        let b = map.entry(key).or_insert(Bucket {
-            tat: now,
-            paused_until: None,
-            pauses: 0,
-        });
+        let b = map.entry(key).or_insert_with(|| Bucket::new(now));
         let earliest = b.tat.checked_sub(tolerance).unwrap_or(now);
         let start = earliest.max(now);
         b.tat = b.tat.max(start) + interval;
-        (start - now, b.pauses)
+        let probe = if *b.confirmed.borrow() {
+            None
+        } else if !b.probing {
+            b.probing = true;
+            None
+        } else {
+            Some(b.confirmed.subscribe())
+        };
+        Slot {
+            wait: start - now,
+            pauses: b.pauses,
+            probe,
+        }
     }
 
     fn pauses(&self, key: BucketKey) -> u64 {
@@ -92,29 +99,45 @@ impl Limiter {
     }
 
     /// Waits for a slot of `op`'s budget. A pause that starts while the call waits sends it
-    /// back to the queue, behind the pause.
+    /// back to the queue, behind the pause; while the budget is unconfirmed, the call also
+    /// waits for the probe's answer.
     pub(super) async fn acquire(&self, op: Option<&Operation>) {
         let Some((key, limit)) = self.key(op) else {
             return;
         };
         loop {
-            let (wait, pauses) = self.reserve(key, limit, Instant::now());
-            if wait.is_zero() {
-                return;
+            let slot = self.reserve(key, limit, Instant::now());
+            if !slot.wait.is_zero() {
+                tracing::debug!(
+                    wait_ms = slot.wait.as_millis() as u64,
+                    "rate limiter: waiting for a slot"
+                );
+                tokio::time::sleep(slot.wait).await;
             }
-            tracing::debug!(
-                wait_ms = wait.as_millis() as u64,
-                "rate limiter: waiting for a slot"
-            );
-            tokio::time::sleep(wait).await;
-            if self.pauses(key) == pauses {
+            if let Some(mut probe) = slot.probe {
+                // A probe that never answers (cancelled, hung) holds the others this long.
+                let most = PROBE_WAIT / self.cfg.time_scale.max(1);
+                let _ = tokio::time::timeout(most, probe.wait_for(|ok| *ok)).await;
+            }
+            if self.pauses(key) == slot.pauses {
                 return;
             }
         }
     }
 
+    /// An answer (or a failure) for a call of `op` other than a `429` that paused it: the
+    /// budget is confirmed, and the calls waiting for the probe go.
+    pub(super) fn confirm(&self, op: Option<&Operation>) {
+        if let Some((key, _)) = self.key(op) {
+            if let Some(b) = self.budget.lock().get(&key) {
+                b.confirmed.send_if_modified(|ok| !std::mem::replace(ok, true));
+            }
+        }
+    }
+
     /// The tenant answered `429` with `Retry-After: wait` to a call of `op`: every call of the
-    /// same budget waits until then, and is released at the steady pace (no burst).
+    /// same budget waits until then, and is released at the steady pace (no burst), the first
+    /// as a probe.
     pub(super) fn pause(&self, op: Option<&Operation>, wait: Duration) {
         if let Some((key, limit)) = self.key(op) {
             self.pause_at(key, limit, Instant::now() + wait);
@@ -124,11 +147,7 @@ impl Limiter {
     fn pause_at(&self, key: BucketKey, per_minute: u32, until: Instant) {
         let (_, tolerance) = self.cfg.pace(per_minute);
         let mut map = self.budget.lock();
-        let b = map.entry(key).or_insert(Bucket {
-            tat: until,
-            paused_until: None,
-            pauses: 0,
-        });
+        let b = map.entry(key).or_insert_with(|| Bucket::new(until));
         if b.paused_until.is_some_and(|p| p >= until) {
             return;
         }
@@ -138,9 +157,21 @@ impl Limiter {
         );
         b.paused_until = Some(until);
         b.pauses += 1;
+        b.probing = false;
+        b.confirmed.send_replace(false);
         // The first call goes at `until`, the next ones one interval apart.
         b.tat = b.tat.max(until + tolerance);
     }
+}
+
+/// The longest wait for a probe's answer (in real time, divided by the time scale).
+const PROBE_WAIT: Duration = Duration::from_secs(10);
+
+/// A reserved slot: when it is due, the pause count then, and the probe to wait for.
+struct Slot {
+    wait: Duration,
+    pauses: u64,
+    probe: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 #[cfg(test)]
@@ -173,7 +204,7 @@ mod tests {
 
     fn waits(l: &Limiter, op: &Operation, n: usize, now: Instant) -> Vec<Duration> {
         let (key, limit) = l.key(Some(op)).unwrap();
-        (0..n).map(|_| l.reserve(key, limit, now).0).collect()
+        (0..n).map(|_| l.reserve(key, limit, now).wait).collect()
     }
 
     #[test]
@@ -250,7 +281,7 @@ mod tests {
         let t1 = op("items", "get_items", "1", 1000);
         let (key, limit) = l.key(Some(&t1)).unwrap();
         let now = Instant::now();
-        let (_, before) = l.reserve(key, limit, now);
+        let before = l.reserve(key, limit, now).pauses;
         l.pause_at(key, limit, now + Duration::from_secs(7));
         assert_eq!(l.pauses(key), before + 1, "waiters see the pause");
         let interval = Duration::from_secs(300) / (5000 - 100);
@@ -263,6 +294,24 @@ mod tests {
         // Another tier is not paused.
         let t2 = op("spaces", "create_space", "2", 100);
         assert_eq!(waits(&l, &t2, 1, now), [Duration::ZERO]);
+    }
+
+    #[test]
+    fn an_unconfirmed_budget_sends_one_probe_and_holds_the_others_for_its_answer() {
+        let l = limiter(RateLimit::default(), "probe");
+        let t2 = op("spaces", "create_space", "2", 100);
+        let (key, limit) = l.key(Some(&t2)).unwrap();
+        let now = Instant::now();
+        assert!(l.reserve(key, limit, now).probe.is_none(), "the probe goes");
+        let mut held = l.reserve(key, limit, now).probe.expect("waits for the probe");
+        assert!(!*held.borrow_and_update());
+        l.confirm(Some(&t2));
+        assert!(*held.borrow_and_update(), "released by the answer");
+        assert!(l.reserve(key, limit, now).probe.is_none(), "confirmed: no wait");
+        // A pause makes the budget unconfirmed again: one probe after it.
+        l.pause_at(key, limit, now + Duration::from_secs(1));
+        assert!(l.reserve(key, limit, now).probe.is_none());
+        assert!(l.reserve(key, limit, now).probe.is_some());
     }
 
     #[test]

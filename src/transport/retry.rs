@@ -93,19 +93,27 @@ impl Inner {
                     }
                 }
             }
-            if let Ok(resp) = &result {
-                // The tenant blocks the whole tier until `Retry-After`: so does the limiter,
-                // for every call sharing this budget (a longer wait than allowed is not held).
-                if resp.status() == StatusCode::TOO_MANY_REQUESTS
-                    && ours
-                    && same_origin(resp.url(), &self.0.origin)
+            // The tenant blocks the whole tier until `Retry-After`: so does the limiter, for
+            // every call sharing this budget (a longer wait than allowed is not held). Any
+            // other outcome confirms the budget (the calls waiting for a probe go).
+            let paused = match &result {
+                Ok(resp)
+                    if resp.status() == StatusCode::TOO_MANY_REQUESTS
+                        && ours
+                        && same_origin(resp.url(), &self.0.origin) =>
                 {
-                    if let Some(d) = retry_after(resp.headers()) {
-                        if d <= policy.max_retry_after {
+                    match retry_after(resp.headers()) {
+                        Some(d) if d <= policy.max_retry_after => {
                             self.0.limiter.pause(op, d);
+                            true
                         }
+                        _ => false,
                     }
                 }
+                _ => false,
+            };
+            if !paused {
+                self.0.limiter.confirm(op);
             }
             let next = match &result {
                 Ok(resp) => {
