@@ -33,8 +33,9 @@ pub(super) struct Bucket {
     pub pauses: u64,
     /// A call has taken the probe's place since the bucket was last unconfirmed.
     pub probing: bool,
-    /// `true` once an answer has confirmed the budget (what the other calls wait for).
-    pub confirmed: tokio::sync::watch::Sender<bool>,
+    /// Whether an answer has confirmed the budget, and the pause count (what the calls held
+    /// for the probe wait on: a confirmation, or a pause to queue behind).
+    pub confirmed: tokio::sync::watch::Sender<(bool, u64)>,
 }
 
 impl Bucket {
@@ -45,7 +46,7 @@ impl Bucket {
             paused_until: None,
             pauses: 0,
             probing: false,
-            confirmed: tokio::sync::watch::Sender::new(false),
+            confirmed: tokio::sync::watch::Sender::new((false, 0)),
         }
     }
 }

@@ -28,6 +28,10 @@
 //! Qlik blocks every endpoint of the tier: calls of that tier, from every client sharing the
 //! budget, wait until it expires (those already waiting for a slot queue again behind it) and
 //! are then released one interval apart, not all at once. Every retry takes a slot too.
+//! A budget is unconfirmed when new and after a pause (another program with the same identity
+//! may have spent the tenant's count): its first call goes alone, and the others wait for its
+//! answer (at most 10 s), so that a spent budget costs one `429`, not one per call in flight.
+//! `RateLimit::off()` turns pacing, pause and probe off.
 //!
 //! ## Credentials and redirects
 //! The `Authorization` header (marked sensitive, so it never appears in debug output) is only

@@ -79,7 +79,7 @@ impl Limiter {
         let earliest = b.tat.checked_sub(tolerance).unwrap_or(now);
         let start = earliest.max(now);
         b.tat = b.tat.max(start) + interval;
-        let probe = if *b.confirmed.borrow() {
+        let probe = if b.confirmed.borrow().0 {
             None
         } else if !b.probing {
             b.probing = true;
@@ -117,7 +117,8 @@ impl Limiter {
             if let Some(mut probe) = slot.probe {
                 // A probe that never answers (cancelled, hung) holds the others this long.
                 let most = PROBE_WAIT / self.cfg.time_scale.max(1);
-                let _ = tokio::time::timeout(most, probe.wait_for(|ok| *ok)).await;
+                let released = probe.wait_for(|&(ok, pauses)| ok || pauses != slot.pauses);
+                let _ = tokio::time::timeout(most, released).await;
             }
             if self.pauses(key) == slot.pauses {
                 return;
@@ -130,7 +131,8 @@ impl Limiter {
     pub(super) fn confirm(&self, op: Option<&Operation>) {
         if let Some((key, _)) = self.key(op) {
             if let Some(b) = self.budget.lock().get(&key) {
-                b.confirmed.send_if_modified(|ok| !std::mem::replace(ok, true));
+                b.confirmed
+                    .send_if_modified(|(ok, _)| !std::mem::replace(ok, true));
             }
         }
     }
@@ -158,7 +160,7 @@ impl Limiter {
         b.paused_until = Some(until);
         b.pauses += 1;
         b.probing = false;
-        b.confirmed.send_replace(false);
+        b.confirmed.send_replace((false, b.pauses));
         // The first call goes at `until`, the next ones one interval apart.
         b.tat = b.tat.max(until + tolerance);
     }
@@ -171,7 +173,7 @@ const PROBE_WAIT: Duration = Duration::from_secs(10);
 struct Slot {
     wait: Duration,
     pauses: u64,
-    probe: Option<tokio::sync::watch::Receiver<bool>>,
+    probe: Option<tokio::sync::watch::Receiver<(bool, u64)>>,
 }
 
 #[cfg(test)]
@@ -221,7 +223,11 @@ mod tests {
         // Never more than 500 in 5 minutes, whatever the burst: the 500th waits < 300 s and
         // the 501st (counting the 12 above) starts after the window of the first.
         let w = waits(&l, &t2, 500 - 12 + 1, now);
-        assert!(w[500 - 12 - 1] <= Duration::from_secs(300), "{:?}", w.last());
+        assert!(
+            w[500 - 12 - 1] <= Duration::from_secs(300),
+            "{:?}",
+            w.last()
+        );
         assert!(w[500 - 12] > Duration::from_secs(300), "{:?}", w.last());
         // Off, or no tier: never waits.
         let off = limiter(RateLimit::off(), "bursts-off");
@@ -287,7 +293,11 @@ mod tests {
         let interval = Duration::from_secs(300) / (5000 - 100);
         let w = waits(&l, &t1, 3, now);
         let at = Duration::from_secs(7);
-        assert_eq!(w, [at, at + interval, at + interval * 2], "no burst after a pause");
+        assert_eq!(
+            w,
+            [at, at + interval, at + interval * 2],
+            "no burst after a pause"
+        );
         // A shorter pause reported later (another call's 429) changes nothing.
         l.pause_at(key, limit, now + Duration::from_secs(3));
         assert_eq!(l.pauses(key), before + 1);
@@ -303,15 +313,25 @@ mod tests {
         let (key, limit) = l.key(Some(&t2)).unwrap();
         let now = Instant::now();
         assert!(l.reserve(key, limit, now).probe.is_none(), "the probe goes");
-        let mut held = l.reserve(key, limit, now).probe.expect("waits for the probe");
-        assert!(!*held.borrow_and_update());
+        let mut held = l
+            .reserve(key, limit, now)
+            .probe
+            .expect("waits for the probe");
+        assert!(!held.borrow_and_update().0);
         l.confirm(Some(&t2));
-        assert!(*held.borrow_and_update(), "released by the answer");
-        assert!(l.reserve(key, limit, now).probe.is_none(), "confirmed: no wait");
+        assert!(held.borrow_and_update().0, "released by the answer");
+        assert!(
+            l.reserve(key, limit, now).probe.is_none(),
+            "confirmed: no wait"
+        );
         // A pause makes the budget unconfirmed again: one probe after it.
         l.pause_at(key, limit, now + Duration::from_secs(1));
         assert!(l.reserve(key, limit, now).probe.is_none());
-        assert!(l.reserve(key, limit, now).probe.is_some());
+        let mut held = l.reserve(key, limit, now).probe.unwrap();
+        // A second pause wakes the calls held for the probe (to queue behind it).
+        l.pause_at(key, limit, now + Duration::from_secs(2));
+        assert!(held.has_changed().unwrap());
+        assert_eq!(*held.borrow_and_update(), (false, l.pauses(key)));
     }
 
     #[test]

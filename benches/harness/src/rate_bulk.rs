@@ -11,9 +11,10 @@
 //!   the tier-2 window and breached it;
 //! - `off`: `RateLimit::off()` (each request still honours its own `Retry-After`).
 //!
-//! Prints one line per mode: requests admitted per tier as a share of the limit over the run,
-//! the `429`s the stand-in answered, calls that failed after their retries; then the same as
-//! JSON.
+//! Prints one line per mode: requests admitted per tier as a share of the limit over the run
+//! (and for tier 2 the user's share, the other program's requests included, since it started),
+//! the `429`s the stand-in answered the job, calls that failed after their retries; then the
+//! same as JSON.
 //!
 //! ```sh
 //! cargo run -p qlik-sdk-bench --bin rate_bulk -- --scale 30 --windows 3 --modes on,spent,off
@@ -122,6 +123,7 @@ async fn run(mode: &str, a: &Args) -> Res<serde_json::Value> {
         .rate_limits(RateRules::qlik().time_scale(a.scale))
         .start()
         .await?;
+    let t0 = Instant::now();
     let limit = match mode {
         "off" => RateLimit::off(),
         _ => RateLimit::default().with_time_scale(a.scale),
@@ -164,17 +166,24 @@ async fn run(mode: &str, a: &Args) -> Res<serde_json::Value> {
     let (t1, t2) = (admitted("1"), admitted("2"));
     let share1 = t1 / (TIER1_PER_MINUTE * minutes);
     let share2 = t2 / (TIER2_PER_MINUTE * minutes);
+    // The user's rate (this job and the other program, as Qlik counts it) since the start.
+    let user_minutes = t0.elapsed().as_secs_f64() * f64::from(a.scale) / 60.0;
+    let user2 = stats.admitted.get("2").copied().unwrap_or(0) as f64;
+    let user_share2 = user2 / (TIER2_PER_MINUTE * user_minutes);
     let r429 = stats.rate_limited - before.rate_limited;
     let failed = failed.load(Ordering::Relaxed);
     println!(
-        "{mode:>5}: {minutes:.1} scaled min ({:.1} s); tier 1 {t1} requests = {:.1} % of 1000/min; tier 2 {t2} = {:.1} % of 100/min; {r429} 429s; {failed} failed calls",
+        "{mode:>5}: {minutes:.1} scaled min ({:.1} s); tier 1 {t1} requests = {:.1} % of 1000/min; tier 2 {t2} = {:.1} % of 100/min (the user's, other program included: {:.1} %); {r429} 429s; {failed} failed calls",
         elapsed.as_secs_f64(),
         share1 * 100.0,
-        share2 * 100.0
+        share2 * 100.0,
+        user_share2 * 100.0
     );
-    Ok(json!({"mode": mode, "scale": a.scale, "windows": a.windows, "seconds": elapsed.as_secs_f64(),
-              "tier1": {"admitted": t1, "share": share1}, "tier2": {"admitted": t2, "share": share2},
-              "429s": r429, "failed_calls": failed}))
+    Ok(
+        json!({"mode": mode, "scale": a.scale, "windows": a.windows, "seconds": elapsed.as_secs_f64(),
+              "tier1": {"admitted": t1, "share": share1}, "tier2": {"admitted": t2, "share": share2, "user_share": user_share2},
+              "429s": r429, "failed_calls": failed}),
+    )
 }
 
 #[tokio::main]
