@@ -37,20 +37,22 @@ async fn creates(qlik: &Qlik, n: usize) -> Vec<qlik_sdk::Error> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_clients_of_one_identity_share_one_budget() {
-    // Tier 2 at 12/min: 60 per window, the window 1 s (time scale 300).
-    let rules = RateRules::qlik().time_scale(300).tier2_per_minute(12);
+    // Tier 2 at 10/min: 50 per window, the window 5 s (time scale 60). The clients are set a
+    // little lower (9/min: 45 per window, one call per 114 ms), so that a late request (a
+    // loaded machine) cannot push a window over.
+    let rules = RateRules::qlik().time_scale(60).tier2_per_minute(10);
     let standin = Standin::builder().rate_limits(rules).start().await.unwrap();
-    let limit = RateLimit::default().tier("2", 12).with_time_scale(300);
+    let limit = RateLimit::default().tier("2", 9).with_time_scale(60);
     let a = client(&standin, limit.clone(), RetryPolicy::none());
     let b = client(&standin, limit, RetryPolicy::none());
-    // 80 creates, 40 from each: each alone is within one window's 60, together they are
-    // not. Separate budgets (each client spending 60 a window) draw 429s; one shared budget
-    // paces both and draws none.
-    let (ea, eb) = tokio::join!(creates(&a, 40), creates(&b, 40));
+    // 60 creates, 30 from each: each alone is within a window's 50, together they are not.
+    // Separate budgets (each client spending 45 a window) draw 429s; one shared budget paces
+    // both and draws none.
+    let (ea, eb) = tokio::join!(creates(&a, 30), creates(&b, 30));
     assert!(ea.is_empty() && eb.is_empty(), "{ea:?} {eb:?}");
     let stats = standin.stats();
     assert_eq!(stats.rate_limited, 0);
-    assert_eq!(stats.admitted["2"], 80);
+    assert_eq!(stats.admitted["2"], 60);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
