@@ -183,7 +183,14 @@ impl Inner {
         }
         self.0.limiter.acquire(op).await;
         if same_origin(request.url(), &self.0.origin) {
-            let token = self.0.tokens.token().await?;
+            let token = match self.0.tokens.token().await {
+                Ok(t) => t,
+                Err(e) => {
+                    // Nothing is sent: calls held for this one (a probe) need not wait for it.
+                    self.0.limiter.confirm(op);
+                    return Err(e);
+                }
+            };
             set_bearer(request, token.expose_secret())?;
         } else {
             if request.headers_mut().remove(AUTHORIZATION).is_some() {
