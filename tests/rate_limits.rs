@@ -1,7 +1,7 @@
 //! Rate limits as Qlik enforces them, against the test kit's stand-in with its rate limits on
 //! (per user and tier, a 5-minute window on a clock running faster, `429` + `Retry-After`
-//! blocking the tier): clients of one identity share one budget, and a `429` holds every call
-//! of its tier, so that it is the only one.
+//! blocking the tier): clients of one identity share one budget, a `429` holds every call of
+//! its tier, so that it is the only one, and another identity on the same tenant is not held.
 #![cfg(feature = "spaces")]
 
 use qlik_sdk::apis::spaces::types::{SpaceCreate, SpaceCreateType};
@@ -82,4 +82,38 @@ async fn a_429_holds_every_call_of_the_tier_until_retry_after() {
     let stats = standin.stats();
     assert_eq!(stats.rate_limited, 2, "one 429 for this process's 8 calls");
     assert_eq!(stats.admitted["2"], 500 + 8);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_identity_on_the_same_tenant_is_not_held_by_the_pause() {
+    let standin = Standin::builder()
+        .rate_limits(RateRules::qlik().time_scale(60))
+        .start()
+        .await
+        .unwrap();
+    // The API key's user breaches tier 2 (another program), then this process's API-key
+    // client is answered 429: its budget is paused until the block ends (seconds).
+    let other = client(&standin, RateLimit::off(), RetryPolicy::none());
+    assert_eq!(creates(&other, 501).await.len(), 1);
+    let limit = RateLimit::default().with_time_scale(60);
+    let api_key = client(&standin, limit.clone(), RetryPolicy::none());
+    assert!(create(&api_key).await.unwrap_err().is_rate_limited());
+    // The OAuth client is another user at Qlik, with a budget of its own: its calls go
+    // through at once, not held by the API key's pause (which lasts at least as long as the
+    // tenant's block).
+    let oauth = Qlik::builder()
+        .host(standin.url())
+        .allow_http(true)
+        .client_credentials(standin.client_id(), standin.client_secret())
+        .rate_limit(limit)
+        .build()
+        .unwrap();
+    let errors = creates(&oauth, 8).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    // Proof that they did not wait: the API key's user is still blocked at the tenant.
+    let check = create(&other)
+        .await
+        .expect_err("the other identity was held by the pause: the block had ended");
+    assert!(check.is_rate_limited(), "{check}");
+    assert_eq!(standin.stats().rate_limited, 3);
 }
