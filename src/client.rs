@@ -116,12 +116,14 @@ impl Qlik {
         }
         let http = build_http(&b.timeouts, &b.proxy)?;
         let token_http = TokenHttp::new(build_token_http(&b.timeouts, &b.proxy)?, b.retry.clone());
+        let identity = crate::transport::fingerprint(&creds);
         let tokens = TokenCache::new(creds, endpoints, token_http, b.refresh_skew());
         let inner = Inner::new(
             origin.clone(),
             tokens,
             b.retry.clone(),
             b.rate_limit.clone(),
+            &identity,
             b.max_json_body(),
             b.middleware.clone(),
         );

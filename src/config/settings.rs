@@ -106,14 +106,25 @@ impl RetryPolicy {
     }
 }
 
-/// Proactive client-side rate limiting per Qlik tier (see the module docs).
+/// Proactive client-side rate limiting per Qlik tier (see [`crate::transport`]'s docs).
+///
+/// Budgets are per (tenant, identity, tier), and per operation for Qlik's "special" tiers:
+/// every [`Qlik`](crate::Qlik) of the process built for the same host with the same
+/// credentials draws from the same budget.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RateLimit {
-    /// On by default.
+    /// On by default. Off: no pacing and no tier-wide pause after a `429` (each request still
+    /// honours its own `Retry-After` through the [`RetryPolicy`]).
     pub enabled: bool,
     /// Requests per minute per tier label (`"1"`, `"2"`, `"special"`, ...). Overrides the
-    /// operation table's limit. Defaults: tier 1 = 1000, tier 2 = 100.
+    /// operation table's limit (for `"special"`: the limit of each special operation, which
+    /// keeps its own budget). Defaults: tier 1 = 1000, tier 2 = 100, a special operation its
+    /// own `x-qlik-tier` limit.
     pub per_tier: BTreeMap<String, u32>,
+    /// How many times faster than real time the limiter's clock runs (default 1): only for a
+    /// stand-in tenant whose clock is scaled the same way (a 5-minute window of 500 tier-2
+    /// requests becomes 5 s at 60).
+    pub time_scale: u32,
 }
 
 impl Default for RateLimit {
@@ -121,6 +132,7 @@ impl Default for RateLimit {
         RateLimit {
             enabled: true,
             per_tier: BTreeMap::new(),
+            time_scale: 1,
         }
     }
 }
@@ -130,13 +142,20 @@ impl RateLimit {
     pub fn off() -> Self {
         RateLimit {
             enabled: false,
-            per_tier: BTreeMap::new(),
+            ..RateLimit::default()
         }
     }
 
     /// Sets the requests-per-minute of one tier.
     pub fn tier(mut self, tier: impl Into<String>, per_minute: u32) -> Self {
         self.per_tier.insert(tier.into(), per_minute);
+        self
+    }
+
+    /// Runs the limiter's clock `factor` times faster than real time (see
+    /// [`time_scale`](Self::time_scale)); 0 counts as 1.
+    pub fn with_time_scale(mut self, factor: u32) -> Self {
+        self.time_scale = factor.max(1);
         self
     }
 }

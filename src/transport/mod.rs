@@ -13,10 +13,25 @@
 //! a stream cannot be replayed and is never retried.
 //!
 //! ## Rate limits ([`RateLimit`])
-//! Each operation's Qlik tier (`x-qlik-tier`, from [`crate::operations`]) selects a bucket shared
-//! by every operation of that tier. A bucket admits `limit` requests per minute at a steady pace,
-//! with bursts of up to `limit / 10` (at least 1); a call over the limit waits for its turn
-//! instead of drawing a 429. Operations without a tier are not limited.
+//! Qlik counts requests per tenant, per user and per tier (`x-qlik-tier`, from
+//! [`crate::operations`]): tier 1 is 1000/min and tier 2 is 100/min, each evaluated over a
+//! 5-minute window; a "special" operation has its own limit. The limiter keeps one budget per
+//! (tenant origin, identity, tier), and per operation for special tiers; the identity is a
+//! one-way fingerprint of the credentials (`identity.rs`), so every [`crate::Qlik`] of the
+//! process built for the same tenant with the same credentials draws from the same budget,
+//! and other credentials from their own. A budget admits at most `5 × limit` requests in any
+//! 5 minutes: bursts of up to `limit / 10` (at least 1), then a steady pace (98 % of the limit
+//! from 10/min up); a call over it waits for its turn instead of drawing a 429. Operations
+//! without a tier are not limited.
+//!
+//! A `429` with `Retry-After` (no longer than `max_retry_after`) pauses its whole budget, as
+//! Qlik blocks every endpoint of the tier: calls of that tier, from every client sharing the
+//! budget, wait until it expires (those already waiting for a slot queue again behind it) and
+//! are then released one interval apart, not all at once. Every retry takes a slot too.
+//! A budget is unconfirmed when new and after a pause (another program with the same identity
+//! may have spent the tenant's count): its first call goes alone, and the others wait for its
+//! answer (at most 10 s), so that a spent budget costs one `429`, not one per call in flight.
+//! `RateLimit::off()` turns pacing, pause and probe off.
 //!
 //! ## Credentials and redirects
 //! The `Authorization` header (marked sensitive, so it never appears in debug output) is only
@@ -39,7 +54,9 @@
 //! | `mod.rs` | [`Inner`] (the state every generated client shares), `prepare` and `execute` |
 //! | `hooks.rs` | the generated clients' `pre`/`exec` hooks; progenitor errors into [`Error`](crate::Error) |
 //! | `retry.rs` | the retry loop (backoff, `Retry-After`, idempotency, one 401 refresh) |
-//! | `rate_limit.rs` | the per-tier limiter |
+//! | `rate_limit.rs` | the limiter: pacing on a budget, the tier-wide pause after a 429 |
+//! | `budget.rs` | the process-wide budgets, per (tenant, identity) |
+//! | `identity.rs` | the credentials' fingerprint a budget is keyed by |
 //! | `credentials.rs` | the bearer token, only for the configured origin |
 //! | `error_body.rs` | non-JSON error bodies in Qlik's error shape |
 //!
@@ -58,9 +75,11 @@ use crate::middleware::Chain;
 use crate::operations::Operation;
 use tracing::Instrument;
 
+mod budget;
 mod credentials;
 mod error_body;
 mod hooks;
+mod identity;
 mod rate_limit;
 mod retry;
 
@@ -69,6 +88,7 @@ use crate::net::same_origin;
 pub(crate) use crate::net::{build_http, build_token_http, read_capped};
 pub use crate::net::{ERROR_BODY_LIMIT, TOKEN_BODY_LIMIT};
 use credentials::set_bearer;
+pub(crate) use identity::fingerprint;
 use rate_limit::Limiter;
 
 /// Which call a request belongs to, for the span and the middleware: API and Rust method,
@@ -121,14 +141,16 @@ impl Inner {
         tokens: TokenCache,
         retry: RetryPolicy,
         rate_limit: RateLimit,
+        identity: &str,
         max_json_body: usize,
         middleware: Chain,
     ) -> Self {
+        let limiter = Limiter::new(rate_limit, origin.as_str(), identity);
         Inner(Arc::new(Shared {
             origin,
             tokens: Arc::new(tokens),
             retry,
-            limiter: Limiter::new(rate_limit),
+            limiter,
             max_json_body,
             middleware,
         }))
@@ -167,7 +189,14 @@ impl Inner {
         }
         self.0.limiter.acquire(op).await;
         if same_origin(request.url(), &self.0.origin) {
-            let token = self.0.tokens.token().await?;
+            let token = match self.0.tokens.token().await {
+                Ok(t) => t,
+                Err(e) => {
+                    // Nothing is sent: calls held for this one (a probe) need not wait for it.
+                    self.0.limiter.confirm(op);
+                    return Err(e);
+                }
+            };
             set_bearer(request, token.expose_secret())?;
         } else {
             if request.headers_mut().remove(AUTHORIZATION).is_some() {

@@ -1,50 +1,62 @@
-//! The proactive rate limiter: one bucket per Qlik tier (see [`super`]'s docs).
+//! The proactive rate limiter (see [`super`]'s docs): paces each call on its budget
+//! ([`super::budget`]) and holds every call of a tier while the tenant has paused it.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::budget::{Bucket, BucketKey, Budget};
 use crate::config::RateLimit;
 use crate::operations::Operation;
 
+/// The window over which Qlik evaluates a per-minute limit.
+const WINDOW: Duration = Duration::from_secs(300);
+
 impl RateLimit {
-    fn limit_for<'t>(
-        &self,
-        tier: Option<&'t str>,
-        op_limit: Option<u32>,
-    ) -> Option<(&'t str, u32)> {
-        let tier = tier?;
+    /// The bucket of `op` and its requests per minute, or `None` when `op` is not limited.
+    fn bucket_for(&self, op: &Operation) -> Option<(BucketKey, u32)> {
+        let tier = op.tier?;
         let limit = self
             .per_tier
             .get(tier)
             .copied()
-            .or(op_limit)
+            .or(op.limit_per_minute)
             .or(match tier {
                 "1" => Some(1000),
                 "2" => Some(100),
                 _ => None,
             })?;
-        Some((tier, limit.max(1)))
+        let key = match tier {
+            "special" => BucketKey::Operation(op.api, op.method_name),
+            t => BucketKey::Tier(t),
+        };
+        Some((key, limit.max(1)))
+    }
+
+    /// The steady interval and burst tolerance of a `per_minute` limit: at most
+    /// `5 * per_minute` requests in any 5-minute window, bursts included (bursts of
+    /// `per_minute / 10`, at least 1, so the steady pace is 98 % of the limit from 10/min up).
+    fn pace(&self, per_minute: u32) -> (Duration, Duration) {
+        let window = WINDOW / self.time_scale.max(1);
+        let per_window = per_minute.saturating_mul(5);
+        let burst = (per_minute / 10).max(1);
+        let interval = window / (per_window - burst);
+        (interval, interval * (burst - 1))
     }
 }
 
-/// Generic cell rate algorithm bucket: steady pace `interval`, bursts of `burst`.
-struct Bucket {
-    interval: Duration,
-    tolerance: Duration,
-    tat: Instant,
-}
-
+/// One client's limiter: its settings and the budget it shares with every client of the
+/// process for the same tenant and identity.
 pub(super) struct Limiter {
     cfg: RateLimit,
-    buckets: Mutex<HashMap<String, Bucket>>,
+    budget: Arc<Budget>,
 }
 
 impl Limiter {
-    pub(super) fn new(cfg: RateLimit) -> Self {
+    /// The limiter of a client of `origin` with credentials fingerprinted `identity`.
+    pub(super) fn new(cfg: RateLimit, origin: &str, identity: &str) -> Self {
         Limiter {
             cfg,
-            buckets: Mutex::new(HashMap::new()),
+            budget: super::budget::shared(origin, identity),
         }
     }
 
@@ -52,85 +64,281 @@ impl Limiter {
         &self.cfg
     }
 
-    /// Reserves a slot and returns how long to wait for it.
-    fn reserve(&self, tier: Option<&str>, op_limit: Option<u32>) -> Option<Duration> {
+    fn key(&self, op: Option<&Operation>) -> Option<(BucketKey, u32)> {
         if !self.cfg.enabled {
             return None;
         }
-        let (key, limit) = self.cfg.limit_for(tier, op_limit)?;
-        let now = Instant::now();
-        let mut map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        // Look up by &str first: no allocation per call once the tier's bucket exists.
-        if !map.contains_key(key) {
-            let interval = Duration::from_secs(60) / limit;
-            let burst = (limit / 10).max(1);
-            map.insert(
-                key.to_owned(),
-                Bucket {
-                    interval,
-                    tolerance: interval * (burst - 1),
-                    tat: now,
-                },
-            );
-        }
-        let b = map.get_mut(key).expect("inserted above");
-        let earliest = b.tat.checked_sub(b.tolerance).unwrap_or(now);
-        let start = earliest.max(now);
-        b.tat = b.tat.max(start) + b.interval;
-        let wait = start - now;
-        (!wait.is_zero()).then_some(wait)
+        self.cfg.bucket_for(op?)
     }
 
-    pub(super) async fn acquire(&self, op: Option<&Operation>) {
-        if let Some(w) = self.reserve(op.and_then(|o| o.tier), op.and_then(|o| o.limit_per_minute))
-        {
-            tracing::debug!(
-                wait_ms = w.as_millis() as u64,
-                "rate limiter: waiting for a slot"
-            );
-            tokio::time::sleep(w).await;
+    /// Reserves the next slot of `key` at `now`.
+    fn reserve(&self, key: BucketKey, per_minute: u32, now: Instant) -> Slot {
+        let (interval, tolerance) = self.cfg.pace(per_minute);
+        let mut map = self.budget.lock();
+        let b = map.entry(key).or_insert_with(|| Bucket::new(now));
+        let earliest = b.tat.checked_sub(tolerance).unwrap_or(now);
+        let start = earliest.max(now);
+        b.tat = b.tat.max(start) + interval;
+        let probe = if b.confirmed.borrow().0 {
+            None
+        } else if !b.probing {
+            b.probing = true;
+            None
+        } else {
+            Some(b.confirmed.subscribe())
+        };
+        Slot {
+            wait: start - now,
+            pauses: b.pauses,
+            probe,
         }
     }
+
+    fn pauses(&self, key: BucketKey) -> u64 {
+        self.budget.lock().get(&key).map_or(0, |b| b.pauses)
+    }
+
+    /// Waits for a slot of `op`'s budget. A pause that starts while the call waits sends it
+    /// back to the queue, behind the pause; while the budget is unconfirmed, the call also
+    /// waits for the probe's answer.
+    pub(super) async fn acquire(&self, op: Option<&Operation>) {
+        let Some((key, limit)) = self.key(op) else {
+            return;
+        };
+        loop {
+            let slot = self.reserve(key, limit, Instant::now());
+            if !slot.wait.is_zero() {
+                tracing::debug!(
+                    wait_ms = slot.wait.as_millis() as u64,
+                    "rate limiter: waiting for a slot"
+                );
+                tokio::time::sleep(slot.wait).await;
+            }
+            if let Some(mut probe) = slot.probe {
+                // A probe that never answers (cancelled, hung) holds the others this long.
+                let most = PROBE_WAIT / self.cfg.time_scale.max(1);
+                let released = probe.wait_for(|&(ok, pauses)| ok || pauses != slot.pauses);
+                let _ = tokio::time::timeout(most, released).await;
+            }
+            if self.pauses(key) == slot.pauses {
+                return;
+            }
+        }
+    }
+
+    /// An answer (or a failure) for a call of `op` other than a `429` that paused it: the
+    /// budget is confirmed, and the calls waiting for the probe go.
+    pub(super) fn confirm(&self, op: Option<&Operation>) {
+        if let Some((key, _)) = self.key(op) {
+            if let Some(b) = self.budget.lock().get(&key) {
+                b.confirmed
+                    .send_if_modified(|(ok, _)| !std::mem::replace(ok, true));
+            }
+        }
+    }
+
+    /// The tenant answered `429` with `Retry-After: wait` to a call of `op`: every call of the
+    /// same budget waits until then, and is released at the steady pace (no burst), the first
+    /// as a probe.
+    pub(super) fn pause(&self, op: Option<&Operation>, wait: Duration) {
+        if let Some((key, limit)) = self.key(op) {
+            self.pause_at(key, limit, Instant::now() + wait);
+        }
+    }
+
+    fn pause_at(&self, key: BucketKey, per_minute: u32, until: Instant) {
+        let (_, tolerance) = self.cfg.pace(per_minute);
+        let mut map = self.budget.lock();
+        let b = map.entry(key).or_insert_with(|| Bucket::new(until));
+        if b.paused_until.is_some_and(|p| p >= until) {
+            return;
+        }
+        tracing::debug!(
+            bucket = ?key,
+            "rate limiter: the tenant paused this tier; holding its calls"
+        );
+        b.paused_until = Some(until);
+        b.pauses += 1;
+        b.probing = false;
+        b.confirmed.send_replace((false, b.pauses));
+        // The first call goes at `until`, the next ones one interval apart.
+        b.tat = b.tat.max(until + tolerance);
+    }
+}
+
+/// The longest wait for a probe's answer (in real time, divided by the time scale).
+const PROBE_WAIT: Duration = Duration::from_secs(10);
+
+/// A reserved slot: when it is due, the pause count then, and the probe to wait for.
+struct Slot {
+    wait: Duration,
+    pauses: u64,
+    probe: Option<tokio::sync::watch::Receiver<(bool, u64)>>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn limiter(cfg: RateLimit, identity: &str) -> Limiter {
+        Limiter::new(cfg, "https://unit.example/", identity)
+    }
+
+    fn op(api: &'static str, method: &'static str, tier: &'static str, limit: u32) -> Operation {
+        Operation {
+            api,
+            operation_id: method,
+            method_name: method,
+            http_method: "POST",
+            path: "/api/v1/x",
+            tier: Some(tier),
+            limit_per_minute: Some(limit),
+            stability: None,
+            deprecated: false,
+            synthesised: false,
+            redirect_to: None,
+            extra: false,
+            paginated: false,
+            accept: None,
+            optional_body: false,
+        }
+    }
+
+    fn waits(l: &Limiter, op: &Operation, n: usize, now: Instant) -> Vec<Duration> {
+        let (key, limit) = l.key(Some(op)).unwrap();
+        (0..n).map(|_| l.reserve(key, limit, now).wait).collect()
+    }
+
     #[test]
-    fn limiter_bursts_then_paces() {
-        let l = Limiter {
-            cfg: RateLimit::default(),
-            buckets: Mutex::new(HashMap::new()),
-        };
-        // 100/min: burst 10, then one per 600 ms
-        let waits: Vec<Option<Duration>> =
-            (0..12).map(|_| l.reserve(Some("2"), Some(100))).collect();
-        assert!(waits[..10].iter().all(Option::is_none), "{waits:?}");
-        let w10 = waits[10].unwrap();
-        let w11 = waits[11].unwrap();
+    fn limiter_bursts_then_paces_within_the_five_minute_window() {
+        let l = limiter(RateLimit::default(), "bursts");
+        let t2 = op("spaces", "create_space", "2", 100);
+        let now = Instant::now();
+        // 100/min: a burst of 10, then one per 300 s / (500 - 10) = 612 ms.
+        let w = waits(&l, &t2, 12, now);
+        assert!(w[..10].iter().all(Duration::is_zero), "{w:?}");
+        let interval = Duration::from_secs(300) / 490;
+        assert_eq!(w[10], interval);
+        assert_eq!(w[11], interval * 2);
+        // Never more than 500 in 5 minutes, whatever the burst: the 500th waits < 300 s and
+        // the 501st (counting the 12 above) starts after the window of the first.
+        let w = waits(&l, &t2, 500 - 12 + 1, now);
         assert!(
-            w10 > Duration::from_millis(500) && w10 <= Duration::from_millis(600),
-            "{w10:?}"
+            w[500 - 12 - 1] <= Duration::from_secs(300),
+            "{:?}",
+            w.last()
         );
-        assert!(
-            w11 > Duration::from_millis(1100) && w11 <= Duration::from_millis(1200),
-            "{w11:?}"
-        );
+        assert!(w[500 - 12] > Duration::from_secs(300), "{:?}", w.last());
         // Off, or no tier: never waits.
-        let off = Limiter {
-            cfg: RateLimit::off(),
-            buckets: Mutex::new(HashMap::new()),
-        };
-        assert!((0..50).all(|_| off.reserve(Some("2"), Some(100)).is_none()));
-        assert!((0..50).all(|_| l.reserve(None, Some(5)).is_none()));
+        let off = limiter(RateLimit::off(), "bursts-off");
+        assert!(off.key(Some(&t2)).is_none());
+        let mut untiered = t2;
+        untiered.tier = None;
+        assert!(l.key(Some(&untiered)).is_none());
+        assert!(l.key(None).is_none());
     }
 
     #[test]
     fn tier_overrides_and_defaults() {
         let cfg = RateLimit::default().tier("1", 60);
-        assert_eq!(cfg.limit_for(Some("1"), Some(1000)), Some(("1", 60)));
-        assert_eq!(cfg.limit_for(Some("2"), None), Some(("2", 100)));
-        assert_eq!(cfg.limit_for(Some("special"), None), None);
+        let t1 = op("items", "get_items", "1", 1000);
+        assert_eq!(cfg.bucket_for(&t1), Some((BucketKey::Tier("1"), 60)));
+        let mut t2 = op("items", "delete_item", "2", 100);
+        t2.limit_per_minute = None;
+        assert_eq!(cfg.bucket_for(&t2), Some((BucketKey::Tier("2"), 100)));
+        let mut special = op("reloads", "create_reload", "special", 50);
+        special.limit_per_minute = None;
+        assert_eq!(cfg.bucket_for(&special), None);
+    }
+
+    #[test]
+    fn special_operations_each_have_their_own_budget_at_their_own_limit() {
+        let l = limiter(RateLimit::default(), "specials");
+        let reloads = op("reloads", "create_reload", "special", 50);
+        let reports = op("reports", "create_report", "special", 10);
+        let now = Instant::now();
+        // Reports (10/min, burst 1): the second waits 300 s / 49.
+        let w = waits(&l, &reports, 2, now);
+        assert_eq!(w, [Duration::ZERO, Duration::from_secs(300) / 49]);
+        // Reloads are not held back by the reports spent above: a burst of 5 at once, at
+        // their own pace (300 s / 245) after that.
+        let w = waits(&l, &reloads, 6, now);
+        assert!(w[..5].iter().all(Duration::is_zero), "{w:?}");
+        assert_eq!(w[5], Duration::from_secs(300) / 245);
+    }
+
+    #[test]
+    fn clients_of_one_identity_share_a_budget_other_identities_do_not() {
+        let t2 = op("spaces", "create_space", "2", 100);
+        let now = Instant::now();
+        let a = limiter(RateLimit::default(), "shared-id");
+        let b = limiter(RateLimit::default(), "shared-id");
+        let other = limiter(RateLimit::default(), "other-id");
+        assert!(waits(&a, &t2, 10, now).iter().all(Duration::is_zero));
+        // The burst is spent for `b` too...
+        assert!(!waits(&b, &t2, 1, now)[0].is_zero());
+        // ...not for another identity on the same tenant.
+        assert!(waits(&other, &t2, 10, now).iter().all(Duration::is_zero));
+    }
+
+    #[test]
+    fn a_pause_holds_the_tier_then_releases_calls_one_interval_apart() {
+        let l = limiter(RateLimit::default(), "pause");
+        let t1 = op("items", "get_items", "1", 1000);
+        let (key, limit) = l.key(Some(&t1)).unwrap();
+        let now = Instant::now();
+        let before = l.reserve(key, limit, now).pauses;
+        l.pause_at(key, limit, now + Duration::from_secs(7));
+        assert_eq!(l.pauses(key), before + 1, "waiters see the pause");
+        let interval = Duration::from_secs(300) / (5000 - 100);
+        let w = waits(&l, &t1, 3, now);
+        let at = Duration::from_secs(7);
+        assert_eq!(
+            w,
+            [at, at + interval, at + interval * 2],
+            "no burst after a pause"
+        );
+        // A shorter pause reported later (another call's 429) changes nothing.
+        l.pause_at(key, limit, now + Duration::from_secs(3));
+        assert_eq!(l.pauses(key), before + 1);
+        // Another tier is not paused.
+        let t2 = op("spaces", "create_space", "2", 100);
+        assert_eq!(waits(&l, &t2, 1, now), [Duration::ZERO]);
+    }
+
+    #[test]
+    fn an_unconfirmed_budget_sends_one_probe_and_holds_the_others_for_its_answer() {
+        let l = limiter(RateLimit::default(), "probe");
+        let t2 = op("spaces", "create_space", "2", 100);
+        let (key, limit) = l.key(Some(&t2)).unwrap();
+        let now = Instant::now();
+        assert!(l.reserve(key, limit, now).probe.is_none(), "the probe goes");
+        let mut held = l
+            .reserve(key, limit, now)
+            .probe
+            .expect("waits for the probe");
+        assert!(!held.borrow_and_update().0);
+        l.confirm(Some(&t2));
+        assert!(held.borrow_and_update().0, "released by the answer");
+        assert!(
+            l.reserve(key, limit, now).probe.is_none(),
+            "confirmed: no wait"
+        );
+        // A pause makes the budget unconfirmed again: one probe after it.
+        l.pause_at(key, limit, now + Duration::from_secs(1));
+        assert!(l.reserve(key, limit, now).probe.is_none());
+        let mut held = l.reserve(key, limit, now).probe.unwrap();
+        // A second pause wakes the calls held for the probe (to queue behind it).
+        l.pause_at(key, limit, now + Duration::from_secs(2));
+        assert!(held.has_changed().unwrap());
+        assert_eq!(*held.borrow_and_update(), (false, l.pauses(key)));
+    }
+
+    #[test]
+    fn time_scale_shortens_the_window() {
+        let l = limiter(RateLimit::default().with_time_scale(60), "scaled");
+        let t2 = op("spaces", "create_space", "2", 100);
+        let w = waits(&l, &t2, 11, Instant::now());
+        assert_eq!(w[10], Duration::from_secs(5) / 490);
     }
 }

@@ -52,6 +52,11 @@ impl Inner {
         let method = request.method().clone();
         let is_idempotent = idempotent(&method);
         let ours = same_origin(request.url(), &self.0.origin);
+        // The operation's budget, for the tier-wide pause after a 429 and each retry's slot.
+        let op = call
+            .api
+            .zip(call.operation)
+            .and_then(|(api, method)| crate::operations::find(api, method));
         let mut attempt: u32 = 0;
         let mut refreshed = false;
         loop {
@@ -87,6 +92,28 @@ impl Inner {
                         chain.error(a, e);
                     }
                 }
+            }
+            // The tenant blocks the whole tier until `Retry-After`: so does the limiter, for
+            // every call sharing this budget (a longer wait than allowed is not held). Any
+            // other outcome confirms the budget (the calls waiting for a probe go).
+            let paused = match &result {
+                Ok(resp)
+                    if resp.status() == StatusCode::TOO_MANY_REQUESTS
+                        && ours
+                        && same_origin(resp.url(), &self.0.origin) =>
+                {
+                    match retry_after(resp.headers()) {
+                        Some(d) if d <= policy.max_retry_after => {
+                            self.0.limiter.pause(op, d);
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+                _ => false,
+            };
+            if !paused {
+                self.0.limiter.confirm(op);
             }
             let next = match &result {
                 Ok(resp) => {
@@ -163,6 +190,9 @@ impl Inner {
                     tracing::debug!(%method, path = again.url().path(), attempt, wait_ms = d.as_millis() as u64, what, "retrying");
                     drop(result);
                     tokio::time::sleep(d).await;
+                    // A retry is a request like any other: it takes a slot of the budget
+                    // (after a pause, its place in the paced release).
+                    self.0.limiter.acquire(op).await;
                     attempt += 1;
                 }
             }

@@ -51,6 +51,10 @@
 //! # Ok::<(), std::io::Error>(()) }).unwrap();
 //! ```
 //!
+//! [`StandinBuilder::rate_limits`] turns on Qlik's documented rate limits (per user and tier,
+//! a 5-minute window, `429` with `Retry-After` blocking the tier), on a clock that can run
+//! faster than real time ([`RateRules`]).
+//!
 //! The `qlik-standin` binary serves the same tenant on a port (`qlik-standin --port 8080`);
 //! faults are queued with `POST /__standin/faults` (a [`Fault`] or a list, as JSON), cleared
 //! with `DELETE /__standin/faults`, and the counters read with `GET /__standin/stats`.
@@ -64,6 +68,7 @@ mod fault;
 mod http;
 mod multipart;
 mod oauth;
+mod rate_limits;
 mod seed;
 mod server;
 mod state;
@@ -73,6 +78,7 @@ mod tenant;
 mod time;
 
 pub use fault::Fault;
+pub use rate_limits::RateRules;
 pub use stats::Stats;
 
 use state::{lock, Config, State};
@@ -171,6 +177,7 @@ pub struct StandinBuilder {
     data_dir: Option<PathBuf>,
     seed_file: Option<PathBuf>,
     addr: SocketAddr,
+    rate_limits: Option<RateRules>,
 }
 
 impl Default for StandinBuilder {
@@ -188,6 +195,7 @@ impl Default for StandinBuilder {
             data_dir: None,
             seed_file: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            rate_limits: None,
         }
     }
 }
@@ -248,6 +256,14 @@ impl StandinBuilder {
         self
     }
 
+    /// Enforces Qlik's rate limits (off by default): per user and tier, a 5-minute window, a
+    /// breach answers `429` with `Retry-After` and blocks the tier for that user until the
+    /// window ends (see [`RateRules`]). [`Stats::admitted`] and [`Stats::rate_limited`] count.
+    pub fn rate_limits(mut self, rules: RateRules) -> Self {
+        self.rate_limits = Some(rules);
+        self
+    }
+
     /// The address to listen on (default `127.0.0.1:0`: a free port).
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
@@ -289,6 +305,7 @@ impl StandinBuilder {
             users: seed.users,
             items: seed.items,
             reloads: Mutex::default(),
+            limits: self.rate_limits.map(rate_limits::Enforcer::new),
         });
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;

@@ -98,6 +98,23 @@ async fn route(
         return Ok(error(401, "HTTP-401", "Unauthorized"));
     }
     let segs: Vec<&str> = api.trim_end_matches('/').split('/').collect();
+    // Unauthenticated requests are not counted (they answer 401 below).
+    let user = bearer.and_then(|b| st.user_of(b.trim()));
+    if let (Some(limits), Some(user)) = (&st.limits, user) {
+        if let Some((tier, per_minute)) =
+            crate::rate_limits::tier_of(&limits.rules, parts.method.as_str(), &segs)
+        {
+            let admitted = limits.admit(user, tier, per_minute, std::time::Instant::now());
+            let mut stats = lock(&st.stats);
+            match admitted {
+                Ok(()) => *stats.admitted.entry(tier.to_string()).or_default() += 1,
+                Err(wait) => {
+                    stats.rate_limited += 1;
+                    return Ok(crate::rate_limits::too_many(wait));
+                }
+            }
+        }
+    }
     use crate::{apps, data_files, temp_contents as tc};
     let method = parts.method.as_str();
     match (method, segs.as_slice()) {

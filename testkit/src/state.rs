@@ -93,6 +93,8 @@ pub(crate) struct State {
     pub items: Vec<Value>,
     /// Reload id, app id, times read (its status advances on each read).
     pub reloads: Mutex<Vec<(String, String, usize)>>,
+    /// Qlik's rate limits, when enforced.
+    pub limits: Option<crate::rate_limits::Enforcer>,
 }
 
 /// Locks a mutex, also after a panic elsewhere (the data stays usable for a test server).
@@ -155,6 +157,18 @@ impl State {
     pub fn clear_faults(&self) {
         lock(&self.faults).clear();
         self.throttle.store(0, Ordering::Relaxed);
+    }
+
+    /// The user a bearer token stands for (the API key's, or the OAuth client's a token was
+    /// issued to), if it may call the API.
+    pub fn user_of(&self, bearer: &str) -> Option<&'static str> {
+        if bearer == self.cfg.api_key {
+            Some("api-key-user")
+        } else if self.authorized(bearer) {
+            Some("oauth-client-user")
+        } else {
+            None
+        }
     }
 
     /// Whether `bearer` may call the API: the API key or an access token still valid.

@@ -23,6 +23,11 @@ pub struct Stats {
     pub fired: Vec<String>,
     /// Token requests to `POST /oauth/token` (granted or not).
     pub token_requests: u64,
+    /// Requests admitted under the enforced rate limits, per tier (`"1"`, `"2"`, or a special
+    /// operation's route); empty unless the stand-in enforces them.
+    pub admitted: BTreeMap<String, u64>,
+    /// Requests refused with `429` by the enforced rate limits (injected faults not counted).
+    pub rate_limited: u64,
 }
 
 impl Stats {

@@ -132,10 +132,11 @@ pub(crate) async fn route(
         ("POST", ["spaces"]) => {
             let b = json_body(body).await;
             let mut spaces = lock(&st.spaces);
-            let s = space(
-                &format!("space-{}", spaces.len() + 1),
-                b["name"].as_str().unwrap_or("?"),
-            );
+            // Unique also when spaces are deleted in between (a count could repeat an id).
+            let n = st
+                .next_id
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let s = space(&format!("space-{n}"), b["name"].as_str().unwrap_or("?"));
             spaces.push(s.clone());
             Ok(json(201, &s))
         }

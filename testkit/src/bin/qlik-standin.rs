@@ -3,7 +3,10 @@
 //! ```text
 //! qlik-standin [--port N] [--data-dir PATH] [--items N] [--app-size BYTES]
 //!              [--max-direct-upload BYTES] [--api-key KEY] [--seed FILE.json] [--port-file PATH]
+//!              [--rate-limits TIME_SCALE]
 //! ```
+//! `--rate-limits` enforces Qlik's rate limits on a clock running TIME_SCALE times faster (1:
+//! real time).
 //! Prints its URL on the first line, then the API key and OAuth2 client it accepts, and
 //! serves until Ctrl-C or SIGTERM (then removes its temporary data directory).
 //! Faults: `POST /__standin/faults`; counters: `GET /__standin/stats`.
@@ -14,7 +17,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: qlik-standin [--port N] [--data-dir PATH] [--items N] [--app-size BYTES] [--max-direct-upload BYTES] [--api-key KEY] [--seed FILE.json] [--port-file PATH]";
+const USAGE: &str = "usage: qlik-standin [--port N] [--data-dir PATH] [--items N] [--app-size BYTES] [--max-direct-upload BYTES] [--api-key KEY] [--seed FILE.json] [--port-file PATH] [--rate-limits TIME_SCALE]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -49,6 +52,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             "--max-direct-upload" => b.max_direct_upload(num(&value)?),
             "--api-key" => b.api_key(value),
             "--seed" => b.seed_file(value),
+            "--rate-limits" => {
+                b.rate_limits(qlik_sdk_testkit::RateRules::qlik().time_scale(num(&value)? as u32))
+            }
             "--port-file" => {
                 port_file = Some(value);
                 b
