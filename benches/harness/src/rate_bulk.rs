@@ -76,7 +76,7 @@ async fn create_delete(qlik: &Qlik) -> Result<(), qlik_sdk::Error> {
         .type_(SpaceCreateType::Shared);
     let space = qlik.spaces().create_space().body(body).send().await?;
     qlik.spaces()
-        .delete_space_by_id()
+        .delete_space()
         .space_id(space.id.clone())
         .send()
         .await?;
@@ -87,7 +87,7 @@ async fn read(qlik: &Qlik, n: u64) -> Result<(), qlik_sdk::Error> {
     if n.is_multiple_of(2) {
         qlik.items().list_items().send().await?;
     } else {
-        qlik.users().get_users().send().await?;
+        qlik.users().list_users().send().await?;
     }
     Ok(())
 }
