@@ -199,8 +199,8 @@ impl OpenedUpload {
         self.chunks
     }
 
-    /// A request body streaming the chunks (with its length when known, so `Content-Length`
-    /// is sent rather than chunked encoding).
+    /// A request body streaming the chunks. The body carries no length: set `Content-Length`
+    /// from [`OpenedUpload::len`] on the request, or it goes out with chunked encoding.
     pub fn into_body(self) -> reqwest::Body {
         reqwest::Body::wrap_stream(self.chunks)
     }
