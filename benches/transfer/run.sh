@@ -95,10 +95,12 @@ for size in $SIZES; do
   rm -f "$WORK/out-sdk"
   timed curl-down curl -sf -o "$WORK/out-curl" -H "$AUTH" "$HOST/api/v1/temp-contents/$id"
   curl_down="$SECS" curl_down_rss="$RSS_MB"
+  t0="$(now)"; sync "$WORK/out-curl"; curl_sync="$(py "print($(now) - $t0)")"
   curl_down_ok="$(same "$(sha "$WORK/out-curl")" "$sum")"
   rm -f "$WORK/out-curl" "$WORK/data/tus-$id"
   echo "| $size | up (tus) | $(mibs "$size" "$sdk_up") | $(mibs "$size" "$curl_up") | $(ratio "$sdk_up" "$curl_up") | $sdk_up_rss | $curl_up_rss | $sdk_up_ok, $curl_up_ok |"
   echo "| $size | down (Range) | $(mibs "$size" "$sdk_down") | $(mibs "$size" "$curl_down") | $(ratio "$sdk_down" "$curl_down") | $sdk_down_rss | $curl_down_rss | $sdk_down_ok, $curl_down_ok |"
+  echo "  (down: the SDK fsyncs its file before the rename; curl + an fsync of its file (sync FILE, $(py "print(f'{$curl_sync:.2f}')") s): $(mibs "$size" "$(py "print($curl_down + $curl_sync)")") MiB/s, SDK / that: $(ratio "$sdk_down" "$(py "print($curl_down + $curl_sync)")"))"
   echo "  (SDK's own timing: up $(field "$WORK/up.json" secs) s, down $(field "$WORK/down.json" secs) s; load now: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   # --- kill -9 at about half way, then the same command again (resumes from the state file) ---
   curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' \
@@ -117,7 +119,9 @@ for size in $SIZES; do
   resume_ok="$(same "$(sha "$WORK/data/tus-$rid")" "$sum")"
   resent=$((total - size))
   [ "$resent" -le "$CHUNK" ] || FAIL=1
-  echo "kill -9 at $at_kill of $size bytes ($(py "print(f'{100 * $at_kill / $size:.0f}')") %); the restart resumed from $(field "$WORK/resume.json" resumed_from) and sent $(field "$WORK/resume.json" bytes_sent) bytes (peak RSS $RSS_MB MB); the stand-in received $total bytes in all: $resent bytes re-sent (one chunk: $CHUNK); sha256 equal: $resume_ok"
+  from="$(field "$WORK/resume.json" resumed_from)" sent="$(field "$WORK/resume.json" bytes_sent)"
+  echo "kill -9 at $at_kill of $size bytes ($(py "print(f'{100 * $at_kill / $size:.0f}')") %); the restart resumed from $from and sent $sent bytes, $((sent - (size - from))) more than the server lacked (peak RSS $RSS_MB MB); the stand-in received $total bytes in all: $resent bytes received twice (one chunk: $CHUNK); sha256 equal: $resume_ok"
+  [ $((sent - (size - from))) -le "$CHUNK" ] || FAIL=1
   for ok in "$curl_up_ok" "$sdk_up_ok" "$sdk_down_ok" "$curl_down_ok" "$resume_ok"; do [ "$ok" = yes ] || FAIL=1; done
   rm -f "$f" "$WORK"/data/tus-* "$WORK"/state*.json
 done
