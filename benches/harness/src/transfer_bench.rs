@@ -18,7 +18,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let host = std::env::var("BENCH_HOST").map_err(|_| "set BENCH_HOST")?;
     let key = std::env::var("BENCH_KEY").map_err(|_| "set BENCH_KEY")?;
     let chunk: u64 = match std::env::var("BENCH_CHUNK") {
-        Ok(v) => v.parse().map_err(|_| format!("BENCH_CHUNK: not a number: {v}"))?,
+        Ok(v) => v
+            .parse()
+            .map_err(|_| format!("BENCH_CHUNK: not a number: {v}"))?,
         Err(_) => 16 * 1024 * 1024,
     };
     let qlik = Qlik::builder()
