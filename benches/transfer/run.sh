@@ -30,6 +30,7 @@ case "$PROFILE" in
   dev) T="${CARGO_TARGET_DIR:-target}/debug"; PFLAG=() ;;
   *) echo "PROFILE must be release or dev" >&2; exit 2 ;;
 esac
+mkdir -p "${BENCH_DIR:-${TMPDIR:-/tmp}}"
 WORK="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/qlik-transfer-bench.XXXXXX")"
 KEY=bench-key
 PIDS=()
