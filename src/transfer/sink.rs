@@ -13,6 +13,12 @@ use crate::error::{Error, Result};
 /// Buffer between the network and the disk (fewer, larger writes).
 const WRITE_BUFFER: usize = 256 * 1024;
 
+/// Every this many bytes written to a `.part` file, the bytes so far are synced to disk in the
+/// background (the download goes on meanwhile), so that the sync before the rename has only the
+/// last few MiB left to write instead of the whole file (measured: 2 GiB took 1.4 s to sync at
+/// the end).
+const SYNC_EVERY: u64 = 64 * 1024 * 1024;
+
 /// What a download writes into. Build one with [`Sink::path`] or [`Sink::writer`] (the download
 /// builders' `to_path` / `to_writer` do it for you).
 pub struct Sink {
@@ -79,6 +85,7 @@ impl Sink {
                     .open(&part)
                     .await
                     .map_err(|e| io_error(&part, e))?;
+                let syncer = Syncer::new(&file).await;
                 let mut file = Box::new(BufWriter::with_capacity(WRITE_BUFFER, file));
                 let written = if keep { on_disk } else { 0 };
                 if keep {
@@ -103,6 +110,7 @@ impl Sink {
                         note_path,
                         note,
                         file,
+                        syncer,
                     },
                     written,
                 })
@@ -149,6 +157,7 @@ enum Kind {
         note_path: PathBuf,
         note: PartNote,
         file: Box<BufWriter<tokio::fs::File>>,
+        syncer: Syncer,
     },
     /// `skip`: bytes of a body that restarted from 0 that the writer already has.
     Writer {
@@ -229,8 +238,11 @@ impl OpenSink {
     /// what it already has after a restart).
     pub(crate) async fn write(&mut self, mut chunk: &[u8]) -> Result<u64> {
         match &mut self.kind {
-            Kind::File { part, file, .. } => {
+            Kind::File {
+                part, file, syncer, ..
+            } => {
                 file.write_all(chunk).await.map_err(|e| io_error(part, e))?;
+                syncer.wrote(chunk.len() as u64);
             }
             Kind::Writer { w, skip } => {
                 let drop = (*skip).min(chunk.len() as u64);
@@ -260,8 +272,10 @@ impl OpenSink {
                 part,
                 note_path,
                 mut file,
+                syncer,
                 ..
             } => {
+                syncer.settle().await;
                 file.flush().await.map_err(|e| io_error(&part, e))?;
                 file.get_mut()
                     .sync_all()
@@ -386,5 +400,51 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(out, b"abcde");
+    }
+}
+
+/// Syncs a `.part` file to disk in the background as it grows (see [`SYNC_EVERY`]): one sync at
+/// a time, never awaited by the writes. Its errors are not reported: the sync before the rename
+/// reports them.
+struct Syncer {
+    file: Option<std::sync::Arc<std::fs::File>>,
+    since: u64,
+    pending: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Syncer {
+    /// A second handle on `file` (none if it cannot be had: then only the final sync is made).
+    async fn new(file: &tokio::fs::File) -> Self {
+        let file = match file.try_clone().await {
+            Ok(f) => Some(std::sync::Arc::new(f.into_std().await)),
+            Err(_) => None,
+        };
+        Syncer {
+            file,
+            since: 0,
+            pending: None,
+        }
+    }
+
+    /// `n` more bytes written: starts a background sync when enough are and none is running.
+    fn wrote(&mut self, n: u64) {
+        self.since += n;
+        if self.since < SYNC_EVERY || self.pending.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        if let Some(f) = &self.file {
+            let f = f.clone();
+            self.since = 0;
+            self.pending = Some(tokio::task::spawn_blocking(move || {
+                let _ = f.sync_data();
+            }));
+        }
+    }
+
+    /// Waits for the background sync under way, if any.
+    async fn settle(mut self) {
+        if let Some(h) = self.pending.take() {
+            let _ = h.await;
+        }
     }
 }
