@@ -116,6 +116,8 @@ pub(crate) struct Shared {
     limiter: Limiter,
     max_json_body: usize,
     middleware: Chain,
+    /// `qlik-api-version` for requests to the origin, when set.
+    api_version: Option<HeaderValue>,
 }
 
 /// Shared state handed to every generated client (`with_inner_type`): token cache, limiter,
@@ -131,11 +133,13 @@ impl fmt::Debug for Inner {
             .field("retry", &self.0.retry)
             .field("rate_limit", self.0.limiter.config())
             .field("middleware", &self.0.middleware)
+            .field("api_version", &self.0.api_version)
             .finish()
     }
 }
 
 impl Inner {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         origin: Url,
         tokens: TokenCache,
@@ -144,8 +148,11 @@ impl Inner {
         identity: &str,
         max_json_body: usize,
         middleware: Chain,
+        api_version: Option<String>,
     ) -> Self {
         let limiter = Limiter::new(rate_limit, origin.as_str(), identity);
+        // Checked by the builder (`YYYY-MM`): always a valid header value.
+        let api_version = api_version.and_then(|v| HeaderValue::from_str(&v).ok());
         Inner(Arc::new(Shared {
             origin,
             tokens: Arc::new(tokens),
@@ -153,6 +160,7 @@ impl Inner {
             limiter,
             max_json_body,
             middleware,
+            api_version,
         }))
     }
 
@@ -171,8 +179,9 @@ impl Inner {
         &self.0.tokens
     }
 
-    /// Waits on the limiter for `op`'s tier, then attaches the bearer token if the request goes
-    /// to the configured origin (and strips any `Authorization` header otherwise). A request
+    /// Waits on the limiter for `op`'s tier, then attaches the bearer token (and the
+    /// `qlik-api-version` header, when set) if the request goes to the configured origin (and
+    /// strips any `Authorization` header otherwise). A request
     /// without `Accept` for an operation whose success body is not JSON asks for the media
     /// types the spec declares for it ([`Operation::accept`]).
     pub(crate) async fn prepare(
@@ -198,6 +207,12 @@ impl Inner {
                 }
             };
             set_bearer(request, token.expose_secret())?;
+            if let Some(v) = &self.0.api_version {
+                let h = request.headers_mut();
+                if !h.contains_key(crate::config::API_VERSION_HEADER) {
+                    h.insert(crate::config::API_VERSION_HEADER, v.clone());
+                }
+            }
         } else {
             if request.headers_mut().remove(AUTHORIZATION).is_some() {
                 tracing::warn!(
