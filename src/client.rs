@@ -168,6 +168,15 @@ impl Qlik {
         self.inner.tokens().revoke().await
     }
 
+    /// What the tenant said about deprecations during the process's life, one
+    /// [`DeprecationNotice`](crate::deprecations::DeprecationNotice) per operation (first seen
+    /// first): the `Deprecation`, `Sunset`, `Link` and `qlik-` deprecation headers of its
+    /// answers (see [`crate::deprecations`]). Shared by every client of the process built for
+    /// the same host; empty (and free) when nothing was seen.
+    pub fn deprecations(&self) -> Vec<crate::deprecations::DeprecationNotice> {
+        self.inner.deprecations().report()
+    }
+
     pub(crate) fn inner(&self) -> &Inner {
         &self.inner
     }

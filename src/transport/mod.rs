@@ -118,6 +118,8 @@ pub(crate) struct Shared {
     middleware: Chain,
     /// `qlik-api-version` for requests to the origin, when set.
     api_version: Option<HeaderValue>,
+    /// What the tenant said about deprecations (shared by every client of this origin).
+    deprecations: Arc<crate::deprecations::Record>,
 }
 
 /// Shared state handed to every generated client (`with_inner_type`): token cache, limiter,
@@ -151,6 +153,7 @@ impl Inner {
         api_version: Option<String>,
     ) -> Self {
         let limiter = Limiter::new(rate_limit, origin.as_str(), identity);
+        let origin_key = &origin.origin().ascii_serialization();
         // Checked by the builder (`YYYY-MM`): always a valid header value.
         let api_version = api_version.and_then(|v| HeaderValue::from_str(&v).ok());
         Inner(Arc::new(Shared {
@@ -161,12 +164,18 @@ impl Inner {
             max_json_body,
             middleware,
             api_version,
+            deprecations: crate::deprecations::Record::for_tenant(origin_key),
         }))
     }
 
     /// The cap of JSON success bodies (`max_response_body`).
     pub(crate) fn max_json_body(&self) -> usize {
         self.0.max_json_body
+    }
+
+    /// The record of deprecation signals ([`crate::Qlik::deprecations`]).
+    pub(crate) fn deprecations(&self) -> &crate::deprecations::Record {
+        &self.0.deprecations
     }
 
     /// The retry policy (the transfer jobs use its backoff between chunk attempts).
@@ -261,6 +270,8 @@ impl Inner {
             .await;
         // The number of requests sent and the call, for `Error::Api` on an error answer.
         result.map(|mut r| {
+            // Deprecation signals of the answer, per operation (one warning the first time).
+            self.0.deprecations.observe(&made, r.headers());
             r.extensions_mut().insert(Attempts(
                 attempts.load(std::sync::atomic::Ordering::Relaxed),
             ));
