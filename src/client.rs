@@ -58,7 +58,7 @@ impl Qlik {
         let profile = std::env::var("QLIK_PROFILE").ok().filter(|p| !p.is_empty());
         if let Some(path) = crate::config::profile_path().filter(|p| p.exists()) {
             let name = profile.clone().unwrap_or_else(|| "default".to_owned());
-            return QlikBuilder::from_profile_file(&path, &name);
+            return QlikBuilder::from_profile_file(&path, &name)?.env_api_version();
         } else if let Some(p) = profile {
             return Err(Error::config(
                 "QLIK_PROFILE",
@@ -66,7 +66,7 @@ impl Qlik {
             ));
         }
         if let Some(path) = crate::config::qlik_cli_contexts_path().filter(|p| p.exists()) {
-            return QlikBuilder::from_qlik_cli_file(&path, None);
+            return QlikBuilder::from_qlik_cli_file(&path, None)?.env_api_version();
         }
         Err(Error::config(
             "QLIK_HOST",
@@ -114,6 +114,10 @@ impl Qlik {
                 ));
             }
         }
+        let api_version = match &b.api_version {
+            Some(v) => Some(crate::config::check_api_version(v, "api_version")?),
+            None => None,
+        };
         let http = build_http(&b.timeouts, &b.proxy)?;
         let token_http = TokenHttp::new(build_token_http(&b.timeouts, &b.proxy)?, b.retry.clone());
         let identity = crate::transport::fingerprint(&creds);
@@ -126,6 +130,7 @@ impl Qlik {
             &identity,
             b.max_json_body(),
             b.middleware.clone(),
+            api_version,
         );
         Ok(Qlik {
             baseurl: origin.as_str().trim_end_matches('/').to_owned(),
@@ -161,6 +166,15 @@ impl Qlik {
     /// the token store file if one is set. The next call fetches a new token.
     pub async fn revoke(&self) -> Result<()> {
         self.inner.tokens().revoke().await
+    }
+
+    /// What the tenant said about deprecations during the process's life, one
+    /// [`DeprecationNotice`](crate::deprecations::DeprecationNotice) per operation (first seen
+    /// first): the `Deprecation`, `Sunset`, `Link` and `qlik-` deprecation headers of its
+    /// answers (see [`crate::deprecations`]). Shared by every client of the process built for
+    /// the same host; empty (and free) when nothing was seen.
+    pub fn deprecations(&self) -> Vec<crate::deprecations::DeprecationNotice> {
+        self.inner.deprecations().report()
     }
 
     pub(crate) fn inner(&self) -> &Inner {

@@ -38,6 +38,8 @@
 //!   operation (`resp.location()`, `resp.etag()`, ...; a `Location`'s resource id resolved).
 //! - [`middleware`]: your own hooks on every attempt of every call (headers, metrics, logs),
 //!   and the `qlik.call` tracing span.
+//! - [`deprecations`]: the tenant's `Deprecation`, `Sunset` and `Link` answers, one warning per
+//!   operation and [`Qlik::deprecations`], a report of what it said.
 //! - [`error`]: the one [`Error`] type.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -48,6 +50,7 @@ pub mod apis;
 pub mod auth;
 pub mod client;
 pub mod config;
+pub mod deprecations;
 pub mod error;
 pub mod lenient;
 pub mod middleware;

@@ -48,6 +48,10 @@
 //! # Ok(qlik) }
 //! ```
 //!
+//! The deprecation headers of an answer (`Deprecation`, `Sunset`, `Link`, `qlik-` ones) are
+//! read by [`Signal::from_headers`](crate::deprecations::Signal::from_headers), e.g. in
+//! `on_response`; the SDK also collects them itself ([`crate::deprecations`]).
+//!
 //! ## Tracing
 //! Every call (all its attempts) runs in a `tracing` span named `qlik.call` with the fields
 //! `api` (`users`; `rest` for an untyped call that matches no operation), `operation` (the Rust

@@ -28,6 +28,7 @@ pub struct QlikBuilder {
     pub(crate) source: Option<String>,
     pub(crate) middleware: Chain,
     pub(crate) proxy: ProxySetting,
+    pub(crate) api_version: Option<String>,
     /// Scopes given before the credentials wait here.
     pending_scopes: Option<Vec<String>>,
 }
@@ -211,6 +212,19 @@ impl QlikBuilder {
     /// several times to stack them; they run in the order added.
     pub fn middleware(mut self, middleware: impl Middleware) -> Self {
         self.middleware.push(Arc::new(middleware));
+        self
+    }
+
+    /// Asks the tenant for the dated API version `version` (`YYYY-MM`, e.g. `"2026-11"`):
+    /// every REST call of this client (typed calls, page streams, [`qlik.rest`](crate::Qlik::rest),
+    /// uploads and downloads) to the configured host carries `qlik-api-version: 2026-11`
+    /// (token requests do not). The version selects which behaviour and which deprecation
+    /// signals the tenant answers with (see [`crate::deprecations`]). A request that already
+    /// has the header keeps its own. Without it (and without `QLIK_API_VERSION` or a profile's
+    /// `api_version`), no header is sent and the tenant applies its default. A value that is not
+    /// `YYYY-MM` fails [`build`](Self::build) with an error naming `api_version`.
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = Some(version.into());
         self
     }
 

@@ -1,13 +1,22 @@
 //! Settings from environment variables (`QLIK_HOST`, `QLIK_API_KEY`, ...; table in [`super`]).
 
 use super::credentials::UserLookup;
-use super::QlikBuilder;
+use super::{check_api_version, QlikBuilder};
 use crate::error::{Error, Result};
 
 impl QlikBuilder {
-    /// Reads `QLIK_HOST`, `QLIK_API_KEY` or `QLIK_CLIENT_ID`/`QLIK_CLIENT_SECRET` (see the module docs).
+    /// Reads `QLIK_HOST`, `QLIK_API_VERSION`, `QLIK_API_KEY` or `QLIK_CLIENT_ID`/`QLIK_CLIENT_SECRET` (see the module docs).
     pub fn from_env() -> Result<Self> {
-        Self::from_vars(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        Self::from_vars(env_var)
+    }
+
+    /// `QLIK_API_VERSION`, when set, over the API version of a loaded profile or qlik-cli
+    /// context (the lookup order: builder call > environment > profile).
+    pub(crate) fn env_api_version(mut self) -> Result<Self> {
+        if let Some(v) = env_var("QLIK_API_VERSION") {
+            self.api_version = Some(check_api_version(&v, "QLIK_API_VERSION")?);
+        }
+        Ok(self)
     }
 
     pub(crate) fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Self> {
@@ -15,6 +24,9 @@ impl QlikBuilder {
         let mut b = QlikBuilder::new().host(host);
         b.source = Some("environment".into());
         b.allow_http = matches!(get("QLIK_ALLOW_HTTP").as_deref(), Some("1") | Some("true"));
+        if let Some(v) = get("QLIK_API_VERSION") {
+            b.api_version = Some(check_api_version(&v, "QLIK_API_VERSION")?);
+        }
         if let Some(s) = get("QLIK_SCOPES") {
             b = b.scopes(
                 s.split([' ', ','])
@@ -40,6 +52,11 @@ impl QlikBuilder {
             )),
         }
     }
+}
+
+/// An environment variable, unless unset, blank or not UTF-8.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 #[cfg(test)]
@@ -79,6 +96,20 @@ mod tests {
         let e = QlikBuilder::from_vars(vars(&[("QLIK_HOST", "t"), ("QLIK_CLIENT_ID", "id")]))
             .unwrap_err();
         assert!(e.to_string().contains("QLIK_CLIENT_SECRET"), "{e}");
+        let b = QlikBuilder::from_vars(vars(&[
+            ("QLIK_HOST", "t"),
+            ("QLIK_API_KEY", "k"),
+            ("QLIK_API_VERSION", "2026-11"),
+        ]))
+        .unwrap();
+        assert_eq!(b.api_version.as_deref(), Some("2026-11"));
+        let e = QlikBuilder::from_vars(vars(&[
+            ("QLIK_HOST", "t"),
+            ("QLIK_API_KEY", "k"),
+            ("QLIK_API_VERSION", "2026-13"),
+        ]))
+        .unwrap_err();
+        assert!(e.to_string().contains("QLIK_API_VERSION"), "{e}");
         let e = QlikBuilder::from_vars(vars(&[])).unwrap_err();
         assert!(e.to_string().contains("QLIK_HOST"), "{e}");
     }

@@ -9,6 +9,9 @@
 //! 3. The current context of qlik-cli's `~/.qlik/contexts.yml` (or
 //!    `$QLIK_CLI_USER_HOME_DIR/contexts.yml`).
 //!
+//! A setting given on the builder after loading wins over the loaded one. The API version
+//! follows the order builder call > `QLIK_API_VERSION` > the profile's `api_version`.
+//!
 //! ## Environment variables
 //! | variable | meaning |
 //! |---|---|
@@ -18,6 +21,7 @@
 //! | `QLIK_SCOPES` | space- or comma-separated scopes (optional) |
 //! | `QLIK_USER_LOOKUP_FIELD`, `QLIK_USER_LOOKUP_VALUE` | impersonate that user (`subject`, `userId` or `email`) |
 //! | `QLIK_ALLOW_HTTP` | `1` to allow a plain `http://` host (local test servers only) |
+//! | `QLIK_API_VERSION` | dated API version sent as `qlik-api-version` (`YYYY-MM`, e.g. `2026-11`; optional). Also read over a profile's or qlik-cli context's settings by [`Qlik::discover`](crate::Qlik::discover) and [`QlikBuilder::from_profile`] |
 //!
 //! ## Trusted files
 //! The profile file, qlik-cli's contexts file and token files decide where tokens and secrets
@@ -37,6 +41,7 @@
 //! client_id = "..."
 //! client_secret = "..."
 //! scopes = ["user_default"]           # optional
+//! api_version = "2026-11"             # optional: the qlik-api-version header
 //! # user_lookup = { field = "subject", value = "auth0|abc" }   # impersonation
 //!
 //! [profiles.prod]
@@ -49,6 +54,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 pub(crate) use trust::check_trusted_file;
 
+mod api_version;
 mod builder;
 mod credentials;
 mod env;
@@ -58,6 +64,8 @@ mod qlik_cli;
 mod settings;
 mod trust;
 
+pub(crate) use api_version::check_api_version;
+pub use api_version::API_VERSION_HEADER;
 pub use builder::QlikBuilder;
 pub use credentials::{Credentials, Secret, TokenSet, UserLookup};
 pub use host::normalize_host;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::credentials::{Secret, TokenSet, UserLookup};
-use super::{check_private_file, check_trusted_file, home, QlikBuilder};
+use super::{check_api_version, check_private_file, check_trusted_file, home, QlikBuilder};
 use crate::error::{without_values, Error, Result};
 
 impl QlikBuilder {
@@ -18,10 +18,11 @@ impl QlikBuilder {
                 "no profile file location (set QLIK_CONFIG or HOME)",
             )
         })?;
-        Self::from_profile_file(&path, name)
+        Self::from_profile_file(&path, name)?.env_api_version()
     }
 
-    /// Loads profile `name` from a TOML profile file.
+    /// Loads profile `name` from a TOML profile file (the file only: unlike
+    /// [`from_profile`](Self::from_profile), `QLIK_API_VERSION` is not read).
     ///
     /// On Unix the file is refused when other users could change it (writable by group or
     /// others, owned by another user, or in a directory they can write): it decides where
@@ -64,6 +65,9 @@ impl QlikBuilder {
         let mut b = QlikBuilder::new().host(host);
         b.source = Some(format!("profile \"{name}\" in {}", path.display()));
         b.allow_http = p.allow_http.unwrap_or(false);
+        if let Some(v) = &p.api_version {
+            b.api_version = Some(check_api_version(v, &at("api_version"))?);
+        }
         if let Some(s) = &p.scopes {
             b = b.scopes(s.clone());
         }
@@ -118,6 +122,7 @@ struct Profile {
     user_lookup: Option<UserLookup>,
     token_file: Option<PathBuf>,
     allow_http: Option<bool>,
+    api_version: Option<String>,
 }
 
 /// Location of the profile file: `$QLIK_CONFIG`, else `$XDG_CONFIG_HOME/qlik-sdk/profiles.toml`,
@@ -160,5 +165,33 @@ mod tests {
                 .to_string();
             assert!(!e.contains("hunter2") && !e.contains("12345678901"), "{e}");
         }
+    }
+
+    #[test]
+    fn profile_api_version_is_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("profiles.toml");
+        let write = |version: &str| {
+            let text = format!(
+                "[profiles.default]\nhost = \"t\"\napi_key = \"k\"\napi_version = \"{version}\"\n"
+            );
+            std::fs::write(&p, text).unwrap();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+            }
+        };
+        write("2026-08");
+        let b = QlikBuilder::from_profile_file(&p, "default").unwrap();
+        assert_eq!(b.api_version.as_deref(), Some("2026-08"));
+        write("Nov 2026");
+        let e = QlikBuilder::from_profile_file(&p, "default")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("profile \"default\".api_version") && e.contains("YYYY-MM"),
+            "{e}"
+        );
     }
 }

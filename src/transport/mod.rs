@@ -116,6 +116,10 @@ pub(crate) struct Shared {
     limiter: Limiter,
     max_json_body: usize,
     middleware: Chain,
+    /// `qlik-api-version` for requests to the origin, when set.
+    api_version: Option<HeaderValue>,
+    /// What the tenant said about deprecations (shared by every client of this origin).
+    deprecations: Arc<crate::deprecations::Record>,
 }
 
 /// Shared state handed to every generated client (`with_inner_type`): token cache, limiter,
@@ -131,11 +135,13 @@ impl fmt::Debug for Inner {
             .field("retry", &self.0.retry)
             .field("rate_limit", self.0.limiter.config())
             .field("middleware", &self.0.middleware)
+            .field("api_version", &self.0.api_version)
             .finish()
     }
 }
 
 impl Inner {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         origin: Url,
         tokens: TokenCache,
@@ -144,8 +150,12 @@ impl Inner {
         identity: &str,
         max_json_body: usize,
         middleware: Chain,
+        api_version: Option<String>,
     ) -> Self {
         let limiter = Limiter::new(rate_limit, origin.as_str(), identity);
+        let origin_key = &origin.origin().ascii_serialization();
+        // Checked by the builder (`YYYY-MM`): always a valid header value.
+        let api_version = api_version.and_then(|v| HeaderValue::from_str(&v).ok());
         Inner(Arc::new(Shared {
             origin,
             tokens: Arc::new(tokens),
@@ -153,12 +163,19 @@ impl Inner {
             limiter,
             max_json_body,
             middleware,
+            api_version,
+            deprecations: crate::deprecations::Record::for_tenant(origin_key),
         }))
     }
 
     /// The cap of JSON success bodies (`max_response_body`).
     pub(crate) fn max_json_body(&self) -> usize {
         self.0.max_json_body
+    }
+
+    /// The record of deprecation signals ([`crate::Qlik::deprecations`]).
+    pub(crate) fn deprecations(&self) -> &crate::deprecations::Record {
+        &self.0.deprecations
     }
 
     /// The retry policy (the transfer jobs use its backoff between chunk attempts).
@@ -171,8 +188,9 @@ impl Inner {
         &self.0.tokens
     }
 
-    /// Waits on the limiter for `op`'s tier, then attaches the bearer token if the request goes
-    /// to the configured origin (and strips any `Authorization` header otherwise). A request
+    /// Waits on the limiter for `op`'s tier, then attaches the bearer token (and the
+    /// `qlik-api-version` header, when set) if the request goes to the configured origin (and
+    /// strips any `Authorization` header otherwise). A request
     /// without `Accept` for an operation whose success body is not JSON asks for the media
     /// types the spec declares for it ([`Operation::accept`]).
     pub(crate) async fn prepare(
@@ -198,6 +216,12 @@ impl Inner {
                 }
             };
             set_bearer(request, token.expose_secret())?;
+            if let Some(v) = &self.0.api_version {
+                let h = request.headers_mut();
+                if !h.contains_key(crate::config::API_VERSION_HEADER) {
+                    h.insert(crate::config::API_VERSION_HEADER, v.clone());
+                }
+            }
         } else {
             if request.headers_mut().remove(AUTHORIZATION).is_some() {
                 tracing::warn!(
@@ -246,6 +270,8 @@ impl Inner {
             .await;
         // The number of requests sent and the call, for `Error::Api` on an error answer.
         result.map(|mut r| {
+            // Deprecation signals of the answer, per operation (one warning the first time).
+            self.0.deprecations.observe(&made, r.headers());
             r.extensions_mut().insert(Attempts(
                 attempts.load(std::sync::atomic::Ordering::Relaxed),
             ));

@@ -73,6 +73,29 @@ pub enum Fault {
         /// How many requests are dropped.
         times: u32,
     },
+    /// The next `times` answers to requests whose path starts with `path_prefix` carry the
+    /// deprecation headers of a deprecated operation, the values as given (so a malformed one
+    /// can be sent): `Deprecation` (RFC 9745, e.g. `@1767225600`), `Sunset` (an HTTP date),
+    /// `Link` (e.g. `<https://qlik.dev/changelog>; rel="deprecation"`) and any `extra` headers
+    /// (e.g. `qlik-deprecation-notice`). The answer is otherwise the route's own.
+    Deprecated {
+        /// Requests whose path starts with this are answered so.
+        path_prefix: String,
+        /// The `Deprecation` header's value, if any.
+        #[serde(default)]
+        deprecation: Option<String>,
+        /// The `Sunset` header's value, if any.
+        #[serde(default)]
+        sunset: Option<String>,
+        /// The `Link` header's value, if any.
+        #[serde(default)]
+        link: Option<String>,
+        /// More headers: (name, value).
+        #[serde(default)]
+        extra: Vec<(String, String)>,
+        /// How many answers carry them.
+        times: u32,
+    },
     /// Every access token issued so far stops being accepted (`401`): the client must fetch a
     /// new one. The API key stays valid.
     ExpireTokens,
@@ -92,6 +115,7 @@ impl Fault {
             Fault::Latency { .. } => "Latency",
             Fault::Disconnect { .. } => "Disconnect",
             Fault::ExpireTokens => "ExpireTokens",
+            Fault::Deprecated { .. } => "Deprecated",
         }
     }
 }
@@ -129,7 +153,8 @@ impl FaultQueue {
             Fault::Locked { times }
             | Fault::Status { times, .. }
             | Fault::Latency { times, .. }
-            | Fault::Disconnect { times, .. } => *times,
+            | Fault::Disconnect { times, .. }
+            | Fault::Deprecated { times, .. } => *times,
             _ => 1,
         };
         if times > 0 {
@@ -193,6 +218,36 @@ impl FaultQueue {
             _ => None,
         });
         (delays, action)
+    }
+
+    /// The headers (name, value) a `Deprecated` entry adds to the answer to `path`, if one
+    /// matches (the first one).
+    pub fn take_deprecated(&mut self, path: &str) -> Option<Vec<(String, String)>> {
+        let i = self.queue.iter().position(|(f, _)| {
+            matches!(f, Fault::Deprecated { path_prefix, .. } if path.starts_with(path_prefix.as_str()))
+        })?;
+        match self.use_at(i) {
+            Fault::Deprecated {
+                deprecation,
+                sunset,
+                link,
+                extra,
+                ..
+            } => {
+                let named = [
+                    ("deprecation", deprecation),
+                    ("sunset", sunset),
+                    ("link", link),
+                ];
+                let mut headers: Vec<(String, String)> = named
+                    .into_iter()
+                    .filter_map(|(n, v)| v.map(|v| (n.to_owned(), v)))
+                    .collect();
+                headers.extend(extra);
+                Some(headers)
+            }
+            _ => None,
+        }
     }
 
     /// The first queued fault for a tus `PATCH` (`OffsetMismatch` only when the upload has
@@ -279,6 +334,34 @@ mod tests {
         });
         assert_eq!(q.take_generic("/x").1, Some(Generic::Disconnect));
         assert_eq!(q.take_generic("/x").1, None);
+    }
+
+    #[test]
+    fn deprecated_adds_its_headers_to_the_given_number_of_answers() {
+        let mut q = FaultQueue::default();
+        q.push(Fault::Deprecated {
+            path_prefix: "/api/v1/users".into(),
+            deprecation: Some("@1".into()),
+            sunset: None,
+            link: Some("<x>; rel=deprecation".into()),
+            extra: vec![("qlik-deprecated".into(), "yes".into())],
+            times: 1,
+        });
+        assert!(q.take_deprecated("/api/v1/spaces").is_none());
+        assert!(
+            q.take_generic("/api/v1/users").1.is_none(),
+            "not a generic fault"
+        );
+        let h = q.take_deprecated("/api/v1/users/me").unwrap();
+        assert_eq!(
+            h,
+            [
+                ("deprecation".to_owned(), "@1".to_owned()),
+                ("link".into(), "<x>; rel=deprecation".into()),
+                ("qlik-deprecated".into(), "yes".into())
+            ]
+        );
+        assert!(q.take_deprecated("/api/v1/users/me").is_none());
     }
 
     #[test]

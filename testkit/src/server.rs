@@ -74,7 +74,22 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Handled {
                 st.fired("Disconnect");
                 return Err(Abort("Disconnect"));
             }
-            None => route(&st, &parts, &mut body, &path).await?,
+            None => {
+                let deprecated = lock(&st.faults).take_deprecated(&path);
+                let mut r = route(&st, &parts, &mut body, &path).await?;
+                if let Some(headers) = deprecated {
+                    st.fired("Deprecated");
+                    for (name, value) in headers {
+                        if let (Ok(n), Ok(v)) = (
+                            http::HeaderName::from_bytes(name.as_bytes()),
+                            http::HeaderValue::from_str(&value),
+                        ) {
+                            r.headers_mut().append(n, v);
+                        }
+                    }
+                }
+                r
+            }
         }
     };
     drain(&mut body).await;
