@@ -10,7 +10,7 @@ use serde_json::Value;
 #[tokio::test]
 async fn tokens_are_issued_to_the_client_and_can_be_expired() {
     let s = Standin::start().await.unwrap();
-    let c = reqwest::Client::new();
+    let c = common::client();
     let token = |secret: &str| {
         c.post(format!("{}/oauth/token", s.url()))
             .form(&[
@@ -168,7 +168,7 @@ fn the_binary_serves_on_the_given_port_and_prints_its_url() {
         .build()
         .unwrap();
     let items: Result<Value, String> = rt.block_on(async {
-        let r = reqwest::Client::new()
+        let r = common::client()
             .get(format!("{url}/api/v1/items"))
             .bearer_auth("standin-api-key")
             .send()

@@ -20,6 +20,13 @@ pub fn sha(b: &[u8]) -> String {
         .collect()
 }
 
+/// A plain reqwest client. In a workspace build reqwest is unified with the SDK's features
+/// (`rustls-no-provider`), and building a client then needs a process-wide crypto provider.
+pub fn client() -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::new()
+}
+
 /// A client with the stand-in's API key on every request.
 pub struct Api<'a> {
     pub s: &'a Standin,
@@ -28,10 +35,7 @@ pub struct Api<'a> {
 
 impl<'a> Api<'a> {
     pub fn new(s: &'a Standin) -> Self {
-        Api {
-            s,
-            c: Client::new(),
-        }
+        Api { s, c: client() }
     }
 
     pub fn url(&self, path: &str) -> String {
