@@ -38,6 +38,11 @@ pub struct Operation {
     /// The spec declares a request body that is not required: the builder sends no body (and
     /// no `Content-Type`) unless `.body(..)` (or a form part) is set.
     pub optional_body: bool,
+    /// `x-qlik-deprecated-sunset`: when Qlik removes the operation (`"2026-09"`).
+    pub sunset: Option<&'static str>,
+    /// What replaces it (`x-qlik-replaced-by`), as the Rust call a user writes
+    /// (`qlik.scheduling_tasks().list_tasks()`).
+    pub replaced_by: Option<&'static str>,
 }
 
 /// Every operation of the enabled APIs.

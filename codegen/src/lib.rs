@@ -26,6 +26,7 @@ pub mod passes;
 pub mod post;
 pub mod qix;
 pub mod recursion;
+pub mod replacements;
 pub mod response_headers;
 pub mod send;
 pub mod setter_docs;
