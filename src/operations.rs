@@ -38,6 +38,11 @@ pub struct Operation {
     /// The spec declares a request body that is not required: the builder sends no body (and
     /// no `Content-Type`) unless `.body(..)` (or a form part) is set.
     pub optional_body: bool,
+    /// `x-qlik-deprecated-sunset`: when Qlik removes the operation (`"2026-09"`).
+    pub sunset: Option<&'static str>,
+    /// What replaces it (`x-qlik-replaced-by`), as the Rust call a user writes
+    /// (`qlik.scheduling_tasks().list_tasks()`).
+    pub replaced_by: Option<&'static str>,
 }
 
 /// Every operation of the enabled APIs.
@@ -61,4 +66,48 @@ pub fn find(api: &str, method_name: &str) -> Option<&'static Operation> {
         m
     });
     index.get(&(api, method_name)).copied()
+}
+
+/// Logs one `tracing` warning (target `qlik_sdk::deprecation`) the first time this process
+/// calls a deprecated operation, naming its replacement and sunset; later calls of it log
+/// nothing (one atomic flag per operation). Called by the transport before every request.
+pub(crate) fn warn_if_deprecated(op: &'static Operation) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::OnceLock;
+    if !op.deprecated {
+        return;
+    }
+    static WARNED: OnceLock<Vec<AtomicBool>> = OnceLock::new();
+    let warned = WARNED.get_or_init(|| OPERATIONS.iter().map(|_| AtomicBool::new(false)).collect());
+    // The row's place in the table: `find` hands out references into `OPERATIONS`.
+    let at = (op as *const Operation as usize).wrapping_sub(OPERATIONS.as_ptr() as usize)
+        / std::mem::size_of::<Operation>().max(1);
+    let Some(flag) = warned.get(at) else { return };
+    if flag.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    let call = format!(
+        "qlik.{}().{}()",
+        op.api.replace(['-', '.'], "_"),
+        op.method_name
+    );
+    let mut message = format!(
+        "`{call}` ({} {}) is deprecated by Qlik",
+        op.http_method, op.path
+    );
+    if let Some(d) = op.sunset {
+        message.push_str(&format!(" and is removed after its sunset, {d}"));
+    }
+    match op.replaced_by {
+        Some(r) => message.push_str(&format!("; use `{r}` instead")),
+        None => message.push_str("; the spec names no replacement"),
+    }
+    tracing::warn!(
+        target: "qlik_sdk::deprecation",
+        api = op.api,
+        operation = op.method_name,
+        replaced_by = op.replaced_by.unwrap_or(""),
+        sunset = op.sunset.unwrap_or(""),
+        "{message}"
+    );
 }

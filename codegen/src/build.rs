@@ -75,6 +75,9 @@ pub fn run(
     let mut header_skipped = 0usize;
     if !wanted.is_empty() {
         let (dir, _source) = locate_specs_dir(crate_root, explicit.as_deref(), &manifest)?;
+        // Every API of the set, so a replacement in an API that is not enabled still names
+        // its Rust call.
+        let index = crate::replacements::Index::load(&dir, &manifest);
         for entry in wanted {
             let path = dir.join(&entry.file);
             out.cargo_lines
@@ -89,8 +92,19 @@ pub fn run(
                 continue;
             }
             let bytes = read_pinned(&dir, entry, unpinned)?;
-            let generated =
-                crate::generate::generate_with_lock(&entry.api, &entry.file, &bytes, Some(&lock))?;
+            let generated = crate::generate::generate_with_index(
+                &entry.api,
+                &entry.file,
+                &bytes,
+                Some(&lock),
+                Some(&index),
+            )?;
+            for (method, target) in &generated.unresolved_replacements {
+                out.cargo_lines.push(format!(
+                    "cargo:warning={}: `{method}` is replaced by {target}, which is not in the spec set",
+                    entry.file
+                ));
+            }
             let module = entry.module_name();
             std::fs::write(out_dir.join(format!("{module}.rs")), &generated.code).map_err(|e| {
                 CodegenError::new(

@@ -26,6 +26,9 @@ pub struct GeneratedApi {
     pub constraints: crate::constraints::Collected,
     /// The operations whose success responses declare headers, typed on their response.
     pub response_headers: Vec<crate::response_headers::OperationHeaders>,
+    /// `x-qlik-replaced-by` targets that are neither in the index nor in this API: `(Rust
+    /// method, target)`.
+    pub unresolved_replacements: Vec<(String, crate::replacements::Target)>,
 }
 
 /// Parses spec bytes as JSON and checks it is OpenAPI 3.0.
@@ -171,7 +174,19 @@ pub fn generate_with_lock(
     bytes: &[u8],
     lock: Option<&crate::names_lock::NamesLock>,
 ) -> Result<GeneratedApi, CodegenError> {
-    generate_traced(api, file, bytes, lock, None)
+    generate_traced(api, file, bytes, lock, None, None)
+}
+
+/// Like [`generate_with_lock`], resolving `x-qlik-replaced-by` in `index` (every API of the
+/// pinned set; see [`crate::replacements`]) as well as in this API.
+pub fn generate_with_index(
+    api: &str,
+    file: &str,
+    bytes: &[u8],
+    lock: Option<&crate::names_lock::NamesLock>,
+    index: Option<&crate::replacements::Index>,
+) -> Result<GeneratedApi, CodegenError> {
+    generate_traced(api, file, bytes, lock, index, None)
 }
 
 /// The generated code after progenitor (`"progenitor"`) and after each post-step of
@@ -183,7 +198,7 @@ pub fn generate_stages(
     lock: Option<&crate::names_lock::NamesLock>,
 ) -> Result<Vec<(&'static str, String)>, CodegenError> {
     let mut trace = Vec::new();
-    generate_traced(api, file, bytes, lock, Some(&mut trace))?;
+    generate_traced(api, file, bytes, lock, None, Some(&mut trace))?;
     Ok(trace)
 }
 
@@ -192,10 +207,12 @@ fn generate_traced(
     file: &str,
     bytes: &[u8],
     lock: Option<&crate::names_lock::NamesLock>,
+    index: Option<&crate::replacements::Index>,
     mut trace: Option<&mut Vec<(&'static str, String)>>,
 ) -> Result<GeneratedApi, CodegenError> {
     let (mut doc, ctx) = normalised(api, file, bytes)?;
-    let rows = table::rows(api, &doc);
+    let mut rows = table::rows(api, &doc);
+    let unresolved_replacements = crate::replacements::fill(&doc, &mut rows, index);
     let constraints = crate::constraints::collect(api, &doc);
     let headers = crate::response_headers::collect(&doc, &rows);
     passes::remove_extras(&mut doc);
@@ -253,6 +270,7 @@ fn generate_traced(
         log: ctx.log,
         constraints,
         response_headers,
+        unresolved_replacements,
     })
 }
 
@@ -355,11 +373,14 @@ pub(crate) fn annotate(file: &mut syn::File, rows: &[OperationRow], doc: &Value)
             }
             f.attrs.push(syn::parse_quote!(#[doc = ""]));
             f.attrs.push(syn::parse_quote!(#[doc = #line]));
+            for l in crate::replacements::doc_lines(row) {
+                f.attrs.push(syn::parse_quote!(#[doc = #l]));
+            }
             if let Some(id) = &published {
                 f.attrs.push(syn::parse_quote!(#[doc(alias = #id)]));
             }
             if row.deprecated {
-                let note = deprecation_note(doc, row);
+                let note = crate::replacements::note(&deprecation_note(doc, row), row);
                 f.attrs.push(syn::parse_quote!(#[deprecated(note = #note)]));
             }
         }

@@ -27,6 +27,7 @@ pub mod passes;
 pub mod post;
 pub mod qix;
 pub mod recursion;
+pub mod replacements;
 pub mod request_only;
 pub mod response_headers;
 pub mod send;

@@ -396,6 +396,10 @@ mod tests {
             accept: None,
             optional_body: false,
             published_id: None,
+            sunset: None,
+            deprecated_since: None,
+            deprecation_description: None,
+            replaced_by: None,
         }
     }
 

@@ -46,6 +46,15 @@ pub struct OperationRow {
     /// The operation declares a request body that is not required (`requestBody.required`
     /// absent or false): its builder sends no body (and no `Content-Type`) unless one is set.
     pub optional_body: bool,
+    /// `x-qlik-deprecated-sunset`: when Qlik removes the operation (`2026-09`).
+    pub sunset: Option<String>,
+    /// `x-qlik-deprecated-version`: the API version that deprecated it.
+    pub deprecated_since: Option<String>,
+    /// `x-qlik-deprecated-description`.
+    pub deprecation_description: Option<String>,
+    /// `x-qlik-replaced-by` as the Rust call a user writes (`qlik.x().y()`), resolved by
+    /// [`crate::replacements::fill`]; several are joined by ` or `.
+    pub replaced_by: Option<String>,
 }
 
 pub use crate::passes::ACCEPT_MARKER;
@@ -138,6 +147,10 @@ pub fn rows(api: &str, doc: &Value) -> Vec<OperationRow> {
                 paginated: false,
                 accept: accept(doc, op),
                 optional_body: optional_body(doc, op),
+                sunset: text(op, "x-qlik-deprecated-sunset"),
+                deprecated_since: text(op, "x-qlik-deprecated-version"),
+                deprecation_description: text(op, "x-qlik-deprecated-description"),
+                replaced_by: None,
             }
         })
         .collect()
@@ -149,6 +162,15 @@ pub fn optional_body(doc: &Value, op: &serde_json::Map<String, Value>) -> bool {
     op.get("requestBody")
         .map(|b| crate::passes::resolve(doc, b))
         .is_some_and(|b| b.get("required") != Some(&Value::Bool(true)))
+}
+
+/// A string extension of an operation.
+fn text(op: &serde_json::Map<String, Value>, key: &str) -> Option<String> {
+    op.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 /// `x-qlik-deprecated: true` or `deprecated: true`.
@@ -166,7 +188,7 @@ pub fn to_rust(rows: &[OperationRow]) -> String {
                 .map_or("None".to_string(), |t| format!("Some({t:?})"))
         };
         s.push_str(&format!(
-            "    Operation {{ api: {:?}, operation_id: {:?}, method_name: {:?}, http_method: {:?}, path: {:?}, tier: {}, limit_per_minute: {}, stability: {}, deprecated: {}, synthesised: {}, redirect_to: {}, extra: {}, paginated: {}, accept: {}, optional_body: {} }},\n",
+            "    Operation {{ api: {:?}, operation_id: {:?}, method_name: {:?}, http_method: {:?}, path: {:?}, tier: {}, limit_per_minute: {}, stability: {}, deprecated: {}, synthesised: {}, redirect_to: {}, extra: {}, paginated: {}, accept: {}, optional_body: {}, sunset: {}, replaced_by: {} }},\n",
             r.api,
             r.operation_id,
             r.method_name,
@@ -182,6 +204,8 @@ pub fn to_rust(rows: &[OperationRow]) -> String {
             r.paginated,
             opt(&r.accept),
             r.optional_body,
+            opt(&r.sunset),
+            opt(&r.replaced_by),
         ));
     }
     s.push(']');

@@ -49,11 +49,26 @@ fn fixture_surfaces_every_pass() {
         ]
     );
     let code: String = g.code.split_whitespace().collect::<Vec<_>>().join(" ");
-    // deprecated with the spec's reason, tier + stability in the docs
+    // deprecated with the spec's reason, its replacement as a Rust call (the spec names a route
+    // whose parameter is called differently) and the sunset; tier + stability in the docs
     assert!(
-        code.contains("#[deprecated(note = \"Deprecated: use the widgets v2 API instead\")]"),
+        code.contains("note = \"Deprecated: use the widgets v2 API instead; replaced by `qlik.tenant().create_widget_file()`; deprecated since API version 2026-05; sunset 2027-01 (Qlik removes it then)\""),
         "deprecation note"
     );
+    assert!(code.contains(
+        "/// **Deprecated** by Qlik (API version 2026-05); sunset **2027-01**. Replaced by `qlik.tenant().create_widget_file()`."
+    ));
+    let row = g
+        .operations
+        .iter()
+        .find(|o| o.method_name == "create_widget")
+        .unwrap();
+    assert_eq!(row.sunset.as_deref(), Some("2027-01"));
+    assert_eq!(
+        row.replaced_by.as_deref(),
+        Some("qlik.tenant().create_widget_file()")
+    );
+    assert!(g.unresolved_replacements.is_empty());
     assert!(code.contains(
         "Qlik: rate-limit tier 1 (1000 requests/minute); stability stable; published operationId `getWidgets`."
     ));

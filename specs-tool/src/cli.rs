@@ -1,4 +1,4 @@
-//! Command line: `qlik-specs pull | vendor | diff | lock | renames`. Exit codes: 0 done, 1 failed (a message on
+//! Command line: `qlik-specs pull | vendor | diff | deprecations | lock | renames`. Exit codes: 0 done, 1 failed (a message on
 //! stderr names the file or directory), 2 usage error, 3 `diff --fail-on-breaking` found a
 //! breaking change.
 
@@ -32,6 +32,9 @@ usage:
   qlik-specs diff OLD NEW [--format md|json] [--fail-on-breaking] [--manifest PATH] [--specs-dir DIR]
                   [--changelog CHANGELOG.md] [--heading TEXT]
       OLD and NEW are spec directories, or `pinned` for the manifest's files
+  qlik-specs deprecations [SPECS_DIR] [--format md|json] [--manifest PATH] [--specs-dir DIR]
+      every deprecated operation (default: of the pinned set) with its Rust method, its
+      replacement as the Rust call and its sunset date, soonest sunset first
   qlik-specs lock [--manifest specs/manifest.json] [--lock PATH] [--specs-dir DIR]
       write the names lock (published Rust method names) from the pinned specs
   qlik-specs renames OLD_LOCK [--lock PATH] [--heading TEXT]
@@ -211,6 +214,31 @@ pub fn run(args: &[String]) -> std::result::Result<Outcome, (ToolError, i32)> {
                 0
             };
             Ok(Outcome { stdout, code })
+        }
+        "deprecations" => {
+            if a.positional.len() > 2 {
+                return Err(usage(ToolError(
+                    "deprecations takes at most one SPECS_DIR".into(),
+                )));
+            }
+            let format = a.value("--format").unwrap_or("md");
+            if format != "md" && format != "json" {
+                return Err(usage(ToolError(format!(
+                    "--format {format}: expected md or json"
+                ))));
+            }
+            let set = match a.positional.get(1) {
+                Some(d) => load_arg(d, &manifest, specs_dir.as_deref()),
+                None => load_pinned(&manifest, specs_dir.as_deref()),
+            }
+            .map_err(fail)?;
+            let list = crate::deprecations::list(&set);
+            let stdout = if format == "json" {
+                serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
+            } else {
+                crate::deprecations::markdown(&list, &set.label)
+            };
+            Ok(Outcome { stdout, code: 0 })
         }
         "vendor" => {
             if a.positional.len() > 1 {

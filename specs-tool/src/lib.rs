@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod deprecations;
 pub mod diff;
 pub mod http;
 pub mod pull;

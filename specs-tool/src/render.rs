@@ -98,6 +98,27 @@ fn must_do(m: &mut String, r: &Report) {
         }
         m.push('\n');
     }
+    if !r.before_sunset.is_empty() {
+        let _ = writeln!(
+            m,
+            "Before the sunset dates ({}): Qlik deprecated these operations or moved their sunset; after the date the tenant stops answering them, so move to the replacement first:\n",
+            r.before_sunset.len()
+        );
+        let _ = writeln!(
+            m,
+            "| Rust item | what happened | use instead |\n|---|---|---|"
+        );
+        for a in &r.before_sunset {
+            let _ = writeln!(
+                m,
+                "| `{}` | {} | {} |",
+                a.rust,
+                cell(&a.what),
+                a.replacement.as_deref().map_or("-".to_string(), cell)
+            );
+        }
+        m.push('\n');
+    }
     if !r.deprecations.is_empty() {
         let _ = writeln!(
             m,

@@ -9,8 +9,8 @@ use super::{CallId, Inner};
 use crate::error::Error;
 
 impl Inner {
-    /// Runs before every request (argument checks, limiter, auth). Called by the generated
-    /// clients' hooks. A value the spec forbids ([`crate::validate`]) ends the call here: it
+    /// Runs before every request (argument checks, deprecation warning, limiter, auth). Called
+    /// by the generated clients' hooks. A value the spec forbids ([`crate::validate`]) ends the call here: it
     /// neither waits on the limiter nor fetches a token.
     #[allow(dead_code)]
     pub(crate) async fn pre(
@@ -21,6 +21,9 @@ impl Inner {
     ) -> std::result::Result<(), crate::error::Error> {
         crate::validate::check(api, info.operation_id, request)?;
         let op = crate::operations::find(api, info.operation_id);
+        if let Some(op) = op {
+            crate::operations::warn_if_deprecated(op);
+        }
         self.prepare(op, request).await
     }
 

@@ -1427,7 +1427,11 @@ let response = client.create_widget()
     /// Response headers: `Location` ([`location()`](responses::CreateWidgetResponse::location)), `Last-Modified` ([`last_modified()`](responses::CreateWidgetResponse::last_modified)), `X-Widget-Count` ([`x_widget_count()`](responses::CreateWidgetResponse::x_widget_count)), typed on [`responses::CreateWidgetResponse`] (`None` when absent).
     ///
     /// Qlik: rate-limit tier 2 (100 requests/minute).
-    #[deprecated(note = "Deprecated: use the widgets v2 API instead")]
+    ///
+    /// **Deprecated** by Qlik (API version 2026-05); sunset **2027-01**. Replaced by `qlik.tenant().create_widget_file()`.
+    #[deprecated(
+        note = "Deprecated: use the widgets v2 API instead; replaced by `qlik.tenant().create_widget_file()`; deprecated since API version 2026-05; sunset 2027-01 (Qlik removes it then)"
+    )]
     pub fn create_widget(&self) -> builder::CreateWidget {
         builder::CreateWidget::new(self)
     }

@@ -107,13 +107,6 @@ pub(super) fn build_actions(r: &mut Report, replacements: &[Option<String>]) {
                     "renamed; the old name still compiles as a #[deprecated] alias".into(),
                     Some(format!("`{}`", o.rust)),
                 )),
-                "deprecated" => may.push(action(
-                    &o.api,
-                    &o.rust,
-                    "method-deprecated",
-                    "deprecated by Qlik (#[deprecated])".into(),
-                    None,
-                )),
                 _ => {}
             }
         }
@@ -267,4 +260,53 @@ pub(super) fn build_impact(r: &mut Report) {
     }
     .into();
     r.impact = rows;
+}
+
+/// Fills [`Report::before_sunset`]: each newly deprecated operation and each moved sunset date,
+/// with the date and the replacing Rust call (`successors`, by new-side api, method, path),
+/// soonest date first (undated last).
+pub(super) fn build_sunsets(
+    r: &mut Report,
+    successors: &std::collections::BTreeMap<(String, String, String), String>,
+) {
+    let mut out: Vec<(Option<String>, Action)> = Vec::new();
+    for o in &r.operations_changed {
+        for c in &o.changes {
+            let kind = match c.kind.as_str() {
+                "deprecated" => "method-deprecated",
+                "sunset-moved" => "sunset-moved",
+                _ => continue,
+            };
+            let date = c
+                .detail
+                .rsplit(' ')
+                .next()
+                .filter(|d| d.len() >= 7 && d.as_bytes()[4] == b'-')
+                .map(str::to_string);
+            let what = match kind {
+                "method-deprecated" => match &date {
+                    Some(d) => format!("deprecated by Qlik; removed after its sunset, {d}"),
+                    None => "deprecated by Qlik; no sunset date published".to_string(),
+                },
+                _ => c.detail.clone(),
+            };
+            let replacement = successors
+                .get(&(o.api.clone(), o.method.clone(), o.path.clone()))
+                .map(|s| format!("`{s}`"));
+            out.push((
+                date,
+                Action {
+                    api: o.api.clone(),
+                    rust: o.rust.clone(),
+                    kind: kind.into(),
+                    what,
+                    replacement,
+                },
+            ));
+        }
+    }
+    out.sort_by(|(a, x), (b, y)| {
+        (a.is_none(), a, &x.api, &x.rust).cmp(&(b.is_none(), b, &y.api, &y.rust))
+    });
+    r.before_sunset = out.into_iter().map(|(_, a)| a).collect();
 }

@@ -246,6 +246,10 @@ pub struct Report {
     /// What users may change at leisure: methods renamed (the old name is a `#[deprecated]`
     /// alias) or deprecated.
     pub deprecations: Vec<Action>,
+    /// What users must do before a date: operations Qlik newly deprecated, and sunset dates
+    /// that moved (`what` names the date; `replacement` is the Rust call to move to), soonest
+    /// sunset first. Rendered under "What you must do".
+    pub before_sunset: Vec<Action>,
     /// Every change by the Rust item it touches, breaking first.
     pub impact: Vec<ImpactRow>,
 }
@@ -326,6 +330,7 @@ pub fn diff(old: &SpecSet, new: &SpecSet) -> Result<Report> {
         schemas_changed: Vec::new(),
         must_do: Vec::new(),
         deprecations: Vec::new(),
+        before_sunset: Vec::new(),
         impact: Vec::new(),
     };
     for &(i, j) in &pairs {
@@ -428,6 +433,13 @@ pub fn diff(old: &SpecSet, new: &SpecSet) -> Result<Report> {
         })
         .collect();
     build_impact(&mut report);
+    let successors: std::collections::BTreeMap<(String, String, String), String> =
+        crate::deprecations::resolved_rows(new)
+            .into_values()
+            .flatten()
+            .filter_map(|r| Some(((r.api, r.http_method, r.path), r.replaced_by?)))
+            .collect();
     build_actions(&mut report, &replacements);
+    actions::build_sunsets(&mut report, &successors);
     Ok(report)
 }

@@ -19,6 +19,14 @@ pub(super) fn client_path(spec: &ApiSpec, method: &str, path: &str) -> String {
     format!("{}::Client::{}", spec.module(), name)
 }
 
+/// `x-qlik-deprecated-sunset` of an operation.
+fn sunset(op: &Value) -> Option<&str> {
+    op.get("x-qlik-deprecated-sunset")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
 /// Parameters of an operation (path-level ones merged in), by `in:name`.
 pub(super) fn params(doc: &Value, path: &str, method: &str) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
@@ -303,9 +311,28 @@ pub(super) fn op_changes(os: &ApiSpec, o: &Op, ns: &ApiSpec, n: &Op) -> Vec<Chan
         (false, true) => push(
             &mut out,
             "deprecated",
-            "operation deprecated (#[deprecated] added: a warning, not an error)".into(),
+            format!(
+                "operation deprecated (#[deprecated] added: a warning, not an error); {}",
+                sunset(nop).map_or("no sunset date published".to_string(), |d| format!(
+                    "sunset {d}"
+                ))
+            ),
             &rust,
             Impact::Additive,
+        ),
+        (true, true) if sunset(oop) != sunset(nop) => push(
+            &mut out,
+            "sunset-moved",
+            match (sunset(oop), sunset(nop)) {
+                (Some(o), Some(n)) => format!("sunset moved from {o} to {n}"),
+                (None, Some(n)) => format!("sunset set: {n}"),
+                (o, _) => format!(
+                    "sunset {} withdrawn (no date published now)",
+                    o.unwrap_or("-")
+                ),
+            },
+            &rust,
+            Impact::Patch,
         ),
         (true, false) => push(
             &mut out,
