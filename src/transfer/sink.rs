@@ -339,6 +339,52 @@ fn writer_error(source: std::io::Error) -> Error {
     }
 }
 
+/// Syncs a `.part` file to disk in the background as it grows (see [`SYNC_EVERY`]): one sync at
+/// a time, never awaited by the writes. Its errors are not reported: the sync before the rename
+/// reports them.
+struct Syncer {
+    file: Option<std::sync::Arc<std::fs::File>>,
+    since: u64,
+    pending: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Syncer {
+    /// A second handle on `file` (none if it cannot be had: then only the final sync is made).
+    async fn new(file: &tokio::fs::File) -> Self {
+        let file = match file.try_clone().await {
+            Ok(f) => Some(std::sync::Arc::new(f.into_std().await)),
+            Err(_) => None,
+        };
+        Syncer {
+            file,
+            since: 0,
+            pending: None,
+        }
+    }
+
+    /// `n` more bytes written: starts a background sync when enough are and none is running.
+    fn wrote(&mut self, n: u64) {
+        self.since += n;
+        if self.since < SYNC_EVERY || self.pending.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        if let Some(f) = &self.file {
+            let f = f.clone();
+            self.since = 0;
+            self.pending = Some(tokio::task::spawn_blocking(move || {
+                let _ = f.sync_data();
+            }));
+        }
+    }
+
+    /// Waits for the background sync under way, if any.
+    async fn settle(mut self) {
+        if let Some(h) = self.pending.take() {
+            let _ = h.await;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,51 +446,5 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(out, b"abcde");
-    }
-}
-
-/// Syncs a `.part` file to disk in the background as it grows (see [`SYNC_EVERY`]): one sync at
-/// a time, never awaited by the writes. Its errors are not reported: the sync before the rename
-/// reports them.
-struct Syncer {
-    file: Option<std::sync::Arc<std::fs::File>>,
-    since: u64,
-    pending: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Syncer {
-    /// A second handle on `file` (none if it cannot be had: then only the final sync is made).
-    async fn new(file: &tokio::fs::File) -> Self {
-        let file = match file.try_clone().await {
-            Ok(f) => Some(std::sync::Arc::new(f.into_std().await)),
-            Err(_) => None,
-        };
-        Syncer {
-            file,
-            since: 0,
-            pending: None,
-        }
-    }
-
-    /// `n` more bytes written: starts a background sync when enough are and none is running.
-    fn wrote(&mut self, n: u64) {
-        self.since += n;
-        if self.since < SYNC_EVERY || self.pending.as_ref().is_some_and(|h| !h.is_finished()) {
-            return;
-        }
-        if let Some(f) = &self.file {
-            let f = f.clone();
-            self.since = 0;
-            self.pending = Some(tokio::task::spawn_blocking(move || {
-                let _ = f.sync_data();
-            }));
-        }
-    }
-
-    /// Waits for the background sync under way, if any.
-    async fn settle(mut self) {
-        if let Some(h) = self.pending.take() {
-            let _ = h.await;
-        }
     }
 }

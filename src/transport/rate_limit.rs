@@ -201,6 +201,8 @@ mod tests {
             paginated: false,
             accept: None,
             optional_body: false,
+            sunset: None,
+            replaced_by: None,
         }
     }
 

@@ -99,15 +99,14 @@ pub(super) fn build_actions(r: &mut Report, replacements: &[Option<String>]) {
             must.push(action(old_api, &rust, kind, what.join("; "), replacement));
         }
         for c in &o.changes {
-            match c.kind.as_str() {
-                "renamed-with-alias" => may.push(action(
+            if c.kind == "renamed-with-alias" {
+                may.push(action(
                     &o.api,
                     &c.rust,
                     "method-renamed",
                     "renamed; the old name still compiles as a #[deprecated] alias".into(),
                     Some(format!("`{}`", o.rust)),
-                )),
-                _ => {}
+                ));
             }
         }
     }
