@@ -161,6 +161,20 @@ impl Qlik {
         self.inner.tokens().token().await
     }
 
+    /// The kind of credentials, when the cached token was obtained, expires and will be
+    /// refreshed, and the token requests and refreshes so far ([`TokenInfo`](crate::TokenInfo));
+    /// never the token. Shared by the clones of this client.
+    pub fn token_info(&self) -> crate::TokenInfo {
+        self.inner.tokens().info()
+    }
+
+    /// Calls, attempts, retries, `429`s, token requests and time spent waiting for the
+    /// limiter, counted since this client was built ([`Stats`](crate::Stats)): counters of
+    /// this client and its clones, not of the process. Cheap: a few atomic loads.
+    pub fn stats(&self) -> crate::Stats {
+        self.inner.stats()
+    }
+
     /// Revokes the OAuth tokens held (`POST /oauth/revoke`): the refresh token if any, then the
     /// access token, both even when the first fails (the first error is returned), and removes
     /// the token store file if one is set. The next call fetches a new token.

@@ -66,7 +66,7 @@ pub mod transfer;
 pub mod transport;
 pub mod validate;
 
-pub use auth::{Credentials, Secret, UserLookup};
+pub use auth::{Credentials, Secret, TokenInfo, TokenKind, UserLookup};
 pub use client::Qlik;
 pub use config::QlikBuilder;
 pub use error::{Call, Error, QlikError, SessionErrorKind};
@@ -75,4 +75,4 @@ pub use reqwest::Method;
 
 /// This crate's version (`qlik-sdk`), as sent in its `User-Agent`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-pub use transport::{RateLimit, RetryPolicy};
+pub use transport::{RateLimit, RetryPolicy, Stats};

@@ -44,6 +44,7 @@ use reqwest::StatusCode;
 
 use crate::error::{Error, Result};
 
+mod info;
 mod loopback;
 mod oauth;
 mod pkce;
@@ -52,6 +53,7 @@ mod store;
 
 pub use crate::config::DEFAULT_REFRESH_SKEW;
 pub use crate::config::{Credentials, Secret, TokenSet, UserLookup};
+pub use info::{TokenInfo, TokenKind};
 pub use loopback::{LOOPBACK_MAX_CONNECTIONS, LOOPBACK_READ_TIMEOUT};
 pub(crate) use oauth::TokenHttp;
 pub use pkce::{AuthorizationCodeFlow, PendingAuthorization};
@@ -122,6 +124,8 @@ pub(crate) struct CachedToken {
     pub refresh_after: Option<Instant>,
     /// The token request that produced it (`State::generation` after it; 0: given, not fetched).
     pub generation: u64,
+    /// When it was obtained, expires and will be refreshed ([`TokenInfo`]).
+    pub times: info::Times,
 }
 
 /// What a token request returned.
@@ -137,6 +141,8 @@ struct State {
     /// Bumped after every completed token request (success or failure).
     generation: u64,
     last_failure: Option<(u64, Option<String>, Option<StatusCode>, String)>,
+    /// Token requests, refreshes and failures so far ([`TokenInfo`]).
+    counts: info::Counts,
 }
 
 /// Caches the access token, refreshes it single-flight, drops it on 401.
@@ -172,6 +178,7 @@ impl TokenCache {
                     access: k.clone(),
                     refresh_after: None,
                     generation: 0,
+                    times: info::Times::default(),
                 }),
                 None,
             ),
@@ -180,18 +187,25 @@ impl TokenCache {
                     .expires_at
                     .map(|t| t.duration_since(SystemTime::now()).unwrap_or_default())
                     .or_else(|| jwt_lifetime(tokens.access_token.expose_secret()));
+                let now = (Instant::now(), SystemTime::now());
                 let current = match lifetime {
                     Some(l) if l.is_zero() => None,
-                    _ => Some(CachedToken {
-                        access: tokens.access_token.clone(),
-                        refresh_after: lifetime.and_then(|l| refresh_at(Instant::now(), l, skew)),
-                        generation: 0,
-                    }),
+                    _ => {
+                        let refresh_after = lifetime.and_then(|l| refresh_at(now.0, l, skew));
+                        Some(CachedToken {
+                            access: tokens.access_token.clone(),
+                            refresh_after,
+                            generation: 0,
+                            times: info::Times::new(None, now, lifetime, refresh_after),
+                        })
+                    }
                 };
                 (current, tokens.refresh_token.clone())
             }
             _ => (None, None),
         };
+        // A stored token set was given: every token request renews it.
+        let given = matches!(creds, Credentials::RefreshToken { .. });
         TokenCache {
             creds,
             endpoints,
@@ -202,6 +216,10 @@ impl TokenCache {
                 refresh_token,
                 generation: 0,
                 last_failure: None,
+                counts: info::Counts {
+                    had_token: given,
+                    ..info::Counts::default()
+                },
             }),
             refresh_lock: tokio::sync::Mutex::new(()),
         }
@@ -260,19 +278,28 @@ impl TokenCache {
             }
         }
         let started = Instant::now();
+        let started_wall = SystemTime::now();
         let result = self.fetch().await;
         let mut st = self.lock();
         st.generation += 1;
+        st.counts.completed(result.is_ok());
         match result {
             Ok(f) => {
                 let refresh_after = f.lifetime.and_then(|l| refresh_at(started, l, self.skew));
                 if f.refresh.is_some() {
                     st.refresh_token = f.refresh.clone();
                 }
+                let times = info::Times::new(
+                    Some(SystemTime::now()),
+                    (started, started_wall),
+                    f.lifetime,
+                    refresh_after,
+                );
                 st.current = Some(CachedToken {
                     access: f.access.clone(),
                     refresh_after,
                     generation: st.generation,
+                    times,
                 });
                 st.last_failure = None;
                 let persist = self.persist_target(&f, &st);
@@ -315,6 +342,22 @@ impl TokenCache {
             ));
         }
         None
+    }
+
+    /// A snapshot of the cache for [`crate::Qlik::token_info`]: no secret, one short lock.
+    pub(crate) fn info(&self) -> TokenInfo {
+        let st = self.lock();
+        let times = st.current.as_ref().map(|c| c.times).unwrap_or_default();
+        TokenInfo {
+            kind: TokenKind::of(&self.creds),
+            held: st.current.is_some(),
+            obtained_at: times.obtained_at,
+            expires_at: times.expires_at,
+            refresh_at: times.refresh_at,
+            requests: st.counts.requests,
+            refreshes: st.counts.refreshes,
+            failures: st.counts.failures,
+        }
     }
 
     /// Drops the cached token if it is still `used` (a 401 said it is no good).

@@ -57,6 +57,7 @@
 //! | `rate_limit.rs` | the limiter: pacing on a budget, the tier-wide pause after a 429 |
 //! | `budget.rs` | the process-wide budgets, per (tenant, identity) |
 //! | `identity.rs` | the credentials' fingerprint a budget is keyed by |
+//! | `stats.rs` | the counters of [`crate::Qlik::stats`] (relaxed atomics, no lock) |
 //! | `credentials.rs` | the bearer token, only for the configured origin |
 //! | `error_body.rs` | non-JSON error bodies in Qlik's error shape |
 //!
@@ -82,6 +83,7 @@ mod hooks;
 mod identity;
 mod rate_limit;
 mod retry;
+mod stats;
 
 pub use crate::config::{RateLimit, RetryPolicy, DEFAULT_MAX_RESPONSE_BODY};
 use crate::net::same_origin;
@@ -90,6 +92,7 @@ pub use crate::net::{ERROR_BODY_LIMIT, TOKEN_BODY_LIMIT};
 use credentials::set_bearer;
 pub(crate) use identity::fingerprint;
 use rate_limit::Limiter;
+pub use stats::Stats;
 
 /// Which call a request belongs to, for the span and the middleware: API and Rust method,
 /// when known (an untyped [`crate::Qlik::rest`] call that matches no operation has neither).
@@ -120,6 +123,8 @@ pub(crate) struct Shared {
     api_version: Option<HeaderValue>,
     /// What the tenant said about deprecations (shared by every client of this origin).
     deprecations: Arc<crate::deprecations::Record>,
+    /// Calls, attempts, retries, 429s ([`crate::Qlik::stats`]).
+    stats: stats::Counters,
 }
 
 /// Shared state handed to every generated client (`with_inner_type`): token cache, limiter,
@@ -165,6 +170,7 @@ impl Inner {
             middleware,
             api_version,
             deprecations: crate::deprecations::Record::for_tenant(origin_key),
+            stats: stats::Counters::default(),
         }))
     }
 
@@ -186,6 +192,12 @@ impl Inner {
 
     pub(crate) fn tokens(&self) -> &TokenCache {
         &self.0.tokens
+    }
+
+    /// A snapshot of this client's counters ([`crate::Qlik::stats`]).
+    pub(crate) fn stats(&self) -> Stats {
+        let token_requests = self.0.tokens.info().requests;
+        self.0.stats.snapshot(self.0.limiter.waits(), token_requests)
     }
 
     /// Waits on the limiter for `op`'s tier, then attaches the bearer token (and the
@@ -257,6 +269,7 @@ impl Inner {
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
         );
+        self.0.stats.call(); // stats: a call
         let attempts = std::sync::atomic::AtomicU32::new(1);
         let made = crate::error::Call {
             api: call.api,
@@ -268,6 +281,7 @@ impl Inner {
             .execute_counted(client, call, request, &attempts, &span)
             .instrument(span.clone())
             .await;
+        self.0.stats.finished(&result); // stats: an error, if it ended in one
         // The number of requests sent and the call, for `Error::Api` on an error answer.
         result.map(|mut r| {
             // Deprecation signals of the answer, per operation (one warning the first time).

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::budget::{Bucket, BucketKey, Budget};
+use super::stats::Waits;
 use crate::config::RateLimit;
 use crate::operations::Operation;
 
@@ -49,6 +50,8 @@ impl RateLimit {
 pub(super) struct Limiter {
     cfg: RateLimit,
     budget: Arc<Budget>,
+    /// The waits of this client's calls ([`super::Stats`]; the budget is shared, these not).
+    waits: Waits,
 }
 
 impl Limiter {
@@ -57,11 +60,17 @@ impl Limiter {
         Limiter {
             cfg,
             budget: super::budget::shared(origin, identity),
+            waits: Waits::default(),
         }
     }
 
     pub(super) fn config(&self) -> &RateLimit {
         &self.cfg
+    }
+
+    /// How often and how long this client's calls waited ([`super::Stats`]).
+    pub(super) fn waits(&self) -> &Waits {
+        &self.waits
     }
 
     fn key(&self, op: Option<&Operation>) -> Option<(BucketKey, u32)> {
@@ -105,8 +114,12 @@ impl Limiter {
         let Some((key, limit)) = self.key(op) else {
             return;
         };
+        let mut _timer = None; // stats: times the wait, only when there is one
         loop {
             let slot = self.reserve(key, limit, Instant::now());
+            if !slot.wait.is_zero() || slot.probe.is_some() {
+                _timer.get_or_insert_with(|| self.waits.start());
+            }
             if !slot.wait.is_zero() {
                 tracing::debug!(
                     wait_ms = slot.wait.as_millis() as u64,
