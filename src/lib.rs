@@ -38,6 +38,8 @@
 //!   operation (`resp.location()`, `resp.etag()`, ...; a `Location`'s resource id resolved).
 //! - [`middleware`]: your own hooks on every attempt of every call (headers, metrics, logs),
 //!   and the `qlik.call` tracing span.
+//! - [`Qlik::token_info`] and [`Qlik::stats`]: the token cache (kind, expiry, refreshes) and
+//!   the client's counters (calls, retries, `429`s, token requests, limiter waits), always on.
 //! - [`deprecations`]: the tenant's `Deprecation`, `Sunset` and `Link` answers, one warning per
 //!   operation and [`Qlik::deprecations`], a report of what it said.
 //! - [`error`]: the one [`Error`] type.

@@ -98,8 +98,11 @@ impl Times {
         Times {
             obtained_at,
             expires_at: lifetime.and_then(|l| started.1.checked_add(l)),
-            refresh_at: refresh_after
-                .and_then(|at| started.1.checked_add(at.saturating_duration_since(started.0))),
+            refresh_at: refresh_after.and_then(|at| {
+                started
+                    .1
+                    .checked_add(at.saturating_duration_since(started.0))
+            }),
         }
     }
 }

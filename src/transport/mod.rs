@@ -197,7 +197,9 @@ impl Inner {
     /// A snapshot of this client's counters ([`crate::Qlik::stats`]).
     pub(crate) fn stats(&self) -> Stats {
         let token_requests = self.0.tokens.info().requests;
-        self.0.stats.snapshot(self.0.limiter.waits(), token_requests)
+        self.0
+            .stats
+            .snapshot(self.0.limiter.waits(), token_requests)
     }
 
     /// Waits on the limiter for `op`'s tier, then attaches the bearer token (and the
@@ -269,7 +271,8 @@ impl Inner {
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        self.0.stats.call(); // stats: a call
+        // Stats: a call
+        self.0.stats.call();
         let attempts = std::sync::atomic::AtomicU32::new(1);
         let made = crate::error::Call {
             api: call.api,
@@ -281,7 +284,8 @@ impl Inner {
             .execute_counted(client, call, request, &attempts, &span)
             .instrument(span.clone())
             .await;
-        self.0.stats.finished(&result); // stats: an error, if it ended in one
+        // Stats: an error, if it ended in one
+        self.0.stats.finished(&result);
         // The number of requests sent and the call, for `Error::Api` on an error answer.
         result.map(|mut r| {
             // Deprecation signals of the answer, per operation (one warning the first time).

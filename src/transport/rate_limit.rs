@@ -114,7 +114,8 @@ impl Limiter {
         let Some((key, limit)) = self.key(op) else {
             return;
         };
-        let mut _timer = None; // stats: times the wait, only when there is one
+        // Stats: times the wait, only when there is one
+        let mut _timer = None;
         loop {
             let slot = self.reserve(key, limit, Instant::now());
             if !slot.wait.is_zero() || slot.probe.is_some() {

@@ -63,7 +63,8 @@ impl Inner {
             let number = attempt + 1 + u32::from(refreshed);
             attempts.store(number, std::sync::atomic::Ordering::Relaxed);
             span.record("attempt", number);
-            self.0.stats.attempt(number); // stats: an attempt, a retry after the first
+            // Stats: an attempt, a retry after the first
+            self.0.stats.attempt(number);
             // The next attempt starts again from the SDK's request, before any middleware.
             let spare = request.try_clone();
             // Kept as the header value (a reference-counted clone); decoded only after a 401.
@@ -81,7 +82,8 @@ impl Inner {
                 .execute(request)
                 .await
                 .map_err(crate::net::without_query);
-            self.0.stats.answer(&result); // stats: a 429
+            // Stats: a 429
+            self.0.stats.answer(&result);
             match &mut result {
                 Ok(resp) => {
                     span.record("status", resp.status().as_u16());
@@ -191,7 +193,8 @@ impl Inner {
                     };
                     tracing::debug!(%method, path = again.url().path(), attempt, wait_ms = d.as_millis() as u64, what, "retrying");
                     drop(result);
-                    self.0.stats.sleep_before_retry(d).await; // sleeps d, counted in stats
+                    // Stats: sleeps `d`, the time counted as `retry_wait`.
+                    self.0.stats.sleep_before_retry(d).await;
                     // A retry is a request like any other: it takes a slot of the budget
                     // (after a pause, its place in the paced release).
                     self.0.limiter.acquire(op).await;

@@ -189,7 +189,13 @@ mod tests {
         let after = c.snapshot(&waits, 3);
         let d = after - before;
         assert_eq!(
-            (d.calls, d.attempts, d.retries, d.token_requests, d.limiter_waits),
+            (
+                d.calls,
+                d.attempts,
+                d.retries,
+                d.token_requests,
+                d.limiter_waits
+            ),
             (1, 2, 1, 2, 1)
         );
         assert_eq!(before - after, Stats::default());
