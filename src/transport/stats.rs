@@ -12,8 +12,9 @@ use std::time::{Duration, Instant};
 /// The counters belong to one [`Qlik`](crate::Qlik) and its clones, and are shared by every
 /// API client it hands out (`qlik.users()`, `qlik.rest(..)`, paginated streams, downloads);
 /// another `Qlik`, even for the same tenant and credentials (which shares the rate-limit
-/// budgets of the process), counts on its own. They cover REST calls and token requests, not
-/// engine (QIX) sessions. Subtract two snapshots for what happened in between:
+/// budgets of the process), counts on its own. They cover REST calls, and token requests
+/// whoever made them (engine sessions too); engine (QIX) requests are not calls. Subtract two
+/// snapshots for what happened in between:
 ///
 /// ```
 /// # async fn run(qlik: qlik_sdk::Qlik) -> Result<(), qlik_sdk::Error> {
