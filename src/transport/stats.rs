@@ -115,7 +115,8 @@ impl Drop for WaitTimer<'_> {
 #[derive(Debug, Default)]
 pub(super) struct Counters {
     calls: AtomicU64,
-    attempts: AtomicU64,
+    // No `attempts`: every call's first attempt follows `call()` with no await between, so
+    // attempts are `calls + retries` (one atomic less per call).
     retries: AtomicU64,
     throttled: AtomicU64,
     errors: AtomicU64,
@@ -128,9 +129,8 @@ impl Counters {
         self.calls.fetch_add(1, Relaxed);
     }
 
-    /// Attempt `number` (from 1) of a call is about to be sent.
+    /// Attempt `number` (from 1) of a call is about to be sent: a retry after the first.
     pub(super) fn attempt(&self, number: u32) {
-        self.attempts.fetch_add(1, Relaxed);
         if number > 1 {
             self.retries.fetch_add(1, Relaxed);
         }
@@ -160,10 +160,11 @@ impl Counters {
     /// The snapshot, with the limiter's waits and the token requests (counted elsewhere).
     pub(super) fn snapshot(&self, limiter: &Waits, token_requests: u64) -> Stats {
         let (limiter_waits, limiter_wait) = limiter.snapshot();
+        let (calls, retries) = (self.calls.load(Relaxed), self.retries.load(Relaxed));
         Stats {
-            calls: self.calls.load(Relaxed),
-            attempts: self.attempts.load(Relaxed),
-            retries: self.retries.load(Relaxed),
+            calls,
+            attempts: calls + retries,
+            retries,
             throttled: self.throttled.load(Relaxed),
             errors: self.errors.load(Relaxed),
             token_requests,
