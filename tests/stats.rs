@@ -275,3 +275,63 @@ async fn an_api_key_has_no_expiry_and_is_never_requested() {
     assert_eq!((info.requests, info.refreshes, info.failures), (0, 0, 0));
     assert!(!format!("{info:?}").contains("the-api-key-value"));
 }
+
+#[tokio::test]
+async fn authorization_code_tokens_given_then_renewed_count_one_refresh() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "renewed-access", "token_type": "bearer",
+            "expires_in": 3600, "refresh_token": "rt-2"
+        })))
+        .mount(&server)
+        .await;
+    // The given access token was revoked early: the API refuses it once.
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users/me"))
+        .and(header("authorization", "Bearer given-access"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users/me"))
+        .respond_with(ok())
+        .mount(&server)
+        .await;
+    let expires = SystemTime::now() + Duration::from_secs(3600);
+    let tokens = qlik_sdk::auth::TokenSet {
+        access_token: "given-access".into(),
+        refresh_token: Some("rt-1".into()),
+        expires_at: Some(expires),
+    };
+    let qlik = Qlik::builder()
+        .host(server.uri())
+        .allow_http(true)
+        .authorization_code("client-1", None, tokens)
+        .rate_limit(RateLimit::off())
+        .build()
+        .unwrap();
+    let given = qlik.token_info();
+    assert_eq!(given.kind, TokenKind::AuthorizationCode);
+    assert!(
+        given.held && given.obtained_at.is_none(),
+        "given, not obtained"
+    );
+    assert_eq!(given.expires_at, Some(expires), "the given expiry");
+    assert!(given.refresh_at.unwrap() < expires);
+    assert_eq!((given.requests, given.refreshes), (0, 0));
+
+    get(&qlik, "/api/v1/users/me").await.unwrap();
+    let renewed = qlik.token_info();
+    assert_eq!(
+        (renewed.requests, renewed.refreshes, renewed.failures),
+        (1, 1, 0),
+        "the first token request renews the given token"
+    );
+    assert!(renewed.obtained_at.is_some() && renewed.expires_at.is_some());
+    let shown = format!("{given:?} {renewed:?}");
+    for secret in ["given-access", "renewed-access", "rt-1", "rt-2"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}

@@ -35,7 +35,8 @@ impl TokenKind {
 ///
 /// It holds no secret: its `Debug` output is safe to log. The times are the client's reading
 /// of the wall clock; they describe the token cached now (none before the first call of an
-/// OAuth client, nor after a `401` dropped it until the next call fetches another).
+/// OAuth client, nor after a `401` dropped it or [`revoke`](crate::Qlik::revoke), until the
+/// next call fetches another).
 ///
 /// ```
 /// # fn main() -> Result<(), qlik_sdk::Error> {

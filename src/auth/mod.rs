@@ -183,11 +183,11 @@ impl TokenCache {
                 None,
             ),
             Credentials::RefreshToken { tokens, .. } => {
+                let now = (Instant::now(), SystemTime::now());
                 let lifetime = tokens
                     .expires_at
-                    .map(|t| t.duration_since(SystemTime::now()).unwrap_or_default())
+                    .map(|t| t.duration_since(now.1).unwrap_or_default())
                     .or_else(|| jwt_lifetime(tokens.access_token.expose_secret()));
-                let now = (Instant::now(), SystemTime::now());
                 let current = match lifetime {
                     Some(l) if l.is_zero() => None,
                     _ => {
