@@ -61,21 +61,28 @@ impl TokenHttp {
         {
             v.set_sensitive(true);
         }
-        let mut attempt: u32 = 0;
+        // Attempts from 1, as for API calls; the last one's number and status go on the
+        // `qlik.token` span the request runs in ([`super::span`]).
+        let span = super::span::current();
+        let mut retries: u32 = 0;
         loop {
+            span.record("attempt", retries + 1);
             let spare = request.try_clone();
-            let can_retry = spare.is_some() && attempt < self.retry.max_retries;
+            let can_retry = spare.is_some() && retries < self.retry.max_retries;
             let resp = match self.client.execute(request).await {
                 Ok(r) => r,
                 Err(e) if can_retry && e.is_connect() => {
-                    tokio::time::sleep(self.retry.backoff(attempt)).await;
-                    attempt += 1;
+                    let d = self.retry.backoff(retries);
+                    tracing::debug!(attempt = retries + 1, error = %e.without_url(), wait_ms = d.as_millis() as u64, "token endpoint unreachable; retrying");
+                    tokio::time::sleep(d).await;
+                    retries += 1;
                     request = spare.expect("checked by can_retry");
                     continue;
                 }
                 Err(e) => return Err(HttpFailure::Transport(e.without_url())),
             };
             let status = resp.status();
+            span.record("status", status.as_u16());
             if status.is_redirection() {
                 let location = resp
                     .headers()
@@ -88,13 +95,18 @@ impl TokenHttp {
                 let wait = match retry_after(resp.headers()) {
                     Some(d) if d > self.retry.max_retry_after => None,
                     Some(d) => Some(d),
-                    None => Some(self.retry.backoff(attempt)),
+                    None => Some(self.retry.backoff(retries)),
                 };
                 if let Some(d) = wait {
-                    tracing::debug!(%status, attempt, wait_ms = d.as_millis() as u64, "token endpoint busy; retrying");
+                    tracing::debug!(
+                        status = status.as_u16(),
+                        attempt = retries + 1,
+                        wait_ms = d.as_millis() as u64,
+                        "token endpoint busy; retrying"
+                    );
                     drop(resp);
                     tokio::time::sleep(d).await;
-                    attempt += 1;
+                    retries += 1;
                     request = spare.expect("checked by can_retry");
                     continue;
                 }
@@ -529,10 +541,11 @@ pub(crate) async fn client_credentials(
 ) -> Result<Fetched> {
     let c = client(endpoints, client_id, Some(client_secret));
     let adapter = Adapter::new(http);
-    let resp = c
+    let exchange = c
         .exchange_client_credentials()
         .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
-        .request_async(&adapter)
+        .request_async(&adapter);
+    let resp = super::span::traced("client_credentials", &endpoints.token, exchange)
         .await
         .map_err(|e| map_token_error(e, &adapter, &endpoints.token))?;
     check_access(&resp)?;
@@ -549,9 +562,8 @@ pub(crate) async fn refresh(
     let c = client(endpoints, client_id, client_secret);
     let adapter = Adapter::new(http);
     let rt = RefreshToken::new(refresh_token.expose_secret().to_owned());
-    let resp = c
-        .exchange_refresh_token(&rt)
-        .request_async(&adapter)
+    let exchange = c.exchange_refresh_token(&rt).request_async(&adapter);
+    let resp = super::span::traced("refresh_token", &endpoints.token, exchange)
         .await
         .map_err(|e| map_token_error(e, &adapter, &endpoints.token))?;
     check_access(&resp)?;
@@ -590,8 +602,7 @@ pub(crate) async fn revoke(
         .form(&form)
         .build()
         .map_err(|e| Error::auth(Some("revoke_url"), None, e.without_url().to_string()))?;
-    let answer = http
-        .send(request)
+    let answer = super::span::traced("revoke", endpoint, http.send(request))
         .await
         .map_err(|f| f.into_error("revoke_url", endpoint))?;
     let status = answer.status;
@@ -626,6 +637,9 @@ struct ImpersonationRequest<'a> {
     scope: Option<String>,
 }
 
+/// The grant type of Qlik's user impersonation.
+const IMPERSONATION: &str = "urn:qlik:oauth:user-impersonation";
+
 /// Qlik's user-impersonation grant: a JSON body with a nested `user_lookup` object.
 pub(crate) async fn impersonation(
     http: &TokenHttp,
@@ -638,7 +652,7 @@ pub(crate) async fn impersonation(
     let body = ImpersonationRequest {
         client_id,
         client_secret: client_secret.expose_secret(),
-        grant_type: "urn:qlik:oauth:user-impersonation",
+        grant_type: IMPERSONATION,
         user_lookup,
         scope: if scopes.is_empty() {
             None
@@ -654,8 +668,7 @@ pub(crate) async fn impersonation(
         .json(&body)
         .build()
         .map_err(|e| Error::auth(Some("token_url"), None, e.without_url().to_string()))?;
-    let answer = http
-        .send(request)
+    let answer = super::span::traced(IMPERSONATION, endpoint, http.send(request))
         .await
         .map_err(|f| f.into_error("token_url", endpoint))?;
     let status = answer.status;

@@ -198,10 +198,11 @@ impl AuthorizationCodeFlow {
             .chain([self.client_secret.as_ref().map(Secret::expose_secret)])
             .flatten()
             .collect();
-        let resp = client
+        let exchange = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .set_pkce_verifier(pending.verifier)
-            .request_async(&adapter)
+            .request_async(&adapter);
+        let resp = super::span::traced("authorization_code", &self.endpoints.token, exchange)
             .await
             .map_err(|e| {
                 let e = oauth::map_token_error(e, &adapter, &self.endpoints.token);

@@ -205,7 +205,7 @@ impl Inner {
                 }
             }
         }
-        self.0.limiter.acquire(op).await;
+        let waited = self.0.limiter.acquire(op).await;
         if same_origin(request.url(), &self.0.origin) {
             let token = match self.0.tokens.token().await {
                 Ok(t) => t,
@@ -234,20 +234,25 @@ impl Inner {
                 "request to another host: no credentials attached"
             );
         }
+        if !waited.is_zero() {
+            // For the call's span, which `execute` starts next (no await in between).
+            waited.hand_over(request.url());
+        }
         Ok(())
     }
 
     /// The retry loop shared by generated clients and [`crate::rest`].
     ///
     /// The call runs in a `qlik.call` span (fields `api`, `operation`, `http.method`, `path`,
-    /// `attempt`, `status`; see [`crate::middleware`]) and every attempt passes through the
-    /// user's middleware.
+    /// `attempt`, `status`, `duration_ms`; its events: see [`crate::middleware`]) and every
+    /// attempt passes through the user's middleware.
     pub(crate) async fn execute(
         &self,
         client: &reqwest::Client,
         call: CallId,
         request: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
+        let started = std::time::Instant::now();
         let span = tracing::info_span!(
             "qlik.call",
             api = call.api.unwrap_or("rest"),
@@ -256,7 +261,12 @@ impl Inner {
             path = request.url().path(),
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
         );
+        // The limiter's wait before the call (`prepare`), as an event of the call's span.
+        if let Some(waited) = rate_limit::Waited::take_over(request.url()) {
+            span.in_scope(|| waited.record(1));
+        }
         let attempts = std::sync::atomic::AtomicU32::new(1);
         let made = crate::error::Call {
             api: call.api,
@@ -268,6 +278,9 @@ impl Inner {
             .execute_counted(client, call, request, &attempts, &span)
             .instrument(span.clone())
             .await;
+        if !span.is_disabled() {
+            span.record("duration_ms", crate::net::millis(started.elapsed()));
+        }
         // The number of requests sent and the call, for `Error::Api` on an error answer.
         result.map(|mut r| {
             // Deprecation signals of the answer, per operation (one warning the first time).
