@@ -14,6 +14,7 @@ use oauth2::{
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
+pub(crate) use super::span::TokenSpan;
 use super::{Endpoints, Fetched, Secret, UserLookup, MAX_LIFETIME};
 use crate::config::RetryPolicy;
 use crate::error::{without_values, Error, QlikError, Result};
@@ -51,9 +52,13 @@ impl TokenHttp {
     /// Sends a token-endpoint request. A redirect is a failure, never followed; 429 and 503 are
     /// retried (as long as `Retry-After`, when given, is within the policy's limit), as are
     /// connections that could not be made.
+    ///
+    /// Each attempt's number and the last status are recorded on `span` (the exchange's
+    /// `qlik.token` span, [`TokenSpan`]).
     pub(crate) async fn send(
         &self,
         mut request: reqwest::Request,
+        span: &tracing::Span,
     ) -> std::result::Result<TokenAnswer, HttpFailure> {
         if let Some(v) = request
             .headers_mut()
@@ -63,7 +68,6 @@ impl TokenHttp {
         }
         // Attempts from 1, as for API calls; the last one's number and status go on the
         // `qlik.token` span the request runs in ([`super::span`]).
-        let span = super::span::current();
         let mut retries: u32 = 0;
         loop {
             span.record("attempt", retries + 1);
@@ -220,13 +224,16 @@ type LastResponse = (StatusCode, Option<String>, usize);
 pub(crate) struct Adapter<'a> {
     http: &'a TokenHttp,
     last: Mutex<Option<LastResponse>>,
+    span: tracing::Span,
 }
 
 impl<'a> Adapter<'a> {
-    pub(crate) fn new(http: &'a TokenHttp) -> Self {
+    /// The client of one exchange, recorded on `traced`.
+    pub(crate) fn new(http: &'a TokenHttp, traced: &TokenSpan) -> Self {
         Adapter {
             http,
             last: Mutex::new(None),
+            span: traced.span().clone(),
         }
     }
 
@@ -241,7 +248,7 @@ impl<'a> Adapter<'a> {
         let mut req = reqwest::Request::new(parts.method, url);
         *req.headers_mut() = parts.headers;
         *req.body_mut() = Some(body.into());
-        let answer = self.http.send(req).await?;
+        let answer = self.http.send(req, &self.span).await?;
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some((
             answer.status,
             answer.content_type().map(str::to_owned),
@@ -540,12 +547,14 @@ pub(crate) async fn client_credentials(
     scopes: &[String],
 ) -> Result<Fetched> {
     let c = client(endpoints, client_id, Some(client_secret));
-    let adapter = Adapter::new(http);
+    let traced = TokenSpan::new("client_credentials", &endpoints.token);
+    let adapter = Adapter::new(http, &traced);
     let exchange = c
         .exchange_client_credentials()
         .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
         .request_async(&adapter);
-    let resp = super::span::traced("client_credentials", &endpoints.token, exchange)
+    let resp = traced
+        .run(exchange)
         .await
         .map_err(|e| map_token_error(e, &adapter, &endpoints.token))?;
     check_access(&resp)?;
@@ -560,10 +569,12 @@ pub(crate) async fn refresh(
     refresh_token: &Secret,
 ) -> Result<Fetched> {
     let c = client(endpoints, client_id, client_secret);
-    let adapter = Adapter::new(http);
+    let traced = TokenSpan::new("refresh_token", &endpoints.token);
+    let adapter = Adapter::new(http, &traced);
     let rt = RefreshToken::new(refresh_token.expose_secret().to_owned());
     let exchange = c.exchange_refresh_token(&rt).request_async(&adapter);
-    let resp = super::span::traced("refresh_token", &endpoints.token, exchange)
+    let resp = traced
+        .run(exchange)
         .await
         .map_err(|e| map_token_error(e, &adapter, &endpoints.token))?;
     check_access(&resp)?;
@@ -602,7 +613,9 @@ pub(crate) async fn revoke(
         .form(&form)
         .build()
         .map_err(|e| Error::auth(Some("revoke_url"), None, e.without_url().to_string()))?;
-    let answer = super::span::traced("revoke", endpoint, http.send(request))
+    let traced = TokenSpan::new("revoke", endpoint);
+    let answer = traced
+        .run(http.send(request, traced.span()))
         .await
         .map_err(|f| f.into_error("revoke_url", endpoint))?;
     let status = answer.status;
@@ -668,7 +681,9 @@ pub(crate) async fn impersonation(
         .json(&body)
         .build()
         .map_err(|e| Error::auth(Some("token_url"), None, e.without_url().to_string()))?;
-    let answer = super::span::traced(IMPERSONATION, endpoint, http.send(request))
+    let traced = TokenSpan::new(IMPERSONATION, endpoint);
+    let answer = traced
+        .run(http.send(request, traced.span()))
         .await
         .map_err(|f| f.into_error("token_url", endpoint))?;
     let status = answer.status;

@@ -7,44 +7,45 @@ use std::time::Instant;
 
 use reqwest::Url;
 use tracing::field::Empty;
-use tracing::Instrument;
+use tracing::{Instrument, Span};
 
 use crate::net::{millis, NoQuery};
 
-/// The span's name.
-const NAME: &str = "qlik.token";
-
-/// Runs `request` (one token-endpoint exchange: `grant` at `endpoint`) in a `qlik.token` span
-/// and records its duration when it ends. [`super::oauth::TokenHttp::send`] records the
-/// attempt and the status on it.
-pub(crate) async fn traced<T>(
-    grant: &'static str,
-    endpoint: &Url,
-    request: impl Future<Output = T>,
-) -> T {
-    let span = tracing::info_span!(
-        "qlik.token",
-        grant_type = grant,
-        endpoint = %NoQuery(endpoint),
-        attempt = Empty,
-        status = Empty,
-        duration_ms = Empty,
-    );
-    let started = Instant::now();
-    let out = request.instrument(span.clone()).await;
-    if !span.is_disabled() {
-        span.record("duration_ms", millis(started.elapsed()));
-    }
-    out
+/// The span of one token-endpoint exchange, made before the request so that
+/// [`super::oauth::TokenHttp::send`] can record its attempts and status on it.
+pub(crate) struct TokenSpan {
+    span: Span,
+    started: Instant,
 }
 
-/// The current `qlik.token` span, or a disabled one when the current span is another (a
-/// token request never writes its status into a call's span).
-pub(super) fn current() -> tracing::Span {
-    let span = tracing::Span::current();
-    if span.metadata().is_some_and(|m| m.name() == NAME) {
-        span
-    } else {
-        tracing::Span::none()
+impl TokenSpan {
+    /// A `qlik.token` span for `grant` at `endpoint` (its origin and path only).
+    pub(crate) fn new(grant: &'static str, endpoint: &Url) -> Self {
+        TokenSpan {
+            span: tracing::info_span!(
+                "qlik.token",
+                grant_type = grant,
+                endpoint = %NoQuery(endpoint),
+                attempt = Empty,
+                status = Empty,
+                duration_ms = Empty,
+            ),
+            started: Instant::now(),
+        }
+    }
+
+    /// The span, for the requests of the exchange.
+    pub(crate) fn span(&self) -> &Span {
+        &self.span
+    }
+
+    /// Runs the exchange in the span and records its duration when it ends.
+    pub(crate) async fn run<T>(&self, exchange: impl Future<Output = T>) -> T {
+        let out = exchange.instrument(self.span.clone()).await;
+        if !self.span.is_disabled() {
+            self.span
+                .record("duration_ms", millis(self.started.elapsed()));
+        }
+        out
     }
 }
