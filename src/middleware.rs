@@ -77,14 +77,15 @@
 //!
 //! **`qlik.call`**, one per call (all its attempts): `api` (`users`; `rest` for an untyped call
 //! that matches no operation), `operation` (the Rust method, e.g. `get_my_user`),
-//! `http.method`, `path` (no query), `attempt` (the current attempt, so the last one at the
-//! end), `status` (the last answer's status code) and `duration_ms` (from the call's first
-//! attempt to its last answer's headers, retry waits included; recorded when the call ends).
-//! Its events:
-//! - `attempt`: one per attempt, with `attempt`, `status` (or `error`) and that attempt's
+//! `http.method`, `path` (no query); and, recorded once when the call ends, `attempt` (its last
+//! attempt), `status` (the status of the answer it ended with; absent when the last attempt
+//! got none) and `duration_ms` (from the first attempt to the last answer's headers, retry
+//! waits included; the body is read after). Its events (all but the redirect hops name the
+//! `attempt` they are about):
+//! - `answer` (`status`) or `no answer` (`error`): one per attempt, with that attempt's
 //!   `duration_ms`;
 //! - `retrying`: `attempt` (the one that failed), `status` or `error`, `wait_ms` before the
-//!   next attempt; and the `401` re-send with a fresh token (`attempt`);
+//!   next attempt; `401: retrying once with a fresh token` (`attempt`: the one answered 401);
 //! - `qlik.redirect`: a redirect hop, `from` and `to` (origin and path, never the query),
 //!   `status`, `followed` (`false` for a hop to another origin, which ends the call);
 //! - `rate limiter: waited`: `wait_ms`, `tier`, `reason` (`pace`: the budget's steady pace,

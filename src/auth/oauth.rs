@@ -53,12 +53,31 @@ impl TokenHttp {
     /// retried (as long as `Retry-After`, when given, is within the policy's limit), as are
     /// connections that could not be made.
     ///
-    /// Each attempt's number and the last status are recorded on `span` (the exchange's
-    /// `qlik.token` span, [`TokenSpan`]).
+    /// The last attempt's number (from 1, as for API calls) and status are recorded on `span`
+    /// (the exchange's `qlik.token` span, [`TokenSpan`]) when it ends.
     pub(crate) async fn send(
         &self,
-        mut request: reqwest::Request,
+        request: reqwest::Request,
         span: &tracing::Span,
+    ) -> std::result::Result<TokenAnswer, HttpFailure> {
+        let mut retries: u32 = 0;
+        let mut status = None;
+        let out = self.send_counted(request, &mut retries, &mut status).await;
+        if !span.is_disabled() {
+            span.record("attempt", retries + 1);
+            if let Some(s) = status {
+                span.record("status", s);
+            }
+        }
+        out
+    }
+
+    /// [`TokenHttp::send`], counting the retries and keeping the last status.
+    async fn send_counted(
+        &self,
+        mut request: reqwest::Request,
+        retries: &mut u32,
+        last_status: &mut Option<u16>,
     ) -> std::result::Result<TokenAnswer, HttpFailure> {
         if let Some(v) = request
             .headers_mut()
@@ -66,27 +85,23 @@ impl TokenHttp {
         {
             v.set_sensitive(true);
         }
-        // Attempts from 1, as for API calls; the last one's number and status go on the
-        // `qlik.token` span the request runs in ([`super::span`]).
-        let mut retries: u32 = 0;
         loop {
-            span.record("attempt", retries + 1);
             let spare = request.try_clone();
-            let can_retry = spare.is_some() && retries < self.retry.max_retries;
+            let can_retry = spare.is_some() && *retries < self.retry.max_retries;
             let resp = match self.client.execute(request).await {
                 Ok(r) => r,
                 Err(e) if can_retry && e.is_connect() => {
-                    let d = self.retry.backoff(retries);
-                    tracing::debug!(attempt = retries + 1, error = %e.without_url(), wait_ms = d.as_millis() as u64, "token endpoint unreachable; retrying");
+                    let d = self.retry.backoff(*retries);
+                    tracing::debug!(attempt = *retries + 1, error = %e.without_url(), wait_ms = d.as_millis() as u64, "token endpoint unreachable; retrying");
                     tokio::time::sleep(d).await;
-                    retries += 1;
+                    *retries += 1;
                     request = spare.expect("checked by can_retry");
                     continue;
                 }
                 Err(e) => return Err(HttpFailure::Transport(e.without_url())),
             };
             let status = resp.status();
-            span.record("status", status.as_u16());
+            *last_status = Some(status.as_u16());
             if status.is_redirection() {
                 let location = resp
                     .headers()
@@ -99,18 +114,18 @@ impl TokenHttp {
                 let wait = match retry_after(resp.headers()) {
                     Some(d) if d > self.retry.max_retry_after => None,
                     Some(d) => Some(d),
-                    None => Some(self.retry.backoff(retries)),
+                    None => Some(self.retry.backoff(*retries)),
                 };
                 if let Some(d) = wait {
                     tracing::debug!(
                         status = status.as_u16(),
-                        attempt = retries + 1,
+                        attempt = *retries + 1,
                         wait_ms = d.as_millis() as u64,
                         "token endpoint busy; retrying"
                     );
                     drop(resp);
                     tokio::time::sleep(d).await;
-                    retries += 1;
+                    *retries += 1;
                     request = spare.expect("checked by can_retry");
                     continue;
                 }

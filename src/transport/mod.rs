@@ -275,10 +275,19 @@ impl Inner {
             path: request.url().path().to_owned(),
         };
         let result = self
-            .execute_counted(client, call, request, &attempts, &span)
+            .execute_counted(client, call, request, &attempts)
             .instrument(span.clone())
             .await;
+        // Recorded once, when the call ends (a field recorded again is appended, not replaced,
+        // by some subscribers); the events inside carry each attempt's own.
         if !span.is_disabled() {
+            span.record(
+                "attempt",
+                attempts.load(std::sync::atomic::Ordering::Relaxed),
+            );
+            if let Ok(r) = &result {
+                span.record("status", r.status().as_u16());
+            }
             span.record("duration_ms", crate::net::millis(started.elapsed()));
         }
         // The number of requests sent and the call, for `Error::Api` on an error answer.

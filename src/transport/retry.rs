@@ -1,5 +1,5 @@
 //! The retry loop: backoff, `Retry-After`, which methods may be replayed, the one 401 refresh.
-//! Each attempt runs the user's [middleware](crate::middleware) and is recorded on the call's
+//! Each attempt runs the user's [middleware](crate::middleware) and is an event of the call's
 //! span.
 
 use std::time::{Duration, Instant};
@@ -45,7 +45,6 @@ impl Inner {
         call: CallId,
         mut request: reqwest::Request,
         attempts: &std::sync::atomic::AtomicU32,
-        span: &tracing::Span,
     ) -> reqwest::Result<reqwest::Response> {
         let chain = &self.0.middleware;
         let policy = &self.0.retry;
@@ -65,7 +64,6 @@ impl Inner {
         let mut refreshed = false;
         loop {
             attempts.store(number, std::sync::atomic::Ordering::Relaxed);
-            span.record("attempt", number);
             let started = Instant::now();
             // The next attempt starts again from the SDK's request, before any middleware.
             let spare = request.try_clone();
@@ -83,12 +81,11 @@ impl Inner {
                 .map_err(crate::net::without_query);
             match &mut result {
                 Ok(resp) => {
-                    span.record("status", resp.status().as_u16());
                     tracing::debug!(
                         attempt = number,
                         status = resp.status().as_u16(),
                         duration_ms = millis(started.elapsed()),
-                        "attempt"
+                        "answer"
                     );
                     if let Some(a) = &seen {
                         chain.response(a, resp);
@@ -99,7 +96,7 @@ impl Inner {
                         attempt = number,
                         error = %e,
                         duration_ms = millis(started.elapsed()),
-                        "attempt"
+                        "no answer"
                     );
                     if let Some(a) = &seen {
                         chain.error(a, e);
