@@ -28,6 +28,9 @@
 //! Qlik blocks every endpoint of the tier: calls of that tier, from every client sharing the
 //! budget, wait until it expires (those already waiting for a slot queue again behind it) and
 //! are then released one interval apart, not all at once. Every retry takes a slot too.
+//! Each wait is a `rate limiter: waited` event of the call's `qlik.call` span (`wait_ms`,
+//! `tier`, `reason`), and a pause a `rate limiter: tier paused` event of the call that drew the
+//! `429` ([`crate::middleware`], "Tracing").
 //! A budget is unconfirmed when new and after a pause (another program with the same identity
 //! may have spent the tenant's count): its first call goes alone, and the others wait for its
 //! answer (at most 10 s), so that a spent budget costs one `429`, not one per call in flight.
@@ -40,6 +43,7 @@
 //! (up to 10) only within the origin of the request; a `Location` on another origin (scheme, host
 //! or port) ends the call with an error naming it, so neither credentials nor a replayed body
 //! ever reach it, and no `Referer` is sent. Token-endpoint requests follow no redirect at all.
+//! Each hop is a `qlik.redirect` event of the call's span (origin and path, never the query).
 //!
 //! ## Bounds
 //! Error bodies are read up to [`ERROR_BODY_LIMIT`] (the rest is dropped, the error shows the
@@ -234,7 +238,7 @@ impl Inner {
                 "request to another host: no credentials attached"
             );
         }
-        if !waited.is_zero() {
+        if !waited.is_zero() && tracing::level_enabled!(tracing::Level::DEBUG) {
             // For the call's span, which `execute` starts next (no await in between).
             waited.hand_over(request.url());
         }
