@@ -495,7 +495,7 @@ async fn token_requests_have_their_own_span_and_no_secret() {
 }
 
 /// A redirect hop is a `qlik.redirect` event of the call's span: from and to (origin and path,
-/// no query), status, followed.
+/// no query), status, followed (`false` for a hop to another origin, which ends the call).
 #[tokio::test]
 async fn redirect_hops_are_events_of_the_call() {
     capture();
@@ -540,6 +540,31 @@ async fn redirect_hops_are_events_of_the_call() {
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     assert_eq!(hops[0].fields, want);
+
+    // A hop to another origin is not followed: the event says so, and the call fails.
+    let other = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/hop-away"))
+        .respond_with(ResponseTemplate::new(307).insert_header(
+            "location",
+            format!("{}/elsewhere?sig=SECRETq", other.uri()).as_str(),
+        ))
+        .mount(&server)
+        .await;
+    qlik.rest(Method::GET, "/api/v1/hop-away")
+        .send()
+        .await
+        .unwrap_err();
+    let made = calls("/api/v1/hop-away");
+    let hop = made[0]
+        .events
+        .iter()
+        .find(|e| e.name == "qlik.redirect")
+        .expect("the refused hop is an event");
+    assert_eq!(hop.fields["to"], format!("{}/elsewhere", other.uri()));
+    assert_eq!(hop.fields["status"], "307");
+    assert_eq!(hop.fields["followed"], "false");
+    assert!(other.received_requests().await.unwrap().is_empty());
     assert!(!everything().contains("SECRETq"));
 }
 
