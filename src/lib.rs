@@ -37,7 +37,7 @@
 //! - [`response_headers`]: the success headers a spec declares, typed on the response of their
 //!   operation (`resp.location()`, `resp.etag()`, ...; a `Location`'s resource id resolved).
 //! - [`middleware`]: your own hooks on every attempt of every call (headers, metrics, logs),
-//!   and the `qlik.call` tracing span.
+//!   written against the types of [`http`]; and the tracing spans (`qlik.call`, `qlik.token`).
 //! - [`Qlik::token_info`] and [`Qlik::stats`]: the token cache (kind, expiry, refreshes) and
 //!   the client's counters (calls, retries, `429`s, token requests, limiter waits), always on.
 //! - [`deprecations`]: the tenant's `Deprecation`, `Sunset` and `Link` answers, one warning per
@@ -54,6 +54,7 @@ pub mod client;
 pub mod config;
 pub mod deprecations;
 pub mod error;
+pub mod http;
 pub mod lenient;
 pub mod middleware;
 mod net;

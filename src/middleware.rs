@@ -13,29 +13,45 @@
 //! (the first registered is the outermost). Each attempt starts again from the SDK's request,
 //! so a header a middleware adds is added once per attempt, never twice.
 //!
+//! A middleware is written against the types of [`qlik_sdk::http`](crate::http) (re-exports of
+//! the SDK's own `reqwest`), so it needs no `reqwest` of its own. The three hooks of one attempt
+//! get the same [`Attempt`]: its number, operation and start time, and a slot of typed values
+//! ([`Attempt::data`]) that `on_request` fills and `on_response` or `on_error` reads. This one
+//! tags every request and times every attempt:
+//!
 //! ```
-//! use std::sync::atomic::{AtomicU64, Ordering};
+//! use std::time::{Duration, Instant};
+//! use qlik_sdk::http::{Error, HeaderValue, Request, Response};
 //! use qlik_sdk::middleware::{Attempt, Middleware};
 //!
-//! /// Tags every request and counts answers by status class.
-//! #[derive(Default)]
-//! struct Metrics {
-//!     errors: AtomicU64,
+//! /// Tags every request and reports how long each attempt took.
+//! struct Timing;
+//!
+//! /// When this middleware's `on_request` ran (a type of its own: the slot is shared).
+//! #[derive(Clone, Copy)]
+//! struct Sent(Instant);
+//!
+//! impl Timing {
+//!     fn report(&self, attempt: &Attempt, outcome: &str) {
+//!         let took: Duration = attempt.data().get::<Sent>().map_or(attempt.elapsed(), |s| s.0.elapsed());
+//!         let op = attempt.operation.unwrap_or("rest");
+//!         println!("{op} attempt {}: {outcome} after {took:?}", attempt.number);
+//!     }
 //! }
 //!
-//! impl Middleware for Metrics {
-//!     fn on_request(&self, attempt: &Attempt, request: &mut reqwest::Request) {
-//!         request.headers_mut().insert(
-//!             "x-request-source",
-//!             reqwest::header::HeaderValue::from_static("nightly-export"),
-//!         );
-//!         let _ = attempt.operation; // e.g. Some("get_my_user")
+//! impl Middleware for Timing {
+//!     fn on_request(&self, attempt: &Attempt, request: &mut Request) {
+//!         request
+//!             .headers_mut()
+//!             .insert("x-request-source", HeaderValue::from_static("nightly-export"));
+//!         attempt.data().insert(Sent(Instant::now()));
 //!     }
-//!     fn on_response(&self, attempt: &Attempt, response: &mut reqwest::Response) {
-//!         if !response.status().is_success() {
-//!             self.errors.fetch_add(1, Ordering::Relaxed);
-//!         }
-//!         let _ = (attempt.api, attempt.number);
+//!     fn on_response(&self, attempt: &Attempt, response: &mut Response) {
+//!         self.report(attempt, response.status().as_str());
+//!     }
+//!     fn on_error(&self, attempt: &Attempt, error: &Error) {
+//!         let what = if error.is_timeout() { "timeout" } else { "no answer" };
+//!         self.report(attempt, what);
 //!     }
 //! }
 //!
@@ -43,7 +59,7 @@
 //! let qlik = qlik_sdk::Qlik::builder()
 //!     .host("tenant.eu.qlikcloud.com")
 //!     .api_key("key")
-//!     .middleware(Metrics::default())
+//!     .middleware(Timing)
 //!     .build()?;
 //! # Ok(qlik) }
 //! ```
@@ -53,19 +69,46 @@
 //! `on_response`; the SDK also collects them itself ([`crate::deprecations`]).
 //!
 //! ## Tracing
-//! Every call (all its attempts) runs in a `tracing` span named `qlik.call` with the fields
-//! `api` (`users`; `rest` for an untyped call that matches no operation), `operation` (the Rust
-//! method, e.g. `get_my_user`), `http.method`, `path`, `attempt` (1-based, updated on each
-//! attempt) and `status` (the last answer's status code). Retries are logged as `debug`
-//! events inside it. Install any `tracing` subscriber to see them.
+//! Install any `tracing` subscriber to see what the SDK does. Spans are at `INFO`, events at
+//! `DEBUG`; with no subscriber (or these levels off) nothing is formatted or allocated for them.
+//! Attempts are numbered from 1 everywhere (span, events, [`Attempt::number`],
+//! [`Error::attempts`](crate::Error::attempts)): the first request is attempt 1, and each retry
+//! and the one re-send after a `401` and a token refresh is the next.
+//!
+//! **`qlik.call`**, one per call (all its attempts): `api` (`users`; `rest` for an untyped call
+//! that matches no operation), `operation` (the Rust method, e.g. `get_my_user`),
+//! `http.method`, `path` (no query); and, recorded once when the call ends, `attempt` (its last
+//! attempt), `status` (the status of the answer it ended with; absent when the last attempt
+//! got none) and `duration_ms` (from the first attempt to the last answer's headers, retry
+//! waits included; the body is read after). Its events (all but the redirect hops name the
+//! `attempt` they are about):
+//! - `answer` (`status`) or `no answer` (`error`): one per attempt, with that attempt's
+//!   `duration_ms`;
+//! - `retrying`: `attempt` (the one that failed), `status` or `error`, `wait_ms` before the
+//!   next attempt; `401: retrying once with a fresh token` (`attempt`: the one answered 401);
+//! - `qlik.redirect`: a redirect hop, `from` and `to` (origin and path, never the query),
+//!   `status`, `followed` (`false` for a hop to another origin, which ends the call);
+//! - `rate limiter: waited`: `wait_ms`, `tier`, `reason` (`pace`: the budget's steady pace,
+//!   `pause`: the tier paused after a `429`, `probe`: the answer of the first call on an
+//!   unconfirmed budget) and the `attempt` it delayed (1 for the wait before the call);
+//! - `rate limiter: tier paused`: a `429` with `Retry-After` paused the tier (`tier`,
+//!   `wait_ms`, `attempt`).
+//!
+//! **`qlik.token`**, one per token-endpoint request (these are not API calls and pass no
+//! middleware): `grant_type` (`client_credentials`, `refresh_token`, `authorization_code`,
+//! `urn:qlik:oauth:user-impersonation`, or `revoke` for an RFC 7009 revocation), `endpoint`
+//! (origin and path), `status`, `attempt` (its last attempt: 429 and 503 are retried) and
+//! `duration_ms`. Never a token, secret, code or verifier: those are in no field or event.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
-use reqwest::Method;
+use crate::http::{Error, Extensions, Method, Request, Response};
 
-/// What a middleware is told about the attempt it sees.
-#[derive(Clone, Debug)]
+/// What a middleware is told about the attempt it sees: the same value is handed to the
+/// attempt's [`on_request`](Middleware::on_request), [`on_response`](Middleware::on_response)
+/// and [`on_error`](Middleware::on_error), so it links them (its start, its [`data`](Self::data)).
 #[non_exhaustive]
 pub struct Attempt {
     /// API of the call (`users`, `spaces`, ...), when the call is one of the operation table's.
@@ -74,8 +117,82 @@ pub struct Attempt {
     pub operation: Option<&'static str>,
     /// HTTP method.
     pub method: Method,
-    /// Attempt number within the call, from 1 (retries and the one 401 refresh count).
+    /// Attempt number within the call, from 1 (retries and the one 401 refresh count): the
+    /// same as the `attempt` of the `qlik.call` span and of its events.
     pub number: u32,
+    /// When the attempt started: just before its first `on_request`.
+    pub started: Instant,
+    /// Values the attempt's hooks share ([`Attempt::data`]).
+    data: Mutex<Extensions>,
+}
+
+impl Attempt {
+    /// The attempt `number` of a call (`api`, `operation`, `method`), starting at `started`.
+    pub(crate) fn new(
+        api: Option<&'static str>,
+        operation: Option<&'static str>,
+        method: Method,
+        number: u32,
+        started: Instant,
+    ) -> Self {
+        Attempt {
+            api,
+            operation,
+            method,
+            number,
+            started,
+            data: Mutex::new(Extensions::new()),
+        }
+    }
+
+    /// Time since the attempt started ([`Attempt::started`]).
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Typed values of this attempt, shared by its `on_request`, `on_response` and `on_error`
+    /// and by every middleware (key them by a type of your own). Empty when the attempt starts;
+    /// the next attempt starts empty again. Release the guard before calling `data` again.
+    ///
+    /// ```
+    /// # use qlik_sdk::middleware::Attempt;
+    /// #[derive(Clone)]
+    /// struct RequestId(String);
+    /// fn on_request(attempt: &Attempt) {
+    ///     attempt.data().insert(RequestId("r-1".into()));
+    /// }
+    /// fn on_response(attempt: &Attempt) -> Option<String> {
+    ///     attempt.data().get::<RequestId>().map(|r| r.0.clone())
+    /// }
+    /// ```
+    pub fn data(&self) -> MutexGuard<'_, Extensions> {
+        self.data.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Clone for Attempt {
+    fn clone(&self) -> Self {
+        Attempt {
+            api: self.api,
+            operation: self.operation,
+            method: self.method.clone(),
+            number: self.number,
+            started: self.started,
+            data: Mutex::new(self.data().clone()),
+        }
+    }
+}
+
+impl fmt::Debug for Attempt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Attempt")
+            .field("api", &self.api)
+            .field("operation", &self.operation)
+            .field("method", &self.method)
+            .field("number", &self.number)
+            .field("started", &self.started)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A hook on every attempt of every API call (see the [module docs](self)).
@@ -85,18 +202,18 @@ pub struct Attempt {
 /// work to a channel.
 pub trait Middleware: Send + Sync + 'static {
     /// Before an attempt is sent: may change the request (headers, URL, timeout).
-    fn on_request(&self, attempt: &Attempt, request: &mut reqwest::Request) {
+    fn on_request(&self, attempt: &Attempt, request: &mut Request) {
         let _ = (attempt, request);
     }
 
     /// After an attempt was answered (any status, before the SDK decides on a retry): may
     /// change the response's headers and extensions.
-    fn on_response(&self, attempt: &Attempt, response: &mut reqwest::Response) {
+    fn on_response(&self, attempt: &Attempt, response: &mut Response) {
         let _ = (attempt, response);
     }
 
     /// After an attempt failed without an answer (connection, TLS, timeout).
-    fn on_error(&self, attempt: &Attempt, error: &reqwest::Error) {
+    fn on_error(&self, attempt: &Attempt, error: &Error) {
         let _ = (attempt, error);
     }
 }
@@ -120,19 +237,19 @@ impl Chain {
         self.0.is_empty()
     }
 
-    pub(crate) fn request(&self, attempt: &Attempt, request: &mut reqwest::Request) {
+    pub(crate) fn request(&self, attempt: &Attempt, request: &mut Request) {
         for m in &self.0 {
             m.on_request(attempt, request);
         }
     }
 
-    pub(crate) fn response(&self, attempt: &Attempt, response: &mut reqwest::Response) {
+    pub(crate) fn response(&self, attempt: &Attempt, response: &mut Response) {
         for m in self.0.iter().rev() {
             m.on_response(attempt, response);
         }
     }
 
-    pub(crate) fn error(&self, attempt: &Attempt, error: &reqwest::Error) {
+    pub(crate) fn error(&self, attempt: &Attempt, error: &Error) {
         for m in self.0.iter().rev() {
             m.on_error(attempt, error);
         }

@@ -42,12 +42,25 @@ impl fmt::Display for RefusedRedirect {
 impl std::error::Error for RefusedRedirect {}
 
 /// Follows redirects within the origin of the original request only (scheme, host and port).
+/// Each hop is a `qlik.redirect` event of the call's span (the policy runs inside the call's
+/// future): `from` and `to` without their query, the redirect's `status`, `followed`.
 fn same_origin_redirects() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
         let Some(first) = attempt.previous().first() else {
             return attempt.stop();
         };
-        if !same_origin(attempt.url(), first) {
+        let followed = same_origin(attempt.url(), first);
+        if let Some(from) = attempt.previous().last() {
+            tracing::debug!(
+                name: "qlik.redirect",
+                from = %NoQuery(from),
+                to = %NoQuery(attempt.url()),
+                status = attempt.status().as_u16(),
+                followed,
+                "redirect"
+            );
+        }
+        if !followed {
             let refused = RefusedRedirect {
                 location: attempt.url().to_string(),
                 from: first.origin().ascii_serialization(),
@@ -59,6 +72,26 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
         }
         attempt.follow()
     })
+}
+
+/// A duration in milliseconds, to the microsecond (a span or event field).
+pub(crate) fn millis(d: std::time::Duration) -> f64 {
+    d.as_micros() as f64 / 1000.0
+}
+
+/// A URL shown as its origin and path only: no user info, query or fragment (they may hold
+/// secrets). Formatted only when an event is recorded.
+pub(crate) struct NoQuery<'a>(pub(crate) &'a Url);
+
+impl fmt::Display for NoQuery<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}{}",
+            self.0.origin().ascii_serialization(),
+            self.0.path()
+        )
+    }
 }
 
 /// The process's one TLS client configuration (rustls with the ring provider and the platform

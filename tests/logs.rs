@@ -5,7 +5,8 @@
 //! helpers, rustls and the WebSocket library log through `log`). It then runs the auth flows
 //! (client credentials, impersonation, API key, authorization code with PKCE, refresh, revoke, a
 //! refused secret), a typed call that is retried, and a paged call, and asserts that no
-//! credential, token, authorization code or code verifier appears in anything captured. The
+//! credential, token, authorization code or code verifier appears in anything captured, the
+//! `qlik.token` span of every grant included. The
 //! engine session has the same test in `tests/qix_logs.rs`. One test in this binary: a process
 //! has one global logger.
 
@@ -222,6 +223,20 @@ async fn no_secret_reaches_any_log_line_at_trace() {
         lines.iter().any(|l| l.contains("retrying")),
         "the retry event was not captured"
     );
+    // Every token request had its `qlik.token` span (issue 22): each grant, and revocation.
+    for grant in [
+        "client_credentials",
+        "urn:qlik:oauth:user-impersonation",
+        "authorization_code",
+        "refresh_token",
+        "revoke",
+    ] {
+        let opened = format!("span qlik.token grant_type={grant} endpoint=");
+        assert!(
+            lines.iter().any(|l| l.starts_with(&opened)),
+            "no qlik.token span for {grant}"
+        );
+    }
     let log_records = lines.iter().filter(|l| l.starts_with("log ")).count();
     assert!(log_records > 0, "no `log` record was captured");
     let n = capture::assert_no_secret(&secrets);

@@ -1,5 +1,6 @@
 //! The `qlik.call` span: one per call (all its attempts), with the API, the operation, the
-//! HTTP method, the path, the last status and the number of the last attempt.
+//! HTTP method, the path, the last status, the number of the last attempt and the duration.
+//! Its events, the token span and the middleware's view: `tests/telemetry.rs`.
 
 mod common;
 
@@ -119,8 +120,17 @@ async fn each_call_has_a_span_with_api_operation_status_and_attempt() {
         .unwrap_err();
     assert!(e.is_not_found(), "{e}");
 
-    let calls = spans.calls();
+    let mut calls = spans.calls();
     assert_eq!(calls.len(), 2, "{calls:?}");
+    // Each call's duration (milliseconds, recorded when it ends), then the other fields.
+    for c in &mut calls {
+        let ms: f64 = c
+            .remove("duration_ms")
+            .expect("duration_ms")
+            .parse()
+            .unwrap();
+        assert!(ms > 0.0, "{ms}");
+    }
     let want = |pairs: &[(&str, &str)]| {
         pairs
             .iter()

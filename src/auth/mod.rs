@@ -49,6 +49,7 @@ mod loopback;
 mod oauth;
 mod pkce;
 mod scrub;
+mod span;
 mod store;
 
 pub use crate::config::DEFAULT_REFRESH_SKEW;

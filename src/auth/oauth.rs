@@ -14,6 +14,7 @@ use oauth2::{
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
+pub(crate) use super::span::TokenSpan;
 use super::{Endpoints, Fetched, Secret, UserLookup, MAX_LIFETIME};
 use crate::config::RetryPolicy;
 use crate::error::{without_values, Error, QlikError, Result};
@@ -51,9 +52,32 @@ impl TokenHttp {
     /// Sends a token-endpoint request. A redirect is a failure, never followed; 429 and 503 are
     /// retried (as long as `Retry-After`, when given, is within the policy's limit), as are
     /// connections that could not be made.
+    ///
+    /// The last attempt's number (from 1, as for API calls) and status are recorded on `span`
+    /// (the exchange's `qlik.token` span, [`TokenSpan`]) when it ends.
     pub(crate) async fn send(
         &self,
+        request: reqwest::Request,
+        span: &tracing::Span,
+    ) -> std::result::Result<TokenAnswer, HttpFailure> {
+        let mut retries: u32 = 0;
+        let mut status = None;
+        let out = self.send_counted(request, &mut retries, &mut status).await;
+        if !span.is_disabled() {
+            span.record("attempt", retries + 1);
+            if let Some(s) = status {
+                span.record("status", s);
+            }
+        }
+        out
+    }
+
+    /// [`TokenHttp::send`], counting the retries and keeping the last status.
+    async fn send_counted(
+        &self,
         mut request: reqwest::Request,
+        retries: &mut u32,
+        last_status: &mut Option<u16>,
     ) -> std::result::Result<TokenAnswer, HttpFailure> {
         if let Some(v) = request
             .headers_mut()
@@ -61,21 +85,23 @@ impl TokenHttp {
         {
             v.set_sensitive(true);
         }
-        let mut attempt: u32 = 0;
         loop {
             let spare = request.try_clone();
-            let can_retry = spare.is_some() && attempt < self.retry.max_retries;
+            let can_retry = spare.is_some() && *retries < self.retry.max_retries;
             let resp = match self.client.execute(request).await {
                 Ok(r) => r,
                 Err(e) if can_retry && e.is_connect() => {
-                    tokio::time::sleep(self.retry.backoff(attempt)).await;
-                    attempt += 1;
+                    let d = self.retry.backoff(*retries);
+                    tracing::debug!(attempt = *retries + 1, error = %e.without_url(), wait_ms = d.as_millis() as u64, "token endpoint unreachable; retrying");
+                    tokio::time::sleep(d).await;
+                    *retries += 1;
                     request = spare.expect("checked by can_retry");
                     continue;
                 }
                 Err(e) => return Err(HttpFailure::Transport(e.without_url())),
             };
             let status = resp.status();
+            *last_status = Some(status.as_u16());
             if status.is_redirection() {
                 let location = resp
                     .headers()
@@ -88,13 +114,18 @@ impl TokenHttp {
                 let wait = match retry_after(resp.headers()) {
                     Some(d) if d > self.retry.max_retry_after => None,
                     Some(d) => Some(d),
-                    None => Some(self.retry.backoff(attempt)),
+                    None => Some(self.retry.backoff(*retries)),
                 };
                 if let Some(d) = wait {
-                    tracing::debug!(%status, attempt, wait_ms = d.as_millis() as u64, "token endpoint busy; retrying");
+                    tracing::debug!(
+                        status = status.as_u16(),
+                        attempt = *retries + 1,
+                        wait_ms = d.as_millis() as u64,
+                        "token endpoint busy; retrying"
+                    );
                     drop(resp);
                     tokio::time::sleep(d).await;
-                    attempt += 1;
+                    *retries += 1;
                     request = spare.expect("checked by can_retry");
                     continue;
                 }
@@ -208,13 +239,16 @@ type LastResponse = (StatusCode, Option<String>, usize);
 pub(crate) struct Adapter<'a> {
     http: &'a TokenHttp,
     last: Mutex<Option<LastResponse>>,
+    span: tracing::Span,
 }
 
 impl<'a> Adapter<'a> {
-    pub(crate) fn new(http: &'a TokenHttp) -> Self {
+    /// The client of one exchange, recorded on `traced`.
+    pub(crate) fn new(http: &'a TokenHttp, traced: &TokenSpan) -> Self {
         Adapter {
             http,
             last: Mutex::new(None),
+            span: traced.span().clone(),
         }
     }
 
@@ -229,7 +263,7 @@ impl<'a> Adapter<'a> {
         let mut req = reqwest::Request::new(parts.method, url);
         *req.headers_mut() = parts.headers;
         *req.body_mut() = Some(body.into());
-        let answer = self.http.send(req).await?;
+        let answer = self.http.send(req, &self.span).await?;
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some((
             answer.status,
             answer.content_type().map(str::to_owned),
@@ -528,11 +562,14 @@ pub(crate) async fn client_credentials(
     scopes: &[String],
 ) -> Result<Fetched> {
     let c = client(endpoints, client_id, Some(client_secret));
-    let adapter = Adapter::new(http);
-    let resp = c
+    let traced = TokenSpan::new("client_credentials", &endpoints.token);
+    let adapter = Adapter::new(http, &traced);
+    let exchange = c
         .exchange_client_credentials()
         .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
-        .request_async(&adapter)
+        .request_async(&adapter);
+    let resp = traced
+        .run(exchange)
         .await
         .map_err(|e| map_token_error(e, &adapter, &endpoints.token))?;
     check_access(&resp)?;
@@ -547,11 +584,12 @@ pub(crate) async fn refresh(
     refresh_token: &Secret,
 ) -> Result<Fetched> {
     let c = client(endpoints, client_id, client_secret);
-    let adapter = Adapter::new(http);
+    let traced = TokenSpan::new("refresh_token", &endpoints.token);
+    let adapter = Adapter::new(http, &traced);
     let rt = RefreshToken::new(refresh_token.expose_secret().to_owned());
-    let resp = c
-        .exchange_refresh_token(&rt)
-        .request_async(&adapter)
+    let exchange = c.exchange_refresh_token(&rt).request_async(&adapter);
+    let resp = traced
+        .run(exchange)
         .await
         .map_err(|e| map_token_error(e, &adapter, &endpoints.token))?;
     check_access(&resp)?;
@@ -590,8 +628,9 @@ pub(crate) async fn revoke(
         .form(&form)
         .build()
         .map_err(|e| Error::auth(Some("revoke_url"), None, e.without_url().to_string()))?;
-    let answer = http
-        .send(request)
+    let traced = TokenSpan::new("revoke", endpoint);
+    let answer = traced
+        .run(http.send(request, traced.span()))
         .await
         .map_err(|f| f.into_error("revoke_url", endpoint))?;
     let status = answer.status;
@@ -626,6 +665,9 @@ struct ImpersonationRequest<'a> {
     scope: Option<String>,
 }
 
+/// The grant type of Qlik's user impersonation.
+const IMPERSONATION: &str = "urn:qlik:oauth:user-impersonation";
+
 /// Qlik's user-impersonation grant: a JSON body with a nested `user_lookup` object.
 pub(crate) async fn impersonation(
     http: &TokenHttp,
@@ -638,7 +680,7 @@ pub(crate) async fn impersonation(
     let body = ImpersonationRequest {
         client_id,
         client_secret: client_secret.expose_secret(),
-        grant_type: "urn:qlik:oauth:user-impersonation",
+        grant_type: IMPERSONATION,
         user_lookup,
         scope: if scopes.is_empty() {
             None
@@ -654,8 +696,9 @@ pub(crate) async fn impersonation(
         .json(&body)
         .build()
         .map_err(|e| Error::auth(Some("token_url"), None, e.without_url().to_string()))?;
-    let answer = http
-        .send(request)
+    let traced = TokenSpan::new(IMPERSONATION, endpoint);
+    let answer = traced
+        .run(http.send(request, traced.span()))
         .await
         .map_err(|f| f.into_error("token_url", endpoint))?;
     let status = answer.status;

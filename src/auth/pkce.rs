@@ -190,7 +190,8 @@ impl AuthorizationCodeFlow {
             self.client_secret.as_ref(),
         )
         .set_redirect_uri(RedirectUrl::from_url(self.redirect.clone()));
-        let adapter = Adapter::new(&self.http);
+        let traced = oauth::TokenSpan::new("authorization_code", &self.endpoints.token);
+        let adapter = Adapter::new(&self.http, &traced);
         // Every secret this request carries, removed from its error in any encoding.
         let verifier = pending.verifier.secret().clone();
         let secrets: Vec<&str> = [Some(code), Some(verifier.as_str()), Some(state)]
@@ -198,15 +199,14 @@ impl AuthorizationCodeFlow {
             .chain([self.client_secret.as_ref().map(Secret::expose_secret)])
             .flatten()
             .collect();
-        let resp = client
+        let exchange = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .set_pkce_verifier(pending.verifier)
-            .request_async(&adapter)
-            .await
-            .map_err(|e| {
-                let e = oauth::map_token_error(e, &adapter, &self.endpoints.token);
-                super::scrub::scrub_error(e, &secrets)
-            })?;
+            .request_async(&adapter);
+        let resp = traced.run(exchange).await.map_err(|e| {
+            let e = oauth::map_token_error(e, &adapter, &self.endpoints.token);
+            super::scrub::scrub_error(e, &secrets)
+        })?;
         use oauth2::TokenResponse;
         let lifetime = resp
             .lifetime()

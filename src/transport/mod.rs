@@ -28,6 +28,9 @@
 //! Qlik blocks every endpoint of the tier: calls of that tier, from every client sharing the
 //! budget, wait until it expires (those already waiting for a slot queue again behind it) and
 //! are then released one interval apart, not all at once. Every retry takes a slot too.
+//! Each wait is a `rate limiter: waited` event of the call's `qlik.call` span (`wait_ms`,
+//! `tier`, `reason`), and a pause a `rate limiter: tier paused` event of the call that drew the
+//! `429` ([`crate::middleware`], "Tracing").
 //! A budget is unconfirmed when new and after a pause (another program with the same identity
 //! may have spent the tenant's count): its first call goes alone, and the others wait for its
 //! answer (at most 10 s), so that a spent budget costs one `429`, not one per call in flight.
@@ -40,6 +43,7 @@
 //! (up to 10) only within the origin of the request; a `Location` on another origin (scheme, host
 //! or port) ends the call with an error naming it, so neither credentials nor a replayed body
 //! ever reach it, and no `Referer` is sent. Token-endpoint requests follow no redirect at all.
+//! Each hop is a `qlik.redirect` event of the call's span (origin and path, never the query).
 //!
 //! ## Bounds
 //! Error bodies are read up to [`ERROR_BODY_LIMIT`] (the rest is dropped, the error shows the
@@ -219,7 +223,7 @@ impl Inner {
                 }
             }
         }
-        self.0.limiter.acquire(op).await;
+        let waited = self.0.limiter.acquire(op).await;
         if same_origin(request.url(), &self.0.origin) {
             let token = match self.0.tokens.token().await {
                 Ok(t) => t,
@@ -248,20 +252,25 @@ impl Inner {
                 "request to another host: no credentials attached"
             );
         }
+        if !waited.is_zero() && tracing::level_enabled!(tracing::Level::DEBUG) {
+            // For the call's span, which `execute` starts next (no await in between).
+            waited.hand_over(request.url());
+        }
         Ok(())
     }
 
     /// The retry loop shared by generated clients and [`crate::rest`].
     ///
     /// The call runs in a `qlik.call` span (fields `api`, `operation`, `http.method`, `path`,
-    /// `attempt`, `status`; see [`crate::middleware`]) and every attempt passes through the
-    /// user's middleware.
+    /// `attempt`, `status`, `duration_ms`; its events: see [`crate::middleware`]) and every
+    /// attempt passes through the user's middleware.
     pub(crate) async fn execute(
         &self,
         client: &reqwest::Client,
         call: CallId,
         request: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
+        let started = std::time::Instant::now();
         let span = tracing::info_span!(
             "qlik.call",
             api = call.api.unwrap_or("rest"),
@@ -270,9 +279,14 @@ impl Inner {
             path = request.url().path(),
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
         );
         // Stats: a call
         self.0.stats.call();
+        // The limiter's wait before the call (`prepare`), as an event of the call's span.
+        if let Some(waited) = rate_limit::Waited::take_over(request.url()) {
+            span.in_scope(|| waited.record(1));
+        }
         let attempts = std::sync::atomic::AtomicU32::new(1);
         let made = crate::error::Call {
             api: call.api,
@@ -281,11 +295,23 @@ impl Inner {
             path: request.url().path().to_owned(),
         };
         let result = self
-            .execute_counted(client, call, request, &attempts, &span)
+            .execute_counted(client, call, request, &attempts)
             .instrument(span.clone())
             .await;
         // Stats: an error, if it ended in one
         self.0.stats.finished(&result);
+        // Recorded once, when the call ends (a field recorded again is appended, not replaced,
+        // by some subscribers); the events inside carry each attempt's own.
+        if !span.is_disabled() {
+            span.record(
+                "attempt",
+                attempts.load(std::sync::atomic::Ordering::Relaxed),
+            );
+            if let Ok(r) = &result {
+                span.record("status", r.status().as_u16());
+            }
+            span.record("duration_ms", crate::net::millis(started.elapsed()));
+        }
         // The number of requests sent and the call, for `Error::Api` on an error answer.
         result.map(|mut r| {
             // Deprecation signals of the answer, per operation (one warning the first time).

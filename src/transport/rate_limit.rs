@@ -1,8 +1,11 @@
 //! The proactive rate limiter (see [`super`]'s docs): paces each call on its budget
 //! ([`super::budget`]) and holds every call of a tier while the tenant has paused it.
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use reqwest::Url;
 
 use super::budget::{Bucket, BucketKey, Budget};
 use super::stats::Waits;
@@ -98,6 +101,7 @@ impl Limiter {
         };
         Slot {
             wait: start - now,
+            paused: b.paused_until.is_some_and(|p| p > now),
             pauses: b.pauses,
             probe,
         }
@@ -109,10 +113,15 @@ impl Limiter {
 
     /// Waits for a slot of `op`'s budget. A pause that starts while the call waits sends it
     /// back to the queue, behind the pause; while the budget is unconfirmed, the call also
-    /// waits for the probe's answer.
-    pub(super) async fn acquire(&self, op: Option<&Operation>) {
+    /// waits for the probe's answer. Returns how long it waited, and why (for the call's span;
+    /// nothing is measured when it did not wait).
+    pub(super) async fn acquire(&self, op: Option<&Operation>) -> Waited {
         let Some((key, limit)) = self.key(op) else {
-            return;
+            return Waited::default();
+        };
+        let mut waited = Waited {
+            tier: key.tier(),
+            ..Waited::default()
         };
         // Stats: times the wait, only when there is one
         let mut _timer = None;
@@ -122,20 +131,23 @@ impl Limiter {
                 _timer.get_or_insert_with(|| self.waits.start());
             }
             if !slot.wait.is_zero() {
-                tracing::debug!(
-                    wait_ms = slot.wait.as_millis() as u64,
-                    "rate limiter: waiting for a slot"
-                );
+                if slot.paused {
+                    waited.pause += slot.wait;
+                } else {
+                    waited.pace += slot.wait;
+                }
                 tokio::time::sleep(slot.wait).await;
             }
             if let Some(mut probe) = slot.probe {
                 // A probe that never answers (cancelled, hung) holds the others this long.
                 let most = PROBE_WAIT / self.cfg.time_scale.max(1);
                 let released = probe.wait_for(|&(ok, pauses)| ok || pauses != slot.pauses);
+                let held = Instant::now();
                 let _ = tokio::time::timeout(most, released).await;
+                waited.probe += held.elapsed();
             }
             if self.pauses(key) == slot.pauses {
-                return;
+                return waited;
             }
         }
     }
@@ -154,38 +166,112 @@ impl Limiter {
     /// The tenant answered `429` with `Retry-After: wait` to a call of `op`: every call of the
     /// same budget waits until then, and is released at the steady pace (no burst), the first
     /// as a probe.
-    pub(super) fn pause(&self, op: Option<&Operation>, wait: Duration) {
-        if let Some((key, limit)) = self.key(op) {
-            self.pause_at(key, limit, Instant::now() + wait);
-        }
+    ///
+    /// Returns the tier when this starts or lengthens its pause (for the call's span).
+    pub(super) fn pause(&self, op: Option<&Operation>, wait: Duration) -> Option<&'static str> {
+        let (key, limit) = self.key(op)?;
+        self.pause_at(key, limit, Instant::now() + wait)
+            .then_some(key.tier())
     }
 
-    fn pause_at(&self, key: BucketKey, per_minute: u32, until: Instant) {
+    /// Pauses `key` until `until`; `false` when it already was paused as long.
+    fn pause_at(&self, key: BucketKey, per_minute: u32, until: Instant) -> bool {
         let (_, tolerance) = self.cfg.pace(per_minute);
         let mut map = self.budget.lock();
         let b = map.entry(key).or_insert_with(|| Bucket::new(until));
         if b.paused_until.is_some_and(|p| p >= until) {
-            return;
+            return false;
         }
-        tracing::debug!(
-            bucket = ?key,
-            "rate limiter: the tenant paused this tier; holding its calls"
-        );
         b.paused_until = Some(until);
         b.pauses += 1;
         b.probing = false;
         b.confirmed.send_replace((false, b.pauses));
         // The first call goes at `until`, the next ones one interval apart.
         b.tat = b.tat.max(until + tolerance);
+        true
+    }
+}
+
+/// How long a call waited for its slot, by reason; the budget's tier (`"1"`, `"2"`,
+/// `"special"`). All zero for a call that is not limited or did not wait.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Waited {
+    tier: &'static str,
+    /// Behind the budget's steady pace (or its burst spent).
+    pace: Duration,
+    /// Behind a tier-wide pause (a `429` with `Retry-After`).
+    pause: Duration,
+    /// For the answer of the probe of an unconfirmed budget.
+    probe: Duration,
+}
+
+impl Waited {
+    /// Whether the call waited at all.
+    pub(super) fn is_zero(&self) -> bool {
+        self.pace.is_zero() && self.pause.is_zero() && self.probe.is_zero()
+    }
+
+    /// One `DEBUG` event per reason the call waited for, in the current span (the call's),
+    /// naming the `attempt` the wait came before.
+    pub(super) fn record(&self, attempt: u32) {
+        for (reason, wait) in [
+            ("pause", self.pause),
+            ("pace", self.pace),
+            ("probe", self.probe),
+        ] {
+            if !wait.is_zero() {
+                tracing::debug!(
+                    wait_ms = wait.as_millis() as u64,
+                    tier = self.tier,
+                    reason,
+                    attempt,
+                    "rate limiter: waited"
+                );
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// The wait of the request `prepare` readied last on this thread, with its URL, until the
+    /// `execute` that follows it at once (no await in between, so on the same thread) records
+    /// it on the call's span, which does not exist while the call waits.
+    static HANDED_OVER: Cell<Option<(Waited, Url)>> = const { Cell::new(None) };
+}
+
+impl Waited {
+    /// Keeps this wait of the request to `url` for [`Waited::take_over`].
+    pub(super) fn hand_over(self, url: &Url) {
+        HANDED_OVER.with(|h| h.set(Some((self, url.clone()))));
+    }
+
+    /// The wait handed over for the request to `url`, if any (a wait of another request,
+    /// whose call never started, is dropped).
+    pub(super) fn take_over(url: &Url) -> Option<Waited> {
+        HANDED_OVER
+            .with(Cell::take)
+            .and_then(|(w, u)| (u == *url).then_some(w))
+    }
+}
+
+impl BucketKey {
+    /// The tier's name (`"special"` for an operation's own budget).
+    fn tier(self) -> &'static str {
+        match self {
+            BucketKey::Tier(t) => t,
+            BucketKey::Operation(..) => "special",
+        }
     }
 }
 
 /// The longest wait for a probe's answer (in real time, divided by the time scale).
 const PROBE_WAIT: Duration = Duration::from_secs(10);
 
-/// A reserved slot: when it is due, the pause count then, and the probe to wait for.
+/// A reserved slot: when it is due (behind a pause or not), the pause count then, and the
+/// probe to wait for.
 struct Slot {
     wait: Duration,
+    paused: bool,
     pauses: u64,
     probe: Option<tokio::sync::watch::Receiver<(bool, u64)>>,
 }
@@ -315,7 +401,7 @@ mod tests {
             "no burst after a pause"
         );
         // A shorter pause reported later (another call's 429) changes nothing.
-        l.pause_at(key, limit, now + Duration::from_secs(3));
+        assert!(!l.pause_at(key, limit, now + Duration::from_secs(3)));
         assert_eq!(l.pauses(key), before + 1);
         // Another tier is not paused.
         let t2 = op("spaces", "create_space", "2", 100);

@@ -1,8 +1,8 @@
 //! The retry loop: backoff, `Retry-After`, which methods may be replayed, the one 401 refresh.
-//! Each attempt runs the user's [middleware](crate::middleware) and is recorded on the call's
+//! Each attempt runs the user's [middleware](crate::middleware) and is an event of the call's
 //! span.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rand::Rng;
 use reqwest::header::AUTHORIZATION;
@@ -12,7 +12,7 @@ use super::credentials::{bearer_of, set_bearer};
 use super::{CallId, Inner};
 use crate::config::RetryPolicy;
 use crate::middleware::Attempt;
-use crate::net::{retry_after, same_origin};
+use crate::net::{millis, retry_after, same_origin};
 
 impl RetryPolicy {
     pub(crate) fn backoff(&self, attempt: u32) -> Duration {
@@ -45,7 +45,6 @@ impl Inner {
         call: CallId,
         mut request: reqwest::Request,
         attempts: &std::sync::atomic::AtomicU32,
-        span: &tracing::Span,
     ) -> reqwest::Result<reqwest::Response> {
         let chain = &self.0.middleware;
         let policy = &self.0.retry;
@@ -57,24 +56,24 @@ impl Inner {
             .api
             .zip(call.operation)
             .and_then(|(api, method)| crate::operations::find(api, method));
-        let mut attempt: u32 = 0;
+        // `retries` counts the policy's retries (backoff, `max_retries`); `number` every
+        // attempt from 1, the 401 re-send included: the one number of the span, the events,
+        // the middleware and `Error::attempts`.
+        let mut retries: u32 = 0;
+        let mut number: u32 = 1;
         let mut refreshed = false;
         loop {
-            let number = attempt + 1 + u32::from(refreshed);
             attempts.store(number, std::sync::atomic::Ordering::Relaxed);
-            span.record("attempt", number);
             // Stats: an attempt, a retry after the first
             self.0.stats.attempt(number);
+            let started = Instant::now();
             // The next attempt starts again from the SDK's request, before any middleware.
             let spare = request.try_clone();
             // Kept as the header value (a reference-counted clone); decoded only after a 401.
             let used = request.headers().get(AUTHORIZATION).cloned();
-            let seen = (!chain.is_empty()).then(|| Attempt {
-                api: call.api,
-                operation: call.operation,
-                method: method.clone(),
-                number,
-            });
+            // One value for the attempt's three hooks (its start, its shared data).
+            let seen = (!chain.is_empty())
+                .then(|| Attempt::new(call.api, call.operation, method.clone(), number, started));
             if let Some(a) = &seen {
                 chain.request(a, &mut request);
             }
@@ -86,12 +85,23 @@ impl Inner {
             self.0.stats.answer(&result);
             match &mut result {
                 Ok(resp) => {
-                    span.record("status", resp.status().as_u16());
+                    tracing::debug!(
+                        attempt = number,
+                        status = resp.status().as_u16(),
+                        duration_ms = millis(started.elapsed()),
+                        "answer"
+                    );
                     if let Some(a) = &seen {
                         chain.response(a, resp);
                     }
                 }
                 Err(e) => {
+                    tracing::debug!(
+                        attempt = number,
+                        error = %e,
+                        duration_ms = millis(started.elapsed()),
+                        "no answer"
+                    );
                     if let Some(a) = &seen {
                         chain.error(a, e);
                     }
@@ -108,7 +118,14 @@ impl Inner {
                 {
                     match retry_after(resp.headers()) {
                         Some(d) if d <= policy.max_retry_after => {
-                            self.0.limiter.pause(op, d);
+                            if let Some(tier) = self.0.limiter.pause(op, d) {
+                                tracing::debug!(
+                                    tier,
+                                    wait_ms = d.as_millis() as u64,
+                                    attempt = number,
+                                    "rate limiter: tier paused"
+                                );
+                            }
                             true
                         }
                         _ => false,
@@ -133,7 +150,7 @@ impl Inner {
                     {
                         Next::Refresh(bearer_of(used.as_ref()).unwrap_or_default())
                     } else if matches!(status.as_u16(), 429 | 502 | 503 | 504)
-                        && attempt < policy.max_retries
+                        && retries < policy.max_retries
                     {
                         let allowed = is_idempotent
                             || (status == StatusCode::TOO_MANY_REQUESTS
@@ -147,18 +164,18 @@ impl Inner {
                             (true, Some(d)) => Next::Wait(d.saturating_add(Duration::from_millis(
                                 rand::thread_rng().gen_range(0..=50),
                             ))),
-                            (true, None) => Next::Wait(policy.backoff(attempt)),
+                            (true, None) => Next::Wait(policy.backoff(retries)),
                         }
                     } else {
                         Next::Done
                     }
                 }
-                Err(e) if attempt < policy.max_retries => {
+                Err(e) if retries < policy.max_retries => {
                     // A failed connect never reached the server: safe for any method.
                     if e.is_connect()
                         || (is_idempotent && (e.is_timeout() || e.is_request() || e.is_body()))
                     {
-                        Next::Wait(policy.backoff(attempt))
+                        Next::Wait(policy.backoff(retries))
                     } else {
                         Next::Done
                     }
@@ -178,7 +195,10 @@ impl Inner {
                             if set_bearer(&mut again, t.expose_secret()).is_err() {
                                 return result;
                             }
-                            tracing::debug!(%method, path = again.url().path(), "401: retrying once with a fresh token");
+                            tracing::debug!(
+                                attempt = number,
+                                "401: retrying once with a fresh token"
+                            );
                         }
                         Err(e) => {
                             tracing::warn!(error = %e, "401 and the token could not be refreshed");
@@ -187,20 +207,33 @@ impl Inner {
                     }
                 }
                 Next::Wait(d) => {
-                    let what = match &result {
-                        Ok(r) => r.status().to_string(),
-                        Err(e) => format!("{e}"),
-                    };
-                    tracing::debug!(%method, path = again.url().path(), attempt, wait_ms = d.as_millis() as u64, what, "retrying");
+                    match &result {
+                        Ok(r) => tracing::debug!(
+                            attempt = number,
+                            status = r.status().as_u16(),
+                            wait_ms = d.as_millis() as u64,
+                            "retrying"
+                        ),
+                        Err(e) => tracing::debug!(
+                            attempt = number,
+                            error = %e,
+                            wait_ms = d.as_millis() as u64,
+                            "retrying"
+                        ),
+                    }
                     drop(result);
                     // Stats: sleeps `d`, the time counted as `retry_wait`.
                     self.0.stats.sleep_before_retry(d).await;
                     // A retry is a request like any other: it takes a slot of the budget
                     // (after a pause, its place in the paced release).
-                    self.0.limiter.acquire(op).await;
-                    attempt += 1;
+                    let waited = self.0.limiter.acquire(op).await;
+                    if !waited.is_zero() {
+                        waited.record(number + 1);
+                    }
+                    retries += 1;
                 }
             }
+            number += 1;
             request = again;
         }
     }
