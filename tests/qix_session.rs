@@ -1,15 +1,15 @@
-//! The engine session against the stand-in engine (a real WebSocket JSON-RPC server, crate
-//! `qix-standin`): open, evaluate, hypercube pages, selections and change notifications, typed
+//! The engine session against the stand-in engine (a real WebSocket JSON-RPC server, the test
+//! kit's `qlik_sdk_testkit::engine`): open, evaluate, hypercube pages, selections and change notifications, typed
 //! engine errors, cancellation, timeouts, close, and reconnects (reattach and reopen).
 #![cfg(feature = "qix")]
 
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use qix_standin::Engine;
 use qlik_sdk::qix::helpers::{hypercube_pages, reload_with_progress, MAX_PAGE_CELLS};
 use qlik_sdk::qix::{AppSession, Handle, ObjectEvent, ObjectRef, Reconnection};
 use qlik_sdk::{Error, Qlik, SessionErrorKind};
+use qlik_sdk_testkit::engine::Engine;
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -34,7 +34,7 @@ async fn open(engine: &Engine) -> AppSession {
 
 /// The sample orders as the stand-in's script writes them: (customer, amount).
 fn orders() -> Vec<(u64, f64)> {
-    let script = qix_standin::data::sample_script(10_000, 200);
+    let script = qlik_sdk_testkit::engine::data::sample_script(10_000, 200);
     let body = script.split("Amount\n").nth(1).expect("orders table");
     body.lines()
         .take_while(|l| !l.starts_with(']'))

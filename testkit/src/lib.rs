@@ -64,6 +64,8 @@
 mod apps;
 mod content;
 mod data_files;
+#[cfg(feature = "engine")]
+pub mod engine;
 mod fault;
 mod http;
 mod multipart;
@@ -94,6 +96,8 @@ pub struct Standin {
     addr: SocketAddr,
     state: Arc<State>,
     task: tokio::task::JoinHandle<()>,
+    #[cfg(feature = "engine")]
+    engine: Option<engine::Engine>,
 }
 
 impl std::fmt::Debug for Standin {
@@ -168,6 +172,15 @@ impl Standin {
     pub fn stats(&self) -> Stats {
         lock(&self.state.stats).clone()
     }
+
+    /// The engine it serves at `/app/<id>` on its own address, if started with
+    /// [`StandinBuilder::engine`]: its app id, and the hooks of a test (dropped sockets, delays,
+    /// the requests it saw). A `Qlik` client pointed at [`Standin::url`] reaches it with
+    /// `qlik.qix().open_app(engine.app_id())`, with the stand-in's API key or an OAuth2 token.
+    #[cfg(feature = "engine")]
+    pub fn engine(&self) -> Option<&engine::Engine> {
+        self.engine.as_ref()
+    }
 }
 
 /// Settings of a [`Standin`], from [`Standin::builder`].
@@ -178,6 +191,8 @@ pub struct StandinBuilder {
     seed_file: Option<PathBuf>,
     addr: SocketAddr,
     rate_limits: Option<RateRules>,
+    #[cfg(feature = "engine")]
+    engine: Option<engine::Config>,
 }
 
 impl Default for StandinBuilder {
@@ -196,6 +211,8 @@ impl Default for StandinBuilder {
             seed_file: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             rate_limits: None,
+            #[cfg(feature = "engine")]
+            engine: None,
         }
     }
 }
@@ -264,6 +281,16 @@ impl StandinBuilder {
         self
     }
 
+    /// Also serves the stand-in engine (off by default), on the same address: a WebSocket to
+    /// `/app/<config.app_id>` (`Qlik::qix()`), authenticated like the REST calls (the API key,
+    /// or an access token of the token endpoint; `config.api_key` is not used). See
+    /// [`Standin::engine`].
+    #[cfg(feature = "engine")]
+    pub fn engine(mut self, config: engine::Config) -> Self {
+        self.engine = Some(config);
+        self
+    }
+
     /// The address to listen on (default `127.0.0.1:0`: a free port).
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
@@ -288,6 +315,19 @@ impl StandinBuilder {
         };
         let seed = seed::build(self.cfg.items, file);
         let apps: HashMap<_, _> = seed.apps.into_iter().collect();
+        let listener = tokio::net::TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        #[cfg(feature = "engine")]
+        let engine = match self.engine {
+            Some(config) => Some(engine::Engine::hosted(
+                engine::Config {
+                    api_key: self.cfg.api_key.clone(),
+                    ..config
+                },
+                addr,
+            )?),
+            None => None,
+        };
         let state = Arc::new(State {
             cfg: self.cfg,
             dir,
@@ -306,11 +346,17 @@ impl StandinBuilder {
             items: seed.items,
             reloads: Mutex::default(),
             limits: self.rate_limits.map(rate_limits::Enforcer::new),
+            #[cfg(feature = "engine")]
+            engine: engine.as_ref().map(engine::Engine::inner),
         });
-        let listener = tokio::net::TcpListener::bind(self.addr).await?;
-        let addr = listener.local_addr()?;
         let task = tokio::spawn(server::serve(listener, state.clone()));
-        Ok(Standin { addr, state, task })
+        Ok(Standin {
+            addr,
+            state,
+            task,
+            #[cfg(feature = "engine")]
+            engine,
+        })
     }
 }
 
