@@ -44,8 +44,15 @@ pub(crate) async fn serve(listener: TcpListener, st: Arc<State>) {
 async fn handle(st: Arc<State>, req: Request<Incoming>) -> Handled {
     #[cfg_attr(not(feature = "engine"), allow(unused_mut))]
     let (mut parts, mut body) = req.into_parts();
-    lock(&st.stats).requests += 1;
     let path = parts.uri.path().to_string();
+    {
+        let mut stats = lock(&st.stats);
+        stats.requests += 1;
+        *stats
+            .routes
+            .entry(format!("{} {path}", parts.method))
+            .or_default() += 1;
+    }
     if parts.method == http::Method::PATCH && path.starts_with("/api/v1/temp-contents/files/") {
         lock(&st.stats).patches += 1;
     }
