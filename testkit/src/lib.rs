@@ -17,24 +17,44 @@
 //! dropped connections, expired tokens, and the failures of large transfers (a connection dropped mid-chunk, `423`,
 //! `409`, `410`, throttling, a download closed midway). [`Standin::stats`] counts what happened.
 //!
-//! A user's test, with `qlik-sdk` pointed at the stand-in:
+//! A user's test: a function of theirs run against the stand-in with a `429` (and
+//! `Retry-After`) injected on its route; it still returns the right answer, and the stand-in's
+//! counters show the `429` and the retry. In your crate the body is a `#[tokio::test] async fn`,
+//! with `qlik-sdk-testkit` as a dev-dependency.
 //!
-//! ```text
-//! #[tokio::test]
-//! async fn my_job_survives_a_busy_tenant() {
-//!     let standin = Standin::start().await.unwrap();
-//!     standin.inject(Fault::Status {
-//!         path_prefix: "/api/v1/items".into(), status: 429, times: 1, retry_after: Some(1),
-//!     });
-//!     let qlik = Qlik::builder()
-//!         .host(standin.url())
-//!         .allow_http(true) // the stand-in serves plain http on 127.0.0.1
-//!         .api_key(standin.api_key())
-//!         .build()
-//!         .unwrap();
-//!     assert_eq!(my_job(&qlik).await.unwrap(), 2); // the user's function under test
-//!     assert_eq!(standin.stats().fired, ["Status"]);
+//! ```
+//! use futures_util::TryStreamExt;
+//! use qlik_sdk::Qlik;
+//! use qlik_sdk_testkit::{Fault, Standin};
+//!
+//! /// The code under test: how many users the tenant holds, every page read.
+//! async fn count_users(qlik: &Qlik) -> Result<usize, qlik_sdk::Error> {
+//!     let mut users = qlik.users().list_users().limit(100).items();
+//!     let mut n = 0;
+//!     while users.try_next().await?.is_some() {
+//!         n += 1;
+//!     }
+//!     Ok(n)
 //! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let standin = Standin::start().await?;
+//! standin.inject(Fault::Status {
+//!     path_prefix: "/api/v1/users".into(),
+//!     status: 429,
+//!     times: 1,
+//!     retry_after: Some(1),
+//! });
+//! let qlik = Qlik::builder()
+//!     .host(standin.url())
+//!     .allow_http(true) // the stand-in serves plain http on 127.0.0.1
+//!     .api_key(standin.api_key())
+//!     .build()?;
+//! assert_eq!(count_users(&qlik).await?, 4); // the default seed's users
+//! let stats = standin.stats();
+//! assert_eq!(stats.fired, ["Status"]);
+//! assert_eq!(stats.requests_to("GET", "/api/v1/users"), 2); // the 429, then the retry
+//! # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
 //! ```
 //!
 //! Faults and counters, on their own:
@@ -55,9 +75,15 @@
 //! a 5-minute window, `429` with `Retry-After` blocking the tier), on a clock that can run
 //! faster than real time ([`RateRules`]).
 //!
-//! The `qlik-standin` binary serves the same tenant on a port (`qlik-standin --port 8080`);
-//! faults are queued with `POST /__standin/faults` (a [`Fault`] or a list, as JSON), cleared
-//! with `DELETE /__standin/faults`, and the counters read with `GET /__standin/stats`.
+//! With the `engine` feature (on by default) the test kit also holds the stand-in Qlik engine
+//! ([`engine`]): on a port of its own ([`engine::Engine::start`]), or served by the stand-in
+//! tenant at `/app/<id>` ([`StandinBuilder::engine`], [`Standin::engine`]), so that one
+//! `Qlik` client pointed at [`Standin::url`] reaches both the REST APIs and the engine.
+//!
+//! The `qlik-standin` binary serves the same tenant on a port (`qlik-standin --port 8080`,
+//! `--engine` or `--orders N` for the engine too); faults are queued with
+//! `POST /__standin/faults` (a [`Fault`] or a list, as JSON), cleared with
+//! `DELETE /__standin/faults`, and the counters read with `GET /__standin/stats`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
