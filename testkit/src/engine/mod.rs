@@ -126,7 +126,7 @@ impl Engine {
 
     /// Starts an engine with `config` on 127.0.0.1 (a free port).
     pub async fn start_with(config: Config) -> std::io::Result<Engine> {
-        Engine::bind(config, "127.0.0.1:0".parse().expect("a socket address")).await
+        Engine::bind(config, SocketAddr::from(([127, 0, 0, 1], 0))).await
     }
 
     /// Starts an engine with `config` on `addr`.
