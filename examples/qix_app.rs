@@ -5,7 +5,7 @@
 //! With `QLIK_HOST`, credentials (`QLIK_API_KEY`, or `QLIK_CLIENT_ID`/`QLIK_CLIENT_SECRET`) and
 //! `QLIK_APP_ID` in the environment it runs against your tenant (`QLIK_DIMENSION` and
 //! `QLIK_MEASURE` name a field and an expression of your app; the reload runs only with
-//! `QLIK_RELOAD=1`). Otherwise it starts the stand-in engine (crate `qix-standin`) in-process.
+//! `QLIK_RELOAD=1`). Otherwise it starts the stand-in engine (`qlik_sdk_testkit::engine`) in-process.
 //!
 //! `cargo run --features qix --example qix_app`
 
@@ -33,7 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             env("QLIK_RELOAD").is_some(),
         )
     } else {
-        let engine = qix_standin::Engine::start().await?;
+        let engine = qlik_sdk_testkit::engine::Engine::start().await?;
         println!(
             "No tenant in the environment: using the stand-in engine at {}",
             engine.url()

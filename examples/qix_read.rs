@@ -27,11 +27,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build()
             .expect("runtime");
         rt.block_on(async move {
-            let config = qix_standin::Config {
+            let config = qlik_sdk_testkit::engine::Config {
                 orders,
                 ..Default::default()
             };
-            let engine = qix_standin::Engine::start_with(config)
+            let engine = qlik_sdk_testkit::engine::Engine::start_with(config)
                 .await
                 .expect("stand-in engine");
             tx.send((

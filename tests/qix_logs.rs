@@ -8,9 +8,9 @@
 mod capture;
 
 use futures::TryStreamExt;
-use qix_standin::{Config, Engine};
 use qlik_sdk::qix::helpers::hypercube_pages;
 use qlik_sdk::qix::ObjectRef;
+use qlik_sdk_testkit::engine::{Config, Engine};
 use serde_json::json;
 
 const TOKEN: &str = "qix-log-secret-7f3a9c1e5b";

@@ -1,15 +1,15 @@
-//! The engine session against the stand-in engine (a real WebSocket JSON-RPC server, crate
-//! `qix-standin`): open, evaluate, hypercube pages, selections and change notifications, typed
+//! The engine session against the stand-in engine (a real WebSocket JSON-RPC server, the test
+//! kit's `qlik_sdk_testkit::engine`): open, evaluate, hypercube pages, selections and change notifications, typed
 //! engine errors, cancellation, timeouts, close, and reconnects (reattach and reopen).
 #![cfg(feature = "qix")]
 
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use qix_standin::Engine;
 use qlik_sdk::qix::helpers::{hypercube_pages, reload_with_progress, MAX_PAGE_CELLS};
 use qlik_sdk::qix::{AppSession, Handle, ObjectEvent, ObjectRef, Reconnection};
 use qlik_sdk::{Error, Qlik, SessionErrorKind};
+use qlik_sdk_testkit::engine::Engine;
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -34,7 +34,7 @@ async fn open(engine: &Engine) -> AppSession {
 
 /// The sample orders as the stand-in's script writes them: (customer, amount).
 fn orders() -> Vec<(u64, f64)> {
-    let script = qix_standin::data::sample_script(10_000, 200);
+    let script = qlik_sdk_testkit::engine::data::sample_script(10_000, 200);
     let body = script.split("Amount\n").nth(1).expect("orders table");
     body.lines()
         .take_while(|l| !l.starts_with(']'))
@@ -740,4 +740,110 @@ async fn bytes_after_an_answer_fail_that_request_not_the_session() {
         .expect("pages");
     assert_eq!(pages[0].row_count(), 6);
     assert_eq!(engine.connections(), 1);
+}
+
+/// A client of a stand-in tenant that serves the engine too: one host, one OAuth2 token.
+async fn tenant_with_engine() -> (qlik_sdk_testkit::Standin, Qlik) {
+    let standin = qlik_sdk_testkit::Standin::builder()
+        .engine(qlik_sdk_testkit::engine::Config {
+            orders: 500,
+            ..Default::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let qlik = Qlik::builder()
+        .host(standin.url())
+        .allow_http(true)
+        .client_credentials(standin.client_id(), standin.client_secret())
+        .build()
+        .unwrap();
+    (standin, qlik)
+}
+
+#[tokio::test]
+async fn a_standin_tenant_serves_the_engine_beside_the_rest_apis() {
+    let (standin, qlik) = tenant_with_engine().await;
+    let engine = standin.engine().expect("the tenant serves an engine");
+    assert_eq!(engine.url(), standin.url());
+    // A REST call first (the CI's qix-only build has no users API: the engine alone then).
+    #[cfg(feature = "users")]
+    qlik.users().get_my_user().send().await.unwrap();
+    let app = qlik.qix().open_app(engine.app_id()).await.unwrap();
+    assert_eq!(app.session_state(), "SESSION_CREATED");
+    assert_eq!(eval(app.doc(), "Count(OrderId)").await, "500");
+    assert_eq!(engine.connections(), 1);
+    // One token for the REST call and the socket.
+    assert_eq!(standin.stats().token_requests, 1);
+    // A key the tenant does not know is refused at the upgrade.
+    let err = Qlik::builder()
+        .host(standin.url())
+        .allow_http(true)
+        .api_key("wrong-key")
+        .build()
+        .unwrap()
+        .qix()
+        .open_app(engine.app_id())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.status(),
+        Some(reqwest::StatusCode::UNAUTHORIZED),
+        "{err}"
+    );
+    // The tenant's faults apply to the engine's route too.
+    standin.inject(qlik_sdk_testkit::Fault::Status {
+        path_prefix: "/app/".into(),
+        status: 503,
+        times: 1,
+        retry_after: None,
+    });
+    let err = qlik.qix().open_app(engine.app_id()).await.unwrap_err();
+    assert_eq!(
+        err.status(),
+        Some(reqwest::StatusCode::SERVICE_UNAVAILABLE),
+        "{err}"
+    );
+    assert_eq!(standin.stats().fired, ["Status"]);
+    assert_eq!(engine.connections(), 1);
+}
+
+#[tokio::test]
+async fn a_standin_tenants_engine_reattaches_after_a_dropped_socket() {
+    let (standin, qlik) = tenant_with_engine().await;
+    let engine = standin.engine().unwrap();
+    let app = qlik
+        .qix()
+        .reconnect(5, Duration::from_millis(20))
+        .open_app(engine.app_id())
+        .await
+        .unwrap();
+    let r = app
+        .doc()
+        .call("GetField", json!({"qFieldName": "Country"}))
+        .await
+        .unwrap();
+    let country = app.doc().child(ObjectRef::from_value(&r).unwrap());
+    country
+        .call("Select", json!({"qMatch": "Japan"}))
+        .await
+        .unwrap();
+    let selected = eval(app.doc(), "Count(OrderId)").await;
+    assert_ne!(selected, "500");
+    let reconnected = app.reconnected();
+    tokio::pin!(reconnected);
+    // Let the waiter subscribe before the drop.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(50), &mut reconnected)
+            .await
+            .is_err()
+    );
+    engine.drop_connections(false);
+    let how = tokio::time::timeout(WAIT, reconnected)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(how, Reconnection::Reattached);
+    assert_eq!(engine.connections(), 2);
+    assert_eq!(eval(app.doc(), "Count(OrderId)").await, selected);
 }

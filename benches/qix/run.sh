@@ -22,16 +22,17 @@ TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 [ -f node_modules/enigma.js/package.json ] && [ -f node_modules/@qlik/api/package.json ] \
   || npm ci --no-audit --no-fund --silent
 (cd "$ROOT" && CARGO_INCREMENTAL=0 $NICE cargo build --release --quiet \
-  -p qix-standin --bin qix-standin -p qlik-sdk-bench --features qlik-sdk-bench/qix --bin qix_read)
+  -p qlik-sdk-testkit --bin qlik-standin -p qlik-sdk-bench --features qlik-sdk-bench/qix --bin qix_read)
 
 work=$(mktemp -d)
-"$TARGET/release/qix-standin" --port 0 --orders "$ORDERS" >"$work/engine.out" 2>&1 &
+# The test kit's stand-in tenant serving the engine on its port (`--orders` turns it on).
+"$TARGET/release/qlik-standin" --port 0 --orders "$ORDERS" >"$work/engine.out" 2>&1 &
 engine=$!
 trap 'kill $engine 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do grep -q '^api key' "$work/engine.out" && break; sleep 0.1; done
-host=$(awk '/^host/{print $2}' "$work/engine.out")
-app=$(awk '/^app/{print $2}' "$work/engine.out")
-key=$(sed -n 's/^api key //p' "$work/engine.out")
+for _ in $(seq 100); do grep -q '^engine app: ' "$work/engine.out" && break; sleep 0.1; done
+host=$(head -1 "$work/engine.out")
+app=$(sed -n 's/^engine app: //p' "$work/engine.out")
+key=$(sed -n 's/^api key: //p' "$work/engine.out")
 [ -n "$key" ] || { echo "the stand-in engine did not start:" >&2; cat "$work/engine.out" >&2; exit 1; }
 
 echo "# QIX hypercube read: $ORDERS rows x 3 columns, pages of <= $PAGE_CELLS cells, $ROUNDS rounds"

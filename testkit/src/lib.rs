@@ -17,24 +17,44 @@
 //! dropped connections, expired tokens, and the failures of large transfers (a connection dropped mid-chunk, `423`,
 //! `409`, `410`, throttling, a download closed midway). [`Standin::stats`] counts what happened.
 //!
-//! A user's test, with `qlik-sdk` pointed at the stand-in:
+//! A user's test: a function of theirs run against the stand-in with a `429` (and
+//! `Retry-After`) injected on its route; it still returns the right answer, and the stand-in's
+//! counters show the `429` and the retry. In your crate the body is a `#[tokio::test] async fn`,
+//! with `qlik-sdk-testkit` as a dev-dependency.
 //!
-//! ```text
-//! #[tokio::test]
-//! async fn my_job_survives_a_busy_tenant() {
-//!     let standin = Standin::start().await.unwrap();
-//!     standin.inject(Fault::Status {
-//!         path_prefix: "/api/v1/items".into(), status: 429, times: 1, retry_after: Some(1),
-//!     });
-//!     let qlik = Qlik::builder()
-//!         .host(standin.url())
-//!         .allow_http(true) // the stand-in serves plain http on 127.0.0.1
-//!         .api_key(standin.api_key())
-//!         .build()
-//!         .unwrap();
-//!     assert_eq!(my_job(&qlik).await.unwrap(), 2); // the user's function under test
-//!     assert_eq!(standin.stats().fired, ["Status"]);
+//! ```
+//! use futures_util::TryStreamExt;
+//! use qlik_sdk::Qlik;
+//! use qlik_sdk_testkit::{Fault, Standin};
+//!
+//! /// The code under test: how many users the tenant holds, every page read.
+//! async fn count_users(qlik: &Qlik) -> Result<usize, qlik_sdk::Error> {
+//!     let mut users = qlik.users().list_users().limit(100).items();
+//!     let mut n = 0;
+//!     while users.try_next().await?.is_some() {
+//!         n += 1;
+//!     }
+//!     Ok(n)
 //! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let standin = Standin::start().await?;
+//! standin.inject(Fault::Status {
+//!     path_prefix: "/api/v1/users".into(),
+//!     status: 429,
+//!     times: 1,
+//!     retry_after: Some(1),
+//! });
+//! let qlik = Qlik::builder()
+//!     .host(standin.url())
+//!     .allow_http(true) // the stand-in serves plain http on 127.0.0.1
+//!     .api_key(standin.api_key())
+//!     .build()?;
+//! assert_eq!(count_users(&qlik).await?, 4); // the default seed's users
+//! let stats = standin.stats();
+//! assert_eq!(stats.fired, ["Status"]);
+//! assert_eq!(stats.requests_to("GET", "/api/v1/users"), 2); // the 429, then the retry
+//! # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
 //! ```
 //!
 //! Faults and counters, on their own:
@@ -55,15 +75,23 @@
 //! a 5-minute window, `429` with `Retry-After` blocking the tier), on a clock that can run
 //! faster than real time ([`RateRules`]).
 //!
-//! The `qlik-standin` binary serves the same tenant on a port (`qlik-standin --port 8080`);
-//! faults are queued with `POST /__standin/faults` (a [`Fault`] or a list, as JSON), cleared
-//! with `DELETE /__standin/faults`, and the counters read with `GET /__standin/stats`.
+//! With the `engine` feature (on by default) the test kit also holds the stand-in Qlik engine
+//! ([`engine`]): on a port of its own ([`engine::Engine::start`]), or served by the stand-in
+//! tenant at `/app/<id>` ([`StandinBuilder::engine`], [`Standin::engine`]), so that one
+//! `Qlik` client pointed at [`Standin::url`] reaches both the REST APIs and the engine.
+//!
+//! The `qlik-standin` binary serves the same tenant on a port (`qlik-standin --port 8080`,
+//! `--engine` or `--orders N` for the engine too); faults are queued with
+//! `POST /__standin/faults` (a [`Fault`] or a list, as JSON), cleared with
+//! `DELETE /__standin/faults`, and the counters read with `GET /__standin/stats`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod apps;
 mod content;
 mod data_files;
+#[cfg(feature = "engine")]
+pub mod engine;
 mod fault;
 mod http;
 mod multipart;
@@ -94,6 +122,8 @@ pub struct Standin {
     addr: SocketAddr,
     state: Arc<State>,
     task: tokio::task::JoinHandle<()>,
+    #[cfg(feature = "engine")]
+    engine: Option<engine::Engine>,
 }
 
 impl std::fmt::Debug for Standin {
@@ -168,6 +198,15 @@ impl Standin {
     pub fn stats(&self) -> Stats {
         lock(&self.state.stats).clone()
     }
+
+    /// The engine it serves at `/app/<id>` on its own address, if started with
+    /// [`StandinBuilder::engine`]: its app id, and the hooks of a test (dropped sockets, delays,
+    /// the requests it saw). A `Qlik` client pointed at [`Standin::url`] reaches it with
+    /// `qlik.qix().open_app(engine.app_id())`, with the stand-in's API key or an OAuth2 token.
+    #[cfg(feature = "engine")]
+    pub fn engine(&self) -> Option<&engine::Engine> {
+        self.engine.as_ref()
+    }
 }
 
 /// Settings of a [`Standin`], from [`Standin::builder`].
@@ -178,6 +217,8 @@ pub struct StandinBuilder {
     seed_file: Option<PathBuf>,
     addr: SocketAddr,
     rate_limits: Option<RateRules>,
+    #[cfg(feature = "engine")]
+    engine: Option<engine::Config>,
 }
 
 impl Default for StandinBuilder {
@@ -196,6 +237,8 @@ impl Default for StandinBuilder {
             seed_file: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             rate_limits: None,
+            #[cfg(feature = "engine")]
+            engine: None,
         }
     }
 }
@@ -264,6 +307,16 @@ impl StandinBuilder {
         self
     }
 
+    /// Also serves the stand-in engine (off by default), on the same address: a WebSocket to
+    /// `/app/<config.app_id>` (`Qlik::qix()`), authenticated like the REST calls (the API key,
+    /// or an access token of the token endpoint; `config.api_key` is not used). See
+    /// [`Standin::engine`].
+    #[cfg(feature = "engine")]
+    pub fn engine(mut self, config: engine::Config) -> Self {
+        self.engine = Some(config);
+        self
+    }
+
     /// The address to listen on (default `127.0.0.1:0`: a free port).
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
@@ -288,6 +341,19 @@ impl StandinBuilder {
         };
         let seed = seed::build(self.cfg.items, file);
         let apps: HashMap<_, _> = seed.apps.into_iter().collect();
+        let listener = tokio::net::TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        #[cfg(feature = "engine")]
+        let engine = match self.engine {
+            Some(config) => Some(engine::Engine::hosted(
+                engine::Config {
+                    api_key: self.cfg.api_key.clone(),
+                    ..config
+                },
+                addr,
+            )?),
+            None => None,
+        };
         let state = Arc::new(State {
             cfg: self.cfg,
             dir,
@@ -306,11 +372,17 @@ impl StandinBuilder {
             items: seed.items,
             reloads: Mutex::default(),
             limits: self.rate_limits.map(rate_limits::Enforcer::new),
+            #[cfg(feature = "engine")]
+            engine: engine.as_ref().map(engine::Engine::inner),
         });
-        let listener = tokio::net::TcpListener::bind(self.addr).await?;
-        let addr = listener.local_addr()?;
         let task = tokio::spawn(server::serve(listener, state.clone()));
-        Ok(Standin { addr, state, task })
+        Ok(Standin {
+            addr,
+            state,
+            task,
+            #[cfg(feature = "engine")]
+            engine,
+        })
     }
 }
 

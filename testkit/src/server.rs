@@ -30,8 +30,10 @@ pub(crate) async fn serve(listener: TcpListener, st: Arc<State>) {
                 async move { handle(st, req).await }
             });
             // Ends with an error when a fault closes the connection: nothing to report.
+            // With upgrades: the engine's WebSocket at `/app/<id>` (feature `engine`).
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(tcp), service)
+                .with_upgrades()
                 .await;
         });
     }
@@ -40,9 +42,17 @@ pub(crate) async fn serve(listener: TcpListener, st: Arc<State>) {
 /// One request: faults, authentication, routing, then whatever is left of the body is read
 /// so that the client sees the answer.
 async fn handle(st: Arc<State>, req: Request<Incoming>) -> Handled {
-    let (parts, mut body) = req.into_parts();
-    lock(&st.stats).requests += 1;
+    #[cfg_attr(not(feature = "engine"), allow(unused_mut))]
+    let (mut parts, mut body) = req.into_parts();
     let path = parts.uri.path().to_string();
+    {
+        let mut stats = lock(&st.stats);
+        stats.requests += 1;
+        *stats
+            .routes
+            .entry(format!("{} {path}", parts.method))
+            .or_default() += 1;
+    }
     if parts.method == http::Method::PATCH && path.starts_with("/api/v1/temp-contents/files/") {
         lock(&st.stats).patches += 1;
     }
@@ -74,6 +84,8 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Handled {
                 st.fired("Disconnect");
                 return Err(Abort("Disconnect"));
             }
+            #[cfg(feature = "engine")]
+            None if path.starts_with("/app/") => engine_route(&st, &mut parts),
             None => {
                 let deprecated = lock(&st.faults).take_deprecated(&path);
                 let mut r = route(&st, &parts, &mut body, &path).await?;
@@ -152,6 +164,20 @@ async fn route(
             None => Ok(error(404, "HTTP-404", "no such route on the stand-in")),
         },
     }
+}
+
+/// The engine's WebSocket upgrade at `/app/<id>`: `401` without the API key or a valid token,
+/// `404` when the stand-in serves no engine.
+#[cfg(feature = "engine")]
+fn engine_route(st: &State, parts: &mut http::request::Parts) -> Resp {
+    let Some(engine) = &st.engine else {
+        return not_found();
+    };
+    let bearer = header(parts, "authorization").and_then(|a| a.strip_prefix("Bearer "));
+    if !bearer.is_some_and(|b| st.authorized(b.trim())) {
+        return error(401, "HTTP-401", "Unauthorized");
+    }
+    crate::engine::socket::upgrade(engine, parts)
 }
 
 /// `POST /__standin/faults` (a fault or a list of them, JSON), `DELETE /__standin/faults`,

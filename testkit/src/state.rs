@@ -95,6 +95,9 @@ pub(crate) struct State {
     pub reloads: Mutex<Vec<(String, String, usize)>>,
     /// Qlik's rate limits, when enforced.
     pub limits: Option<crate::rate_limits::Enforcer>,
+    /// The engine served at `/app/<id>`, when asked for.
+    #[cfg(feature = "engine")]
+    pub engine: Option<Arc<crate::engine::Inner>>,
 }
 
 /// Locks a mutex, also after a panic elsewhere (the data stays usable for a test server).

@@ -10,6 +10,10 @@ use std::collections::BTreeMap;
 pub struct Stats {
     /// Requests received (every route, the admin routes included).
     pub requests: u64,
+    /// Requests received per method and path, query left out (`"GET /api/v1/spaces"`), the
+    /// ones answered by a fault included: a retried call counts once per attempt
+    /// ([`Stats::requests_to`]).
+    pub routes: BTreeMap<String, u64>,
     /// tus `PATCH` requests received (answered or not, faults included).
     pub patches: u64,
     /// Body bytes received and kept, per upload id (tus uploads: every `PATCH` body, re-sent
@@ -34,6 +38,15 @@ impl Stats {
     /// Body bytes received over every upload.
     pub fn total_bytes_received(&self) -> u64 {
         self.bytes_received.values().sum()
+    }
+
+    /// Requests received with `method` on `path` (query left out), e.g.
+    /// `requests_to("GET", "/api/v1/spaces")`: every attempt of a retried call.
+    pub fn requests_to(&self, method: &str, path: &str) -> u64 {
+        self.routes
+            .get(&format!("{method} {path}"))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// How many times the fault named `name` took effect.

@@ -110,7 +110,12 @@ async fn status_and_latency_faults_apply_by_prefix_and_count() {
         assert_eq!(e["errors"][0]["status"], "429");
     }
     assert_eq!(get("/api/v1/items").await.unwrap().status(), 200);
-    assert_eq!(s.stats().fired, ["Latency", "Status", "Status"]);
+    let stats = s.stats();
+    assert_eq!(stats.fired, ["Latency", "Status", "Status"]);
+    // Every request counted on its route, those a fault answered too.
+    assert_eq!(stats.requests_to("GET", "/api/v1/items"), 3);
+    assert_eq!(stats.requests_to("GET", "/api/v1/spaces"), 1);
+    assert_eq!(stats.requests_to("POST", "/api/v1/items"), 0);
 }
 
 #[tokio::test]
