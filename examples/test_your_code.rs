@@ -61,11 +61,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(stats.fired, ["Status"], "the 429 was answered");
     // Two pages, the first asked twice: the 429, then the retry after Retry-After.
     assert_eq!(stats.requests_to("GET", "/api/v1/users"), 3);
+    // The SDK's own counters agree: two calls (two pages), one retried after its 429.
+    let sdk = qlik.stats();
+    assert_eq!((sdk.calls, sdk.retries, sdk.throttled), (2, 1, 1));
     println!(
         "count_active_users: {active} active users; the stand-in answered {} GET /api/v1/users \
-         (one 429 with Retry-After: 1, retried) and fired {:?}",
+         (one 429 with Retry-After: 1, retried) and fired {:?}; qlik.stats(): {} calls, {} attempts, \
+         {} retries, {} 429s",
         stats.requests_to("GET", "/api/v1/users"),
-        stats.fired
+        stats.fired,
+        sdk.calls,
+        sdk.attempts,
+        sdk.retries,
+        sdk.throttled
     );
     Ok(())
 }
