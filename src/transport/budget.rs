@@ -3,6 +3,7 @@
 //! credentials, as Qlik counts requests per user and tenant.
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::Instant;
 
@@ -55,6 +56,10 @@ impl Bucket {
 #[derive(Debug, Default)]
 pub(super) struct Budget {
     buckets: Mutex<HashMap<BucketKey, Bucket>>,
+    /// How many buckets are unconfirmed (new, or paused since their last answer). Changed only
+    /// with the buckets locked; read without the lock by `Limiter::confirm`, so that an answer
+    /// on a confirmed budget (nearly every answer) takes no lock.
+    pub unconfirmed: AtomicUsize,
 }
 
 impl Budget {

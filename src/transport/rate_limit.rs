@@ -1,6 +1,7 @@
 //! The proactive rate limiter (see [`super`]'s docs): paces each call on its budget
 //! ([`super::budget`]) and holds every call of a tier while the tenant has paused it.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -75,7 +76,7 @@ impl Limiter {
     fn reserve(&self, key: BucketKey, per_minute: u32, now: Instant) -> Slot {
         let (interval, tolerance) = self.cfg.pace(per_minute);
         let mut map = self.budget.lock();
-        let b = map.entry(key).or_insert_with(|| Bucket::new(now));
+        let b = map.entry(key).or_insert_with(|| self.new_bucket(now));
         let earliest = b.tat.checked_sub(tolerance).unwrap_or(now);
         let start = earliest.max(now);
         b.tat = b.tat.max(start) + interval;
@@ -94,6 +95,12 @@ impl Limiter {
         }
     }
 
+    /// A new bucket (unconfirmed); called with the buckets locked.
+    fn new_bucket(&self, tat: Instant) -> Bucket {
+        self.budget.unconfirmed.fetch_add(1, Ordering::Relaxed);
+        Bucket::new(tat)
+    }
+
     fn pauses(&self, key: BucketKey) -> u64 {
         self.budget.lock().get(&key).map_or(0, |b| b.pauses)
     }
@@ -107,6 +114,10 @@ impl Limiter {
         };
         loop {
             let slot = self.reserve(key, limit, Instant::now());
+            if slot.wait.is_zero() && slot.probe.is_none() {
+                // Nothing to wait for: no pause can have started while this call waited.
+                return;
+            }
             if !slot.wait.is_zero() {
                 tracing::debug!(
                     wait_ms = slot.wait.as_millis() as u64,
@@ -129,10 +140,17 @@ impl Limiter {
     /// An answer (or a failure) for a call of `op` other than a `429` that paused it: the
     /// budget is confirmed, and the calls waiting for the probe go.
     pub(super) fn confirm(&self, op: Option<&Operation>) {
+        // Every bucket confirmed (the steady state): nothing to release, no lock taken.
+        if self.budget.unconfirmed.load(Ordering::Relaxed) == 0 {
+            return;
+        }
         if let Some((key, _)) = self.key(op) {
             if let Some(b) = self.budget.lock().get(&key) {
-                b.confirmed
-                    .send_if_modified(|(ok, _)| !std::mem::replace(ok, true));
+                if b.confirmed
+                    .send_if_modified(|(ok, _)| !std::mem::replace(ok, true))
+                {
+                    self.budget.unconfirmed.fetch_sub(1, Ordering::Relaxed);
+                }
             }
         }
     }
@@ -149,7 +167,7 @@ impl Limiter {
     fn pause_at(&self, key: BucketKey, per_minute: u32, until: Instant) {
         let (_, tolerance) = self.cfg.pace(per_minute);
         let mut map = self.budget.lock();
-        let b = map.entry(key).or_insert_with(|| Bucket::new(until));
+        let b = map.entry(key).or_insert_with(|| self.new_bucket(until));
         if b.paused_until.is_some_and(|p| p >= until) {
             return;
         }
@@ -160,7 +178,9 @@ impl Limiter {
         b.paused_until = Some(until);
         b.pauses += 1;
         b.probing = false;
-        b.confirmed.send_replace((false, b.pauses));
+        if b.confirmed.send_replace((false, b.pauses)).0 {
+            self.budget.unconfirmed.fetch_add(1, Ordering::Relaxed);
+        }
         // The first call goes at `until`, the next ones one interval apart.
         b.tat = b.tat.max(until + tolerance);
     }
