@@ -122,6 +122,17 @@ pub(crate) struct CachedToken {
     pub refresh_after: Option<Instant>,
     /// The token request that produced it (`State::generation` after it; 0: given, not fetched).
     pub generation: u64,
+    /// Its `Authorization` header value, built on first use and shared by every request that
+    /// carries this token ([`TokenCache::fresh_bearer`]); `None` inside: not a valid header.
+    pub bearer: std::sync::OnceLock<Option<reqwest::header::HeaderValue>>,
+}
+
+/// `Bearer {token}` as a header value marked sensitive (never shown by `Debug`); `None` when the
+/// token has characters a header cannot carry.
+pub(crate) fn bearer_value(token: &str) -> Option<reqwest::header::HeaderValue> {
+    let mut v = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
+    v.set_sensitive(true);
+    Some(v)
 }
 
 /// What a token request returned.
@@ -172,6 +183,7 @@ impl TokenCache {
                     access: k.clone(),
                     refresh_after: None,
                     generation: 0,
+                    bearer: Default::default(),
                 }),
                 None,
             ),
@@ -186,6 +198,7 @@ impl TokenCache {
                         access: tokens.access_token.clone(),
                         refresh_after: lifetime.and_then(|l| refresh_at(Instant::now(), l, skew)),
                         generation: 0,
+                        bearer: Default::default(),
                     }),
                 };
                 (current, tokens.refresh_token.clone())
@@ -217,6 +230,21 @@ impl TokenCache {
             Some(at) if Instant::now() >= at => None,
             _ => Some(t.access.clone()),
         })
+    }
+
+    /// The `Authorization` value of the cached token while it is fresh: built once per token,
+    /// then a reference-counted clone per request (no copy of the token, no format, no
+    /// re-validation). `None`: [`Self::token`] must fetch or refresh it first, or it cannot be
+    /// a header value (then the caller's slow path reports that).
+    pub(crate) fn fresh_bearer(&self) -> Option<reqwest::header::HeaderValue> {
+        let st = self.lock();
+        let t = st.current.as_ref()?;
+        if t.refresh_after.is_some_and(|at| Instant::now() >= at) {
+            return None;
+        }
+        t.bearer
+            .get_or_init(|| bearer_value(t.access.expose_secret()))
+            .clone()
     }
 
     /// Whether a new token can be obtained without the user (false for API keys).
@@ -273,6 +301,7 @@ impl TokenCache {
                     access: f.access.clone(),
                     refresh_after,
                     generation: st.generation,
+                    bearer: Default::default(),
                 });
                 st.last_failure = None;
                 let persist = self.persist_target(&f, &st);

@@ -207,15 +207,21 @@ impl Inner {
         }
         self.0.limiter.acquire(op).await;
         if same_origin(request.url(), &self.0.origin) {
-            let token = match self.0.tokens.token().await {
-                Ok(t) => t,
-                Err(e) => {
-                    // Nothing is sent: calls held for this one (a probe) need not wait for it.
-                    self.0.limiter.confirm(op);
-                    return Err(e);
-                }
-            };
-            set_bearer(request, token.expose_secret())?;
+            // The cached token's header value (shared, built once per token) when it is
+            // fresh; otherwise fetch or refresh it.
+            if let Some(v) = self.0.tokens.fresh_bearer() {
+                request.headers_mut().insert(AUTHORIZATION, v);
+            } else {
+                let token = match self.0.tokens.token().await {
+                    Ok(t) => t,
+                    Err(e) => {
+                        // Nothing is sent: calls held for this one (a probe) need not wait.
+                        self.0.limiter.confirm(op);
+                        return Err(e);
+                    }
+                };
+                set_bearer(request, token.expose_secret())?;
+            }
             if let Some(v) = &self.0.api_version {
                 let h = request.headers_mut();
                 if !h.contains_key(crate::config::API_VERSION_HEADER) {
