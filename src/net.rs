@@ -149,13 +149,9 @@ pub(crate) async fn read_capped(
     Ok((concat(chunks, held), false))
 }
 
-/// The limit a response's body is read under, put on it by the transport (the client's
-/// `max_response_body`); generated calls read their success bodies under it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct BodyLimit(pub(crate) usize);
-
 /// Reads a whole body the SDK keeps in memory, whatever its content type: at most `limit` bytes
-/// (the response's own [`BodyLimit`] when it has one); a longer body is
+/// (the response's own limit when the transport set one, `max_response_body`: the
+/// `body_limit` of its [`Sent`](crate::error::Sent)); a longer body is
 /// [`Error::TooLarge`] naming `what` and the `max_response_body` setting, and the rest is left
 /// unread.
 pub(crate) async fn read_body(
@@ -165,8 +161,9 @@ pub(crate) async fn read_body(
 ) -> Result<bytes::Bytes> {
     let limit = response
         .extensions()
-        .get::<BodyLimit>()
-        .map_or(limit, |l| l.0);
+        .get::<crate::error::Sent>()
+        .and_then(|s| s.body_limit)
+        .unwrap_or(limit);
     // A declared length over the limit is refused before a byte is read.
     if response.content_length().is_none_or(|n| n <= limit as u64) {
         let (body, over) = read_capped(response, limit).await?;

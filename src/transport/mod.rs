@@ -70,7 +70,7 @@ use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION};
 use reqwest::{Method, Url};
 
 use crate::auth::TokenCache;
-use crate::error::{Attempts, Result};
+use crate::error::{Result, Sent};
 use crate::middleware::Chain;
 use crate::operations::Operation;
 use tracing::Instrument;
@@ -264,24 +264,25 @@ impl Inner {
             status = tracing::field::Empty,
         );
         let attempts = std::sync::atomic::AtomicU32::new(1);
-        let made = crate::error::Call {
-            api: call.api,
-            method: call.operation,
-            http_method: request.method().to_string(),
-            path: request.url().path().to_owned(),
-        };
+        let http_method = request.method().clone();
+        let path = request.url().path().to_owned();
         let result = self
             .execute_counted(client, call, request, &attempts, &span)
             .instrument(span.clone())
             .await;
         // The number of requests sent and the call, for `Error::Api` on an error answer.
         result.map(|mut r| {
+            let sent = Sent {
+                attempts: attempts.load(std::sync::atomic::Ordering::Relaxed),
+                api: call.api,
+                method: call.operation,
+                http_method,
+                path,
+                body_limit: None,
+            };
             // Deprecation signals of the answer, per operation (one warning the first time).
-            self.0.deprecations.observe(&made, r.headers());
-            r.extensions_mut().insert(Attempts(
-                attempts.load(std::sync::atomic::Ordering::Relaxed),
-            ));
-            r.extensions_mut().insert(made);
+            self.0.deprecations.observe(|| sent.call(), r.headers());
+            r.extensions_mut().insert(sent);
             r
         })
     }
