@@ -64,7 +64,7 @@ impl Inner {
             attempts.store(number, std::sync::atomic::Ordering::Relaxed);
             span.record("attempt", number);
             // The next attempt starts again from the SDK's request, before any middleware.
-            let spare = request.try_clone();
+            let spare = crate::net::replay_copy(&request);
             // Kept as the header value (a reference-counted clone); decoded only after a 401.
             let used = request.headers().get(AUTHORIZATION).cloned();
             let seen = (!chain.is_empty()).then(|| Attempt {
