@@ -357,6 +357,38 @@ mod tests {
     }
 
     #[test]
+    fn confirm_after_a_pause_releases_the_probe_waiters_although_it_skips_confirmed_budgets() {
+        let l = limiter(RateLimit::default(), "confirm-count");
+        let t2 = op("spaces", "create_space", "2", 100);
+        let (key, limit) = l.key(Some(&t2)).unwrap();
+        let now = Instant::now();
+        let unconfirmed = || l.budget.unconfirmed.load(Ordering::Relaxed);
+        assert!(l.reserve(key, limit, now).probe.is_none());
+        assert_eq!(unconfirmed(), 1, "a new bucket is unconfirmed");
+        l.confirm(Some(&t2));
+        assert_eq!(
+            unconfirmed(),
+            0,
+            "confirmed: later answers take the fast path"
+        );
+        l.confirm(Some(&t2));
+        assert_eq!(unconfirmed(), 0);
+        // A pause makes it unconfirmed again, and the answer of its probe must still reach
+        // the calls held behind it.
+        l.pause_at(key, limit, now + Duration::from_secs(1));
+        assert_eq!(unconfirmed(), 1);
+        assert!(l.reserve(key, limit, now).probe.is_none(), "the probe goes");
+        let mut held = l
+            .reserve(key, limit, now)
+            .probe
+            .expect("held for the probe");
+        assert!(!held.borrow_and_update().0);
+        l.confirm(Some(&t2));
+        assert!(held.borrow_and_update().0, "released by the probe's answer");
+        assert_eq!(unconfirmed(), 0);
+    }
+
+    #[test]
     fn time_scale_shortens_the_window() {
         let l = limiter(RateLimit::default().with_time_scale(60), "scaled");
         let t2 = op("spaces", "create_space", "2", 100);
