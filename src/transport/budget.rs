@@ -7,6 +7,10 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::Instant;
 
+// The buckets are keyed by tier and operation names from the generated table: the cheap
+// hasher of the operation index, looked up on every request.
+use crate::operations::NameHash;
+
 /// Which budget of a tenant and identity a call draws from: its tier (`"1"`, `"2"`), or for
 /// Qlik's "special" tiers its own operation (API and method), each at its own limit.
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
@@ -55,7 +59,7 @@ impl Bucket {
 /// The buckets of one tenant and identity.
 #[derive(Debug, Default)]
 pub(super) struct Budget {
-    buckets: Mutex<HashMap<BucketKey, Bucket>>,
+    buckets: Mutex<HashMap<BucketKey, Bucket, NameHash>>,
     /// How many buckets are unconfirmed (new, or paused since their last answer). Changed only
     /// with the buckets locked; read without the lock by `Limiter::confirm`, so that an answer
     /// on a confirmed budget (nearly every answer) takes no lock.
@@ -64,7 +68,7 @@ pub(super) struct Budget {
 
 impl Budget {
     /// The buckets, locked (also after a panic elsewhere: the counters stay usable).
-    pub(super) fn lock(&self) -> MutexGuard<'_, HashMap<BucketKey, Bucket>> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, HashMap<BucketKey, Bucket, NameHash>> {
         self.buckets.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
