@@ -281,10 +281,12 @@ impl Record {
     }
 
     /// Looks at one answer of `call`; records and (the first time for the operation) warns.
-    pub(crate) fn observe(&self, call: &Call, headers: &HeaderMap) {
+    /// `call` is only built when the answer carries a signal.
+    pub(crate) fn observe(&self, call: impl FnOnce() -> Call, headers: &HeaderMap) {
         let Some(signal) = Signal::from_headers(headers) else {
             return;
         };
+        let call = &call();
         // The operation as the spec names it, so that every id of a path counts as one.
         let op = call
             .api

@@ -126,10 +126,31 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     out.escape_debug().to_string()
 }
 
-/// How many requests a call sent (retries and a 401 refresh included), kept on the response
-/// by the transport and read into [`Error::Api`]'s `attempts`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Attempts(pub(crate) u32);
+/// What the transport keeps on a response (one extension): how many requests the call sent
+/// (retries and a 401 refresh included) and the call, read into [`Error::Api`]'s `attempts`
+/// and `call` (the [`Call`] is only built then), and the body cap of generated calls.
+#[derive(Clone, Debug)]
+pub(crate) struct Sent {
+    pub(crate) attempts: u32,
+    pub(crate) api: Option<&'static str>,
+    pub(crate) method: Option<&'static str>,
+    pub(crate) http_method: reqwest::Method,
+    pub(crate) path: String,
+    /// The cap of a JSON success body (`max_response_body`), set for generated calls.
+    pub(crate) body_limit: Option<usize>,
+}
+
+impl Sent {
+    /// The call, as [`Error::Api`] shows it.
+    pub(crate) fn call(&self) -> Call {
+        Call {
+            api: self.api,
+            method: self.method,
+            http_method: self.http_method.to_string(),
+            path: self.path.clone(),
+        }
+    }
+}
 
 /// Everything that can go wrong talking to Qlik Cloud.
 ///
@@ -351,8 +372,9 @@ impl Error {
     pub async fn from_response(response: reqwest::Response) -> Self {
         let status = response.status();
         let headers = response.headers().clone();
-        let sent = response.extensions().get::<Attempts>().map(|a| a.0);
-        let made = response.extensions().get::<Call>().cloned();
+        let sent = response.extensions().get::<Sent>();
+        let made = sent.map(Sent::call);
+        let sent = sent.map(|s| s.attempts);
         match crate::net::read_capped(response, crate::net::ERROR_BODY_LIMIT).await {
             Ok((b, _)) => {
                 let mut e = Error::from_status_body(status, &b).with_headers(headers);
@@ -399,8 +421,11 @@ impl Error {
             errors: Vec::new(),
             body: Some(format!("unexpected response (content-type {ct})")),
             headers: Some(Box::new(response.headers().clone())),
-            attempts: response.extensions().get::<Attempts>().map(|a| a.0),
-            call: response.extensions().get::<Call>().cloned().map(Box::new),
+            attempts: response.extensions().get::<Sent>().map(|s| s.attempts),
+            call: response
+                .extensions()
+                .get::<Sent>()
+                .map(|s| Box::new(s.call())),
             trace_id: None,
         }
     }

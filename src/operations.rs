@@ -55,10 +55,10 @@ pub static OPERATIONS: &[Operation] = include!(concat!(env!("OUT_DIR"), "/operat
 pub fn find(api: &str, method_name: &str) -> Option<&'static Operation> {
     use std::collections::HashMap;
     use std::sync::OnceLock;
-    type Index = HashMap<(&'static str, &'static str), &'static Operation>;
+    type Index = HashMap<(&'static str, &'static str), &'static Operation, NameHash>;
     static INDEX: OnceLock<Index> = OnceLock::new();
     let index = INDEX.get_or_init(|| {
-        let mut m = Index::with_capacity(OPERATIONS.len());
+        let mut m = Index::with_capacity_and_hasher(OPERATIONS.len(), NameHash);
         for op in OPERATIONS {
             // The first row wins, as with the scan this replaces.
             m.entry((op.api, op.method_name)).or_insert(op);
@@ -66,6 +66,54 @@ pub fn find(api: &str, method_name: &str) -> Option<&'static Operation> {
         m
     });
     index.get(&(api, method_name)).copied()
+}
+
+/// The hasher of the operation indexes (keys: API and method names from the generated tables,
+/// never from the network): FxHash's multiply-rotate, 8 bytes at a step, instead of the
+/// default SipHash (a third of the cost of a lookup that runs on every request).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct NameHash;
+
+impl std::hash::BuildHasher for NameHash {
+    type Hasher = NameHasher;
+    fn build_hasher(&self) -> NameHasher {
+        NameHasher(0)
+    }
+}
+
+/// See [`NameHash`].
+pub(crate) struct NameHasher(u64);
+
+impl NameHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Logs one `tracing` warning (target `qlik_sdk::deprecation`) the first time this process

@@ -139,10 +139,14 @@ pub static CONSTRAINTS: &[OperationConstraints] =
 
 /// The constraints of an operation, by API and Rust method name.
 pub fn find(api: &str, method_name: &str) -> Option<&'static OperationConstraints> {
-    type Index = HashMap<(&'static str, &'static str), &'static OperationConstraints>;
+    type Index = HashMap<
+        (&'static str, &'static str),
+        &'static OperationConstraints,
+        crate::operations::NameHash,
+    >;
     static INDEX: OnceLock<Index> = OnceLock::new();
     let index = INDEX.get_or_init(|| {
-        let mut m = Index::with_capacity(CONSTRAINTS.len());
+        let mut m = Index::with_capacity_and_hasher(CONSTRAINTS.len(), Default::default());
         for c in CONSTRAINTS {
             m.entry((c.api, c.method_name)).or_insert(c);
         }

@@ -127,6 +127,17 @@ pub(crate) struct CachedToken {
     pub generation: u64,
     /// When it was obtained, expires and will be refreshed ([`TokenInfo`]).
     pub times: info::Times,
+    /// Its `Authorization` header value, built on first use and shared by every request that
+    /// carries this token ([`TokenCache::fresh_bearer`]); `None` inside: not a valid header.
+    pub bearer: std::sync::OnceLock<Option<reqwest::header::HeaderValue>>,
+}
+
+/// `Bearer {token}` as a header value marked sensitive (never shown by `Debug`); `None` when the
+/// token has characters a header cannot carry.
+pub(crate) fn bearer_value(token: &str) -> Option<reqwest::header::HeaderValue> {
+    let mut v = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
+    v.set_sensitive(true);
+    Some(v)
 }
 
 /// What a token request returned.
@@ -180,6 +191,7 @@ impl TokenCache {
                     refresh_after: None,
                     generation: 0,
                     times: info::Times::default(),
+                    bearer: Default::default(),
                 }),
                 None,
             ),
@@ -198,6 +210,7 @@ impl TokenCache {
                             refresh_after,
                             generation: 0,
                             times: info::Times::new(None, now, lifetime, refresh_after),
+                            bearer: Default::default(),
                         })
                     }
                 };
@@ -236,6 +249,21 @@ impl TokenCache {
             Some(at) if Instant::now() >= at => None,
             _ => Some(t.access.clone()),
         })
+    }
+
+    /// The `Authorization` value of the cached token while it is fresh: built once per token,
+    /// then a reference-counted clone per request (no copy of the token, no format, no
+    /// re-validation). `None`: [`Self::token`] must fetch or refresh it first, or it cannot be
+    /// a header value (then the caller's slow path reports that).
+    pub(crate) fn fresh_bearer(&self) -> Option<reqwest::header::HeaderValue> {
+        let st = self.lock();
+        let t = st.current.as_ref()?;
+        if t.refresh_after.is_some_and(|at| Instant::now() >= at) {
+            return None;
+        }
+        t.bearer
+            .get_or_init(|| bearer_value(t.access.expose_secret()))
+            .clone()
     }
 
     /// Whether a new token can be obtained without the user (false for API keys).
@@ -301,6 +329,7 @@ impl TokenCache {
                     refresh_after,
                     generation: st.generation,
                     times,
+                    bearer: Default::default(),
                 });
                 st.last_failure = None;
                 let persist = self.persist_target(&f, &st);

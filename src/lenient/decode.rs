@@ -54,21 +54,27 @@ pub fn from_value<T: Lenient>(value: Value) -> Result<T, serde_json::Error> {
 /// one is [`Error::TooLarge`](crate::Error::TooLarge).
 #[doc(hidden)]
 pub async fn response<T: Lenient>(
-    response: reqwest::Response,
+    mut response: reqwest::Response,
     api: &'static str,
     op: &'static str,
 ) -> crate::error::Result<progenitor_client::ResponseValue<T>> {
     let status = response.status();
-    let headers = response.headers().clone();
-    let content_type = headers
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    // The headers move into the value (the body's length and limit do not need them).
+    let headers = std::mem::take(response.headers_mut());
     let body = crate::net::read_body(response, crate::config::DEFAULT_MAX_RESPONSE_BODY, || {
         format!("the success body of {api} {op}")
     })
     .await?;
-    let inner = decode_body::<T>(&body, content_type.as_deref(), Some(format!("{api} {op}")))?;
+    // The content type and the operation's name are only copied to explain a failure.
+    let inner = match from_slice::<T>(&body) {
+        Ok(t) => t,
+        Err(_) => {
+            let content_type = headers
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
+            decode_body::<T>(&body, content_type, Some(format!("{api} {op}")))?
+        }
+    };
     Ok(progenitor_client::ResponseValue::new(
         inner, status, headers,
     ))

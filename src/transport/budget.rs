@@ -3,8 +3,13 @@
 //! credentials, as Qlik counts requests per user and tenant.
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::Instant;
+
+// The buckets are keyed by tier and operation names from the generated table: the cheap
+// hasher of the operation index, looked up on every request.
+use crate::operations::NameHash;
 
 /// Which budget of a tenant and identity a call draws from: its tier (`"1"`, `"2"`), or for
 /// Qlik's "special" tiers its own operation (API and method), each at its own limit.
@@ -54,12 +59,16 @@ impl Bucket {
 /// The buckets of one tenant and identity.
 #[derive(Debug, Default)]
 pub(super) struct Budget {
-    buckets: Mutex<HashMap<BucketKey, Bucket>>,
+    buckets: Mutex<HashMap<BucketKey, Bucket, NameHash>>,
+    /// How many buckets are unconfirmed (new, or paused since their last answer). Changed only
+    /// with the buckets locked; read without the lock by `Limiter::confirm`, so that an answer
+    /// on a confirmed budget (nearly every answer) takes no lock.
+    pub unconfirmed: AtomicUsize,
 }
 
 impl Budget {
     /// The buckets, locked (also after a panic elsewhere: the counters stay usable).
-    pub(super) fn lock(&self) -> MutexGuard<'_, HashMap<BucketKey, Bucket>> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, HashMap<BucketKey, Bucket, NameHash>> {
         self.buckets.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

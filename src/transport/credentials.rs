@@ -12,14 +12,13 @@ pub(super) fn bearer_of(auth: Option<&HeaderValue>) -> Option<String> {
 }
 
 pub(super) fn set_bearer(req: &mut reqwest::Request, token: &str) -> Result<()> {
-    let mut v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+    let v = crate::auth::bearer_value(token).ok_or_else(|| {
         Error::auth(
             None,
             None,
             "the access token contains characters not allowed in a header",
         )
     })?;
-    v.set_sensitive(true);
     req.headers_mut().insert(AUTHORIZATION, v);
     Ok(())
 }

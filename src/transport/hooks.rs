@@ -43,9 +43,9 @@ impl Inner {
         let mut response = self.execute(client, call, request).await?;
         // Whatever the content type, a success body the generated call reads is read under
         // the client's cap (`crate::lenient::response`); byte streams are the caller's to read.
-        response
-            .extensions_mut()
-            .insert(crate::net::BodyLimit(self.0.max_json_body));
+        if let Some(sent) = response.extensions_mut().get_mut::<crate::error::Sent>() {
+            sent.body_limit = Some(self.0.max_json_body);
+        }
         json_error_body(response).await
     }
 }

@@ -75,7 +75,7 @@ use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION};
 use reqwest::{Method, Url};
 
 use crate::auth::TokenCache;
-use crate::error::{Attempts, Result};
+use crate::error::{Result, Sent};
 use crate::middleware::Chain;
 use crate::operations::Operation;
 use tracing::Instrument;
@@ -225,15 +225,21 @@ impl Inner {
         }
         let waited = self.0.limiter.acquire(op).await;
         if same_origin(request.url(), &self.0.origin) {
-            let token = match self.0.tokens.token().await {
-                Ok(t) => t,
-                Err(e) => {
-                    // Nothing is sent: calls held for this one (a probe) need not wait for it.
-                    self.0.limiter.confirm(op);
-                    return Err(e);
-                }
-            };
-            set_bearer(request, token.expose_secret())?;
+            // The cached token's header value (shared, built once per token) when it is
+            // fresh; otherwise fetch or refresh it.
+            if let Some(v) = self.0.tokens.fresh_bearer() {
+                request.headers_mut().insert(AUTHORIZATION, v);
+            } else {
+                let token = match self.0.tokens.token().await {
+                    Ok(t) => t,
+                    Err(e) => {
+                        // Nothing is sent: calls held for this one (a probe) need not wait.
+                        self.0.limiter.confirm(op);
+                        return Err(e);
+                    }
+                };
+                set_bearer(request, token.expose_secret())?;
+            }
             if let Some(v) = &self.0.api_version {
                 let h = request.headers_mut();
                 if !h.contains_key(crate::config::API_VERSION_HEADER) {
@@ -288,12 +294,8 @@ impl Inner {
             span.in_scope(|| waited.record(1));
         }
         let attempts = std::sync::atomic::AtomicU32::new(1);
-        let made = crate::error::Call {
-            api: call.api,
-            method: call.operation,
-            http_method: request.method().to_string(),
-            path: request.url().path().to_owned(),
-        };
+        let http_method = request.method().clone();
+        let path = request.url().path().to_owned();
         let result = self
             .execute_counted(client, call, request, &attempts)
             .instrument(span.clone())
@@ -314,12 +316,17 @@ impl Inner {
         }
         // The number of requests sent and the call, for `Error::Api` on an error answer.
         result.map(|mut r| {
+            let sent = Sent {
+                attempts: attempts.load(std::sync::atomic::Ordering::Relaxed),
+                api: call.api,
+                method: call.operation,
+                http_method,
+                path,
+                body_limit: None,
+            };
             // Deprecation signals of the answer, per operation (one warning the first time).
-            self.0.deprecations.observe(&made, r.headers());
-            r.extensions_mut().insert(Attempts(
-                attempts.load(std::sync::atomic::Ordering::Relaxed),
-            ));
-            r.extensions_mut().insert(made);
+            self.0.deprecations.observe(|| sent.call(), r.headers());
+            r.extensions_mut().insert(sent);
             r
         })
     }

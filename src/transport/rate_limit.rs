@@ -2,6 +2,7 @@
 //! ([`super::budget`]) and holds every call of a tier while the tenant has paused it.
 
 use std::cell::Cell;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -87,7 +88,7 @@ impl Limiter {
     fn reserve(&self, key: BucketKey, per_minute: u32, now: Instant) -> Slot {
         let (interval, tolerance) = self.cfg.pace(per_minute);
         let mut map = self.budget.lock();
-        let b = map.entry(key).or_insert_with(|| Bucket::new(now));
+        let b = map.entry(key).or_insert_with(|| self.new_bucket(now));
         let earliest = b.tat.checked_sub(tolerance).unwrap_or(now);
         let start = earliest.max(now);
         b.tat = b.tat.max(start) + interval;
@@ -105,6 +106,12 @@ impl Limiter {
             pauses: b.pauses,
             probe,
         }
+    }
+
+    /// A new bucket (unconfirmed); called with the buckets locked.
+    fn new_bucket(&self, tat: Instant) -> Bucket {
+        self.budget.unconfirmed.fetch_add(1, Ordering::Relaxed);
+        Bucket::new(tat)
     }
 
     fn pauses(&self, key: BucketKey) -> u64 {
@@ -127,9 +134,12 @@ impl Limiter {
         let mut _timer = None;
         loop {
             let slot = self.reserve(key, limit, Instant::now());
-            if !slot.wait.is_zero() || slot.probe.is_some() {
-                _timer.get_or_insert_with(|| self.waits.start());
+            if slot.wait.is_zero() && slot.probe.is_none() {
+                // Nothing to wait for: no pause can have started while this call waited.
+                return waited;
             }
+            // Stats: times the wait, only when there is one
+            _timer.get_or_insert_with(|| self.waits.start());
             if !slot.wait.is_zero() {
                 if slot.paused {
                     waited.pause += slot.wait;
@@ -155,10 +165,17 @@ impl Limiter {
     /// An answer (or a failure) for a call of `op` other than a `429` that paused it: the
     /// budget is confirmed, and the calls waiting for the probe go.
     pub(super) fn confirm(&self, op: Option<&Operation>) {
+        // Every bucket confirmed (the steady state): nothing to release, no lock taken.
+        if self.budget.unconfirmed.load(Ordering::Relaxed) == 0 {
+            return;
+        }
         if let Some((key, _)) = self.key(op) {
             if let Some(b) = self.budget.lock().get(&key) {
-                b.confirmed
-                    .send_if_modified(|(ok, _)| !std::mem::replace(ok, true));
+                if b.confirmed
+                    .send_if_modified(|(ok, _)| !std::mem::replace(ok, true))
+                {
+                    self.budget.unconfirmed.fetch_sub(1, Ordering::Relaxed);
+                }
             }
         }
     }
@@ -178,14 +195,16 @@ impl Limiter {
     fn pause_at(&self, key: BucketKey, per_minute: u32, until: Instant) -> bool {
         let (_, tolerance) = self.cfg.pace(per_minute);
         let mut map = self.budget.lock();
-        let b = map.entry(key).or_insert_with(|| Bucket::new(until));
+        let b = map.entry(key).or_insert_with(|| self.new_bucket(until));
         if b.paused_until.is_some_and(|p| p >= until) {
             return false;
         }
         b.paused_until = Some(until);
         b.pauses += 1;
         b.probing = false;
-        b.confirmed.send_replace((false, b.pauses));
+        if b.confirmed.send_replace((false, b.pauses)).0 {
+            self.budget.unconfirmed.fetch_add(1, Ordering::Relaxed);
+        }
         // The first call goes at `until`, the next ones one interval apart.
         b.tat = b.tat.max(until + tolerance);
         true
@@ -434,6 +453,38 @@ mod tests {
         l.pause_at(key, limit, now + Duration::from_secs(2));
         assert!(held.has_changed().unwrap());
         assert_eq!(*held.borrow_and_update(), (false, l.pauses(key)));
+    }
+
+    #[test]
+    fn confirm_after_a_pause_releases_the_probe_waiters_although_it_skips_confirmed_budgets() {
+        let l = limiter(RateLimit::default(), "confirm-count");
+        let t2 = op("spaces", "create_space", "2", 100);
+        let (key, limit) = l.key(Some(&t2)).unwrap();
+        let now = Instant::now();
+        let unconfirmed = || l.budget.unconfirmed.load(Ordering::Relaxed);
+        assert!(l.reserve(key, limit, now).probe.is_none());
+        assert_eq!(unconfirmed(), 1, "a new bucket is unconfirmed");
+        l.confirm(Some(&t2));
+        assert_eq!(
+            unconfirmed(),
+            0,
+            "confirmed: later answers take the fast path"
+        );
+        l.confirm(Some(&t2));
+        assert_eq!(unconfirmed(), 0);
+        // A pause makes it unconfirmed again, and the answer of its probe must still reach
+        // the calls held behind it.
+        l.pause_at(key, limit, now + Duration::from_secs(1));
+        assert_eq!(unconfirmed(), 1);
+        assert!(l.reserve(key, limit, now).probe.is_none(), "the probe goes");
+        let mut held = l
+            .reserve(key, limit, now)
+            .probe
+            .expect("held for the probe");
+        assert!(!held.borrow_and_update().0);
+        l.confirm(Some(&t2));
+        assert!(held.borrow_and_update().0, "released by the probe's answer");
+        assert_eq!(unconfirmed(), 0);
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl Inner {
             self.0.stats.attempt(number);
             let started = Instant::now();
             // The next attempt starts again from the SDK's request, before any middleware.
-            let spare = request.try_clone();
+            let spare = crate::net::replay_copy(&request);
             // Kept as the header value (a reference-counted clone); decoded only after a 401.
             let used = request.headers().get(AUTHORIZATION).cloned();
             // One value for the attempt's three hooks (its start, its shared data).

@@ -25,6 +25,8 @@
 //!   `off` (`RateLimit::off()`), `default` (Qlik's published 1000/min for tier 1), or a number
 //!   of requests per minute for tier 1.
 //! - `BENCH_WORKER_THREADS`: tokio worker threads (default: tokio's default, one per core).
+//! - `BENCH_MIDDLEWARE`: that many no-op middleware registered (default 0), to measure what
+//!   the middleware chain costs per attempt (BENCHMARKS.md, "Telemetry cost per request").
 //!
 //! ```sh
 //! cargo build --release -p qlik-sdk-bench
@@ -112,6 +114,11 @@ async fn concurrent(qlik: &Qlik, m: usize, c: usize, spawn: bool) -> usize {
     }
     failed
 }
+
+/// A middleware that does nothing: what the chain itself costs per attempt.
+struct Noop;
+
+impl qlik_sdk::middleware::Middleware for Noop {}
 
 fn rate_limit(setting: &str) -> Res<RateLimit> {
     Ok(match setting {
@@ -208,15 +215,18 @@ async fn run() -> Res<Value> {
     };
     let limiter = env_str("BENCH_RATE_LIMIT", "high");
 
-    let qlik = Qlik::builder()
+    let mut builder = Qlik::builder()
         .host(&host)
         .allow_http(host.starts_with("http://"))
         .client_credentials(
             env_str("BENCH_CLIENT_ID", "bench-client"),
             env_str("BENCH_CLIENT_SECRET", "bench-secret"),
         )
-        .rate_limit(rate_limit(&limiter)?)
-        .build()?;
+        .rate_limit(rate_limit(&limiter)?);
+    for _ in 0..env_usize("BENCH_MIDDLEWARE", 0)? {
+        builder = builder.middleware(Noop);
+    }
+    let qlik = builder.build()?;
 
     let side = reqwest::Client::builder().no_proxy().build()?;
     let host = host.trim_end_matches('/').to_owned();
