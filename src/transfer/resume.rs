@@ -294,6 +294,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_state_saved_without_sync_replaces_the_old_one_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("f");
+        std::fs::write(&src, b"hello").unwrap();
+        let fp = Fingerprint::of(&src).await.unwrap();
+        let path = dir.path().join("s.json");
+        let mut s = state(fp, unix_now() + 3600);
+        s.save(&path, true).await.unwrap();
+        s.offset = 4;
+        s.save(&path, false).await.unwrap();
+        assert_eq!(ResumeState::load(&path).await.unwrap().offset, 4);
+        // Renamed over, no temporary file left.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[tokio::test]
     async fn a_damaged_state_file_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json");

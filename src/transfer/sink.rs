@@ -444,6 +444,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_download_that_is_not_durable_is_renamed_whole_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.bin");
+        let mut s = Sink::path(&p).open("/x").await.unwrap();
+        s.set_durable(false);
+        let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+        for piece in body.chunks(70_000) {
+            s.write(Bytes::copy_from_slice(piece)).await.unwrap();
+        }
+        assert_eq!(s.offset(), body.len() as u64);
+        assert_eq!(s.finish().await.unwrap().as_deref(), Some(p.as_path()));
+        assert!(std::fs::read(&p).unwrap() == body);
+        assert!(!with_suffix(&p, ".part").exists());
+    }
+
+    #[tokio::test]
     async fn a_writer_skips_what_it_has_after_a_restart() {
         let (a, mut b) = tokio::io::duplex(64);
         let mut s = Sink::writer(a).open("/x").await.unwrap();
