@@ -1,24 +1,26 @@
-//! The writes of a `.part` file, on a thread of their own: the download copies the chunks the
-//! connection gives into one of a few [`BUFFER`]-sized buffers and hands each full buffer to the
-//! thread, which writes it with one call and gives it back. The download's task never waits on
-//! the disk unless every buffer is being written, no write goes through `spawn_blocking` one
-//! small buffer at a time (as `tokio::fs::File` does), and the connection's own buffers are
-//! released at once (so it reuses them): memory stays at [`BUFFERS`] x [`BUFFER`] whatever the
-//! size of the download.
+//! The writes of a `.part` file, on a thread of their own: the download hands over the chunks
+//! the connection gave (no copy) through a short queue, and the thread writes them out in
+//! batches of up to [`BATCH_BYTES`] with one vectored write each. The download's task never
+//! waits on the disk unless the queue is full, and no write goes through `spawn_blocking`
+//! one buffer at a time (as `tokio::fs::File` does) nor is copied into a buffer first.
 
+use bytes::Bytes;
 use std::fs::File;
-use std::io::{self, Seek, SeekFrom, Write};
+use std::io::{self, IoSlice, Seek, SeekFrom, Write};
 use tokio::sync::{mpsc, oneshot};
 
-/// Bytes per write.
-const BUFFER: usize = 1024 * 1024;
+/// Chunks waiting for the thread. With the connection's chunks (at most a few hundred KiB
+/// each) this bounds what the queue holds to a few MiB.
+const QUEUE: usize = 8;
 
-/// Buffers in use at most (being filled, queued, being written).
-const BUFFERS: usize = 4;
+/// Bytes gathered into one vectored write.
+const BATCH_BYTES: usize = 2 * 1024 * 1024;
+
+/// Slices in one vectored write (below every platform's `IOV_MAX`).
+const BATCH_SLICES: usize = 256;
 
 enum Msg {
-    /// A full (or last) buffer to write; it comes back through the pool.
-    Data(Vec<u8>),
+    Data(Bytes),
     /// Everything sent before is written (or its error).
     Flush(oneshot::Sender<io::Result<()>>),
     /// Empty the file and write from its start again.
@@ -28,128 +30,106 @@ enum Msg {
 }
 
 /// A file written by its own thread. Errors of a write are reported by the next
-/// [`flush`](Self::flush), [`truncate`](Self::truncate) or [`finish`](Self::finish).
+/// [`flush`](Self::flush), [`truncate`](Self::truncate) or [`finish`](Self::finish) (and make
+/// every later [`write`](Self::write) fail).
 pub(crate) struct DiskWriter {
     tx: mpsc::Sender<Msg>,
-    /// Buffers given back by the thread.
-    pool: mpsc::UnboundedReceiver<Vec<u8>>,
-    /// Buffers made so far (at most [`BUFFERS`]).
-    made: usize,
-    /// The buffer being filled.
-    current: Vec<u8>,
 }
 
 impl DiskWriter {
     /// Starts the thread writing into `file`, from its current position.
     pub(crate) fn start(file: File) -> io::Result<Self> {
-        let (tx, rx) = mpsc::channel(BUFFERS);
-        let (back, pool) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(QUEUE);
         std::thread::Builder::new()
             .name("qlik-download-writer".into())
-            .spawn(move || run(file, rx, back))?;
-        Ok(DiskWriter {
-            tx,
-            pool,
-            made: 1,
-            current: Vec::with_capacity(BUFFER),
-        })
+            .spawn(move || run(file, rx))?;
+        Ok(DiskWriter { tx })
     }
 
     fn gone() -> io::Error {
         io::Error::other("the download's file writer stopped")
     }
 
-    /// Copies `chunk` into the buffers, handing each full one to the thread (waits only while
-    /// every buffer is in use).
-    pub(crate) async fn write(&mut self, mut chunk: &[u8]) -> io::Result<()> {
-        while !chunk.is_empty() {
-            let room = BUFFER - self.current.len();
-            let n = room.min(chunk.len());
-            self.current.extend_from_slice(&chunk[..n]);
-            chunk = &chunk[n..];
-            if self.current.len() == BUFFER {
-                self.hand_over().await?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Sends the current buffer (if it holds anything) and takes an empty one.
-    async fn hand_over(&mut self) -> io::Result<()> {
-        if self.current.is_empty() {
-            return Ok(());
-        }
-        let next = match self.pool.try_recv() {
-            Ok(b) => b,
-            Err(_) if self.made < BUFFERS => {
-                self.made += 1;
-                Vec::with_capacity(BUFFER)
-            }
-            Err(_) => {
-                // Send first: the thread gives a buffer back only after writing one.
-                let full = std::mem::take(&mut self.current);
-                self.tx
-                    .send(Msg::Data(full))
-                    .await
-                    .map_err(|_| Self::gone())?;
-                self.current = self.pool.recv().await.ok_or_else(Self::gone)?;
-                return Ok(());
-            }
-        };
-        let full = std::mem::replace(&mut self.current, next);
+    /// Queues `chunk` (waits only while the queue is full).
+    pub(crate) async fn write(&self, chunk: Bytes) -> io::Result<()> {
         self.tx
-            .send(Msg::Data(full))
+            .send(Msg::Data(chunk))
             .await
             .map_err(|_| Self::gone())
     }
 
     async fn ask(
-        &mut self,
+        &self,
         msg: impl FnOnce(oneshot::Sender<io::Result<()>>) -> Msg,
     ) -> io::Result<()> {
-        self.hand_over().await?;
         let (reply, answer) = oneshot::channel();
         self.tx.send(msg(reply)).await.map_err(|_| Self::gone())?;
         answer.await.map_err(|_| Self::gone())?
     }
 
-    /// Waits until every byte given is written.
-    pub(crate) async fn flush(&mut self) -> io::Result<()> {
+    /// Waits until every chunk queued is written.
+    pub(crate) async fn flush(&self) -> io::Result<()> {
         self.ask(Msg::Flush).await
     }
 
-    /// Empties the file; the next bytes go at its start.
-    pub(crate) async fn truncate(&mut self) -> io::Result<()> {
+    /// Empties the file; the next chunk goes at its start.
+    pub(crate) async fn truncate(&self) -> io::Result<()> {
         self.ask(Msg::Truncate).await
     }
 
-    /// Writes everything given, syncs the file to disk when `sync`, and ends the thread.
-    pub(crate) async fn finish(mut self, sync: bool) -> io::Result<()> {
+    /// Writes everything queued, syncs the file to disk when `sync`, and ends the thread.
+    pub(crate) async fn finish(self, sync: bool) -> io::Result<()> {
         self.ask(|r| Msg::Finish(sync, r)).await
     }
 }
 
-/// The thread: one write per buffer, the buffer given back emptied.
-fn run(mut file: File, mut rx: mpsc::Receiver<Msg>, back: mpsc::UnboundedSender<Vec<u8>>) {
+/// The thread: batches of chunks, one vectored write per batch.
+fn run(mut file: File, mut rx: mpsc::Receiver<Msg>) {
     let mut failed: Option<io::Error> = None;
-    while let Some(msg) = rx.blocking_recv() {
+    let mut batch: Vec<Bytes> = Vec::with_capacity(BATCH_SLICES);
+    let mut next: Option<Msg> = None;
+    loop {
+        let msg = match next.take() {
+            Some(m) => m,
+            None => match rx.blocking_recv() {
+                Some(m) => m,
+                None => return,
+            },
+        };
         match msg {
-            Msg::Data(mut buf) => {
+            Msg::Data(first) => {
+                batch.push(first);
+                let mut bytes = batch[0].len();
+                while bytes < BATCH_BYTES && batch.len() < BATCH_SLICES {
+                    match rx.try_recv() {
+                        Ok(Msg::Data(b)) => {
+                            bytes += b.len();
+                            batch.push(b);
+                        }
+                        Ok(other) => {
+                            next = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
                 if failed.is_none() {
-                    if let Err(e) = file.write_all(&buf) {
+                    if let Err(e) = write_all(&mut file, &batch) {
                         failed = Some(e);
                     }
                 }
-                buf.clear();
-                let _ = back.send(buf);
+                batch.clear();
             }
             Msg::Flush(reply) => {
                 let _ = reply.send(status(&failed));
             }
             Msg::Truncate(reply) => {
-                let r = status(&failed)
-                    .and_then(|()| file.set_len(0))
-                    .and_then(|()| file.seek(SeekFrom::Start(0)).map(drop));
+                let r = match status(&failed) {
+                    Ok(()) => file
+                        .set_len(0)
+                        .and_then(|()| file.seek(SeekFrom::Start(0)).map(drop)),
+                    e => e,
+                };
                 let _ = reply.send(r);
             }
             Msg::Finish(sync, reply) => {
@@ -173,6 +153,21 @@ fn status(failed: &Option<io::Error>) -> io::Result<()> {
     }
 }
 
+/// Writes every byte of `chunks`, in as few vectored writes as the file takes.
+fn write_all(file: &mut File, chunks: &[Bytes]) -> io::Result<()> {
+    let mut slices: Vec<IoSlice<'_>> = chunks.iter().map(|b| IoSlice::new(b)).collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        match file.write_vectored(rest) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,22 +176,20 @@ mod tests {
     async fn chunks_are_written_in_order_truncated_and_synced() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f.part");
-        let mut w = DiskWriter::start(File::create(&p).unwrap()).unwrap();
-        w.write(b"stale").await.unwrap();
+        let w = DiskWriter::start(File::create(&p).unwrap()).unwrap();
+        w.write(Bytes::from_static(b"stale")).await.unwrap();
         w.truncate().await.unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"");
-        // More bytes than all the buffers hold, in chunks of uneven sizes.
+        // More chunks than one batch holds, of uneven sizes.
         let mut want = Vec::new();
-        let mut i = 0;
-        while want.len() < BUFFER * BUFFERS * 2 + 3 {
-            let chunk = vec![(i % 251) as u8; 1 + (i * 7919) % (BUFFER + 5000)];
+        for i in 0..(BATCH_SLICES * 2 + 3) {
+            let chunk = vec![(i % 251) as u8; 1 + i % 7000];
             want.extend_from_slice(&chunk);
-            w.write(&chunk).await.unwrap();
-            i += 1;
+            w.write(Bytes::from(chunk)).await.unwrap();
         }
         w.flush().await.unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), want);
-        w.write(b"end").await.unwrap();
+        w.write(Bytes::from_static(b"end")).await.unwrap();
         w.finish(true).await.unwrap();
         want.extend_from_slice(b"end");
         assert_eq!(std::fs::read(&p).unwrap(), want);
@@ -208,8 +201,8 @@ mod tests {
         let p = dir.path().join("ro");
         std::fs::write(&p, b"x").unwrap();
         // Opened for reading only: every write fails.
-        let mut w = DiskWriter::start(File::open(&p).unwrap()).unwrap();
-        w.write(b"abc").await.unwrap();
+        let w = DiskWriter::start(File::open(&p).unwrap()).unwrap();
+        w.write(Bytes::from_static(b"abc")).await.unwrap();
         assert!(w.flush().await.is_err());
         assert!(w.finish(true).await.is_err());
     }

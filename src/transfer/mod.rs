@@ -43,7 +43,7 @@
 //! | `data_file.rs` | the data file job |
 //! | `download.rs` | [`Download`]: the Range resume loop, size checks, the download as a stream |
 //! | `sink.rs` | [`Sink`]: a `.part` file with its note, or a writer |
-//! | `disk_writer.rs` | the thread writing a `.part` file, 1 MiB per write, from a few reused buffers |
+//! | `disk_writer.rs` | the thread writing a `.part` file in batched vectored writes |
 //! | `binary.rs` | [`BinaryResponse`] |
 //! | `export.rs` | the app export job |
 //! | `copy.rs` | the app copy job between tenants |

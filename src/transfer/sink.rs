@@ -248,7 +248,7 @@ impl OpenSink {
                 part, file, syncer, ..
             } => {
                 let n = chunk.len() as u64;
-                file.write(&chunk).await.map_err(|e| io_error(part, e))?;
+                file.write(chunk).await.map_err(|e| io_error(part, e))?;
                 syncer.wrote(n);
                 n
             }
