@@ -24,7 +24,7 @@
 //!
 //! Faults, resume across runs and memory: see [`UploadBuilder`] and [`Download`]. Measured against the stand-in
 //! tenant on loopback (release build, `benches/transfer/run.sh`, BENCHMARKS.md "Large files"):
-//! peak RSS 9-12 MB for a 100 MiB and a 2 GiB file, up (tus) and down (Range); after a
+//! peak RSS 10-18 MB for a 100 MiB and a 2 GiB file, up (tus) and down (Range); after a
 //! `kill -9` at about half way, the restart sent only what the server lacked, and the sha256
 //! matched.
 //!
