@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Chunks waiting for the thread. With the connection's chunks (at most a few hundred KiB
 /// each) this bounds what the queue holds to a few MiB.
-const QUEUE: usize = 8;
+const QUEUE: usize = 4;
 
 /// Bytes gathered into one vectored write.
 const BATCH_BYTES: usize = 2 * 1024 * 1024;
