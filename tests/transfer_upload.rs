@@ -841,3 +841,61 @@ async fn a_stalled_connection_is_given_up_and_the_chunk_resent_from_the_servers_
     let offsets: Vec<u64> = tus.patches().iter().map(|p| p.1).collect();
     assert_eq!(offsets, [0, 100_000, 100_000 + (32 << 20)]);
 }
+
+#[tokio::test]
+async fn without_a_chunk_size_a_reader_goes_up_in_chunks_of_at_most_16_mib() {
+    // A reader's chunk is held in memory to be re-sent: its chunks must not grow however fast
+    // the link is.
+    let tus = Tus::start().await;
+    let data = content(40 << 20);
+    let up = tus
+        .client()
+        .transfers()
+        .upload(Upload::reader(
+            std::io::Cursor::new(data.clone()),
+            data.len() as u64,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(tus.data(&up.id) == data, "content");
+    let lens: Vec<u64> = tus.patches().iter().map(|p| p.2).collect();
+    assert_eq!(lens, [16 << 20, 16 << 20, 8 << 20]);
+    assert_eq!(qlik_sdk::transfer::MAX_AUTO_STREAM_CHUNK_SIZE, 16 << 20);
+}
+
+#[tokio::test]
+async fn without_a_chunk_size_a_file_starts_at_16_mib_and_only_doubles() {
+    // How far the chunks grow depends on the link's speed; what holds on any link without
+    // failures: the first chunk is 16 MiB, each next one the same or twice as large (up to
+    // 128 MiB), the last one the rest, and they add up to the file.
+    let tus = Tus::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = content(60 << 20);
+    let src = file(&dir, "big.qvd", &data);
+    let up = tus
+        .client()
+        .transfers()
+        .upload(Upload::path(&src))
+        .no_resume()
+        .send()
+        .await
+        .unwrap();
+    assert!(tus.data(&up.id) == data, "content");
+    let patches = tus.patches();
+    let lens: Vec<u64> = patches.iter().map(|p| p.2).collect();
+    assert_eq!(lens[0], qlik_sdk::transfer::DEFAULT_CHUNK_SIZE);
+    assert_eq!(lens.iter().sum::<u64>(), data.len() as u64);
+    let mut at = 0;
+    for (i, p) in patches.iter().enumerate() {
+        assert_eq!(p.1, at, "PATCH {i} at the acknowledged offset");
+        at += p.2;
+        assert!(p.2 <= qlik_sdk::transfer::MAX_AUTO_CHUNK_SIZE);
+        if i > 0 && i + 1 < lens.len() {
+            assert!(
+                lens[i] == lens[i - 1] || lens[i] == 2 * lens[i - 1],
+                "chunk sizes {lens:?}"
+            );
+        }
+    }
+}

@@ -112,6 +112,12 @@ impl ExportApp {
         self
     }
 
+    /// See [`Download::durable`].
+    pub fn durable(mut self, yes: bool) -> Self {
+        self.download = self.download.durable(yes);
+        self
+    }
+
     /// Runs the export and returns its download as a stream (see [`Download::into_stream`]):
     /// the source of a copy to another tenant without a temporary file. Returns the temporary
     /// content's id with it.

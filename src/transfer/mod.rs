@@ -24,7 +24,7 @@
 //!
 //! Faults, resume across runs and memory: see [`UploadBuilder`] and [`Download`]. Measured against the stand-in
 //! tenant on loopback (release build, `benches/transfer/run.sh`, BENCHMARKS.md "Large files"):
-//! peak RSS 9-12 MB for a 100 MiB and a 2 GiB file, up (tus) and down (Range); after a
+//! peak RSS 10-18 MB for a 100 MiB and a 2 GiB file, up (tus) and down (Range); after a
 //! `kill -9` at about half way, the restart sent only what the server lacked, and the sha256
 //! matched.
 //!
@@ -37,11 +37,13 @@
 //! | `upload.rs` | [`UploadBuilder`]: the tus run loop and its fault handling |
 //! | `tus.rs` | the tus requests (create, `HEAD`, `PATCH`) and how failures are read |
 //! | `chunks.rs` | chunk sources (file at any offset, held chunk of a reader) and byte counting |
+//! | `sizing.rs` | the size of the next chunk: set, or growing while chunks go through quickly |
 //! | `resume.rs` | the resume state file: fingerprint, expiry, atomic 0600 writes |
 //! | `import_app.rs` | the app import job |
 //! | `data_file.rs` | the data file job |
 //! | `download.rs` | [`Download`]: the Range resume loop, size checks, the download as a stream |
 //! | `sink.rs` | [`Sink`]: a `.part` file with its note, or a writer |
+//! | `disk_writer.rs` | the thread writing a `.part` file in batched vectored writes |
 //! | `binary.rs` | [`BinaryResponse`] |
 //! | `export.rs` | the app export job |
 //! | `copy.rs` | the app copy job between tenants |
@@ -52,6 +54,7 @@ mod chunks;
 mod copy;
 #[cfg(feature = "data-files")]
 mod data_file;
+mod disk_writer;
 mod download;
 #[cfg(feature = "apps")]
 mod export;
@@ -63,6 +66,7 @@ mod import_app;
 mod progress;
 mod resume;
 mod sink;
+mod sizing;
 // The bodies of the generated upload setters (multipart file parts, raw octet-stream bodies);
 // unused when no enabled API has an upload operation.
 #[allow(dead_code)]
@@ -88,10 +92,14 @@ pub use handle::Transfers;
 pub use import_app::{ImportAppBuilder, ImportedApp};
 pub use progress::{Progress, ProgressFn};
 pub use sink::Sink;
+pub use sizing::{
+    DEFAULT_CHUNK_SIZE, GROW_WITHIN, MAX_AUTO_CHUNK_SIZE, MAX_AUTO_STREAM_CHUNK_SIZE,
+    MIN_AUTO_CHUNK_SIZE,
+};
 pub use source::{OpenedUpload, Upload};
 pub use upload::{
-    resume_file_for, UploadBuilder, Uploaded, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_TIMEOUT,
-    DEFAULT_MAX_RETRIES, DEFAULT_STALL_TIMEOUT, DEFAULT_TTL, MAX_TTL,
+    resume_file_for, UploadBuilder, Uploaded, DEFAULT_CHUNK_TIMEOUT, DEFAULT_MAX_RETRIES,
+    DEFAULT_STALL_TIMEOUT, DEFAULT_TTL, MAX_TTL,
 };
 
 #[allow(unused_imports)]

@@ -145,9 +145,12 @@ impl ResumeState {
         }
     }
 
-    /// Writes the state atomically: a temporary file next to `path` (mode 0600), synced, then
-    /// renamed over it.
-    pub(crate) async fn save(&self, path: &Path) -> Result<()> {
+    /// Writes the state atomically: a temporary file next to `path` (mode 0600), then renamed
+    /// over it; synced before the rename when `durable`. Without the sync a killed process
+    /// still leaves the old state or the new one (the rename is atomic, the page cache
+    /// outlives the process); a power loss may leave the old one, or, on some file systems, an
+    /// empty file, which is ignored as damaged.
+    pub(crate) async fn save(&self, path: &Path, durable: bool) -> Result<()> {
         let io = |source| Error::Io {
             path: path.display().to_string(),
             source,
@@ -161,7 +164,9 @@ impl ResumeState {
         let write = async {
             let mut f = opts.open(&tmp).await?;
             tokio::io::AsyncWriteExt::write_all(&mut f, &json).await?;
-            f.sync_all().await?;
+            if durable {
+                f.sync_all().await?;
+            }
             drop(f);
             tokio::fs::rename(&tmp, path).await
         };
@@ -258,7 +263,7 @@ mod tests {
         let path = default_state_path(&src);
         assert_eq!(path, dir.path().join(".sales.qvd.qlik-upload.json"));
         let s = state(fp.clone(), unix_now() + 3600);
-        s.save(&path).await.unwrap();
+        s.save(&path, true).await.unwrap();
         let back = ResumeState::load(&path).await.unwrap();
         assert_eq!(back, s);
         #[cfg(unix)]
@@ -286,6 +291,22 @@ mod tests {
         assert_eq!(old.check("https://t.example", &fp), Err(Unusable::Expired));
         ResumeState::remove(&path).await;
         assert!(ResumeState::load(&path).await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_state_saved_without_sync_replaces_the_old_one_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("f");
+        std::fs::write(&src, b"hello").unwrap();
+        let fp = Fingerprint::of(&src).await.unwrap();
+        let path = dir.path().join("s.json");
+        let mut s = state(fp, unix_now() + 3600);
+        s.save(&path, true).await.unwrap();
+        s.offset = 4;
+        s.save(&path, false).await.unwrap();
+        assert_eq!(ResumeState::load(&path).await.unwrap().offset, 4);
+        // Renamed over, no temporary file left.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[tokio::test]

@@ -5,18 +5,17 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+use super::disk_writer::DiskWriter;
 use crate::error::{Error, Result};
 
-/// Buffer between the network and the disk (fewer, larger writes).
-const WRITE_BUFFER: usize = 256 * 1024;
-
-/// Every this many bytes written to a `.part` file, the bytes so far are synced to disk in the
-/// background (the download goes on meanwhile), so that the sync before the rename has only the
-/// last few MiB left to write instead of the whole file (measured: 2 GiB took 1.4 s to sync at
-/// the end).
+/// Every this many bytes written to a `.part` file of a durable download, the bytes so far are
+/// synced to disk in the background (the download goes on meanwhile), so that the sync before
+/// the rename has only the last few MiB left to write instead of the whole file (measured: 2 GiB
+/// took 1.4 s to sync at the end).
 const SYNC_EVERY: u64 = 64 * 1024 * 1024;
 
 /// What a download writes into. Build one with [`Sink::path`] or [`Sink::writer`] (the download
@@ -86,14 +85,14 @@ impl Sink {
                     .await
                     .map_err(|e| io_error(&part, e))?;
                 let syncer = Syncer::new(&file).await;
-                let mut file = Box::new(BufWriter::with_capacity(WRITE_BUFFER, file));
+                let mut file = file.into_std().await;
                 let written = if keep { on_disk } else { 0 };
                 if keep {
-                    use tokio::io::AsyncSeekExt;
+                    use std::io::Seek;
                     file.seek(std::io::SeekFrom::Start(on_disk))
-                        .await
                         .map_err(|e| io_error(&part, e))?;
                 }
+                let file = DiskWriter::start(file).map_err(|e| io_error(&part, e))?;
                 let note = PartNote {
                     source: source.to_owned(),
                     total: if keep {
@@ -111,6 +110,7 @@ impl Sink {
                         note,
                         file,
                         syncer,
+                        durable: true,
                     },
                     written,
                 })
@@ -156,8 +156,10 @@ enum Kind {
         part: PathBuf,
         note_path: PathBuf,
         note: PartNote,
-        file: Box<BufWriter<tokio::fs::File>>,
+        file: DiskWriter,
         syncer: Syncer,
+        /// Synced to disk as it grows and before the rename.
+        durable: bool,
     },
     /// `skip`: bytes of a body that restarted from 0 that the writer already has.
     Writer {
@@ -176,6 +178,18 @@ impl OpenSink {
     /// Bytes the sink holds: where the next request starts.
     pub(crate) fn offset(&self) -> u64 {
         self.written
+    }
+
+    /// Whether a file is synced to disk (as it grows, and before it is renamed onto its path);
+    /// default true. Writers are never synced here.
+    pub(crate) fn set_durable(&mut self, yes: bool) {
+        if let Kind::File {
+            durable, syncer, ..
+        } = &mut self.kind
+        {
+            *durable = yes;
+            syncer.enabled = yes;
+        }
     }
 
     /// The announced total, as noted by an earlier run (files only).
@@ -205,15 +219,7 @@ impl OpenSink {
     pub(crate) async fn restart(&mut self) -> Result<()> {
         match &mut self.kind {
             Kind::File { part, file, .. } => {
-                use tokio::io::AsyncSeekExt;
-                file.flush().await.map_err(|e| io_error(part, e))?;
-                file.get_mut()
-                    .set_len(0)
-                    .await
-                    .map_err(|e| io_error(part, e))?;
-                file.seek(std::io::SeekFrom::Start(0))
-                    .await
-                    .map_err(|e| io_error(part, e))?;
+                file.truncate().await.map_err(|e| io_error(part, e))?;
                 self.written = 0;
             }
             Kind::Writer { skip, .. } => *skip = self.written,
@@ -236,23 +242,26 @@ impl OpenSink {
 
     /// Writes a chunk of the body; returns how many bytes were new to the sink (a writer skips
     /// what it already has after a restart).
-    pub(crate) async fn write(&mut self, mut chunk: &[u8]) -> Result<u64> {
-        match &mut self.kind {
+    pub(crate) async fn write(&mut self, chunk: Bytes) -> Result<u64> {
+        let n = match &mut self.kind {
             Kind::File {
                 part, file, syncer, ..
             } => {
-                file.write_all(chunk).await.map_err(|e| io_error(part, e))?;
-                syncer.wrote(chunk.len() as u64);
+                let n = chunk.len() as u64;
+                file.write(chunk).await.map_err(|e| io_error(part, e))?;
+                syncer.wrote(n);
+                n
             }
             Kind::Writer { w, skip } => {
                 let drop = (*skip).min(chunk.len() as u64);
                 *skip -= drop;
-                chunk = &chunk[drop as usize..];
+                let chunk = &chunk[drop as usize..];
                 w.write_all(chunk).await.map_err(writer_error)?;
+                chunk.len() as u64
             }
-        }
-        self.written += chunk.len() as u64;
-        Ok(chunk.len() as u64)
+        };
+        self.written += n;
+        Ok(n)
     }
 
     /// Writes out what is buffered (before a retry: the bytes on disk are what resumes).
@@ -263,25 +272,21 @@ impl OpenSink {
         }
     }
 
-    /// The download is complete: a file's `.part` is synced and renamed onto its path (and its
-    /// note removed); a writer is flushed and shut down. Returns the final path, if any.
+    /// The download is complete: a file's `.part` is synced (when durable) and renamed onto its
+    /// path (and its note removed); a writer is flushed and shut down. Returns the final path, if any.
     pub(crate) async fn finish(self) -> Result<Option<PathBuf>> {
         match self.kind {
             Kind::File {
                 path,
                 part,
                 note_path,
-                mut file,
+                file,
                 syncer,
+                durable,
                 ..
             } => {
                 syncer.settle().await;
-                file.flush().await.map_err(|e| io_error(&part, e))?;
-                file.get_mut()
-                    .sync_all()
-                    .await
-                    .map_err(|e| io_error(&part, e))?;
-                drop(file);
+                file.finish(durable).await.map_err(|e| io_error(&part, e))?;
                 tokio::fs::rename(&part, &path)
                     .await
                     .map_err(|e| io_error(&path, e))?;
@@ -343,6 +348,8 @@ fn writer_error(source: std::io::Error) -> Error {
 /// a time, never awaited by the writes. Its errors are not reported: the sync before the rename
 /// reports them.
 struct Syncer {
+    /// False: no background sync (a download that is not durable).
+    enabled: bool,
     file: Option<std::sync::Arc<std::fs::File>>,
     since: u64,
     pending: Option<tokio::task::JoinHandle<()>>,
@@ -356,6 +363,7 @@ impl Syncer {
             Err(_) => None,
         };
         Syncer {
+            enabled: true,
             file,
             since: 0,
             pending: None,
@@ -364,6 +372,9 @@ impl Syncer {
 
     /// `n` more bytes written: starts a background sync when enough are and none is running.
     fn wrote(&mut self, n: u64) {
+        if !self.enabled {
+            return;
+        }
         self.since += n;
         if self.since < SYNC_EVERY || self.pending.as_ref().is_some_and(|h| !h.is_finished()) {
             return;
@@ -397,7 +408,7 @@ mod tests {
             .open("/api/v1/temp-contents/a")
             .await
             .unwrap();
-        s.write(b"hello").await.unwrap();
+        s.write(Bytes::from_static(b"hello")).await.unwrap();
         s.flush().await.unwrap();
         drop(s);
         let s = Sink::path(&p)
@@ -423,9 +434,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f.bin");
         let mut s = Sink::path(&p).open("/x").await.unwrap();
-        s.write(b"stale").await.unwrap();
+        s.write(Bytes::from_static(b"stale")).await.unwrap();
         s.restart().await.unwrap();
-        s.write(b"fresh").await.unwrap();
+        s.write(Bytes::from_static(b"fresh")).await.unwrap();
         assert_eq!(s.finish().await.unwrap().as_deref(), Some(p.as_path()));
         assert_eq!(std::fs::read(&p).unwrap(), b"fresh");
         assert!(!with_suffix(&p, ".part").exists());
@@ -433,13 +444,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_download_that_is_not_durable_is_renamed_whole_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.bin");
+        let mut s = Sink::path(&p).open("/x").await.unwrap();
+        s.set_durable(false);
+        let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+        for piece in body.chunks(70_000) {
+            s.write(Bytes::copy_from_slice(piece)).await.unwrap();
+        }
+        assert_eq!(s.offset(), body.len() as u64);
+        assert_eq!(s.finish().await.unwrap().as_deref(), Some(p.as_path()));
+        assert!(std::fs::read(&p).unwrap() == body);
+        assert!(!with_suffix(&p, ".part").exists());
+    }
+
+    #[tokio::test]
     async fn a_writer_skips_what_it_has_after_a_restart() {
         let (a, mut b) = tokio::io::duplex(64);
         let mut s = Sink::writer(a).open("/x").await.unwrap();
-        s.write(b"abc").await.unwrap();
+        s.write(Bytes::from_static(b"abc")).await.unwrap();
         s.restart().await.unwrap();
-        assert_eq!(s.write(b"ab").await.unwrap(), 0);
-        assert_eq!(s.write(b"cde").await.unwrap(), 2);
+        assert_eq!(s.write(Bytes::from_static(b"ab")).await.unwrap(), 0);
+        assert_eq!(s.write(Bytes::from_static(b"cde")).await.unwrap(), 2);
         s.finish().await.unwrap();
         let mut out = Vec::new();
         tokio::io::AsyncReadExt::read_to_end(&mut b, &mut out)

@@ -4,6 +4,7 @@
 
 use super::chunks::{counted, Counter, Source};
 use super::resume::{default_state_path, unix_now, Fingerprint, ResumeState, STATE_VERSION};
+use super::sizing::{ChunkSizer, MAX_AUTO_CHUNK_SIZE, MAX_AUTO_STREAM_CHUNK_SIZE};
 use super::tus::{self, Fault};
 use super::{Meter, Progress, ProgressFn, Transfers, Upload};
 use crate::error::{Error, Result};
@@ -11,10 +12,7 @@ use crate::Qlik;
 use reqwest::Url;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
-
-/// Default chunk size: 16 MiB.
-pub const DEFAULT_CHUNK_SIZE: u64 = 16 * 1024 * 1024;
+use std::time::{Duration, Instant};
 
 /// The longest time-to-live temp-contents accepts: 3 days.
 pub const MAX_TTL: Duration = Duration::from_secs(259_200);
@@ -28,7 +26,8 @@ pub const DEFAULT_TTL: Duration = Duration::from_secs(24 * 3600);
 pub const DEFAULT_MAX_RETRIES: u32 = 10;
 
 /// Default timeout of one chunk's `PATCH` (it replaces the client's per-request timeout, which
-/// is sized for JSON calls): 10 minutes, enough for a 16 MiB chunk at 30 KB/s.
+/// is sized for JSON calls): 10 minutes, enough for a 16 MiB chunk at 30 KB/s (the default
+/// chunk sizing grows chunks only on a link that sends them within seconds).
 pub const DEFAULT_CHUNK_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Default time without any byte of a chunk taken by the connection after which the chunk is
@@ -92,10 +91,23 @@ enum ResumeSetting {
 /// ```
 ///
 /// ## Chunks and memory
-/// The source is sent in `PATCH` requests of [`chunk_size`](Self::chunk_size) bytes (default
-/// [`DEFAULT_CHUNK_SIZE`]). A file is read from disk as each chunk goes out, 256 KiB at a time,
-/// and read again if a chunk must be re-sent. A reader or stream cannot be read twice, so the
-/// chunk being sent is held in memory (at most `chunk_size` bytes) to be able to re-send it.
+/// The source is sent in `PATCH` requests. Unless [`chunk_size`](Self::chunk_size) sets a fixed
+/// size, the first chunk is [`DEFAULT_CHUNK_SIZE`] (16 MiB), every full chunk acknowledged
+/// within [`GROW_WITHIN`] (4 s) doubles the next one up to [`MAX_AUTO_CHUNK_SIZE`] (128 MiB),
+/// and a chunk that fails (dropped connection, stall, `5xx`) halves the next one down to
+/// [`MIN_AUTO_CHUNK_SIZE`] (1 MiB): a fast link sends few large requests, a slow or flaky one
+/// small chunks that cost little to send again.
+///
+/// A file is read from disk as each chunk goes out, 256 KiB at a time, and read again if a
+/// chunk must be re-sent: its chunk size costs no memory. A reader or stream cannot be read
+/// twice, so the chunk being sent is held in memory to be able to re-send it; its chunks stay
+/// at most [`MAX_AUTO_STREAM_CHUNK_SIZE`] (16 MiB) unless `chunk_size` sets another size.
+///
+/// [`DEFAULT_CHUNK_SIZE`]: super::DEFAULT_CHUNK_SIZE
+/// [`GROW_WITHIN`]: super::GROW_WITHIN
+/// [`MAX_AUTO_CHUNK_SIZE`]: super::MAX_AUTO_CHUNK_SIZE
+/// [`MIN_AUTO_CHUNK_SIZE`]: super::MIN_AUTO_CHUNK_SIZE
+/// [`MAX_AUTO_STREAM_CHUNK_SIZE`]: super::MAX_AUTO_STREAM_CHUNK_SIZE
 ///
 /// ## Faults
 /// | what happens | what the upload does |
@@ -113,7 +125,9 @@ enum ResumeSetting {
 /// ## Resume across runs
 /// For a file source ([`Upload::path`]), the upload URL, the acknowledged offset, the file's
 /// fingerprint (size, modification time, sha256 of the first and last MiB) and the upload's
-/// expiry are written after every acknowledged chunk to a state file, by default
+/// expiry are written to a state file when the upload is created (synced to disk) and after
+/// every acknowledged chunk (replaced atomically, not synced: the server's offset, asked with
+/// `HEAD`, is what a resume goes on from), by default
 /// `.<file name>.qlik-upload.json` next to the file (set another with
 /// [`resume_file`](Self::resume_file), none with [`no_resume`](Self::no_resume)). A later call
 /// with the same file and tenant asks the server its offset and sends only the rest. A file
@@ -130,7 +144,7 @@ pub struct UploadBuilder {
     qlik: Qlik,
     source: Upload,
     name: Option<String>,
-    chunk_size: u64,
+    chunk_size: Option<u64>,
     ttl: Duration,
     resume: ResumeSetting,
     progress: Option<ProgressFn>,
@@ -158,7 +172,7 @@ impl Transfers {
             qlik: self.qlik.clone(),
             source: source.into(),
             name: None,
-            chunk_size: DEFAULT_CHUNK_SIZE,
+            chunk_size: None,
             ttl: DEFAULT_TTL,
             resume: ResumeSetting::Default,
             progress: None,
@@ -177,11 +191,11 @@ impl UploadBuilder {
         self
     }
 
-    /// Bytes per `PATCH` (default [`DEFAULT_CHUNK_SIZE`]; at least 1). A larger chunk means
-    /// fewer requests but more to re-send after a failure, and, for a reader or stream source,
-    /// more memory.
+    /// Bytes per `PATCH`, fixed (at least 1). Without it the size adapts to the link (see
+    /// "Chunks and memory" above). A larger chunk means fewer requests but more to re-send
+    /// after a failure, and, for a reader or stream source, more memory.
     pub fn chunk_size(mut self, bytes: u64) -> Self {
-        self.chunk_size = bytes;
+        self.chunk_size = Some(bytes);
         self
     }
 
@@ -280,7 +294,7 @@ impl UploadBuilder {
         if self.ttl < Duration::from_secs(1) {
             return Err(Error::config("ttl", "must be at least one second"));
         }
-        if self.chunk_size == 0 {
+        if self.chunk_size == Some(0) {
             return Err(Error::config("chunk_size", "must be at least 1 byte"));
         }
         let (source, len, fingerprint, state_path, name) = match self.source.as_path() {
@@ -310,6 +324,11 @@ impl UploadBuilder {
                 (Source::stream(opened, len), len, None, None, self.name)
             }
         };
+        let sizer = match (self.chunk_size, &source) {
+            (Some(n), _) => ChunkSizer::fixed(n),
+            (None, Source::File { .. }) => ChunkSizer::adaptive(MAX_AUTO_CHUNK_SIZE),
+            (None, Source::Stream(_)) => ChunkSizer::adaptive(MAX_AUTO_STREAM_CHUNK_SIZE),
+        };
         let meter = Meter::new(self.progress, 0, Some(len));
         let what = source.describe();
         let mut run = Run {
@@ -318,7 +337,7 @@ impl UploadBuilder {
             len,
             name,
             ttl: self.ttl,
-            chunk_size: self.chunk_size,
+            sizer,
             chunk_timeout: self.chunk_timeout,
             stall_timeout: self.stall_timeout,
             max_retries: self.max_retries,
@@ -338,7 +357,7 @@ struct Run {
     len: u64,
     name: Option<String>,
     ttl: Duration,
-    chunk_size: u64,
+    sizer: ChunkSizer,
     chunk_timeout: Duration,
     stall_timeout: Duration,
     max_retries: u32,
@@ -377,7 +396,7 @@ impl Run {
                         self.expires_at = unix_now() + self.ttl.as_secs();
                         url = Some(u);
                         offset = Some(0);
-                        self.save(url.as_ref(), 0).await;
+                        self.save(url.as_ref(), 0, true).await;
                     }
                     Err(e) => match tus::fault(&e) {
                         Fault::Transient(wait) | Fault::Locked(wait) => {
@@ -436,9 +455,10 @@ impl Run {
                 break;
             }
             // 3. The next chunk.
-            let (chunk, n) = self.source.chunk(at, self.chunk_size).await?;
+            let (chunk, n) = self.source.chunk(at, self.sizer.next()).await?;
             let body = reqwest::Body::wrap_stream(counted(chunk, self.counter.clone()));
             self.counter.begin_chunk();
+            let began = Instant::now();
             let sent = match self.patch_watched(&u, at, body, n).await {
                 Some(sent) => sent,
                 None => {
@@ -447,6 +467,7 @@ impl Run {
                         self.stall_timeout.as_secs_f64()
                     ));
                     self.counter.set_done(at);
+                    self.sizer.failed();
                     self.pause(&mut failures, None, e, at).await?;
                     offset = None;
                     continue;
@@ -473,8 +494,9 @@ impl Run {
                     tracing::debug!(target: "qlik_sdk::transfer", upload_id = %tus::id_of(&u), offset = at, len = new - at, "chunk acknowledged");
                     failures = 0;
                     offset = Some(new);
+                    self.sizer.acknowledged(new - at, began.elapsed());
                     self.counter.set_done(new);
-                    self.save(Some(&u), new).await;
+                    self.save(Some(&u), new, false).await;
                 }
                 Err(e) => {
                     self.counter.set_done(at);
@@ -505,7 +527,13 @@ impl Run {
                             self.gone(&mut restarts, false, e).await?;
                             url = None;
                         }
-                        Fault::Locked(wait) | Fault::Transient(wait) => {
+                        Fault::Locked(wait) => {
+                            self.pause(&mut failures, wait, e, at).await?;
+                            offset = None;
+                        }
+                        Fault::Transient(wait) => {
+                            // The link failed under this chunk: the next one is smaller.
+                            self.sizer.failed();
                             self.pause(&mut failures, wait, e, at).await?;
                             offset = None;
                         }
@@ -606,9 +634,12 @@ impl Run {
         }
     }
 
-    /// Persists the acknowledged offset. A state that cannot be written turns resume off for
-    /// this upload (with a warning); the upload itself goes on.
-    async fn save(&mut self, url: Option<&Url>, offset: u64) {
+    /// Persists the acknowledged offset; `durable`: synced to disk too (when the upload is
+    /// created: its URL is what a resume after a power loss needs; the offsets written later are
+    /// replaced atomically but not synced, which survives a killed process, and a resume asks
+    /// the server its offset anyway). A state that cannot be written turns resume off for this
+    /// upload (with a warning); the upload itself goes on.
+    async fn save(&mut self, url: Option<&Url>, offset: u64, durable: bool) {
         let (Some(path), Some(fp), Some(url)) = (&self.state_path, &self.fingerprint, url) else {
             return;
         };
@@ -620,7 +651,7 @@ impl Run {
             fingerprint: fp.clone(),
             expires_at: self.expires_at,
         };
-        if let Err(e) = state.save(path).await {
+        if let Err(e) = state.save(path, durable).await {
             tracing::warn!(target: "qlik_sdk::transfer", error = %e, "upload resume state not written; this upload cannot be resumed by another run");
             self.state_path = None;
         }
