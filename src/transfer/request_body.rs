@@ -136,6 +136,8 @@ mod tests {
             .await
             .unwrap();
         let boundary = form.boundary().to_string();
+        // A plain client needs a crypto provider (the SDK's own clients install it).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let request = reqwest::Client::new()
             .post("http://127.0.0.1:9/x")
             .multipart(form)

@@ -573,7 +573,11 @@ impl Run {
             tokio::select! {
                 r = &mut patch => return Some(r),
                 _ = tokio::time::sleep(tick) => {
-                    if self.counter.chunk_pulled() < n && self.counter.idle() >= self.stall_timeout {
+                    // Counted from the first byte the connection takes: before it, the call
+                    // may wait for the rate limiter or a token, and `chunk_timeout` and the
+                    // connect timeout bound it.
+                    let pulled = self.counter.chunk_pulled();
+                    if pulled > 0 && pulled < n && self.counter.idle() >= self.stall_timeout {
                         tracing::info!(target: "qlik_sdk::transfer", offset = at, pulled = self.counter.chunk_pulled(), "chunk stalled; giving it up");
                         return None;
                     }
