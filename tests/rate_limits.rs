@@ -117,3 +117,31 @@ async fn another_identity_on_the_same_tenant_is_not_held_by_the_pause() {
     assert!(check.is_rate_limited(), "{check}");
     assert_eq!(standin.stats().rate_limited, 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_probe_dropped_before_its_answer_hands_its_place_to_the_next_call() {
+    use qlik_sdk_testkit::Fault;
+    use std::time::Duration;
+    // A new budget is unconfirmed: its first call goes alone (the probe) and the others wait
+    // for its answer, at most 10 s. Here the probe's answer is 30 s away and its caller gives
+    // up after 0.3 s (a timeout around the call drops its future).
+    let standin = Standin::start().await.unwrap();
+    standin.inject(Fault::Latency {
+        path_prefix: "/api/v1/spaces".into(),
+        millis: 30_000,
+        times: 1,
+    });
+    let qlik = client(&standin, RateLimit::default(), RetryPolicy::none());
+    let probe = tokio::time::timeout(Duration::from_millis(300), create(&qlik));
+    let held = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        create(&qlik).await
+    };
+    // A hang guard, not a timing assertion: held for the whole probe wait, the call would
+    // still be waiting when it fires.
+    let (probe, held) = tokio::join!(probe, tokio::time::timeout(Duration::from_secs(5), held));
+    assert!(probe.is_err(), "the probe's caller gave up");
+    held.expect("the held call took the probe's place when the probe was dropped")
+        .expect("and was answered");
+    assert_eq!(standin.stats().requests_to("POST", "/api/v1/spaces"), 2);
+}

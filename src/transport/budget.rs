@@ -38,9 +38,10 @@ pub(super) struct Bucket {
     pub pauses: u64,
     /// A call has taken the probe's place since the bucket was last unconfirmed.
     pub probing: bool,
-    /// Whether an answer has confirmed the budget, and the pause count (what the calls held
-    /// for the probe wait on: a confirmation, or a pause to queue behind).
-    pub confirmed: tokio::sync::watch::Sender<(bool, u64)>,
+    /// Whether an answer has confirmed the budget, the pause count and how many probes ended
+    /// without an answer (what the calls held for the probe wait on: a confirmation, a pause
+    /// to queue behind, or the probe's place to take).
+    pub confirmed: tokio::sync::watch::Sender<(bool, u64, u64)>,
 }
 
 impl Bucket {
@@ -51,7 +52,7 @@ impl Bucket {
             paused_until: None,
             pauses: 0,
             probing: false,
-            confirmed: tokio::sync::watch::Sender::new((false, 0)),
+            confirmed: tokio::sync::watch::Sender::new((false, 0, 0)),
         }
     }
 }

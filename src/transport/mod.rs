@@ -34,6 +34,8 @@
 //! A budget is unconfirmed when new and after a pause (another program with the same identity
 //! may have spent the tenant's count): its first call goes alone, and the others wait for its
 //! answer (at most 10 s), so that a spent budget costs one `429`, not one per call in flight.
+//! A probe whose call ends without an answer (its future dropped, e.g. by a timeout around it)
+//! hands its place to the next call held at once.
 //! `RateLimit::off()` turns pacing, pause and probe off.
 //!
 //! ## Credentials and redirects
@@ -258,8 +260,11 @@ impl Inner {
                 "request to another host: no credentials attached"
             );
         }
-        if !waited.is_zero() && tracing::level_enabled!(tracing::Level::DEBUG) {
-            // For the call's span, which `execute` starts next (no await in between).
+        // For the call's span, which `execute` starts next (no await in between), and the
+        // probe's place, which the call keeps until it ends.
+        if waited.ticket.is_some()
+            || (!waited.is_zero() && tracing::level_enabled!(tracing::Level::DEBUG))
+        {
             waited.hand_over(request.url());
         }
         Ok(())
@@ -290,9 +295,12 @@ impl Inner {
         // Stats: a call
         self.0.stats.call();
         // The limiter's wait before the call (`prepare`), as an event of the call's span.
-        if let Some(waited) = rate_limit::Waited::take_over(request.url()) {
+        // The probe's place of an unconfirmed budget, when this call took it: held until the
+        // call ends (dropped with the call's future, it goes to the next call held).
+        let _probe = rate_limit::Waited::take_over(request.url()).and_then(|mut waited| {
             span.in_scope(|| waited.record(1));
-        }
+            waited.ticket.take()
+        });
         let attempts = std::sync::atomic::AtomicU32::new(1);
         let http_method = request.method().clone();
         let path = request.url().path().to_owned();

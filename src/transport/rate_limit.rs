@@ -92,20 +92,42 @@ impl Limiter {
         let earliest = b.tat.checked_sub(tolerance).unwrap_or(now);
         let start = earliest.max(now);
         b.tat = b.tat.max(start) + interval;
-        let probe = if b.confirmed.borrow().0 {
-            None
+        let (probe, ticket) = if b.confirmed.borrow().0 {
+            (None, None)
         } else if !b.probing {
             b.probing = true;
-            None
+            (None, Some(self.ticket(key, b.pauses)))
         } else {
-            Some(b.confirmed.subscribe())
+            (Some(b.confirmed.subscribe()), None)
         };
         Slot {
             wait: start - now,
             paused: b.paused_until.is_some_and(|p| p > now),
             pauses: b.pauses,
             probe,
+            ticket,
         }
+    }
+
+    /// The probe's place of `key` (taken after `pauses` pauses); called with the buckets locked.
+    fn ticket(&self, key: BucketKey, pauses: u64) -> ProbeTicket {
+        ProbeTicket {
+            budget: self.budget.clone(),
+            key,
+            pauses,
+        }
+    }
+
+    /// Takes the probe's place of `key` after a probe ended without an answer, unless another
+    /// call took it first, an answer confirmed the budget or a pause started since `pauses`.
+    fn claim_probe(&self, key: BucketKey, pauses: u64) -> Option<ProbeTicket> {
+        let mut map = self.budget.lock();
+        let b = map.get_mut(&key)?;
+        if b.pauses != pauses || b.probing || b.confirmed.borrow().0 {
+            return None;
+        }
+        b.probing = true;
+        Some(self.ticket(key, pauses))
     }
 
     /// A new bucket (unconfirmed); called with the buckets locked.
@@ -133,7 +155,11 @@ impl Limiter {
         // Stats: times the wait, only when there is one
         let mut _timer = None;
         loop {
-            let slot = self.reserve(key, limit, Instant::now());
+            let mut slot = self.reserve(key, limit, Instant::now());
+            // The probe's place, when this call took it (kept by the call until its answer).
+            if slot.ticket.is_some() {
+                waited.ticket = slot.ticket.take();
+            }
             if slot.wait.is_zero() && slot.probe.is_none() {
                 // Nothing to wait for: no pause can have started while this call waited.
                 return waited;
@@ -149,11 +175,35 @@ impl Limiter {
                 tokio::time::sleep(slot.wait).await;
             }
             if let Some(mut probe) = slot.probe {
-                // A probe that never answers (cancelled, hung) holds the others this long.
+                // A probe that hangs holds the others this long; one that ends without an
+                // answer (its call dropped, e.g. under a timeout) hands its place on at once.
                 let most = PROBE_WAIT / self.cfg.time_scale.max(1);
-                let released = probe.wait_for(|&(ok, pauses)| ok || pauses != slot.pauses);
                 let held = Instant::now();
-                let _ = tokio::time::timeout(most, released).await;
+                let deadline = tokio::time::Instant::now() + most;
+                loop {
+                    let ended = probe.borrow_and_update().2;
+                    let woke = matches!(
+                        tokio::time::timeout_at(
+                            deadline,
+                            probe.wait_for(|&(ok, pauses, ended_now)| {
+                                ok || pauses != slot.pauses || ended_now != ended
+                            }),
+                        )
+                        .await,
+                        Ok(Ok(_))
+                    );
+                    if !woke {
+                        break;
+                    }
+                    let (ok, pauses, _) = *probe.borrow();
+                    if ok || pauses != slot.pauses {
+                        break;
+                    }
+                    if let Some(t) = self.claim_probe(key, slot.pauses) {
+                        waited.ticket = Some(t);
+                        break;
+                    }
+                }
                 waited.probe += held.elapsed();
             }
             if self.pauses(key) == slot.pauses {
@@ -172,7 +222,7 @@ impl Limiter {
         if let Some((key, _)) = self.key(op) {
             if let Some(b) = self.budget.lock().get(&key) {
                 if b.confirmed
-                    .send_if_modified(|(ok, _)| !std::mem::replace(ok, true))
+                    .send_if_modified(|(ok, _, _)| !std::mem::replace(ok, true))
                 {
                     self.budget.unconfirmed.fetch_sub(1, Ordering::Relaxed);
                 }
@@ -202,7 +252,13 @@ impl Limiter {
         b.paused_until = Some(until);
         b.pauses += 1;
         b.probing = false;
-        if b.confirmed.send_replace((false, b.pauses)).0 {
+        let pauses = b.pauses;
+        let mut was_confirmed = false;
+        b.confirmed.send_modify(|g| {
+            was_confirmed = g.0;
+            (g.0, g.1) = (false, pauses);
+        });
+        if was_confirmed {
             self.budget.unconfirmed.fetch_add(1, Ordering::Relaxed);
         }
         // The first call goes at `until`, the next ones one interval apart.
@@ -211,9 +267,39 @@ impl Limiter {
     }
 }
 
+/// The place of the probe of an unconfirmed budget, held by the call that took it until the
+/// call ends. When it is dropped before an answer confirmed the budget or paused it (the call's
+/// future dropped, e.g. by a timeout, or the request never sent), the next held call takes the
+/// place at once instead of waiting out [`PROBE_WAIT`].
+#[derive(Debug)]
+pub(super) struct ProbeTicket {
+    budget: Arc<Budget>,
+    key: BucketKey,
+    /// The pause count when the place was taken: a later pause makes a new probe.
+    pauses: u64,
+}
+
+impl Drop for ProbeTicket {
+    fn drop(&mut self) {
+        let mut map = self.budget.lock();
+        let Some(b) = map.get_mut(&self.key) else {
+            return;
+        };
+        if b.probing && b.pauses == self.pauses && !b.confirmed.borrow().0 {
+            b.probing = false;
+            b.confirmed.send_modify(|g| g.2 += 1);
+            tracing::debug!(
+                tier = self.key.tier(),
+                "rate limiter: the probe ended without an answer; the next call probes"
+            );
+        }
+    }
+}
+
 /// How long a call waited for its slot, by reason; the budget's tier (`"1"`, `"2"`,
-/// `"special"`). All zero for a call that is not limited or did not wait.
-#[derive(Clone, Copy, Debug, Default)]
+/// `"special"`). All zero for a call that is not limited or did not wait. It also carries the
+/// probe's place when the call took it ([`ProbeTicket`]): keep it until the call ends.
+#[derive(Debug, Default)]
 pub(super) struct Waited {
     tier: &'static str,
     /// Behind the budget's steady pace (or its burst spent).
@@ -222,6 +308,8 @@ pub(super) struct Waited {
     pause: Duration,
     /// For the answer of the probe of an unconfirmed budget.
     probe: Duration,
+    /// The probe's place, when this call took it.
+    pub(super) ticket: Option<ProbeTicket>,
 }
 
 impl Waited {
@@ -292,7 +380,9 @@ struct Slot {
     wait: Duration,
     paused: bool,
     pauses: u64,
-    probe: Option<tokio::sync::watch::Receiver<(bool, u64)>>,
+    probe: Option<tokio::sync::watch::Receiver<(bool, u64, u64)>>,
+    /// The probe's place, when this call took it.
+    ticket: Option<ProbeTicket>,
 }
 
 #[cfg(test)]
@@ -433,7 +523,8 @@ mod tests {
         let t2 = op("spaces", "create_space", "2", 100);
         let (key, limit) = l.key(Some(&t2)).unwrap();
         let now = Instant::now();
-        assert!(l.reserve(key, limit, now).probe.is_none(), "the probe goes");
+        let probe = l.reserve(key, limit, now); // kept: the probe's place
+        assert!(probe.probe.is_none(), "the probe goes");
         let mut held = l
             .reserve(key, limit, now)
             .probe
@@ -447,12 +538,58 @@ mod tests {
         );
         // A pause makes the budget unconfirmed again: one probe after it.
         l.pause_at(key, limit, now + Duration::from_secs(1));
-        assert!(l.reserve(key, limit, now).probe.is_none());
+        let probe = l.reserve(key, limit, now); // kept: the probe's place
+        assert!(probe.probe.is_none());
         let mut held = l.reserve(key, limit, now).probe.unwrap();
         // A second pause wakes the calls held for the probe (to queue behind it).
         l.pause_at(key, limit, now + Duration::from_secs(2));
         assert!(held.has_changed().unwrap());
-        assert_eq!(*held.borrow_and_update(), (false, l.pauses(key)));
+        assert_eq!(*held.borrow_and_update(), (false, l.pauses(key), 0));
+    }
+
+    #[test]
+    fn a_probe_ended_without_an_answer_hands_its_place_on() {
+        let l = limiter(RateLimit::default(), "handoff");
+        let t2 = op("spaces", "create_space", "2", 100);
+        let (key, limit) = l.key(Some(&t2)).unwrap();
+        let now = Instant::now();
+        let first = l.reserve(key, limit, now);
+        assert!(first.probe.is_none(), "the probe goes");
+        let ticket = first.ticket.expect("and holds the probe's place");
+        let mut held = l
+            .reserve(key, limit, now)
+            .probe
+            .expect("held for the probe");
+        assert!(
+            l.reserve(key, limit, now).ticket.is_none(),
+            "one probe at a time"
+        );
+        assert!(l.claim_probe(key, 0).is_none(), "the place is taken");
+        // The probe's call is dropped before its answer: the held calls are woken, and one of
+        // them takes the place.
+        drop(ticket);
+        assert!(held.has_changed().unwrap());
+        assert_eq!(*held.borrow_and_update(), (false, 0, 1));
+        let next = l.claim_probe(key, 0).expect("the next call probes");
+        assert!(l.claim_probe(key, 0).is_none(), "only one of them");
+        // Its answer confirms the budget; dropping its place afterwards changes nothing.
+        l.confirm(Some(&t2));
+        drop(next);
+        assert_eq!(*held.borrow_and_update(), (true, 0, 1));
+        // After a pause the old place is stale: dropping it does not disturb the new probe.
+        l.pause_at(key, limit, now + Duration::from_secs(1));
+        let stale = l.ticket(key, 0);
+        let new_probe = l
+            .reserve(key, limit, now)
+            .ticket
+            .expect("a new probe after the pause");
+        drop(stale);
+        assert!(
+            l.claim_probe(key, 1).is_none(),
+            "the new probe keeps its place"
+        );
+        drop(new_probe);
+        assert!(l.claim_probe(key, 1).is_some());
     }
 
     #[test]
@@ -462,7 +599,8 @@ mod tests {
         let (key, limit) = l.key(Some(&t2)).unwrap();
         let now = Instant::now();
         let unconfirmed = || l.budget.unconfirmed.load(Ordering::Relaxed);
-        assert!(l.reserve(key, limit, now).probe.is_none());
+        let probe = l.reserve(key, limit, now); // kept: the probe's place
+        assert!(probe.probe.is_none());
         assert_eq!(unconfirmed(), 1, "a new bucket is unconfirmed");
         l.confirm(Some(&t2));
         assert_eq!(
@@ -476,7 +614,8 @@ mod tests {
         // the calls held behind it.
         l.pause_at(key, limit, now + Duration::from_secs(1));
         assert_eq!(unconfirmed(), 1);
-        assert!(l.reserve(key, limit, now).probe.is_none(), "the probe goes");
+        let probe = l.reserve(key, limit, now); // kept: the probe's place
+        assert!(probe.probe.is_none(), "the probe goes");
         let mut held = l
             .reserve(key, limit, now)
             .probe

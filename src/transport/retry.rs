@@ -62,6 +62,8 @@ impl Inner {
         let mut retries: u32 = 0;
         let mut number: u32 = 1;
         let mut refreshed = false;
+        // The probe's place of an unconfirmed budget, when a retry took it.
+        let mut _probe = None;
         loop {
             attempts.store(number, std::sync::atomic::Ordering::Relaxed);
             // Stats: an attempt, a retry after the first
@@ -226,10 +228,12 @@ impl Inner {
                     self.0.stats.sleep_before_retry(d).await;
                     // A retry is a request like any other: it takes a slot of the budget
                     // (after a pause, its place in the paced release).
-                    let waited = self.0.limiter.acquire(op).await;
+                    let mut waited = self.0.limiter.acquire(op).await;
                     if !waited.is_zero() {
                         waited.record(number + 1);
                     }
+                    // Kept until the retry's answer (the probe's place, if it took it).
+                    _probe = waited.ticket.take();
                     retries += 1;
                 }
             }
