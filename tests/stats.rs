@@ -14,6 +14,21 @@ fn ok() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "u1"}))
 }
 
+/// `users/me` refuses `token` (401) and answers any other one.
+async fn refused_then_ok(server: &MockServer, token: &str) {
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users/me"))
+        .and(header("authorization", format!("Bearer {token}").as_str()))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users/me"))
+        .respond_with(ok())
+        .mount(server)
+        .await;
+}
+
 async fn get(qlik: &Qlik, p: &str) -> Result<serde_json::Value, qlik_sdk::Error> {
     qlik.rest(Method::GET, p).value().await
 }
@@ -211,17 +226,7 @@ async fn a_401_forced_refresh_counts_as_a_refresh_and_a_retry() {
     let server = MockServer::start().await;
     let tokens = TokenEndpoint::new(Some(3600.0));
     tokens.mount(&server).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/users/me"))
-        .and(header("authorization", "Bearer tok-1"))
-        .respond_with(ResponseTemplate::new(401))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/users/me"))
-        .respond_with(ok())
-        .mount(&server)
-        .await;
+    refused_then_ok(&server, "tok-1").await;
     let qlik = builder(&server).build().unwrap();
     get(&qlik, "/api/v1/users/me").await.unwrap();
     let info = qlik.token_info();
@@ -288,17 +293,7 @@ async fn authorization_code_tokens_given_then_renewed_count_one_refresh() {
         .mount(&server)
         .await;
     // The given access token was revoked early: the API refuses it once.
-    Mock::given(method("GET"))
-        .and(path("/api/v1/users/me"))
-        .and(header("authorization", "Bearer given-access"))
-        .respond_with(ResponseTemplate::new(401))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/users/me"))
-        .respond_with(ok())
-        .mount(&server)
-        .await;
+    refused_then_ok(&server, "given-access").await;
     let expires = SystemTime::now() + Duration::from_secs(3600);
     let tokens = qlik_sdk::auth::TokenSet {
         access_token: "given-access".into(),
