@@ -16,7 +16,12 @@ struct Crate {
 }
 
 fn fixture(name: &str, files: &[(&str, &str)], pins: &[(&str, &str)]) -> Crate {
-    let root = std::env::temp_dir().join(format!("qlik-codegen-{name}-{}", std::process::id()));
+    // Each fixture sits in a folder of its own, so `<root>/../shared` (where the build looks last)
+    // is never a real checkout, wherever the temporary directory is (a CI clone may sit in it,
+    // beside a `shared/`).
+    let root = std::env::temp_dir()
+        .join(format!("qlik-codegen-tests-{}", std::process::id()))
+        .join(name);
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(root.join("specs")).unwrap();
     std::fs::create_dir_all(root.join("out")).unwrap();
