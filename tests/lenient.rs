@@ -174,6 +174,52 @@ fn unknown_enum_values_inside_arrays_and_maps_are_kept() {
     ));
 }
 
+/// How one value decoded, as text: the kind, the typed value, the value kept as sent.
+fn outcome<T: std::fmt::Debug>(d: lenient::Decoded<T>) -> String {
+    match d {
+        lenient::Decoded::Typed(t) => format!("typed {t:?}"),
+        lenient::Decoded::Coerced(t, v) => format!("coerced {t:?} kept {v}"),
+        lenient::Decoded::Raw(v) => format!("raw {v}"),
+    }
+}
+
+#[test]
+fn string_enums_matched_on_the_string_decode_as_through_serde() {
+    // Generated string enums decode with `string_enum` (no `Value` in between); the outcome
+    // must be the one of the general path through the enum's own `Deserialize`.
+    for sent in [
+        r#""active""#,
+        r#""disabled""#,
+        r#""suspended""#,
+        r#""Active""#,
+        r#""""#,
+        r#""caf\u00e9""#,
+        "5",
+        "-1",
+        "1.5",
+        "true",
+        "null",
+        "[1, \"active\"]",
+        r#"{"status": "active"}"#,
+    ] {
+        let fast = <UserStatus as lenient::Lenient>::decode_lenient(
+            &mut serde_json::Deserializer::from_str(sent),
+        )
+        .unwrap();
+        let general = lenient::via_serde_open::<UserStatus, _>(
+            &mut serde_json::Deserializer::from_str(sent),
+            |v| matches!(v, UserStatus::Unknown(_)),
+        )
+        .unwrap();
+        assert_eq!(outcome(fast), outcome(general), "for {sent}");
+    }
+    // And from a `Value` (`lenient::from_value`), as from text.
+    let u: User = lenient::from_value(json!({"id": "u", "name": "n", "subject": "s",
+        "tenantId": "t", "status": "invited"}))
+    .unwrap();
+    assert!(matches!(u.status, Some(UserStatus::Invited)));
+}
+
 #[test]
 fn one_item_without_required_fields_does_not_fail_the_page() {
     let good = json!({"id": "i1", "tenantId": "t", "isFavorited": false, "name": "Sales",

@@ -48,6 +48,8 @@ pub struct Lossless {
     pub kept_derive: usize,
     /// oneOf enums that fall back to the first branch decoding leniently.
     pub via_serde_fallback: usize,
+    /// String enums (among `via_serde`) matched on the string as read instead.
+    pub string_enums: usize,
     /// Request-only structs left strict (required fields required, no `extra`).
     pub request_only: usize,
     /// Rewritten structs given a `new(required..)` constructor.
@@ -457,6 +459,37 @@ fn unknown_variant(e: &syn::ItemEnum) -> Option<syn::Ident> {
         .map(|v| v.ident.clone())
 }
 
+/// The unit variants of a string enum with their wire values, when every variant but
+/// `unknown` is one and the enum's own serde attributes change nothing about how a value reads
+/// (no `rename_all`, `untagged`, `from`...): what [`string_enum`] matching needs.
+fn string_values(e: &syn::ItemEnum, unknown: &syn::Ident) -> Option<Vec<(syn::Ident, String)>> {
+    if e.attrs.iter().any(is_serde) {
+        return None;
+    }
+    e.variants
+        .iter()
+        .filter(|v| v.ident != *unknown)
+        .map(|v| {
+            // Only `rename` (read by `wire_value`): an `alias` would accept more strings.
+            let plain = v.attrs.iter().filter(|a| is_serde(a)).all(|a| {
+                let mut ok = true;
+                let _ = a.parse_nested_meta(|meta| {
+                    ok &= meta.path.is_ident("rename");
+                    if meta.input.peek(syn::Token![=]) {
+                        let _: syn::Expr = meta.value()?.parse()?;
+                    }
+                    Ok(())
+                });
+                ok
+            });
+            plain
+                .then(|| crate::tolerant::wire_value(v))
+                .flatten()
+                .map(|w| (v.ident.clone(), w))
+        })
+        .collect()
+}
+
 /// Names of the types with a hand-written `Deserialize` impl in the module.
 fn manual_deserialize(items: &[syn::Item]) -> HashSet<String> {
     items
@@ -738,7 +771,28 @@ fn rewrite(file: &mut syn::File, strict: &BTreeSet<String>, with_new: bool) -> L
                         |v| matches!(&v.fields, syn::Fields::Unnamed(u) if u.unnamed.len() == 1),
                     );
                     let body = match unknown_variant(e) {
-                        Some(v) => quote!(#rt::via_serde_open(d, |v| matches!(v, Self::#v(_)))),
+                        // A string enum (every other variant a unit one with its wire value, the
+                        // enum's serde attributes plain): matched on the string as read, without
+                        // a `Value` and serde's untagged buffering.
+                        Some(v) => match string_values(e, &v) {
+                            Some(values) => {
+                                let arms = values.iter().map(|(ident, wire)| {
+                                    quote!(#wire => ::std::option::Option::Some(Self::#ident),)
+                                });
+                                stats.string_enums += 1;
+                                quote!(#rt::string_enum(
+                                    d,
+                                    |s: &str| match s {
+                                        #(#arms)*
+                                        _ => ::std::option::Option::None,
+                                    },
+                                    Self::#v,
+                                ))
+                            }
+                            None => {
+                                quote!(#rt::via_serde_open(d, |v| matches!(v, Self::#v(_))))
+                            }
+                        },
                         // A oneOf whose branches all fail strictly (a required field missing in
                         // every branch): the first branch that decodes leniently, kept as sent.
                         None if untagged && newtype_variants && !e.variants.is_empty() => {
@@ -860,6 +914,7 @@ mod tests {
                 via_serde: 4,
                 kept_derive: 1,
                 via_serde_fallback: 1,
+                string_enums: 1,
                 request_only: 0,
                 constructors: 2,
             }
@@ -902,8 +957,13 @@ mod tests {
         assert!(code.contains("pub fn new (name : :: std :: string :: String , links : UserLinks) -> Self { Self { created_at : :: std :: option :: Option :: None , name , links : :: std :: option :: Option :: Some (links) , roles : :: std :: default :: Default :: default () , extra : :: std :: default :: Default :: default () } }"), "{code}");
         // Flattened struct keeps its derive; enums and newtypes decode through serde.
         assert!(code.contains("# [serde (flatten)]"), "{code}");
+        // A string enum: matched on the string as read, any other string the unknown variant.
         assert!(
-            code.contains("via_serde_open (d , | v | matches ! (v , Self :: Unknown (_)))"),
+            code.contains("string_enum (d , | s : & str | match s { \"active\" => :: std :: option :: Option :: Some (Self :: Active) ,"),
+            "{code}"
+        );
+        assert!(
+            code.contains("_ => :: std :: option :: Option :: None , } , Self :: Unknown ,)"),
             "{code}"
         );
         assert!(code.contains("< :: std :: string :: String as crate :: lenient :: Lenient > :: decode_lenient (d) . map (| v | v . map (Self))"), "{code}");

@@ -75,7 +75,7 @@ fn is_serde(attr: &syn::Attribute) -> bool {
 
 /// The wire value of a unit variant: its `#[serde(rename = "...")]`, else its name (typify
 /// writes no rename when the value is already a valid variant name, e.g. `D` or `InProgress`).
-fn wire_value(v: &syn::Variant) -> Option<String> {
+pub(crate) fn wire_value(v: &syn::Variant) -> Option<String> {
     if !matches!(v.fields, syn::Fields::Unit) {
         return None;
     }

@@ -280,6 +280,13 @@ impl TokenCache {
         if let Some(t) = self.fresh() {
             return Ok(t);
         }
+        // The token request's future (the grant's HTTP exchange) is kilobytes: boxed, so that
+        // every call's future, which awaits this one, does not carry (and move) it.
+        Box::pin(self.obtain()).await
+    }
+
+    /// The slow path of [`token`](Self::token): one token request for all waiting tasks.
+    async fn obtain(&self) -> Result<Secret> {
         let seen_generation = self.lock().generation;
         let _guard = self.refresh_lock.lock().await;
         if let Some(t) = self.fresh() {

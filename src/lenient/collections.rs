@@ -248,3 +248,60 @@ where
         Err(_) => Decoded::Raw(v),
     })
 }
+
+/// Lenient decoding of a generated string enum with an unknown-value variant, matched on the
+/// string as read (no [`Value`] in between): a string `known` recognises is typed; any other
+/// string is `unknown(string)`, kept as sent too (the unknown variant cannot be written back);
+/// a value that is not a string is kept as sent (the field reads as absent). The same outcome
+/// as [`via_serde_open`], which the generated code uses for enums whose serde attributes are not
+/// plain.
+pub fn string_enum<'de, T, D>(
+    d: D,
+    known: fn(&str) -> Option<T>,
+    unknown: fn(String) -> T,
+) -> Result<Decoded<T>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct V<T> {
+        known: fn(&str) -> Option<T>,
+        unknown: fn(String) -> T,
+    }
+    impl<'de, T> Visitor<'de> for V<T> {
+        type Value = Decoded<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(match (self.known)(v) {
+                Some(t) => Decoded::Typed(t),
+                None => Decoded::Coerced((self.unknown)(v.to_owned()), Value::String(v.to_owned())),
+            })
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            Ok(Decoded::Raw(ScalarVisitor.visit_seq(seq)?.into_value()))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            Ok(Decoded::Raw(ScalarVisitor.visit_map(map)?.into_value()))
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Decoded::Raw(Value::Bool(v)))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Decoded::Raw(Value::from(v)))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Decoded::Raw(Value::from(v)))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Decoded::Raw(Scalar::F(v).into_value()))
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Decoded::Raw(Value::Null))
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(Decoded::Raw(Value::Null))
+        }
+    }
+    d.deserialize_any(V { known, unknown })
+}

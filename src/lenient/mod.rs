@@ -90,7 +90,7 @@ mod numbers;
 mod object;
 mod scalars;
 
-pub use collections::{via_serde, via_serde_open, via_serde_or};
+pub use collections::{string_enum, via_serde, via_serde_open, via_serde_or};
 pub use decode::{decode_body, from_slice, from_value, response};
 #[cfg(feature = "qix")]
 pub(crate) use depth::depth_message;

@@ -1,6 +1,8 @@
 //! The generated clients' hooks (`pre`, `exec`; `HooksMode::Expected`) and the conversion of
 //! progenitor's errors into the SDK's one [`Error`].
 
+use futures::future::Either;
+use futures::FutureExt;
 use progenitor_client::OperationInfo;
 use serde::Serialize;
 
@@ -28,25 +30,40 @@ impl Inner {
     }
 
     /// Sends the request (retries, 401 refresh). Called by the generated clients' hooks.
+    /// A plain function returning the future, so that the request is held once, by the
+    /// transport's future (see [`execute`](Inner::execute)).
     #[allow(dead_code)]
-    pub(crate) async fn exec(
-        &self,
-        client: &reqwest::Client,
+    pub(crate) fn exec<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
         api: &'static str,
         request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> + 'a {
         let call = CallId {
             api: Some(api),
             operation: Some(info.operation_id),
         };
-        let mut response = self.execute(client, call, request).await?;
-        // Whatever the content type, a success body the generated call reads is read under
-        // the client's cap (`crate::lenient::response`); byte streams are the caller's to read.
-        if let Some(sent) = response.extensions_mut().get_mut::<crate::error::Sent>() {
-            sent.body_limit = Some(self.0.max_json_body);
-        }
-        json_error_body(response).await
+        // `then`, not an `async` block, which would carry the call's future twice (captured,
+        // then awaited).
+        self.execute(client, call, request).then(move |sent| {
+            let mut response = match sent {
+                Ok(r) => r,
+                Err(e) => return Either::Left(std::future::ready(Err(e))),
+            };
+            // Whatever the content type, a success body the generated call reads is read under
+            // the client's cap (`crate::lenient::response`); byte streams are the caller's to
+            // read.
+            if let Some(sent) = response.extensions_mut().get_mut::<crate::error::Sent>() {
+                sent.body_limit = Some(self.0.max_json_body);
+            }
+            if response.status().is_client_error() || response.status().is_server_error() {
+                // Boxed: the error body's reading is not carried by every call's future.
+                Either::Right(Box::pin(json_error_body(response)))
+            } else {
+                Either::Left(std::future::ready(Ok(response)))
+            }
+        })
     }
 }
 

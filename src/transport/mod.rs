@@ -80,6 +80,7 @@ use crate::auth::TokenCache;
 use crate::error::{Result, Sent};
 use crate::middleware::Chain;
 use crate::operations::Operation;
+use futures::FutureExt;
 use tracing::Instrument;
 
 mod budget;
@@ -275,12 +276,17 @@ impl Inner {
     /// The call runs in a `qlik.call` span (fields `api`, `operation`, `http.method`, `path`,
     /// `attempt`, `status`, `duration_ms`; its events: see [`crate::middleware`]) and every
     /// attempt passes through the user's middleware.
-    pub(crate) async fn execute(
-        &self,
-        client: &reqwest::Client,
+    ///
+    /// The span, the call's count and the limiter's hand-over are taken when the future is
+    /// made (right after [`prepare`](Self::prepare), with no await in between at any call
+    /// site); the future holds the request once, inside the retry loop's (every layer that
+    /// took it by value would carry another copy, and every call's future moves them).
+    pub(crate) fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
         call: CallId,
         request: reqwest::Request,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> + 'a {
         let started = std::time::Instant::now();
         let span = tracing::info_span!(
             "qlik.call",
@@ -297,46 +303,47 @@ impl Inner {
         // The limiter's wait before the call (`prepare`), as an event of the call's span.
         // The probe's place of an unconfirmed budget, when this call took it: held until the
         // call ends (dropped with the call's future, it goes to the next call held).
-        let _probe = rate_limit::Waited::take_over(request.url()).and_then(|mut waited| {
+        let probe = rate_limit::Waited::take_over(request.url()).and_then(|mut waited| {
             span.in_scope(|| waited.record(1));
             waited.ticket.take()
         });
-        let attempts = std::sync::atomic::AtomicU32::new(1);
         let http_method = request.method().clone();
         let path = request.url().path().to_owned();
-        let result = self
-            .execute_counted(client, call, request, &attempts)
+        // What follows the loop is synchronous: a `map`, not an `async` block, which would
+        // carry the loop's future twice (captured, then awaited).
+        self.execute_counted(client, call, request)
             .instrument(span.clone())
-            .await;
-        // Stats: an error, if it ended in one
-        self.0.stats.finished(&result);
-        // Recorded once, when the call ends (a field recorded again is appended, not replaced,
-        // by some subscribers); the events inside carry each attempt's own.
-        if !span.is_disabled() {
-            span.record(
-                "attempt",
-                attempts.load(std::sync::atomic::Ordering::Relaxed),
-            );
-            if let Ok(r) = &result {
-                span.record("status", r.status().as_u16());
-            }
-            span.record("duration_ms", crate::net::millis(started.elapsed()));
-        }
-        // The number of requests sent and the call, for `Error::Api` on an error answer.
-        result.map(|mut r| {
-            let sent = Sent {
-                attempts: attempts.load(std::sync::atomic::Ordering::Relaxed),
-                api: call.api,
-                method: call.operation,
-                http_method,
-                path,
-                body_limit: None,
-            };
-            // Deprecation signals of the answer, per operation (one warning the first time).
-            self.0.deprecations.observe(|| sent.call(), r.headers());
-            r.extensions_mut().insert(sent);
-            r
-        })
+            .map(move |(result, attempts)| {
+                // The probe's place goes when the call ends.
+                drop(probe);
+                // Stats: an error, if it ended in one
+                self.0.stats.finished(&result);
+                // Recorded once, when the call ends (a field recorded again is appended, not
+                // replaced, by some subscribers); the events inside carry each attempt's own.
+                if !span.is_disabled() {
+                    span.record("attempt", attempts);
+                    if let Ok(r) = &result {
+                        span.record("status", r.status().as_u16());
+                    }
+                    span.record("duration_ms", crate::net::millis(started.elapsed()));
+                }
+                // The number of requests sent and the call, for `Error::Api` on an error answer.
+                result.map(|mut r| {
+                    let sent = Sent {
+                        attempts,
+                        api: call.api,
+                        method: call.operation,
+                        http_method,
+                        path,
+                        body_limit: None,
+                    };
+                    // Deprecation signals of the answer, per operation (one warning the first
+                    // time).
+                    self.0.deprecations.observe(|| sent.call(), r.headers());
+                    r.extensions_mut().insert(sent);
+                    r
+                })
+            })
     }
 }
 

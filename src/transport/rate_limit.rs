@@ -152,20 +152,32 @@ impl Limiter {
             tier: key.tier(),
             ..Waited::default()
         };
-        // Stats: times the wait, only when there is one
-        let mut _timer = None;
+        let mut slot = self.reserve(key, limit, Instant::now());
+        // The probe's place, when this call took it (kept by the call until its answer).
+        if slot.ticket.is_some() {
+            waited.ticket = slot.ticket.take();
+        }
+        if slot.wait.is_zero() && slot.probe.is_none() {
+            // Nothing to wait for (the steady state): no future of a wait is made.
+            return waited;
+        }
+        // The wait's future (timers, the probe's watch) is boxed, so that every call's future,
+        // which awaits this one, does not carry it.
+        Box::pin(self.wait_for_slot(key, limit, slot, waited)).await
+    }
+
+    /// The slow path of [`acquire`](Self::acquire): waits for `slot` (the pace, a pause, the
+    /// probe's answer), and again while a pause started meanwhile.
+    async fn wait_for_slot(
+        &self,
+        key: BucketKey,
+        limit: u32,
+        mut slot: Slot,
+        mut waited: Waited,
+    ) -> Waited {
+        // Stats: times the wait
+        let _timer = self.waits.start();
         loop {
-            let mut slot = self.reserve(key, limit, Instant::now());
-            // The probe's place, when this call took it (kept by the call until its answer).
-            if slot.ticket.is_some() {
-                waited.ticket = slot.ticket.take();
-            }
-            if slot.wait.is_zero() && slot.probe.is_none() {
-                // Nothing to wait for: no pause can have started while this call waited.
-                return waited;
-            }
-            // Stats: times the wait, only when there is one
-            _timer.get_or_insert_with(|| self.waits.start());
             if !slot.wait.is_zero() {
                 if slot.paused {
                     waited.pause += slot.wait;
@@ -207,6 +219,13 @@ impl Limiter {
                 waited.probe += held.elapsed();
             }
             if self.pauses(key) == slot.pauses {
+                return waited;
+            }
+            slot = self.reserve(key, limit, Instant::now());
+            if slot.ticket.is_some() {
+                waited.ticket = slot.ticket.take();
+            }
+            if slot.wait.is_zero() && slot.probe.is_none() {
                 return waited;
             }
         }

@@ -39,13 +39,13 @@ enum Next {
 }
 
 impl Inner {
+    /// The attempts of one call; returns the outcome and the number of requests sent.
     pub(super) async fn execute_counted(
         &self,
         client: &reqwest::Client,
         call: CallId,
         mut request: reqwest::Request,
-        attempts: &std::sync::atomic::AtomicU32,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> (reqwest::Result<reqwest::Response>, u32) {
         let chain = &self.0.middleware;
         let policy = &self.0.retry;
         let method = request.method().clone();
@@ -65,7 +65,6 @@ impl Inner {
         // The probe's place of an unconfirmed budget, when a retry took it.
         let mut _probe = None;
         loop {
-            attempts.store(number, std::sync::atomic::Ordering::Relaxed);
             // Stats: an attempt, a retry after the first
             self.0.stats.attempt(number);
             let started = Instant::now();
@@ -185,17 +184,17 @@ impl Inner {
                 Err(_) => Next::Done,
             };
             let Some(mut again) = spare else {
-                return result;
+                return (result, number);
             };
             match next {
-                Next::Done => return result,
+                Next::Done => return (result, number),
                 Next::Refresh(used) => {
                     refreshed = true;
                     self.0.tokens.invalidate(&used);
                     match self.0.tokens.token().await {
                         Ok(t) => {
                             if set_bearer(&mut again, t.expose_secret()).is_err() {
-                                return result;
+                                return (result, number);
                             }
                             tracing::debug!(
                                 attempt = number,
@@ -204,7 +203,7 @@ impl Inner {
                         }
                         Err(e) => {
                             tracing::warn!(error = %e, "401 and the token could not be refreshed");
-                            return result;
+                            return (result, number);
                         }
                     }
                 }
@@ -224,11 +223,15 @@ impl Inner {
                         ),
                     }
                     drop(result);
-                    // Stats: sleeps `d`, the time counted as `retry_wait`.
-                    self.0.stats.sleep_before_retry(d).await;
-                    // A retry is a request like any other: it takes a slot of the budget
-                    // (after a pause, its place in the paced release).
-                    let mut waited = self.0.limiter.acquire(op).await;
+                    // Stats: sleeps `d`, the time counted as `retry_wait`. A retry is a request
+                    // like any other: it takes a slot of the budget (after a pause, its place
+                    // in the paced release). Boxed: the calls that are not retried do not
+                    // carry these futures.
+                    let mut waited = Box::pin(async {
+                        self.0.stats.sleep_before_retry(d).await;
+                        self.0.limiter.acquire(op).await
+                    })
+                    .await;
                     if !waited.is_zero() {
                         waited.record(number + 1);
                     }

@@ -197,6 +197,20 @@ async fn run() -> Res<Value> {
         return expiry_probe().await;
     }
     let host = env_str("BENCH_HOST", "http://127.0.0.1:18080");
+    // BENCH_SIZES=1: the size of one call's future (what every call moves and polls; see
+    // BENCHMARKS.md), then the run.
+    if std::env::var_os("BENCH_SIZES").is_some() {
+        let q = Qlik::builder()
+            .host("http://127.0.0.1:1")
+            .allow_http(true)
+            .api_key("k")
+            .build()?;
+        eprintln!(
+            "future sizes: users().get_my_user().send() {} bytes, the driver's call {} bytes",
+            std::mem::size_of_val(&q.users().get_my_user().send()),
+            std::mem::size_of_val(&me(&q))
+        );
+    }
     let n = env_usize("BENCH_SEQ_N", 2000)?;
     let m = env_usize("BENCH_CONC_M", 2000)?;
     let c = env_usize("BENCH_CONC", 16)?.max(1);

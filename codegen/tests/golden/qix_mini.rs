@@ -424,7 +424,15 @@ pub mod types {
         fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
-            crate::lenient::via_serde_open(d, |v| matches!(v, Self::Other(_)))
+            crate::lenient::string_enum(
+                d,
+                |s: &str| match s {
+                    "add" => ::std::option::Option::Some(Self::Add),
+                    "Unknown" => ::std::option::Option::Some(Self::Unknown),
+                    _ => ::std::option::Option::None,
+                },
+                Self::Other,
+            )
         }
     }
     impl crate::lenient::Object for HyperCubeDef {

@@ -1231,7 +1231,15 @@ pub mod types {
         fn decode_lenient<'de, D: ::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<crate::lenient::Decoded<Self>, D::Error> {
-            crate::lenient::via_serde_open(d, |v| matches!(v, Self::Unknown(_)))
+            crate::lenient::string_enum(
+                d,
+                |s: &str| match s {
+                    "a" => ::std::option::Option::Some(Self::A),
+                    "b" => ::std::option::Option::Some(Self::B),
+                    _ => ::std::option::Option::None,
+                },
+                Self::Unknown,
+            )
         }
     }
     impl crate::lenient::Lenient for WidgetType2 {
