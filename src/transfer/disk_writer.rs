@@ -1,25 +1,17 @@
-//! The writes of a `.part` file, on a thread of their own: the download gathers the chunks the
-//! connection gave (no copy) into hand-overs of about [`HANDOFF_BYTES`], passes them through a
-//! short queue, and the thread writes them out in batches of up to [`BATCH_BYTES`] with one
-//! vectored write each. The download's task never waits on the disk unless the queue is full;
-//! the thread wakes once per hand-over, not once per chunk of the connection (tens of KiB on a
-//! fast link); no write goes through `spawn_blocking` one buffer at a time (as
-//! `tokio::fs::File` does) nor is copied into a buffer first.
+//! The writes of a `.part` file, on a thread of their own: the download hands over the chunks
+//! the connection gave (no copy) through a short queue, and the thread writes them out in
+//! batches of up to [`BATCH_BYTES`] with one vectored write each. The download's task never
+//! waits on the disk unless the queue is full, and no write goes through `spawn_blocking`
+//! one buffer at a time (as `tokio::fs::File` does) nor is copied into a buffer first.
 
 use bytes::Bytes;
 use std::fs::File;
 use std::io::{self, IoSlice, Seek, SeekFrom, Write};
 use tokio::sync::{mpsc, oneshot};
 
-/// Hand-overs waiting for the thread: with [`HANDOFF_BYTES`] each (plus one chunk of the
-/// connection, at most a few hundred KiB), what the queue holds stays under a few MiB.
+/// Chunks waiting for the thread. With the connection's chunks (at most a few hundred KiB
+/// each) this bounds what the queue holds to a few MiB.
 const QUEUE: usize = 4;
-
-/// Bytes gathered before they are handed to the thread.
-const HANDOFF_BYTES: usize = 1024 * 1024;
-
-/// Chunks gathered before they are handed to the thread (small chunks).
-const HANDOFF_CHUNKS: usize = 128;
 
 /// Bytes gathered into one vectored write.
 const BATCH_BYTES: usize = 2 * 1024 * 1024;
@@ -28,7 +20,7 @@ const BATCH_BYTES: usize = 2 * 1024 * 1024;
 const BATCH_SLICES: usize = 256;
 
 enum Msg {
-    Data(Vec<Bytes>),
+    Data(Bytes),
     /// Everything sent before is written (or its error).
     Flush(oneshot::Sender<io::Result<()>>),
     /// Empty the file and write from its start again.
@@ -42,9 +34,6 @@ enum Msg {
 /// every later [`write`](Self::write) fail).
 pub(crate) struct DiskWriter {
     tx: mpsc::Sender<Msg>,
-    /// Chunks not yet handed to the thread, and their bytes.
-    pending: Vec<Bytes>,
-    pending_bytes: usize,
 }
 
 impl DiskWriter {
@@ -54,11 +43,7 @@ impl DiskWriter {
         std::thread::Builder::new()
             .name("qlik-download-writer".into())
             .spawn(move || run(file, rx))?;
-        Ok(DiskWriter {
-            tx,
-            pending: Vec::new(),
-            pending_bytes: 0,
-        })
+        Ok(DiskWriter { tx })
     }
 
     fn gone() -> io::Error {
@@ -66,54 +51,34 @@ impl DiskWriter {
     }
 
     /// Queues `chunk` (waits only while the queue is full).
-    pub(crate) async fn write(&mut self, chunk: Bytes) -> io::Result<()> {
-        self.pending_bytes += chunk.len();
-        self.pending.push(chunk);
-        if self.pending_bytes >= HANDOFF_BYTES || self.pending.len() >= HANDOFF_CHUNKS {
-            self.hand_over().await?;
-        }
-        Ok(())
-    }
-
-    /// Hands the gathered chunks to the thread.
-    async fn hand_over(&mut self) -> io::Result<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let chunks = std::mem::replace(&mut self.pending, Vec::with_capacity(HANDOFF_CHUNKS));
-        self.pending_bytes = 0;
+    pub(crate) async fn write(&self, chunk: Bytes) -> io::Result<()> {
         self.tx
-            .send(Msg::Data(chunks))
+            .send(Msg::Data(chunk))
             .await
             .map_err(|_| Self::gone())
     }
 
-    /// Hands over what is gathered, then asks the thread for `msg`'s answer.
     async fn ask(
-        &mut self,
+        &self,
         msg: impl FnOnce(oneshot::Sender<io::Result<()>>) -> Msg,
     ) -> io::Result<()> {
-        self.hand_over().await?;
         let (reply, answer) = oneshot::channel();
         self.tx.send(msg(reply)).await.map_err(|_| Self::gone())?;
         answer.await.map_err(|_| Self::gone())?
     }
 
     /// Waits until every chunk queued is written.
-    pub(crate) async fn flush(&mut self) -> io::Result<()> {
+    pub(crate) async fn flush(&self) -> io::Result<()> {
         self.ask(Msg::Flush).await
     }
 
     /// Empties the file; the next chunk goes at its start.
-    pub(crate) async fn truncate(&mut self) -> io::Result<()> {
-        // What is gathered would be written and then emptied: dropped instead.
-        self.pending.clear();
-        self.pending_bytes = 0;
+    pub(crate) async fn truncate(&self) -> io::Result<()> {
         self.ask(Msg::Truncate).await
     }
 
     /// Writes everything queued, syncs the file to disk when `sync`, and ends the thread.
-    pub(crate) async fn finish(mut self, sync: bool) -> io::Result<()> {
+    pub(crate) async fn finish(self, sync: bool) -> io::Result<()> {
         self.ask(|r| Msg::Finish(sync, r)).await
     }
 }
@@ -133,13 +98,13 @@ fn run(mut file: File, mut rx: mpsc::Receiver<Msg>) {
         };
         match msg {
             Msg::Data(first) => {
-                let mut bytes: usize = first.iter().map(Bytes::len).sum();
-                batch.extend(first);
+                batch.push(first);
+                let mut bytes = batch[0].len();
                 while bytes < BATCH_BYTES && batch.len() < BATCH_SLICES {
                     match rx.try_recv() {
-                        Ok(Msg::Data(more)) => {
-                            bytes += more.iter().map(Bytes::len).sum::<usize>();
-                            batch.extend(more);
+                        Ok(Msg::Data(b)) => {
+                            bytes += b.len();
+                            batch.push(b);
                         }
                         Ok(other) => {
                             next = Some(other);
@@ -211,7 +176,7 @@ mod tests {
     async fn chunks_are_written_in_order_truncated_and_synced() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f.part");
-        let mut w = DiskWriter::start(File::create(&p).unwrap()).unwrap();
+        let w = DiskWriter::start(File::create(&p).unwrap()).unwrap();
         w.write(Bytes::from_static(b"stale")).await.unwrap();
         w.truncate().await.unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"");
@@ -236,7 +201,7 @@ mod tests {
         let p = dir.path().join("ro");
         std::fs::write(&p, b"x").unwrap();
         // Opened for reading only: every write fails.
-        let mut w = DiskWriter::start(File::open(&p).unwrap()).unwrap();
+        let w = DiskWriter::start(File::open(&p).unwrap()).unwrap();
         w.write(Bytes::from_static(b"abc")).await.unwrap();
         assert!(w.flush().await.is_err());
         assert!(w.finish(true).await.is_err());
