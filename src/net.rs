@@ -114,11 +114,34 @@ pub(crate) fn tls_config() -> Result<std::sync::Arc<rustls::ClientConfig>> {
     Ok(CONFIG.get_or_init(|| std::sync::Arc::new(config)).clone())
 }
 
+/// Whether the environment names a proxy reqwest would use (`HTTPS_PROXY`, `HTTP_PROXY`,
+/// `ALL_PROXY`, in upper or lower case, not empty).
+fn env_proxy() -> bool {
+    [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ]
+    .iter()
+    .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()))
+}
+
 fn client_builder(timeouts: &Timeouts, proxy: &ProxySetting) -> Result<reqwest::ClientBuilder> {
     // Installing fails only if a provider is already installed, which is just as good.
     let _ = rustls::crypto::ring::default_provider().install_default();
     // reqwest reads the environment's proxy by itself unless told otherwise.
     let builder = match proxy {
+        // No proxy variable in the environment: connect directly, without reqwest's per-request
+        // look-up of the environment's proxy (`NO_PROXY` matching, about 1,400 instructions a
+        // request). On Windows and macOS reqwest also reads the system's proxy settings.
+        ProxySetting::Environment
+            if cfg!(not(any(windows, target_os = "macos"))) && !env_proxy() =>
+        {
+            reqwest::Client::builder().no_proxy()
+        }
         ProxySetting::Environment => reqwest::Client::builder(),
         ProxySetting::Direct => reqwest::Client::builder().no_proxy(),
         ProxySetting::Url(url) => {
