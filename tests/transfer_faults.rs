@@ -356,7 +356,10 @@ mod download {
         }
     }
 
-    #[tokio::test]
+    // A multi-thread runtime, as `#[tokio::main]` gives: the `.part` is written on the
+    // download's task (`block_in_place`). `tests/transfer_download.rs` runs on current-thread
+    // runtimes, where a writer thread writes it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn every_download_fault_is_recovered_with_equal_bytes() {
         let scratch = super::scratch();
         let s = Standin::builder()

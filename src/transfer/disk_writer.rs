@@ -1,4 +1,5 @@
-//! The writes of a `.part` file, on a thread of their own: the download hands over the chunks
+//! The writes of a `.part` file on a thread of their own, for a download on a current-thread
+//! runtime (see [`super::part_writer`]): the download hands over the chunks
 //! the connection gave (no copy) through a short queue, and the thread writes them out in
 //! batches of up to [`BATCH_BYTES`] with one vectored write each. The download's task never
 //! waits on the disk unless the queue is full, and no write goes through `spawn_blocking`

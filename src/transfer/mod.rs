@@ -61,6 +61,7 @@ mod export;
 mod handle;
 #[cfg(feature = "apps")]
 mod import_app;
+mod part_writer;
 // The meter is used by the uploads and downloads being built on it.
 #[allow(dead_code, unused_imports)]
 mod progress;

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use super::disk_writer::DiskWriter;
+use super::part_writer::PartWriter;
 use crate::error::{Error, Result};
 
 /// Every this many bytes written to a `.part` file of a durable download, the bytes so far are
@@ -92,7 +92,7 @@ impl Sink {
                     file.seek(std::io::SeekFrom::Start(on_disk))
                         .map_err(|e| io_error(&part, e))?;
                 }
-                let file = DiskWriter::start(file).map_err(|e| io_error(&part, e))?;
+                let file = PartWriter::start(file).map_err(|e| io_error(&part, e))?;
                 let note = PartNote {
                     source: source.to_owned(),
                     total: if keep {
@@ -156,7 +156,7 @@ enum Kind {
         part: PathBuf,
         note_path: PathBuf,
         note: PartNote,
-        file: DiskWriter,
+        file: PartWriter,
         syncer: Syncer,
         /// Synced to disk as it grows and before the rename.
         durable: bool,
