@@ -198,6 +198,10 @@ impl Download {
     /// Writes to the file at `path`, through `<path>.part` (renamed onto `path` when complete,
     /// with a `<path>.part.json` note beside it while incomplete). A `.part` left by an earlier
     /// run of the same download is continued from its length.
+    ///
+    /// On a multi-thread runtime each chunk is written as it arrives, on the download's task
+    /// inside [`tokio::task::block_in_place`] (the runtime's other tasks move to another thread
+    /// meanwhile); on a current-thread runtime a thread of the download's own writes them.
     pub fn to_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.sink = Some(Sink::path(path));
         self
