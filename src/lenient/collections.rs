@@ -92,6 +92,13 @@ macro_rules! scalars_are_raw {
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
             Ok(Decoded::Raw(Value::String(v.to_owned())))
         }
+        non_string_scalars_are_raw!();
+    };
+}
+
+/// The same, for every JSON scalar but a string.
+macro_rules! non_string_scalars_are_raw {
+    () => {
         fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
             Ok(Decoded::Raw(Value::Bool(v)))
         }
@@ -284,24 +291,7 @@ where
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
             Ok(Decoded::Raw(ScalarVisitor.visit_map(map)?.into_value()))
         }
-        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(Decoded::Raw(Value::Bool(v)))
-        }
-        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Decoded::Raw(Value::from(v)))
-        }
-        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Decoded::Raw(Value::from(v)))
-        }
-        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Decoded::Raw(Scalar::F(v).into_value()))
-        }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(Decoded::Raw(Value::Null))
-        }
-        fn visit_none<E>(self) -> Result<Self::Value, E> {
-            Ok(Decoded::Raw(Value::Null))
-        }
+        non_string_scalars_are_raw!();
     }
     d.deserialize_any(V { known, unknown })
 }

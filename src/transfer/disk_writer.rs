@@ -173,28 +173,8 @@ fn write_all(file: &mut File, chunks: &[Bytes]) -> io::Result<()> {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn chunks_are_written_in_order_truncated_and_synced() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("f.part");
-        let w = DiskWriter::start(File::create(&p).unwrap()).unwrap();
-        w.write(Bytes::from_static(b"stale")).await.unwrap();
-        w.truncate().await.unwrap();
-        assert_eq!(std::fs::read(&p).unwrap(), b"");
-        // More chunks than one batch holds, of uneven sizes.
-        let mut want = Vec::new();
-        for i in 0..(BATCH_SLICES * 2 + 3) {
-            let chunk = vec![(i % 251) as u8; 1 + i % 7000];
-            want.extend_from_slice(&chunk);
-            w.write(Bytes::from(chunk)).await.unwrap();
-        }
-        w.flush().await.unwrap();
-        assert_eq!(std::fs::read(&p).unwrap(), want);
-        w.write(Bytes::from_static(b"end")).await.unwrap();
-        w.finish(true).await.unwrap();
-        want.extend_from_slice(b"end");
-        assert_eq!(std::fs::read(&p).unwrap(), want);
-    }
+    // Writing, truncating and syncing through this thread, across several batches: tested
+    // through `part_writer` on a current-thread runtime (`tests::on_a_current_thread_runtime_..`).
 
     #[tokio::test]
     async fn a_failed_write_is_reported_by_the_next_flush() {

@@ -91,8 +91,9 @@ mod tests {
         w.truncate().await.unwrap();
         w.flush().await.unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"");
+        // More chunks than two of the writer thread's batches hold, of uneven sizes.
         let mut want = Vec::new();
-        for i in 0..300 {
+        for i in 0..600 {
             let chunk = vec![(i % 251) as u8; 1 + i * 37 % 9000];
             want.extend_from_slice(&chunk);
             w.write(Bytes::from(chunk)).await.unwrap();
